@@ -1,0 +1,125 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Logger } from 'pino';
+import { isProviderError } from '../providers/errors.js';
+import type { AccountRef, AccountSpec, IdentityProvider, ProviderName, ProvisionResult } from '../providers/types.js';
+import type { EventRecord, RegistryStore } from '../src/registry/types.js';
+import type { GrantInput } from '../workflows/messages.js';
+
+export interface ActivityDeps {
+  providers: ReadonlyMap<ProviderName, IdentityProvider>;
+  registry: RegistryStore;
+  logger: Logger;
+}
+
+export interface AccountTarget {
+  provider: ProviderName;
+  account: AccountRef;
+}
+
+/** After this many failed attempts a deprovisioning step is logged as an alert for operators. */
+const ALERT_AFTER_ATTEMPTS = 3;
+
+/**
+ * The grant workflow's side effects. Plain async functions over injected dependencies, so tests can give them
+ * a real directory and a real registry.
+ */
+export function createActivities({ providers, registry, logger }: ActivityDeps) {
+  function providerFor(name: ProviderName): IdentityProvider {
+    const provider = providers.get(name);
+    // Not retryable by construction, but a worker may be started with fewer providers than the API: keep trying
+    // so that a worker with the right configuration picks the work up.
+    if (!provider) throw ApplicationFailure.retryable(`provider "${name}" is not enabled on this worker`, 'ProviderMissing');
+    return provider;
+  }
+
+  /** Runs a step that must eventually succeed: every failure is retried, and repeated ones are alerts. */
+  async function mustSucceed<T>(step: string, target: AccountTarget, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      const { attempt } = Context.current().info;
+      const log = attempt >= ALERT_AFTER_ATTEMPTS ? logger.error.bind(logger) : logger.warn.bind(logger);
+      log(
+        { step, provider: target.provider, username: target.account.username, attempt, err: describe(err) },
+        attempt >= ALERT_AFTER_ATTEMPTS ? 'ALERT: deprovisioning keeps failing; retrying' : 'deprovisioning step failed; retrying',
+      );
+      throw ApplicationFailure.retryable(describe(err).message, isProviderError(err) ? `provider-${err.kind}` : 'Error');
+    }
+  }
+
+  return {
+    async recordGrant(input: GrantInput): Promise<void> {
+      const { grantId } = input;
+      await registry.insertGrant(
+        {
+          id: grantId,
+          workflowId: Context.current().info.workflowExecution?.workflowId ?? '',
+          provider: input.provider,
+          organisation: input.supplier.organisation,
+          contactEmail: input.supplier.contactEmail,
+          username: input.username,
+          displayName: input.displayName,
+          status: 'provisioning',
+          expiresAt: input.expiresAt,
+          reason: input.reason,
+          ticket: input.ticket,
+          groups: input.groups,
+          requestedBy: input.requestedBy,
+          createdAt: input.createdAt,
+        },
+        { grantId, seq: 0, type: 'created', at: input.createdAt, actor: input.requestedBy },
+      );
+    },
+
+    async recordEvent(event: EventRecord): Promise<void> {
+      await registry.recordEvent(event);
+    },
+
+    async provisionAccount({ provider, spec }: { provider: ProviderName; spec: AccountSpec }): Promise<ProvisionResult> {
+      try {
+        const result = await providerFor(provider).createAccount(spec);
+        logger.info({ provider, username: spec.username, grantId: spec.grantId }, 'account provisioned');
+        return result;
+      } catch (err) {
+        if (isProviderError(err) && !err.retryable) {
+          throw ApplicationFailure.nonRetryable(err.message, `provider-${err.kind}`);
+        }
+        logger.warn({ provider, username: spec.username, err: describe(err) }, 'provisioning failed; retrying');
+        throw err;
+      }
+    },
+
+    async setAccountExpiry({ provider, account, expiresAt }: AccountTarget & { expiresAt: string }): Promise<void> {
+      await mustSucceed('set-expiry', { provider, account }, () => providerFor(provider).setExpiry(account, expiresAt));
+    },
+
+    async disableAccount(target: AccountTarget): Promise<void> {
+      await mustSucceed('disable', target, () => providerFor(target.provider).disableAccount(target.account));
+      logger.info({ provider: target.provider, username: target.account.username }, 'account disabled');
+    },
+
+    async rotateCredentials(target: AccountTarget): Promise<void> {
+      await mustSucceed('rotate', target, () => providerFor(target.provider).rotateCredentials(target.account));
+      logger.info({ provider: target.provider, username: target.account.username }, 'credentials rotated');
+    },
+
+    /** Closes whatever a failed provisioning left behind, when it belongs to this grant. */
+    async cleanUpFailedAccount({ provider, username, grantId }: { provider: ProviderName; username: string; grantId: string }) {
+      const target = { provider, account: { username, externalId: '', displayName: '' } };
+      await mustSucceed('clean-up', target, async () => {
+        const found = await providerFor(provider).findAccount(username);
+        if (!found || found.grantId !== grantId) return;
+        await providerFor(provider).disableAccount(found);
+        await providerFor(provider).rotateCredentials(found);
+      });
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+function describe(err: unknown): { kind: string; message: string } {
+  if (isProviderError(err)) return { kind: err.kind, message: err.message };
+  if (err instanceof Error) return { kind: err.name, message: err.message };
+  return { kind: 'unknown', message: String(err) };
+}

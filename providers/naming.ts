@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Turns an organisation name into an account-name slug: NFKD, diacritics dropped, lowercase, every run of
+ * characters outside `[a-z0-9]` becomes one `-`, trimmed of `-`. May return an empty string.
+ */
+export function slug(organisation: string): string {
+  return organisation
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+const HASH_LENGTH = 6;
+
+/**
+ * The account name for a supplier: `prefix + slug(organisation)`, cut to `maxLength` with a short stable hash
+ * of the full name when it is too long, so two long names sharing a start still get different accounts.
+ * Returns `null` when the organisation has no letter or digit to name an account after.
+ */
+export function accountName(prefix: string, organisation: string, maxLength: number): string | null {
+  const base = slug(organisation);
+  if (base === '') return null;
+  const full = prefix + base;
+  if (full.length <= maxLength) return full;
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, HASH_LENGTH);
+  const head = full.slice(0, maxLength - HASH_LENGTH - 1).replace(/-+$/, '');
+  return `${head}-${hash}`;
+}
+
+/** The display name of a supplier account: the organisation as written, marked as a supplier. */
+export function supplierDisplayName(organisation: string): string {
+  return `${organisation.trim()} (supplier)`;
+}

@@ -1,0 +1,84 @@
+/** The identity providers supplier-access can grant access in, by their name in the API. */
+export type ProviderName = 'ldap' | 'okta' | 'entra';
+
+/** What a grant asks a provider to create. Every field is plain data so it can cross Temporal. */
+export interface AccountSpec {
+  /** The account name derived from the organisation (see `accountName`). Never a person's name. */
+  username: string;
+  /** The supplier organisation as written by the requester. */
+  organisation: string;
+  /** The organisation marked as a supplier, e.g. `Acme Inc. (supplier)`. */
+  displayName: string;
+  /** Where the supplier can be reached; stored on the account where the provider has a field for it. */
+  contactEmail?: string | undefined;
+  /** The grant this account belongs to; written on the account so ownership can be checked on retry. */
+  grantId: string;
+  /** The expiry, ISO-8601 UTC; attached to the account itself where the provider can hold it. */
+  expiresAt: string;
+  /** Groups to add the account to (provider-specific names or ids). */
+  groups: string[];
+  /** Where the provider has both kinds (Entra): a guest invited by e-mail, or a member with a password. */
+  kind?: 'guest' | 'member' | undefined;
+}
+
+/** How we point at an account once it exists. */
+export interface AccountRef {
+  username: string;
+  /** The provider's own id: a DN for LDAP, a user id for Okta and Graph. */
+  externalId: string;
+  displayName: string;
+}
+
+/** A one-time credential handed to the supplier, shown once and never stored by us. */
+export interface Credential {
+  username: string;
+  password: string;
+}
+
+export interface ProvisionResult {
+  account: AccountRef;
+  /** Present for password-based accounts; absent when the supplier activates through the provider. */
+  credential?: Credential | undefined;
+}
+
+/** An account as the provider sees it now. */
+export interface AccountState extends AccountRef {
+  /** False once disabled/locked/deactivated. */
+  enabled: boolean;
+  /** The expiry held by the account itself, when the provider can hold one. */
+  expiresAt?: string | undefined;
+  /** The grant id written on the account at creation, when there is one. */
+  grantId?: string | undefined;
+  organisation?: string | undefined;
+  /** Group names or ids the account is a member of. */
+  groups: string[];
+}
+
+/**
+ * One identity provider behind one interface. Every method is safe to repeat: repeating a call that
+ * already took effect succeeds without changing anything further (disabling a disabled account is success).
+ * Methods throw `ProviderError` only.
+ */
+export interface IdentityProvider {
+  readonly name: ProviderName;
+  /** The longest account name this provider accepts (AD `sAMAccountName`: 20). */
+  readonly maxUsernameLength: number;
+  /**
+   * Creates the account, with the expiry attached, and adds it to the groups. When the account already exists
+   * for the same grant (a retried call), it is brought to the requested state and a fresh credential is
+   * issued, since the earlier one may have been lost. Throws `conflict` when it exists for anything else.
+   */
+  createAccount(spec: AccountSpec): Promise<ProvisionResult>;
+  /** The account by name, or `null` when there is none. */
+  findAccount(username: string): Promise<AccountState | null>;
+  /** Moves the expiry held by the account (an approved extension). */
+  setExpiry(account: AccountRef, expiresAt: string): Promise<void>;
+  /** Disables the account for good and removes its group memberships. `not-found` counts as done. */
+  disableAccount(account: AccountRef): Promise<void>;
+  /** Replaces the credentials with a random value nobody keeps; ends sessions where the provider has them. */
+  rotateCredentials(account: AccountRef): Promise<void>;
+  /** Every account whose name starts with `prefix` (the supplier convention), for reviews. */
+  listAccounts(prefix: string): Promise<AccountState[]>;
+  /** Releases connections. */
+  close(): Promise<void>;
+}

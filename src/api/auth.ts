@@ -1,0 +1,66 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { ApiToken, Role } from '../config.js';
+import { problem } from './problem.js';
+
+/** Who is calling, as recorded on every action they take. */
+export interface Actor {
+  name: string;
+  roles: Role[];
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor?: Actor;
+  }
+}
+
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+/**
+ * Checks bearer tokens. Tokens are kept only as SHA-256 digests and compared in constant time, so neither
+ * memory dumps nor response timing give them away.
+ */
+export class TokenAuthenticator {
+  private readonly entries: { digest: Buffer; actor: Actor }[];
+
+  constructor(tokens: ApiToken[]) {
+    this.entries = tokens.map((t) => ({ digest: digest(t.token), actor: { name: t.name, roles: t.roles } }));
+  }
+
+  authenticate(header: string | undefined): Actor | null {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+    if (!match?.[1]) return null;
+    const presented = digest(match[1]);
+    let found: Actor | null = null;
+    // Every entry is compared, so the time taken does not tell which one matched.
+    for (const entry of this.entries) if (timingSafeEqual(entry.digest, presented)) found = entry.actor;
+    return found;
+  }
+}
+
+/** What each operation needs. `admin` holds every right; every role may read. */
+export type Permission = 'read' | 'request' | 'approve' | 'admin';
+
+const GRANTS: Record<Role, Permission[]> = {
+  admin: ['read', 'request', 'approve', 'admin'],
+  requester: ['read', 'request'],
+  approver: ['read', 'approve'],
+  auditor: ['read'],
+};
+
+export function can(actor: Actor, permission: Permission): boolean {
+  return actor.roles.some((role) => GRANTS[role].includes(permission));
+}
+
+/** The caller, or a 401/403 problem. */
+export function requireActor(request: FastifyRequest, permission: Permission): Actor {
+  const actor = request.actor;
+  if (!actor) throw problem(401, 'a valid bearer token is required (Authorization: Bearer <token>)');
+  if (!can(actor, permission)) {
+    throw problem(403, `"${actor.name}" (${actor.roles.join('+')}) may not ${permission === 'read' ? 'read' : permission} here`);
+  }
+  return actor;
+}

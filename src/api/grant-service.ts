@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import { accountName, supplierDisplayName } from '../../providers/naming.js';
+import type { Credential, ProviderName } from '../../providers/types.js';
+import type { grantWorkflow } from '../../workflows/grant.js';
+import {
+  LIVE_STATUSES,
+  approveExtensionUpdate,
+  claimCredentialUpdate,
+  grantWorkflowId,
+  rejectExtensionUpdate,
+  requestExtensionUpdate,
+  revokeUpdate,
+  type GrantInput,
+  type GrantState,
+} from '../../workflows/messages.js';
+import type { GrantRecord, RegistryStore } from '../registry/types.js';
+import type { Actor } from './auth.js';
+import { invalid, problem } from './problem.js';
+import type { CreateGrantBody } from './schemas.js';
+
+export interface GrantServiceOptions {
+  client: Client;
+  registry: RegistryStore;
+  taskQueue: string;
+  accountPrefix: string;
+  maxGrantDays: number;
+  /** Per provider, the longest account name it accepts. */
+  usernameLimits: ReadonlyMap<ProviderName, number>;
+  /** How long a request waits for the workflow before answering 202. */
+  answerWithinMs?: number;
+}
+
+/** What `POST /v1/grants` answers: the grant, and the one-time credential when it is ready. */
+export interface CreatedGrant {
+  provisioned: boolean;
+  grant: GrantRecord;
+  credential?: Credential | undefined;
+}
+
+/** Between the HTTP API and Temporal: starts grant workflows and sends them their messages. */
+export class GrantService {
+  private readonly answerWithinMs: number;
+
+  constructor(private readonly options: GrantServiceOptions) {
+    this.answerWithinMs = options.answerWithinMs ?? 10_000;
+  }
+
+  async create(body: CreateGrantBody, actor: Actor): Promise<CreatedGrant> {
+    const limit = this.options.usernameLimits.get(body.provider) ?? 64;
+    const username = accountName(this.options.accountPrefix, body.supplier.organisation, limit);
+    if (!username) throw invalid([{ field: 'supplier.organisation', rule: 'must contain a letter or a digit from a-z, 0-9' }]);
+    const input: GrantInput = {
+      grantId: randomUUID(),
+      provider: body.provider,
+      supplier: { organisation: body.supplier.organisation, contactEmail: body.supplier.contactEmail },
+      username,
+      displayName: supplierDisplayName(body.supplier.organisation),
+      expiresAt: body.expiresAt,
+      reason: body.reason,
+      ticket: body.ticket,
+      groups: body.groups ?? [],
+      kind: body.account,
+      requestedBy: actor.name,
+      createdAt: new Date().toISOString(),
+      maxGrantDays: this.options.maxGrantDays,
+    };
+    const workflowId = grantWorkflowId(input.provider, username);
+    let handle: WorkflowHandle<typeof grantWorkflow>;
+    try {
+      handle = await this.options.client.workflow.start<typeof grantWorkflow>('grantWorkflow', {
+        workflowId,
+        taskQueue: this.options.taskQueue,
+        args: [input],
+        // One live grant per (provider, account): Temporal refuses a second run while one is open.
+        workflowIdConflictPolicy: 'FAIL',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        memo: { grantId: input.grantId },
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw await this.liveGrantConflict(workflowId, username);
+      throw err;
+    }
+    const pending = recordFromInput(input, workflowId);
+    const answer = await this.within(
+      handle.executeUpdate(claimCredentialUpdate, {
+        args: [{ answerBy: new Date(Date.now() + this.answerWithinMs).toISOString() }],
+      }),
+      this.answerWithinMs + 2000,
+    );
+    if (!answer) return { provisioned: false, grant: pending };
+    const grant = withState(pending, answer.state);
+    if (answer.state.status === 'failed') throw provisioningProblem(answer.state);
+    return { provisioned: answer.state.status !== 'provisioning', grant, credential: answer.credential };
+  }
+
+  /** The one-time credential of a grant answered with 202; `null` once handed out. */
+  async claimCredential(grant: GrantRecord): Promise<{ state: GrantState; credential?: Credential | undefined } | null> {
+    const answer = await this.send(grant, (h) =>
+      h.executeUpdate(claimCredentialUpdate, { args: [{ answerBy: new Date(Date.now() + this.answerWithinMs).toISOString() }] }),
+    );
+    if (answer?.state.status === 'failed') throw provisioningProblem(answer.state);
+    return answer;
+  }
+
+  requestExtension(grant: GrantRecord, actor: Actor, expiresAt: string, reason: string) {
+    return this.send(grant, (h) => h.executeUpdate(requestExtensionUpdate, { args: [{ expiresAt, reason, actor: actor.name }] }));
+  }
+
+  approveExtension(grant: GrantRecord, actor: Actor, reason?: string) {
+    return this.send(grant, (h) => h.executeUpdate(approveExtensionUpdate, { args: [{ actor: actor.name, reason }] }));
+  }
+
+  rejectExtension(grant: GrantRecord, actor: Actor, reason: string) {
+    return this.send(grant, (h) => h.executeUpdate(rejectExtensionUpdate, { args: [{ actor: actor.name, reason }] }));
+  }
+
+  /** Revokes and waits for the door to close; `null` when that takes longer than the answer window. */
+  revoke(grant: GrantRecord, actor: Actor, reason: string) {
+    return this.send(grant, (h) => h.executeUpdate(revokeUpdate, { args: [{ actor: actor.name, reason }] }));
+  }
+
+  /**
+   * Sends one update to the grant's own run. Validator rejections become 409/403/400; a grant whose workflow
+   * has ended answers 409 with its final status. `null` when the workflow did not answer in time (the update
+   * stays queued and takes effect when a worker picks it up).
+   */
+  private async send<T>(grant: GrantRecord, call: (h: WorkflowHandle) => Promise<T>): Promise<T | null> {
+    if (!LIVE_STATUSES.includes(grant.status)) throw problem(409, `the grant is ${grant.status}`, { status: grant.status });
+    const own = await this.ownRun(grant);
+    try {
+      return await this.within(call(own), this.answerWithinMs);
+    } catch (err) {
+      throw this.mapUpdateError(err, grant);
+    }
+  }
+
+  /** The run that belongs to this grant: after it ends, the same workflow id may carry a newer grant. */
+  private async ownRun(grant: GrantRecord): Promise<WorkflowHandle> {
+    const handle = this.options.client.workflow.getHandle(grant.workflowId);
+    try {
+      const description = await handle.describe();
+      if (description.memo?.grantId === grant.id) return this.options.client.workflow.getHandle(grant.workflowId, description.runId);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    throw problem(409, `the grant is no longer live`, { status: grant.status });
+  }
+
+  private mapUpdateError(err: unknown, grant: GrantRecord): unknown {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      const status = { Conflict: 409, FourEyes: 403, Invalid: 400 }[err.cause.type ?? ''];
+      if (status === 400) return invalid([{ field: 'expiresAt', rule: err.cause.message }]);
+      if (status) return problem(status, err.cause.message);
+    }
+    if (err instanceof WorkflowNotFoundError) return problem(409, 'the grant is no longer live', { grantId: grant.id });
+    return err;
+  }
+
+  private async liveGrantConflict(workflowId: string, username: string) {
+    let liveGrantId: unknown;
+    try {
+      liveGrantId = (await this.options.client.workflow.getHandle(workflowId).describe()).memo?.grantId;
+    } catch {
+      liveGrantId = undefined;
+    }
+    return problem(409, `a live grant already covers account ${username}${liveGrantId ? ` (${String(liveGrantId)})` : ''}; extend it instead`, {
+      liveGrantId,
+    });
+  }
+
+  private async within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+    try {
+      return await Promise.race([promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+      // The update stays queued in Temporal; its late answer is of no use to this request.
+      promise.catch(() => undefined);
+    }
+  }
+}
+
+function recordFromInput(input: GrantInput, workflowId: string): GrantRecord {
+  return {
+    id: input.grantId,
+    workflowId,
+    provider: input.provider,
+    organisation: input.supplier.organisation,
+    contactEmail: input.supplier.contactEmail,
+    username: input.username,
+    displayName: input.displayName,
+    status: 'provisioning',
+    expiresAt: input.expiresAt,
+    reason: input.reason,
+    ticket: input.ticket,
+    groups: input.groups,
+    requestedBy: input.requestedBy,
+    createdAt: input.createdAt,
+  };
+}
+
+export function withState(record: GrantRecord, state: GrantState): GrantRecord {
+  return {
+    ...record,
+    status: state.status,
+    expiresAt: state.expiresAt,
+    externalId: state.account?.externalId ?? record.externalId,
+    pendingExtension: state.pendingExtension,
+    failure: state.failure,
+  };
+}
+
+function provisioningProblem(state: GrantState) {
+  const kind = state.failure?.kind ?? '';
+  const status = kind === 'provider-conflict' ? 409 : 502;
+  return problem(status, `the provider refused the account: ${state.failure?.message ?? 'unknown error'}`, {
+    grantId: state.grantId,
+    status: 'failed',
+  });
+}

@@ -1,0 +1,67 @@
+import type { FastifyReply } from 'fastify';
+import type { ZodError } from 'zod';
+
+/** One failing field of a request and the rule it broke. */
+export interface FieldError {
+  field: string;
+  rule: string;
+}
+
+/**
+ * Thrown by route handlers to answer with an RFC 9457 problem: a status, a clear detail, and for validation
+ * the failing fields. The error handler turns it into `application/problem+json`.
+ */
+export class HttpProblem extends Error {
+  override readonly name = 'HttpProblem';
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+  }
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Invalid request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  409: 'Conflict',
+  415: 'Unsupported media type',
+  429: 'Too many requests',
+  500: 'Internal error',
+  502: 'Provider refused',
+  503: 'Unavailable',
+};
+
+export function problem(status: number, detail: string, extra: Record<string, unknown> = {}): HttpProblem {
+  return new HttpProblem(status, TITLES[status] ?? 'Error', detail, extra);
+}
+
+/** A 400 naming every field that broke a rule. */
+export function invalid(errors: FieldError[]): HttpProblem {
+  const detail = errors.map((e) => `${e.field}: ${e.rule}`).join('; ');
+  return new HttpProblem(400, 'Invalid request', detail, { errors });
+}
+
+export function fromZod(error: ZodError, root = 'body'): HttpProblem {
+  return invalid(
+    error.issues.map((issue) => {
+      const path = issue.path.map(String).join('.');
+      if (issue.code === 'unrecognized_keys') {
+        const where = path ? `${path}.` : '';
+        return { field: `${where}${issue.keys.join(`, ${where}`)}`, rule: 'unknown field' };
+      }
+      return { field: path || root, rule: issue.message };
+    }),
+  );
+}
+
+export function sendProblem(reply: FastifyReply, p: HttpProblem): FastifyReply {
+  return reply
+    .code(p.status)
+    .type('application/problem+json')
+    .send({ type: 'about:blank', title: p.title, status: p.status, detail: p.detail, ...p.extra });
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import type { ProviderName } from '../../providers/types.js';
+
+const DAY_MS = 86_400_000;
+
+/** Instants: ISO-8601 with `Z` or an explicit offset; normalised to UTC. */
+const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 instant with Z or an offset' });
+
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`);
+
+/** Providers that have both guest and member accounts; elsewhere `account` is refused. */
+const KINDED_PROVIDERS: ProviderName[] = ['entra'];
+
+export interface GrantPolicy {
+  providers: ProviderName[];
+  maxGrantDays: number;
+}
+
+/** `POST /v1/grants`: shape and rules of DESIGN.md; unknown fields are refused. */
+export function createGrantSchema(policy: GrantPolicy, now: () => number) {
+  const providerNames = policy.providers as [ProviderName, ...ProviderName[]];
+  return z
+    .strictObject({
+      provider: z.enum(providerNames, { error: `must be one of: ${policy.providers.join(', ')}` }),
+      supplier: z.strictObject({
+        organisation: text(128).refine((v) => /[\p{L}\p{N}]/u.test(v), 'must contain a letter or a digit'),
+        contactEmail: z.email('must be an e-mail address').max(254, 'must be at most 254 characters').optional(),
+      }),
+      expiresAt: instant.optional(),
+      durationDays: z
+        .number('must be a number of days')
+        .int('must be a whole number of days')
+        .min(1, 'must be at least 1')
+        .max(policy.maxGrantDays, `must be at most MAX_GRANT_DAYS (${policy.maxGrantDays})`)
+        .optional(),
+      reason: text(500),
+      ticket: text(100).optional(),
+      groups: z.array(text(256)).max(20, 'must list at most 20 groups').optional(),
+      account: z.enum(['guest', 'member'], { error: 'must be guest or member' }).optional(),
+    })
+    .superRefine((body, ctx) => {
+      if ((body.expiresAt === undefined) === (body.durationDays === undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'give exactly one of expiresAt and durationDays' });
+        return;
+      }
+      if (body.expiresAt !== undefined) checkExpiry(ctx, ['expiresAt'], Date.parse(body.expiresAt), policy, now());
+      if (body.account !== undefined && !KINDED_PROVIDERS.includes(body.provider)) {
+        ctx.addIssue({ code: 'custom', path: ['account'], message: `${body.provider} has only one kind of account` });
+      }
+    })
+    .transform((body) => ({
+      ...body,
+      expiresAt: new Date(body.expiresAt ?? now() + (body.durationDays as number) * DAY_MS).toISOString(),
+    }));
+}
+
+export type CreateGrantBody = z.output<ReturnType<typeof createGrantSchema>>;
+
+function checkExpiry(ctx: z.RefinementCtx, path: string[], at: number, policy: GrantPolicy, now: number): void {
+  if (at <= now) ctx.addIssue({ code: 'custom', path, message: 'must be in the future' });
+  else if (at > now + policy.maxGrantDays * DAY_MS) {
+    ctx.addIssue({ code: 'custom', path, message: `must be at most MAX_GRANT_DAYS (${policy.maxGrantDays}) days from now` });
+  }
+}
+
+/** `POST /v1/grants/{id}/extensions` */
+export function extensionSchema(policy: GrantPolicy, now: () => number) {
+  return z
+    .strictObject({ expiresAt: instant, reason: text(500) })
+    .superRefine((body, ctx) => checkExpiry(ctx, ['expiresAt'], Date.parse(body.expiresAt), policy, now()))
+    .transform((body) => ({ ...body, expiresAt: new Date(body.expiresAt).toISOString() }));
+}
+
+/** `POST …/extensions/reject` and `…/revoke`. */
+export const reasonSchema = z.strictObject({ reason: text(500) });
+
+/** `POST …/extensions/approve`: nothing to say, but a body may carry a note. */
+export const approveSchema = z.strictObject({ reason: text(500).optional() }).optional();
+
+export const grantIdSchema = z.uuid('must be a grant id (a UUID)');

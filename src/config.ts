@@ -1,0 +1,197 @@
+import { z } from 'zod';
+
+/** Roles a token can carry; `admin` has every right, `auditor` only reads. */
+export const ROLES = ['requester', 'approver', 'admin', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiToken {
+  name: string;
+  roles: Role[];
+  token: string;
+}
+
+const durationPattern = /^(\d+)(ms|s|m|h|d)$/;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Parses `90s`, `15m`, `7d` into milliseconds; `null` when malformed. */
+export function parseDuration(text: string): number | null {
+  const match = durationPattern.exec(text.trim());
+  if (!match) return null;
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 90s, 15m, 1h or 7d` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const tokens = z.string().transform((text, ctx): ApiToken[] => {
+  const parsed: ApiToken[] = [];
+  for (const [index, entry] of text.split(',').map((e) => e.trim()).filter(Boolean).entries()) {
+    const [name, roleList, ...rest] = entry.split(':');
+    const token = rest.join(':');
+    const roles = (roleList ?? '').split('+').filter(Boolean);
+    const bad = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+    if (!name || !token || roles.length === 0 || bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `entry ${index + 1} must be name:role[+role]:token with roles among ${ROLES.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    if (token.length < 16) {
+      ctx.addIssue({ code: 'custom', message: `the token of "${name}" must be at least 16 characters` });
+      return z.NEVER;
+    }
+    parsed.push({ name, roles: roles as Role[], token });
+  }
+  return parsed;
+});
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+/** The environment variables of DESIGN.md, checked once at start. */
+export const envSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('supplier-access'),
+  API_TOKENS: tokens.optional(),
+  LDAP_URL: optionalString,
+  LDAP_BIND_DN: optionalString,
+  LDAP_BIND_PASSWORD: optionalString,
+  LDAP_USERS_DN: optionalString,
+  LDAP_GROUPS_DN: optionalString,
+  LDAP_DIALECT: z.enum(['openldap', 'ad']).default('openldap'),
+  OKTA_ORG_URL: optionalString,
+  OKTA_API_TOKEN: optionalString,
+  OKTA_LOGIN_DOMAIN: optionalString,
+  GRAPH_TENANT_ID: optionalString,
+  GRAPH_CLIENT_ID: optionalString,
+  GRAPH_CLIENT_SECRET: optionalString,
+  GRAPH_UPN_DOMAIN: optionalString,
+  GRAPH_BASE_URL: optionalString,
+  GRAPH_AUTHORITY_URL: optionalString,
+  ACCOUNT_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9-]{0,10}$/, 'must be at most 10 characters among a-z, 0-9 and -')
+    .default('sup-'),
+  MAX_GRANT_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  REMINDER_LEAD: z
+    .string()
+    .default('7d,1d')
+    .pipe(
+      z.string().transform((text, ctx) => {
+        const leads = text.split(',').map((t) => parseDuration(t));
+        if (leads.some((l) => l === null)) {
+          ctx.addIssue({ code: 'custom', message: 'must be durations separated by commas, like 7d,1d' });
+          return z.NEVER;
+        }
+        return leads as number[];
+      }),
+    ),
+  PAYLOAD_ENCRYPTION_KEYS: optionalString,
+  SMTP_URL: optionalString,
+  WEBHOOK_URL: optionalString,
+  REVIEW_INTERVAL: z.string().default('1h').pipe(duration),
+  REVIEW_DISABLE_ORPHANS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  DATABASE_URL: optionalString,
+  DATA_DIR: z.string().default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+/** Thrown when the environment does not describe a valid configuration; lists every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface LdapSettings {
+  url: string;
+  bindDN: string;
+  bindPassword: string;
+  usersDN: string;
+  groupsDN?: string | undefined;
+  dialect: 'openldap' | 'ad';
+}
+
+/** The typed configuration the rest of the service reads. */
+export interface Config {
+  host: string;
+  port: number;
+  temporal: { address?: string | undefined; namespace: string; taskQueue: string };
+  apiTokens?: ApiToken[] | undefined;
+  ldap?: LdapSettings | undefined;
+  /** True when no provider is configured: the embedded OpenLDAP is used. */
+  embeddedLdap: boolean;
+  policy: { accountPrefix: string; maxGrantDays: number; reminderLeadMs: number[] };
+  payloadEncryptionKeys?: string | undefined;
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+function group(env: Env, names: (keyof Env)[], label: string): boolean {
+  const set = names.filter((n) => env[n] !== undefined);
+  if (set.length === 0) return false;
+  if (set.length < names.length) {
+    const missing = names.filter((n) => env[n] === undefined);
+    throw new ConfigError(`${label}: ${missing.join(', ')} must be set too (got ${set.join(', ')})`);
+  }
+  return true;
+}
+
+/** Reads and checks the environment once. The only place that reads `process.env`. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = result.data;
+  const ldapSet = group(env, ['LDAP_URL', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_USERS_DN'], 'LDAP');
+  const oktaSet = env.OKTA_ORG_URL !== undefined || env.OKTA_API_TOKEN !== undefined;
+  const graphSet = env.GRAPH_TENANT_ID !== undefined || env.GRAPH_CLIENT_ID !== undefined;
+  return {
+    host: env.HOST,
+    port: env.PORT,
+    temporal: {
+      address: env.TEMPORAL_ADDRESS,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+    },
+    apiTokens: env.API_TOKENS,
+    ldap: ldapSet
+      ? {
+          url: env.LDAP_URL as string,
+          bindDN: env.LDAP_BIND_DN as string,
+          bindPassword: env.LDAP_BIND_PASSWORD as string,
+          usersDN: env.LDAP_USERS_DN as string,
+          groupsDN: env.LDAP_GROUPS_DN,
+          dialect: env.LDAP_DIALECT,
+        }
+      : undefined,
+    embeddedLdap: !ldapSet && !oktaSet && !graphSet,
+    policy: {
+      accountPrefix: env.ACCOUNT_PREFIX,
+      maxGrantDays: env.MAX_GRANT_DAYS,
+      reminderLeadMs: env.REMINDER_LEAD,
+    },
+    payloadEncryptionKeys: env.PAYLOAD_ENCRYPTION_KEYS,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.DATA_DIR,
+    logLevel: env.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,30 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+
+/** Paths whose values never reach a log line, whatever logs them. */
+export const REDACTED_PATHS = [
+  'password',
+  '*.password',
+  '*.*.password',
+  'credential',
+  '*.credential',
+  'token',
+  '*.token',
+  'bindPassword',
+  '*.bindPassword',
+  'req.headers.authorization',
+  'headers.authorization',
+  'authorization',
+  '*.authorization',
+];
+
+export type { Logger };
+
+/** The service's logger: JSON lines on stdout, secrets redacted. */
+export function createLogger(level: LoggerOptions['level'] = 'info', destination?: NodeJS.WritableStream): Logger {
+  const options: LoggerOptions = {
+    level,
+    base: { service: 'supplier-access' },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}

@@ -1,0 +1,164 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { createLdapProvider } from '../providers/ldap/index.js';
+import type { IdentityProvider, ProviderName } from '../providers/types.js';
+import { buildApp } from './api/app.js';
+import { TokenAuthenticator } from './api/auth.js';
+import { GrantService } from './api/grant-service.js';
+import { createDataConverter, loadOrCreateKeys } from './codec.js';
+import type { ApiToken, Config } from './config.js';
+import { startLocalSlapd, type LocalSlapd } from './local-stack/slapd.js';
+import { startLocalTemporal, type LocalTemporal } from './local-stack/temporal.js';
+import { freePort } from './local-stack/tools.js';
+import type { Logger } from './logger.js';
+import { openRegistry } from './registry/store.js';
+import type { RegistryStore } from './registry/types.js';
+import { connectClient, createGrantWorker } from './temporal.js';
+import { randomBytes } from 'node:crypto';
+
+/** Which parts this process runs: both (local use), or one of them (production). */
+export type Role = 'all' | 'api' | 'worker';
+
+export interface RunningService {
+  apiUrl?: string | undefined;
+  /** Set when no API_TOKENS were configured: the generated admin token. */
+  generatedToken?: string | undefined;
+  temporal: { address: string; uiUrl?: string | undefined; embedded: boolean };
+  ldap?: { url: string; bindDN: string; usersDN: string; passwordFile?: string | undefined } | undefined;
+  app?: FastifyInstance | undefined;
+  worker?: Worker | undefined;
+  /** Stops accepting requests, drains the worker, stops the embedded servers. */
+  stop(): Promise<void>;
+}
+
+/** Remembers a port in the data dir so the embedded servers come back where they were. */
+async function stablePort(dataDir: string, name: string): Promise<number> {
+  const file = join(dataDir, `${name}.port`);
+  if (existsSync(file)) return Number(readFileSync(file, 'utf8'));
+  const port = await freePort();
+  writeFileSync(file, String(port));
+  return port;
+}
+
+async function startProviders(config: Config, dataDir: string, logger: Logger) {
+  const providers = new Map<ProviderName, IdentityProvider>();
+  let slapd: LocalSlapd | undefined;
+  if (config.ldap) {
+    providers.set('ldap', createLdapProvider(config.ldap));
+  } else if (config.embeddedLdap) {
+    slapd = await startLocalSlapd({ dataDir: join(dataDir, 'ldap'), port: await stablePort(dataDir, 'ldap'), logger });
+    providers.set(
+      'ldap',
+      createLdapProvider({
+        url: slapd.url,
+        bindDN: slapd.bindDN,
+        bindPassword: slapd.bindPassword,
+        usersDN: slapd.usersDN,
+        groupsDN: slapd.groupsDN,
+        dialect: 'openldap',
+      }),
+    );
+  }
+  return { providers, slapd };
+}
+
+/** Starts the service as configured: the embedded stack where nothing else is named. */
+export async function startService(config: Config, logger: Logger, role: Role = 'all'): Promise<RunningService> {
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
+  };
+  try {
+    const dataConverter = createDataConverter(loadOrCreateKeys(config.payloadEncryptionKeys, dataDir));
+    let temporal: LocalTemporal | undefined;
+    if (!config.temporal.address) {
+      temporal = await startLocalTemporal({ dataDir: join(dataDir, 'temporal'), port: await stablePort(dataDir, 'temporal'), uiPort: await stablePort(dataDir, 'temporal-ui') });
+      stops.push(() => temporal!.stop());
+      logger.info({ address: temporal.address, ui: temporal.uiUrl }, 'embedded Temporal dev server started');
+    }
+    const settings = { address: config.temporal.address ?? temporal!.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue };
+    const { providers, slapd } = await startProviders(config, dataDir, logger);
+    if (slapd) stops.push(() => slapd.stop());
+    stops.push(async () => {
+      for (const provider of providers.values()) await provider.close();
+    });
+    const registry = await openRegistry({ databaseUrl: config.databaseUrl, dataDir });
+    stops.push(() => registry.close());
+
+    let worker: Worker | undefined;
+    if (role !== 'api') {
+      const created = await createGrantWorker({ settings, dataConverter, deps: { providers, registry, logger } });
+      worker = created.worker;
+      const running = worker.run();
+      stops.push(async () => {
+        worker!.shutdown();
+        await running;
+        await created.connection.close();
+      });
+    }
+
+    let app: FastifyInstance | undefined;
+    let apiUrl: string | undefined;
+    let generatedToken: string | undefined;
+    if (role !== 'worker') {
+      const client = await connectClient(settings, dataConverter);
+      stops.push(() => client.connection.close());
+      let tokens: ApiToken[] | undefined = config.apiTokens;
+      if (!tokens) {
+        generatedToken = randomBytes(24).toString('base64url');
+        tokens = [{ name: 'local-admin', roles: ['admin'], token: generatedToken }];
+      }
+      app = await startApi(config, logger, { client, registry, tokens, providers });
+      stops.push(() => app!.close());
+      apiUrl = `http://${config.host}:${(app.server.address() as { port: number }).port}`;
+    }
+    return {
+      apiUrl,
+      generatedToken,
+      temporal: { address: settings.address, uiUrl: temporal?.uiUrl, embedded: Boolean(temporal) },
+      ldap: slapd ? { url: slapd.url, bindDN: slapd.bindDN, usersDN: slapd.usersDN, passwordFile: join(dataDir, 'ldap', 'admin-password') } : undefined,
+      app,
+      worker,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function startApi(
+  config: Config,
+  logger: Logger,
+  deps: { client: Client; registry: RegistryStore; tokens: ApiToken[]; providers: ReadonlyMap<ProviderName, IdentityProvider> },
+): Promise<FastifyInstance> {
+  const policy = { providers: [...deps.providers.keys()], maxGrantDays: config.policy.maxGrantDays };
+  const service = new GrantService({
+    client: deps.client,
+    registry: deps.registry,
+    taskQueue: config.temporal.taskQueue,
+    accountPrefix: config.policy.accountPrefix,
+    maxGrantDays: config.policy.maxGrantDays,
+    usernameLimits: new Map([...deps.providers].map(([name, p]) => [name, p.maxUsernameLength])),
+  });
+  const app = await buildApp({
+    authenticator: new TokenAuthenticator(deps.tokens),
+    service,
+    registry: deps.registry,
+    policy,
+    logger,
+    ready: async () => {
+      await deps.client.connection.workflowService.getSystemInfo({});
+      return true;
+    },
+  });
+  await app.listen({ host: config.host, port: config.port });
+  return app;
+}
+
+export type { NativeConnection };

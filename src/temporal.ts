@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities/index.js';
+
+/** The workflow entry point, from source when run by tsx/vitest, from `dist/` when built. */
+export function workflowsPath(): string {
+  const built = fileURLToPath(new URL('../workflows/index.js', import.meta.url));
+  return existsSync(built) ? built : fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+}
+
+export interface TemporalSettings {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+}
+
+export async function connectClient(settings: TemporalSettings, dataConverter: DataConverter): Promise<Client> {
+  const connection = await Connection.connect({ address: settings.address });
+  return new Client({ connection, namespace: settings.namespace, dataConverter });
+}
+
+export interface GrantWorkerOptions {
+  settings: TemporalSettings;
+  dataConverter: DataConverter;
+  deps: ActivityDeps;
+  /** A pre-built bundle (tests bundle once per file); otherwise the workflows are bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  connection?: NativeConnection;
+}
+
+/** A worker running grant workflows and their activities on the task queue. */
+export async function createGrantWorker(options: GrantWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = options.connection ?? (await NativeConnection.connect({ address: options.settings.address }));
+  const worker = await Worker.create({
+    connection,
+    namespace: options.settings.namespace,
+    taskQueue: options.settings.taskQueue,
+    dataConverter: options.dataConverter,
+    activities: createActivities(options.deps),
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
+    // A grant does little work per task; many can sleep at once.
+    maxCachedWorkflows: 2000,
+    shutdownGraceTime: '10s',
+  });
+  return { worker, connection };
+}

@@ -1,0 +1,1 @@
+export { grantWorkflow } from './grant.js';

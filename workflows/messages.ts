@@ -1,0 +1,117 @@
+/**
+ * The grant workflow's data and messages, shared by the workflow and the API. Types and message
+ * definitions only: this file is loaded inside the deterministic workflow sandbox.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { AccountRef, Credential, ProviderName } from '../providers/types.js';
+
+export type GrantStatus = 'provisioning' | 'active' | 'extension-requested' | 'expired' | 'revoked' | 'failed';
+
+/** Statuses in which the account may still be usable and the grant can change. */
+export const LIVE_STATUSES: readonly GrantStatus[] = ['provisioning', 'active', 'extension-requested'];
+
+export type GrantEventType =
+  | 'created'
+  | 'provisioned'
+  | 'provisioning-failed'
+  | 'reminder-sent'
+  | 'extension-requested'
+  | 'extension-approved'
+  | 'extension-rejected'
+  | 'expired'
+  | 'revoked'
+  | 'disabled'
+  | 'credentials-rotated';
+
+/** The actor recorded on events the service does by itself (the expiry, deprovisioning). */
+export const SYSTEM_ACTOR = 'supplier-access';
+
+export interface Supplier {
+  organisation: string;
+  contactEmail?: string | undefined;
+}
+
+/** Everything a grant workflow starts from; validated by the API before it gets here. */
+export interface GrantInput {
+  grantId: string;
+  provider: ProviderName;
+  supplier: Supplier;
+  /** The account name and display name derived from the organisation. */
+  username: string;
+  displayName: string;
+  expiresAt: string;
+  reason: string;
+  ticket?: string | undefined;
+  groups: string[];
+  kind?: 'guest' | 'member' | undefined;
+  requestedBy: string;
+  createdAt: string;
+  /** The policy in force when the grant was made; extensions are checked against it. */
+  maxGrantDays: number;
+}
+
+export interface PendingExtension {
+  expiresAt: string;
+  reason: string;
+  requestedBy: string;
+  requestedAt: string;
+}
+
+/** What the workflow knows of its grant now. */
+export interface GrantState {
+  grantId: string;
+  status: GrantStatus;
+  expiresAt: string;
+  account?: AccountRef | undefined;
+  pendingExtension?: PendingExtension | undefined;
+  /** Why provisioning failed, for `failed` grants. */
+  failure?: { kind: string; message: string } | undefined;
+}
+
+export interface ClaimCredentialRequest {
+  /**
+   * When the caller stops listening. The workflow waits for provisioning until then, and never hands the
+   * credential out after it: an answer nobody reads would lose the credential.
+   */
+  answerBy: string;
+}
+
+export interface ClaimCredentialResult {
+  state: GrantState;
+  /** The one-time credential: present in the first answer after provisioning, never again. */
+  credential?: Credential | undefined;
+}
+
+export interface ExtensionRequest {
+  expiresAt: string;
+  reason: string;
+  actor: string;
+}
+
+export interface ExtensionDecision {
+  actor: string;
+  reason?: string | undefined;
+}
+
+export interface RevokeRequest {
+  actor: string;
+  reason: string;
+}
+
+/**
+ * Failure types the update validators reject with; the API maps them to HTTP statuses.
+ * `Conflict` → 409, `FourEyes` → 403, `Invalid` → 400.
+ */
+export type GrantRejection = 'Conflict' | 'FourEyes' | 'Invalid';
+
+export const claimCredentialUpdate = defineUpdate<ClaimCredentialResult, [ClaimCredentialRequest]>('claimCredential');
+export const requestExtensionUpdate = defineUpdate<GrantState, [ExtensionRequest]>('requestExtension');
+export const approveExtensionUpdate = defineUpdate<GrantState, [ExtensionDecision]>('approveExtension');
+export const rejectExtensionUpdate = defineUpdate<GrantState, [ExtensionDecision]>('rejectExtension');
+export const revokeUpdate = defineUpdate<GrantState, [RevokeRequest]>('revoke');
+export const stateQuery = defineQuery<GrantState>('state');
+
+/** One workflow per live (provider, account): Temporal itself refuses a second live grant. */
+export function grantWorkflowId(provider: ProviderName, username: string): string {
+  return `grant-${provider}-${username}`;
+}
