@@ -1,7 +1,13 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import { isProviderError } from '../providers/errors.js';
-import type { AccountRef, AccountSpec, IdentityProvider, ProviderName, ProvisionResult } from '../providers/types.js';
+import type {
+  AccountRef,
+  AccountSpec,
+  IdentityProvider,
+  ProviderName,
+  ProvisionResult,
+} from '../providers/types.js';
 import type { EventRecord, RegistryStore } from '../src/registry/types.js';
 import type { GrantInput } from '../workflows/messages.js';
 
@@ -28,7 +34,11 @@ export function createActivities({ providers, registry, logger }: ActivityDeps) 
     const provider = providers.get(name);
     // Not retryable by construction, but a worker may be started with fewer providers than the API: keep trying
     // so that a worker with the right configuration picks the work up.
-    if (!provider) throw ApplicationFailure.retryable(`provider "${name}" is not enabled on this worker`, 'ProviderMissing');
+    if (!provider)
+      throw ApplicationFailure.retryable(
+        `provider "${name}" is not enabled on this worker`,
+        'ProviderMissing',
+      );
     return provider;
   }
 
@@ -41,9 +51,14 @@ export function createActivities({ providers, registry, logger }: ActivityDeps) 
       const log = attempt >= ALERT_AFTER_ATTEMPTS ? logger.error.bind(logger) : logger.warn.bind(logger);
       log(
         { step, provider: target.provider, username: target.account.username, attempt, err: describe(err) },
-        attempt >= ALERT_AFTER_ATTEMPTS ? 'ALERT: deprovisioning keeps failing; retrying' : 'deprovisioning step failed; retrying',
+        attempt >= ALERT_AFTER_ATTEMPTS
+          ? 'ALERT: deprovisioning keeps failing; retrying'
+          : 'deprovisioning step failed; retrying',
       );
-      throw ApplicationFailure.retryable(describe(err).message, isProviderError(err) ? `provider-${err.kind}` : 'Error');
+      throw ApplicationFailure.retryable(
+        describe(err).message,
+        isProviderError(err) ? `provider-${err.kind}` : 'Error',
+      );
     }
   }
 
@@ -75,7 +90,13 @@ export function createActivities({ providers, registry, logger }: ActivityDeps) 
       await registry.recordEvent(event);
     },
 
-    async provisionAccount({ provider, spec }: { provider: ProviderName; spec: AccountSpec }): Promise<ProvisionResult> {
+    async provisionAccount({
+      provider,
+      spec,
+    }: {
+      provider: ProviderName;
+      spec: AccountSpec;
+    }): Promise<ProvisionResult> {
       try {
         const result = await providerFor(provider).createAccount(spec);
         logger.info({ provider, username: spec.username, grantId: spec.grantId }, 'account provisioned');
@@ -84,13 +105,22 @@ export function createActivities({ providers, registry, logger }: ActivityDeps) 
         if (isProviderError(err) && !err.retryable) {
           throw ApplicationFailure.nonRetryable(err.message, `provider-${err.kind}`);
         }
-        logger.warn({ provider, username: spec.username, err: describe(err) }, 'provisioning failed; retrying');
+        logger.warn(
+          { provider, username: spec.username, err: describe(err) },
+          'provisioning failed; retrying',
+        );
         throw err;
       }
     },
 
-    async setAccountExpiry({ provider, account, expiresAt }: AccountTarget & { expiresAt: string }): Promise<void> {
-      await mustSucceed('set-expiry', { provider, account }, () => providerFor(provider).setExpiry(account, expiresAt));
+    async setAccountExpiry({
+      provider,
+      account,
+      expiresAt,
+    }: AccountTarget & { expiresAt: string }): Promise<void> {
+      await mustSucceed('set-expiry', { provider, account }, () =>
+        providerFor(provider).setExpiry(account, expiresAt),
+      );
     },
 
     async disableAccount(target: AccountTarget): Promise<void> {
@@ -99,12 +129,22 @@ export function createActivities({ providers, registry, logger }: ActivityDeps) 
     },
 
     async rotateCredentials(target: AccountTarget): Promise<void> {
-      await mustSucceed('rotate', target, () => providerFor(target.provider).rotateCredentials(target.account));
+      await mustSucceed('rotate', target, () =>
+        providerFor(target.provider).rotateCredentials(target.account),
+      );
       logger.info({ provider: target.provider, username: target.account.username }, 'credentials rotated');
     },
 
     /** Closes whatever a failed provisioning left behind, when it belongs to this grant. */
-    async cleanUpFailedAccount({ provider, username, grantId }: { provider: ProviderName; username: string; grantId: string }) {
+    async cleanUpFailedAccount({
+      provider,
+      username,
+      grantId,
+    }: {
+      provider: ProviderName;
+      username: string;
+      grantId: string;
+    }) {
       const target = { provider, account: { username, externalId: '', displayName: '' } };
       await mustSucceed('clean-up', target, async () => {
         const found = await providerFor(provider).findAccount(username);

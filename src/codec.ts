@@ -2,7 +2,12 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { METADATA_ENCODING_KEY, type DataConverter, type Payload, type PayloadCodec } from '@temporalio/common';
+import {
+  METADATA_ENCODING_KEY,
+  type DataConverter,
+  type Payload,
+  type PayloadCodec,
+} from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 
 const ENCODING = 'binary/encrypted';
@@ -72,46 +77,48 @@ export class EncryptionCodec implements PayloadCodec {
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
   }
 
-  encode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(
-      payloads.map((payload) => {
-        const iv = randomBytes(IV_LENGTH);
-        const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
-        const plain = temporal.api.common.v1.Payload.encode(payload).finish();
-        const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-        return {
-          metadata: {
-            [METADATA_ENCODING_KEY]: Buffer.from(ENCODING),
-            [KEY_ID_METADATA]: Buffer.from(this.current.id),
-          },
-          data,
-        };
-      }),
-    );
+  // async so a failure rejects the promise rather than throwing at the call.
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => {
+      const iv = randomBytes(IV_LENGTH);
+      const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
+      const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+      const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+      return {
+        metadata: {
+          [METADATA_ENCODING_KEY]: Buffer.from(ENCODING),
+          [KEY_ID_METADATA]: Buffer.from(this.current.id),
+        },
+        data,
+      };
+    });
   }
 
-  decode(payloads: Payload[]): Promise<Payload[]> {
-    return Promise.resolve(
-      payloads.map((payload) => {
-        const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
-        if (!encoding || Buffer.from(encoding).toString() !== ENCODING) return payload;
-        const keyId = Buffer.from(payload.metadata?.[KEY_ID_METADATA] ?? []).toString();
-        const key = this.byId.get(keyId);
-        if (!key) throw new EncryptionKeyError(`payload encrypted with unknown key id "${keyId}"`);
-        const data = Buffer.from(payload.data ?? []);
-        const iv = data.subarray(0, IV_LENGTH);
-        const tag = data.subarray(data.length - TAG_LENGTH);
-        const decipher = createDecipheriv('aes-256-gcm', key, iv);
-        decipher.setAuthTag(tag);
-        const plain = Buffer.concat([decipher.update(data.subarray(IV_LENGTH, data.length - TAG_LENGTH)), decipher.final()]);
-        return temporal.api.common.v1.Payload.decode(plain);
-      }),
-    );
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => {
+      const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
+      if (!encoding || Buffer.from(encoding).toString() !== ENCODING) return payload;
+      const keyId = Buffer.from(payload.metadata?.[KEY_ID_METADATA] ?? []).toString();
+      const key = this.byId.get(keyId);
+      if (!key) throw new EncryptionKeyError(`payload encrypted with unknown key id "${keyId}"`);
+      const data = Buffer.from(payload.data ?? []);
+      const iv = data.subarray(0, IV_LENGTH);
+      const tag = data.subarray(data.length - TAG_LENGTH);
+      const decipher = createDecipheriv('aes-256-gcm', key, iv);
+      decipher.setAuthTag(tag);
+      const plain = Buffer.concat([
+        decipher.update(data.subarray(IV_LENGTH, data.length - TAG_LENGTH)),
+        decipher.final(),
+      ]);
+      return temporal.api.common.v1.Payload.decode(plain);
+    });
   }
 }
 
 /** Loaded by path because the worker bundles it into the workflow sandbox. */
-export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('../workflows/failure-converter.cjs', import.meta.url));
+export const FAILURE_CONVERTER_PATH = fileURLToPath(
+  new URL('../workflows/failure-converter.cjs', import.meta.url),
+);
 
 /**
  * The data converter shared by client and worker: payloads encrypted, and failure messages and stack traces

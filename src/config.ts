@@ -31,7 +31,11 @@ const duration = z.string().transform((text, ctx) => {
 
 const tokens = z.string().transform((text, ctx): ApiToken[] => {
   const parsed: ApiToken[] = [];
-  for (const [index, entry] of text.split(',').map((e) => e.trim()).filter(Boolean).entries()) {
+  for (const [index, entry] of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .entries()) {
     const [name, roleList, ...rest] = entry.split(':');
     const token = rest.join(':');
     const roles = (roleList ?? '').split('+').filter(Boolean);

@@ -20,7 +20,10 @@ export const REDACTED_PATHS = [
 export type { Logger };
 
 /** The service's logger: JSON lines on stdout, secrets redacted. */
-export function createLogger(level: LoggerOptions['level'] = 'info', destination?: NodeJS.WritableStream): Logger {
+export function createLogger(
+  level: LoggerOptions['level'] = 'info',
+  destination?: NodeJS.WritableStream,
+): Logger {
   const options: LoggerOptions = {
     level,
     base: { service: 'supplier-access' },

@@ -56,13 +56,21 @@ function printBanner(service: Awaited<ReturnType<typeof startService>>): void {
   const lines = ['', 'supplier-access is running'];
   if (service.apiUrl) lines.push(`  API:          ${service.apiUrl}   (docs: ${service.apiUrl}/healthz)`);
   if (service.generatedToken) {
-    lines.push(`  admin token:  ${service.generatedToken}   (generated for this run; set API_TOKENS to choose your own)`);
-    lines.push(`  try:          curl -H "Authorization: Bearer ${service.generatedToken}" ${service.apiUrl}/healthz`);
+    lines.push(
+      `  admin token:  ${service.generatedToken}   (generated for this run; set API_TOKENS to choose your own)`,
+    );
+    lines.push(
+      `  try:          curl -H "Authorization: Bearer ${service.generatedToken}" ${service.apiUrl}/healthz`,
+    );
   }
-  lines.push(`  Temporal:     ${service.temporal.address}${service.temporal.embedded ? ' (embedded dev server)' : ''}`);
+  lines.push(
+    `  Temporal:     ${service.temporal.address}${service.temporal.embedded ? ' (embedded dev server)' : ''}`,
+  );
   if (service.temporal.uiUrl) lines.push(`  Temporal UI:  ${service.temporal.uiUrl}`);
   if (service.ldap) {
-    lines.push(`  LDAP:         ${service.ldap.url} (embedded OpenLDAP), accounts under ${service.ldap.usersDN}`);
+    lines.push(
+      `  LDAP:         ${service.ldap.url} (embedded OpenLDAP), accounts under ${service.ldap.usersDN}`,
+    );
     lines.push(`                bind as ${service.ldap.bindDN}, password in ${service.ldap.passwordFile}`);
   }
   if (service.worker) lines.push('  worker:       running');

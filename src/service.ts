@@ -49,7 +49,11 @@ async function startProviders(config: Config, dataDir: string, logger: Logger) {
   if (config.ldap) {
     providers.set('ldap', createLdapProvider(config.ldap));
   } else if (config.embeddedLdap) {
-    slapd = await startLocalSlapd({ dataDir: join(dataDir, 'ldap'), port: await stablePort(dataDir, 'ldap'), logger });
+    slapd = await startLocalSlapd({
+      dataDir: join(dataDir, 'ldap'),
+      port: await stablePort(dataDir, 'ldap'),
+      logger,
+    });
     providers.set(
       'ldap',
       createLdapProvider({
@@ -66,22 +70,35 @@ async function startProviders(config: Config, dataDir: string, logger: Logger) {
 }
 
 /** Starts the service as configured: the embedded stack where nothing else is named. */
-export async function startService(config: Config, logger: Logger, role: Role = 'all'): Promise<RunningService> {
+export async function startService(
+  config: Config,
+  logger: Logger,
+  role: Role = 'all',
+): Promise<RunningService> {
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
+    for (const stop of stops.reverse())
+      await stop().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
   };
   try {
     const dataConverter = createDataConverter(loadOrCreateKeys(config.payloadEncryptionKeys, dataDir));
     let temporal: LocalTemporal | undefined;
     if (!config.temporal.address) {
-      temporal = await startLocalTemporal({ dataDir: join(dataDir, 'temporal'), port: await stablePort(dataDir, 'temporal'), uiPort: await stablePort(dataDir, 'temporal-ui') });
+      temporal = await startLocalTemporal({
+        dataDir: join(dataDir, 'temporal'),
+        port: await stablePort(dataDir, 'temporal'),
+        uiPort: await stablePort(dataDir, 'temporal-ui'),
+      });
       stops.push(() => temporal!.stop());
       logger.info({ address: temporal.address, ui: temporal.uiUrl }, 'embedded Temporal dev server started');
     }
-    const settings = { address: config.temporal.address ?? temporal!.address, namespace: config.temporal.namespace, taskQueue: config.temporal.taskQueue };
+    const settings = {
+      address: config.temporal.address ?? temporal!.address,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+    };
     const { providers, slapd } = await startProviders(config, dataDir, logger);
     if (slapd) stops.push(() => slapd.stop());
     stops.push(async () => {
@@ -92,7 +109,11 @@ export async function startService(config: Config, logger: Logger, role: Role = 
 
     let worker: Worker | undefined;
     if (role !== 'api') {
-      const created = await createGrantWorker({ settings, dataConverter, deps: { providers, registry, logger } });
+      const created = await createGrantWorker({
+        settings,
+        dataConverter,
+        deps: { providers, registry, logger },
+      });
       worker = created.worker;
       const running = worker.run();
       stops.push(async () => {
@@ -121,7 +142,14 @@ export async function startService(config: Config, logger: Logger, role: Role = 
       apiUrl,
       generatedToken,
       temporal: { address: settings.address, uiUrl: temporal?.uiUrl, embedded: Boolean(temporal) },
-      ldap: slapd ? { url: slapd.url, bindDN: slapd.bindDN, usersDN: slapd.usersDN, passwordFile: join(dataDir, 'ldap', 'admin-password') } : undefined,
+      ldap: slapd
+        ? {
+            url: slapd.url,
+            bindDN: slapd.bindDN,
+            usersDN: slapd.usersDN,
+            passwordFile: join(dataDir, 'ldap', 'admin-password'),
+          }
+        : undefined,
       app,
       worker,
       stop: stopAll,
@@ -135,7 +163,12 @@ export async function startService(config: Config, logger: Logger, role: Role = 
 async function startApi(
   config: Config,
   logger: Logger,
-  deps: { client: Client; registry: RegistryStore; tokens: ApiToken[]; providers: ReadonlyMap<ProviderName, IdentityProvider> },
+  deps: {
+    client: Client;
+    registry: RegistryStore;
+    tokens: ApiToken[];
+    providers: ReadonlyMap<ProviderName, IdentityProvider>;
+  },
 ): Promise<FastifyInstance> {
   const policy = { providers: [...deps.providers.keys()], maxGrantDays: config.policy.maxGrantDays };
   const service = new GrantService({

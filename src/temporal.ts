@@ -17,7 +17,10 @@ export interface TemporalSettings {
   taskQueue: string;
 }
 
-export async function connectClient(settings: TemporalSettings, dataConverter: DataConverter): Promise<Client> {
+export async function connectClient(
+  settings: TemporalSettings,
+  dataConverter: DataConverter,
+): Promise<Client> {
   const connection = await Connection.connect({ address: settings.address });
   return new Client({ connection, namespace: settings.namespace, dataConverter });
 }
@@ -32,15 +35,20 @@ export interface GrantWorkerOptions {
 }
 
 /** A worker running grant workflows and their activities on the task queue. */
-export async function createGrantWorker(options: GrantWorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = options.connection ?? (await NativeConnection.connect({ address: options.settings.address }));
+export async function createGrantWorker(
+  options: GrantWorkerOptions,
+): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection =
+    options.connection ?? (await NativeConnection.connect({ address: options.settings.address }));
   const worker = await Worker.create({
     connection,
     namespace: options.settings.namespace,
     taskQueue: options.settings.taskQueue,
     dataConverter: options.dataConverter,
     activities: createActivities(options.deps),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: workflowsPath() }),
     // A grant does little work per task; many can sleep at once.
     maxCachedWorkflows: 2000,
     shutdownGraceTime: '10s',

@@ -21,6 +21,7 @@ import {
   type GrantEventType,
   type GrantInput,
   type GrantRejection,
+  type ExtensionRequest,
   type GrantState,
   type RevokeRequest,
 } from './messages.js';
@@ -30,7 +31,10 @@ const DAY_MS = 86_400_000;
 // Registry writes and deprovisioning never give up: transient failures retry forever with capped backoff,
 // and the activities never raise non-retryable failures for them.
 const forever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' } as const;
-const { recordGrant, recordEvent } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: forever });
+const { recordGrant, recordEvent } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: forever,
+});
 const { disableAccount, rotateCredentials, setAccountExpiry } = proxyActivities<Activities>({
   startToCloseTimeout: '60s',
   retry: forever,
@@ -60,8 +64,21 @@ export async function grantWorkflow(input: GrantInput): Promise<GrantState> {
 
   // A copy, so a handler's answer is not changed by what the workflow does after it.
   const snapshot = (): GrantState => JSON.parse(JSON.stringify(state)) as GrantState;
-  const record = (type: GrantEventType, actor: string, patch?: GrantPatch, details?: Record<string, string>) =>
-    recordEvent({ grantId: input.grantId, seq: ++seq, type, at: new Date().toISOString(), actor, patch, details });
+  const record = (
+    type: GrantEventType,
+    actor: string,
+    patch?: GrantPatch,
+    details?: Record<string, string>,
+  ) =>
+    recordEvent({
+      grantId: input.grantId,
+      seq: ++seq,
+      type,
+      at: new Date().toISOString(),
+      actor,
+      patch,
+      details,
+    });
 
   setHandler(stateQuery, snapshot);
 
@@ -78,16 +95,26 @@ export async function grantWorkflow(input: GrantInput): Promise<GrantState> {
   setHandler(
     requestExtensionUpdate,
     async ({ expiresAt, reason, actor }) => {
-      state.pendingExtension = { expiresAt, reason, requestedBy: actor, requestedAt: new Date().toISOString() };
-      state.status = 'extension-requested';
-      await record('extension-requested', actor, { status: state.status, pendingExtension: state.pendingExtension }, {
+      state.pendingExtension = {
         expiresAt,
         reason,
-      });
+        requestedBy: actor,
+        requestedAt: new Date().toISOString(),
+      };
+      state.status = 'extension-requested';
+      await record(
+        'extension-requested',
+        actor,
+        { status: state.status, pendingExtension: state.pendingExtension },
+        {
+          expiresAt,
+          reason,
+        },
+      );
       return snapshot();
     },
     {
-      validator: ({ expiresAt }) => {
+      validator: ({ expiresAt }: ExtensionRequest) => {
         if (state.status === 'extension-requested') reject('Conflict', 'an extension is already pending');
         if (state.status !== 'active') reject('Conflict', `the grant is ${state.status}`);
         const requested = Date.parse(expiresAt);
@@ -108,22 +135,35 @@ export async function grantWorkflow(input: GrantInput): Promise<GrantState> {
       if (!extension || !state.account) reject('Conflict', 'no extension is pending');
       // Taken before the first await so a concurrent approval or rejection finds nothing left to decide.
       state.pendingExtension = undefined;
-      await setAccountExpiry({ provider: input.provider, account: state.account, expiresAt: extension.expiresAt });
+      await setAccountExpiry({
+        provider: input.provider,
+        account: state.account,
+        expiresAt: extension.expiresAt,
+      });
       if (!LIVE_STATUSES.includes(state.status)) return snapshot();
       state.expiresAt = extension.expiresAt;
       state.status = 'active';
-      await record('extension-approved', actor, {
-        status: 'active',
-        expiresAt: extension.expiresAt,
-        pendingExtension: null,
-      }, { expiresAt: extension.expiresAt, requestedBy: extension.requestedBy });
+      await record(
+        'extension-approved',
+        actor,
+        {
+          status: 'active',
+          expiresAt: extension.expiresAt,
+          pendingExtension: null,
+        },
+        { expiresAt: extension.expiresAt, requestedBy: extension.requestedBy },
+      );
       return snapshot();
     },
     {
       validator: ({ actor }) => {
-        if (!state.pendingExtension || state.status !== 'extension-requested') reject('Conflict', 'no extension is pending');
+        if (!state.pendingExtension || state.status !== 'extension-requested')
+          reject('Conflict', 'no extension is pending');
         if (state.pendingExtension.requestedBy === actor) {
-          reject('FourEyes', 'an extension must be approved by someone other than the person who requested it');
+          reject(
+            'FourEyes',
+            'an extension must be approved by someone other than the person who requested it',
+          );
         }
       },
     },
@@ -136,15 +176,21 @@ export async function grantWorkflow(input: GrantInput): Promise<GrantState> {
       if (!extension) reject('Conflict', 'no extension is pending');
       state.pendingExtension = undefined;
       state.status = 'active';
-      await record('extension-rejected', actor, { status: 'active', pendingExtension: null }, {
-        expiresAt: extension.expiresAt,
-        reason: reason ?? '',
-      });
+      await record(
+        'extension-rejected',
+        actor,
+        { status: 'active', pendingExtension: null },
+        {
+          expiresAt: extension.expiresAt,
+          reason: reason ?? '',
+        },
+      );
       return snapshot();
     },
     {
       validator: (_decision) => {
-        if (!state.pendingExtension || state.status !== 'extension-requested') reject('Conflict', 'no extension is pending');
+        if (!state.pendingExtension || state.status !== 'extension-requested')
+          reject('Conflict', 'no extension is pending');
       },
     },
   );
@@ -185,19 +231,30 @@ export async function grantWorkflow(input: GrantInput): Promise<GrantState> {
     return await fail(err);
   }
   state.status = 'active';
-  await record('provisioned', SYSTEM_ACTOR, { status: 'active', externalId: state.account.externalId }, {
-    username: state.account.username,
-  });
+  await record(
+    'provisioned',
+    SYSTEM_ACTOR,
+    { status: 'active', externalId: state.account.externalId },
+    {
+      username: state.account.username,
+    },
+  );
 
   const ending = await sleepUntilExpiryOrRevoke();
   const account = state.account;
   state.status = ending;
   state.pendingExtension = undefined;
   const endedAt = new Date().toISOString();
-  const why: Record<string, string> = ending === 'revoked' ? { reason: revocation?.reason ?? '' } : { expiresAt: state.expiresAt };
+  const why: Record<string, string> =
+    ending === 'revoked' ? { reason: revocation?.reason ?? '' } : { expiresAt: state.expiresAt };
   // The door closes first; the registry write runs beside it rather than before it.
   await Promise.all([
-    record(ending, revocation?.actor ?? SYSTEM_ACTOR, { status: ending, pendingExtension: null, endedAt }, why),
+    record(
+      ending,
+      revocation?.actor ?? SYSTEM_ACTOR,
+      { status: ending, pendingExtension: null, endedAt },
+      why,
+    ),
     disableAccount({ provider: input.provider, account }),
   ]);
   await record('disabled', SYSTEM_ACTOR);
@@ -229,8 +286,16 @@ export async function grantWorkflow(input: GrantInput): Promise<GrantState> {
     state.status = 'failed';
     state.failure = failure;
     // A permanent refusal may come after a partial create (a group that does not exist, say): close what we made.
-    await cleanUpFailedAccount({ provider: input.provider, username: input.username, grantId: input.grantId });
-    await record('provisioning-failed', SYSTEM_ACTOR, { status: 'failed', failure, endedAt: new Date().toISOString() });
+    await cleanUpFailedAccount({
+      provider: input.provider,
+      username: input.username,
+      grantId: input.grantId,
+    });
+    await record('provisioning-failed', SYSTEM_ACTOR, {
+      status: 'failed',
+      failure,
+      endedAt: new Date().toISOString(),
+    });
     revocation = undefined;
     deprovisioned = true;
     await condition(allHandlersFinished);

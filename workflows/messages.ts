@@ -5,7 +5,8 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { AccountRef, Credential, ProviderName } from '../providers/types.js';
 
-export type GrantStatus = 'provisioning' | 'active' | 'extension-requested' | 'expired' | 'revoked' | 'failed';
+export type GrantStatus =
+  'provisioning' | 'active' | 'extension-requested' | 'expired' | 'revoked' | 'failed';
 
 /** Statuses in which the account may still be usable and the grant can change. */
 export const LIVE_STATUSES: readonly GrantStatus[] = ['provisioning', 'active', 'extension-requested'];
@@ -104,7 +105,9 @@ export interface RevokeRequest {
  */
 export type GrantRejection = 'Conflict' | 'FourEyes' | 'Invalid';
 
-export const claimCredentialUpdate = defineUpdate<ClaimCredentialResult, [ClaimCredentialRequest]>('claimCredential');
+export const claimCredentialUpdate = defineUpdate<ClaimCredentialResult, [ClaimCredentialRequest]>(
+  'claimCredential',
+);
 export const requestExtensionUpdate = defineUpdate<GrantState, [ExtensionRequest]>('requestExtension');
 export const approveExtensionUpdate = defineUpdate<GrantState, [ExtensionDecision]>('approveExtension');
 export const rejectExtensionUpdate = defineUpdate<GrantState, [ExtensionDecision]>('rejectExtension');

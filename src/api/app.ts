@@ -1,7 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
 import type { RegistryStore } from '../registry/types.js';
-import { TokenAuthenticator } from './auth.js';
+import type { TokenAuthenticator } from './auth.js';
 import type { GrantService } from './grant-service.js';
 import { grantRoutes } from './grants.js';
 import { HttpProblem, invalid, problem, sendProblem } from './problem.js';
@@ -14,7 +13,7 @@ export interface AppDeps {
   service: GrantService;
   registry: RegistryStore;
   policy: GrantPolicy;
-  logger: Logger;
+  logger: FastifyBaseLogger;
   /** Whether the backing services answer; `/readyz` reports it. */
   ready?: () => Promise<boolean>;
   now?: () => number;
@@ -23,7 +22,7 @@ export interface AppDeps {
 /** The HTTP API as a Fastify instance, built from its dependencies (tests use `app.inject`). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT_BYTES,
     disableRequestLogging: false,
     return503OnClosing: true,
@@ -43,7 +42,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setErrorHandler((error: FastifyError | HttpProblem, request, reply) => {
     if (error instanceof HttpProblem) return sendProblem(reply, error);
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendProblem(reply, invalid([{ field: 'body', rule: `must be at most ${BODY_LIMIT_BYTES} bytes` }]));
+      return sendProblem(
+        reply,
+        invalid([{ field: 'body', rule: `must be at most ${BODY_LIMIT_BYTES} bytes` }]),
+      );
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return sendProblem(reply, problem(415, 'send the body as application/json'));
@@ -56,7 +58,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return sendProblem(reply, problem(500, 'internal error; the incident was logged'));
   });
 
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, problem(404, `no route ${request.method} ${request.url.split('?')[0]}`)));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem(404, `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {

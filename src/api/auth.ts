@@ -60,7 +60,10 @@ export function requireActor(request: FastifyRequest, permission: Permission): A
   const actor = request.actor;
   if (!actor) throw problem(401, 'a valid bearer token is required (Authorization: Bearer <token>)');
   if (!can(actor, permission)) {
-    throw problem(403, `"${actor.name}" (${actor.roles.join('+')}) may not ${permission === 'read' ? 'read' : permission} here`);
+    throw problem(
+      403,
+      `"${actor.name}" (${actor.roles.join('+')}) may not ${permission === 'read' ? 'read' : permission} here`,
+    );
   }
   return actor;
 }

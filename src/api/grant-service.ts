@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/common';
 import { accountName, supplierDisplayName } from '../../providers/naming.js';
 import type { Credential, ProviderName } from '../../providers/types.js';
 import type { grantWorkflow } from '../../workflows/grant.js';
@@ -50,7 +54,10 @@ export class GrantService {
   async create(body: CreateGrantBody, actor: Actor): Promise<CreatedGrant> {
     const limit = this.options.usernameLimits.get(body.provider) ?? 64;
     const username = accountName(this.options.accountPrefix, body.supplier.organisation, limit);
-    if (!username) throw invalid([{ field: 'supplier.organisation', rule: 'must contain a letter or a digit from a-z, 0-9' }]);
+    if (!username)
+      throw invalid([
+        { field: 'supplier.organisation', rule: 'must contain a letter or a digit from a-z, 0-9' },
+      ]);
     const input: GrantInput = {
       grantId: randomUUID(),
       provider: body.provider,
@@ -79,7 +86,8 @@ export class GrantService {
         memo: { grantId: input.grantId },
       });
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw await this.liveGrantConflict(workflowId, username);
+      if (err instanceof WorkflowExecutionAlreadyStartedError)
+        throw await this.liveGrantConflict(workflowId, username);
       throw err;
     }
     const pending = recordFromInput(input, workflowId);
@@ -96,24 +104,34 @@ export class GrantService {
   }
 
   /** The one-time credential of a grant answered with 202; `null` once handed out. */
-  async claimCredential(grant: GrantRecord): Promise<{ state: GrantState; credential?: Credential | undefined } | null> {
+  async claimCredential(
+    grant: GrantRecord,
+  ): Promise<{ state: GrantState; credential?: Credential | undefined } | null> {
     const answer = await this.send(grant, (h) =>
-      h.executeUpdate(claimCredentialUpdate, { args: [{ answerBy: new Date(Date.now() + this.answerWithinMs).toISOString() }] }),
+      h.executeUpdate(claimCredentialUpdate, {
+        args: [{ answerBy: new Date(Date.now() + this.answerWithinMs).toISOString() }],
+      }),
     );
     if (answer?.state.status === 'failed') throw provisioningProblem(answer.state);
     return answer;
   }
 
   requestExtension(grant: GrantRecord, actor: Actor, expiresAt: string, reason: string) {
-    return this.send(grant, (h) => h.executeUpdate(requestExtensionUpdate, { args: [{ expiresAt, reason, actor: actor.name }] }));
+    return this.send(grant, (h) =>
+      h.executeUpdate(requestExtensionUpdate, { args: [{ expiresAt, reason, actor: actor.name }] }),
+    );
   }
 
   approveExtension(grant: GrantRecord, actor: Actor, reason?: string) {
-    return this.send(grant, (h) => h.executeUpdate(approveExtensionUpdate, { args: [{ actor: actor.name, reason }] }));
+    return this.send(grant, (h) =>
+      h.executeUpdate(approveExtensionUpdate, { args: [{ actor: actor.name, reason }] }),
+    );
   }
 
   rejectExtension(grant: GrantRecord, actor: Actor, reason: string) {
-    return this.send(grant, (h) => h.executeUpdate(rejectExtensionUpdate, { args: [{ actor: actor.name, reason }] }));
+    return this.send(grant, (h) =>
+      h.executeUpdate(rejectExtensionUpdate, { args: [{ actor: actor.name, reason }] }),
+    );
   }
 
   /** Revokes and waits for the door to close; `null` when that takes longer than the answer window. */
@@ -127,7 +145,8 @@ export class GrantService {
    * stays queued and takes effect when a worker picks it up).
    */
   private async send<T>(grant: GrantRecord, call: (h: WorkflowHandle) => Promise<T>): Promise<T | null> {
-    if (!LIVE_STATUSES.includes(grant.status)) throw problem(409, `the grant is ${grant.status}`, { status: grant.status });
+    if (!LIVE_STATUSES.includes(grant.status))
+      throw problem(409, `the grant is ${grant.status}`, { status: grant.status });
     const own = await this.ownRun(grant);
     try {
       return await this.within(call(own), this.answerWithinMs);
@@ -141,7 +160,8 @@ export class GrantService {
     const handle = this.options.client.workflow.getHandle(grant.workflowId);
     try {
       const description = await handle.describe();
-      if (description.memo?.grantId === grant.id) return this.options.client.workflow.getHandle(grant.workflowId, description.runId);
+      if (description.memo?.grantId === grant.id)
+        return this.options.client.workflow.getHandle(grant.workflowId, description.runId);
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
@@ -154,20 +174,26 @@ export class GrantService {
       if (status === 400) return invalid([{ field: 'expiresAt', rule: err.cause.message }]);
       if (status) return problem(status, err.cause.message);
     }
-    if (err instanceof WorkflowNotFoundError) return problem(409, 'the grant is no longer live', { grantId: grant.id });
+    if (err instanceof WorkflowNotFoundError)
+      return problem(409, 'the grant is no longer live', { grantId: grant.id });
     return err;
   }
 
   private async liveGrantConflict(workflowId: string, username: string) {
-    let liveGrantId: unknown;
+    let liveGrantId: string | undefined;
     try {
-      liveGrantId = (await this.options.client.workflow.getHandle(workflowId).describe()).memo?.grantId;
+      const memo = (await this.options.client.workflow.getHandle(workflowId).describe()).memo;
+      liveGrantId = typeof memo?.grantId === 'string' ? memo.grantId : undefined;
     } catch {
       liveGrantId = undefined;
     }
-    return problem(409, `a live grant already covers account ${username}${liveGrantId ? ` (${String(liveGrantId)})` : ''}; extend it instead`, {
-      liveGrantId,
-    });
+    return problem(
+      409,
+      `a live grant already covers account ${username}${liveGrantId ? ` (${liveGrantId})` : ''}; extend it instead`,
+      {
+        liveGrantId,
+      },
+    );
   }
 
   private async within<T>(promise: Promise<T>, ms: number): Promise<T | null> {

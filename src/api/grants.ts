@@ -4,7 +4,14 @@ import type { RegistryStore } from '../registry/types.js';
 import { requireActor } from './auth.js';
 import { withState, type GrantService } from './grant-service.js';
 import { fromZod, invalid, problem } from './problem.js';
-import { approveSchema, createGrantSchema, extensionSchema, grantIdSchema, reasonSchema, type GrantPolicy } from './schemas.js';
+import {
+  approveSchema,
+  createGrantSchema,
+  extensionSchema,
+  grantIdSchema,
+  reasonSchema,
+  type GrantPolicy,
+} from './schemas.js';
 import { grantView } from './views.js';
 
 export interface GrantRoutesOptions {
@@ -21,7 +28,10 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
 }
 
 /** `/v1/grants` and its sub-resources. */
-export function grantRoutes(app: FastifyInstance, { service, registry, policy, now = Date.now }: GrantRoutesOptions): void {
+export function grantRoutes(
+  app: FastifyInstance,
+  { service, registry, policy, now = Date.now }: GrantRoutesOptions,
+): void {
   const createSchema = createGrantSchema(policy, now);
   const extendSchema = extensionSchema(policy, now);
 
@@ -39,12 +49,16 @@ export function grantRoutes(app: FastifyInstance, { service, registry, policy, n
     const body = parse(createSchema, request.body ?? {});
     const created = await service.create(body, actor);
     const location = `/v1/grants/${created.grant.id}`;
-    if (!created.provisioned) return reply.code(202).header('location', location).send(grantView(created.grant));
+    if (!created.provisioned)
+      return reply.code(202).header('location', location).send(grantView(created.grant));
     return reply
       .code(201)
       .header('location', location)
       .header('cache-control', 'no-store')
-      .send({ ...grantView(created.grant), ...(created.credential ? { credential: created.credential } : {}) });
+      .send({
+        ...grantView(created.grant),
+        ...(created.credential ? { credential: created.credential } : {}),
+      });
   });
 
   app.get('/v1/grants/:id', async (request) => {
@@ -58,9 +72,13 @@ export function grantRoutes(app: FastifyInstance, { service, registry, policy, n
     const grant = await loadGrant(request);
     const answer = await service.claimCredential(grant);
     if (!answer) throw problem(503, 'the grant did not answer in time; try again');
-    if (answer.state.status === 'provisioning') return reply.code(202).send(grantView(withState(grant, answer.state)));
-    if (!answer.credential) throw problem(409, 'the credential was already handed out, or this account has none');
-    return reply.header('cache-control', 'no-store').send({ ...grantView(withState(grant, answer.state)), credential: answer.credential });
+    if (answer.state.status === 'provisioning')
+      return reply.code(202).send(grantView(withState(grant, answer.state)));
+    if (!answer.credential)
+      throw problem(409, 'the credential was already handed out, or this account has none');
+    return reply
+      .header('cache-control', 'no-store')
+      .send({ ...grantView(withState(grant, answer.state)), credential: answer.credential });
   });
 
   app.post('/v1/grants/:id/extensions', async (request, reply) => {

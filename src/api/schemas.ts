@@ -7,11 +7,7 @@ const DAY_MS = 86_400_000;
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 instant with Z or an offset' });
 
 const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`);
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 
 /** Providers that have both guest and member accounts; elsewhere `account` is refused. */
 const KINDED_PROVIDERS: ProviderName[] = ['entra'];
@@ -29,7 +25,10 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
       provider: z.enum(providerNames, { error: `must be one of: ${policy.providers.join(', ')}` }),
       supplier: z.strictObject({
         organisation: text(128).refine((v) => /[\p{L}\p{N}]/u.test(v), 'must contain a letter or a digit'),
-        contactEmail: z.email('must be an e-mail address').max(254, 'must be at most 254 characters').optional(),
+        contactEmail: z
+          .email('must be an e-mail address')
+          .max(254, 'must be at most 254 characters')
+          .optional(),
       }),
       expiresAt: instant.optional(),
       durationDays: z
@@ -45,12 +44,21 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
     })
     .superRefine((body, ctx) => {
       if ((body.expiresAt === undefined) === (body.durationDays === undefined)) {
-        ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'give exactly one of expiresAt and durationDays' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['expiresAt'],
+          message: 'give exactly one of expiresAt and durationDays',
+        });
         return;
       }
-      if (body.expiresAt !== undefined) checkExpiry(ctx, ['expiresAt'], Date.parse(body.expiresAt), policy, now());
+      if (body.expiresAt !== undefined)
+        checkExpiry(ctx, ['expiresAt'], Date.parse(body.expiresAt), policy, now());
       if (body.account !== undefined && !KINDED_PROVIDERS.includes(body.provider)) {
-        ctx.addIssue({ code: 'custom', path: ['account'], message: `${body.provider} has only one kind of account` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['account'],
+          message: `${body.provider} has only one kind of account`,
+        });
       }
     })
     .transform((body) => ({
@@ -61,10 +69,20 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
 
 export type CreateGrantBody = z.output<ReturnType<typeof createGrantSchema>>;
 
-function checkExpiry(ctx: z.RefinementCtx, path: string[], at: number, policy: GrantPolicy, now: number): void {
+function checkExpiry(
+  ctx: z.RefinementCtx,
+  path: string[],
+  at: number,
+  policy: GrantPolicy,
+  now: number,
+): void {
   if (at <= now) ctx.addIssue({ code: 'custom', path, message: 'must be in the future' });
   else if (at > now + policy.maxGrantDays * DAY_MS) {
-    ctx.addIssue({ code: 'custom', path, message: `must be at most MAX_GRANT_DAYS (${policy.maxGrantDays}) days from now` });
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: `must be at most MAX_GRANT_DAYS (${policy.maxGrantDays}) days from now`,
+    });
   }
 }
 

@@ -9,7 +9,11 @@ export function grantView(grant: GrantRecord, events?: GrantEvent[]) {
       organisation: grant.organisation,
       ...(grant.contactEmail ? { contactEmail: grant.contactEmail } : {}),
     },
-    account: { username: grant.username, externalId: grant.externalId ?? null, displayName: grant.displayName },
+    account: {
+      username: grant.username,
+      externalId: grant.externalId ?? null,
+      displayName: grant.displayName,
+    },
     status: grant.status,
     expiresAt: grant.expiresAt,
     reason: grant.reason,

@@ -18,7 +18,10 @@ export interface LocalTemporalOptions {
   uiPort?: number;
   headless?: boolean;
   namespace?: string;
-  searchAttributes?: Record<string, 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList'>;
+  searchAttributes?: Record<
+    string,
+    'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList'
+  >;
 }
 
 /** Thrown when the embedded Temporal dev server does not come up. */
@@ -47,7 +50,8 @@ export async function startLocalTemporal(options: LocalTemporalOptions): Promise
   ];
   if (uiPort) args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch');
   else args.push('--headless');
-  for (const [name, type] of Object.entries(options.searchAttributes ?? {})) args.push('--search-attribute', `${name}=${type}`);
+  for (const [name, type] of Object.entries(options.searchAttributes ?? {}))
+    args.push('--search-attribute', `${name}=${type}`);
 
   const child = spawn(toolPath('temporal'), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

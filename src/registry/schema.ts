@@ -63,8 +63,16 @@ const migrations: Record<string, Migration> = {
         .addColumn('failure', 'text')
         .addColumn('patched_seq', 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
-      await db.schema.createIndex('grants_provider_username').on('grants').columns(['provider', 'username']).execute();
-      await db.schema.createIndex('grants_status_expires').on('grants').columns(['status', 'expires_at']).execute();
+      await db.schema
+        .createIndex('grants_provider_username')
+        .on('grants')
+        .columns(['provider', 'username'])
+        .execute();
+      await db.schema
+        .createIndex('grants_status_expires')
+        .on('grants')
+        .columns(['status', 'expires_at'])
+        .execute();
       await db.schema
         .createTable('grant_events')
         .addColumn('grant_id', 'text', (c) => c.notNull().references('grants.id'))

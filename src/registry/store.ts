@@ -13,11 +13,16 @@ export class RegistryMigrationError extends Error {
 }
 
 /** Opens the registry (SQLite file in the data dir) and applies pending migrations. */
-export async function openRegistry(options: { databaseUrl?: string | undefined; dataDir: string }): Promise<RegistryStore> {
+export async function openRegistry(options: {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+}): Promise<RegistryStore> {
   if (options.databaseUrl && !options.databaseUrl.startsWith('sqlite:')) {
     throw new RegistryMigrationError('DATABASE_URL: only sqlite:<file> is supported by this build');
   }
-  const file = options.databaseUrl ? options.databaseUrl.slice('sqlite:'.length) : join(options.dataDir, 'registry.sqlite');
+  const file = options.databaseUrl
+    ? options.databaseUrl.slice('sqlite:'.length)
+    : join(options.dataDir, 'registry.sqlite');
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   // WAL lets the API read while a worker in another process writes.
@@ -25,7 +30,10 @@ export async function openRegistry(options: { databaseUrl?: string | undefined; 
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
-  if (error) throw new RegistryMigrationError(`registry migration failed: ${String(error)}`);
+  if (error)
+    throw new RegistryMigrationError(
+      `registry migration failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+    );
   return new KyselyRegistry(db);
 }
 
@@ -60,13 +68,21 @@ class KyselyRegistry implements RegistryStore {
         .onConflict((oc) => oc.column('id').doNothing())
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
-      await tx.insertInto('grant_events').values(eventRow(created)).onConflict((oc) => oc.doNothing()).execute();
+      await tx
+        .insertInto('grant_events')
+        .values(eventRow(created))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     });
   }
 
   async recordEvent(event: EventRecord): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      const inserted = await tx.insertInto('grant_events').values(eventRow(event)).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+      const inserted = await tx
+        .insertInto('grant_events')
+        .values(eventRow(event))
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0 || !event.patch) return;
       const changes = patchColumns(event.patch);
       if (Object.keys(changes).length === 0) return;
@@ -85,7 +101,12 @@ class KyselyRegistry implements RegistryStore {
   }
 
   async listEvents(grantId: string): Promise<GrantEvent[]> {
-    const rows = await this.db.selectFrom('grant_events').selectAll().where('grant_id', '=', grantId).orderBy('seq').execute();
+    const rows = await this.db
+      .selectFrom('grant_events')
+      .selectAll()
+      .where('grant_id', '=', grantId)
+      .orderBy('seq')
+      .execute();
     return rows.map((r) => ({
       type: r.type as GrantEventType,
       at: r.at,
@@ -118,7 +139,8 @@ function patchColumns(patch: GrantPatch): Partial<GrantsTable> {
   if (patch.endedAt) changes.ended_at = patch.endedAt;
   if (patch.failure) changes.failure = JSON.stringify(patch.failure);
   if (patch.pendingExtension !== undefined) {
-    changes.pending_extension = patch.pendingExtension === null ? null : JSON.stringify(patch.pendingExtension);
+    changes.pending_extension =
+      patch.pendingExtension === null ? null : JSON.stringify(patch.pendingExtension);
   }
   return changes;
 }
@@ -141,7 +163,9 @@ function toGrant(row: Selectable<GrantsTable>): GrantRecord {
     requestedBy: row.requested_by,
     createdAt: row.created_at,
     endedAt: row.ended_at ?? undefined,
-    pendingExtension: row.pending_extension ? (JSON.parse(row.pending_extension) as GrantRecord['pendingExtension']) : undefined,
+    pendingExtension: row.pending_extension
+      ? (JSON.parse(row.pending_extension) as GrantRecord['pendingExtension'])
+      : undefined,
     failure: row.failure ? (JSON.parse(row.failure) as GrantRecord['failure']) : undefined,
   };
 }

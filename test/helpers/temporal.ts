@@ -1,6 +1,11 @@
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { FAILURE_CONVERTER_PATH, createDataConverter, generateKeySpec, parseEncryptionKeys } from '../../src/codec.js';
+import {
+  FAILURE_CONVERTER_PATH,
+  createDataConverter,
+  generateKeySpec,
+  parseEncryptionKeys,
+} from '../../src/codec.js';
 import { toolPath } from '../../src/local-stack/tools.js';
 import { workflowsPath } from '../../src/temporal.js';
 
@@ -9,7 +14,14 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath: workflowsPath(),
     failureConverterPath: FAILURE_CONVERTER_PATH,
-    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    },
   });
 }
 

@@ -1,0 +1,138 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateKeySpec } from '../../src/codec.js';
+import { loadConfig } from '../../src/config.js';
+import { startLocalSlapd, type LocalSlapd } from '../../src/local-stack/slapd.js';
+import { startLocalTemporal, stopChild, type LocalTemporal } from '../../src/local-stack/temporal.js';
+import { projectRoot } from '../../src/local-stack/tools.js';
+import { createLogger } from '../../src/logger.js';
+import { startService, type RunningService } from '../../src/service.js';
+
+/** Tokens of the test stack: one person per role, plus a second requester. */
+export const TOKENS = {
+  requester: 'requester-token-0123456789',
+  requester2: 'requester2-token-0123456789',
+  approver: 'approver-token-0123456789',
+  admin: 'admin-token-0123456789abcd',
+  auditor: 'auditor-token-0123456789ab',
+} as const;
+
+const API_TOKENS = [
+  `rita:requester:${TOKENS.requester}`,
+  `rob:requester:${TOKENS.requester2}`,
+  `alice:approver:${TOKENS.approver}`,
+  `ada:admin:${TOKENS.admin}`,
+  `audrey:auditor:${TOKENS.auditor}`,
+].join(',');
+
+/**
+ * The whole service against real servers: a Temporal dev server, a throwaway slapd, the API in this process
+ * and the worker in a child process of its own, so tests can kill it.
+ */
+export class TestStack {
+  private worker?: ChildProcess;
+  private workerLog = '';
+  api!: RunningService;
+  apiUrl!: string;
+
+  private constructor(
+    readonly dir: string,
+    readonly temporal: LocalTemporal,
+    readonly slapd: LocalSlapd,
+    readonly env: Record<string, string>,
+  ) {}
+
+  static async start(extraEnv: Record<string, string> = {}): Promise<TestStack> {
+    const dir = mkdtempSync(join(tmpdir(), 'supplier-access-e2e-'));
+    const [temporal, slapd] = await Promise.all([
+      startLocalTemporal({ dataDir: join(dir, 'temporal'), headless: true }),
+      startLocalSlapd({ dataDir: join(dir, 'ldap') }),
+    ]);
+    const env = {
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: `e2e-${Date.now()}`,
+      LDAP_URL: slapd.url,
+      LDAP_BIND_DN: slapd.bindDN,
+      LDAP_BIND_PASSWORD: slapd.bindPassword,
+      LDAP_USERS_DN: slapd.usersDN,
+      LDAP_GROUPS_DN: slapd.groupsDN,
+      DATA_DIR: join(dir, 'data'),
+      PAYLOAD_ENCRYPTION_KEYS: generateKeySpec('e2e'),
+      API_TOKENS,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      ...extraEnv,
+    };
+    const stack = new TestStack(dir, temporal, slapd, env);
+    stack.api = await startService(loadConfig(env), createLogger('silent'), 'api');
+    stack.apiUrl = stack.api.apiUrl as string;
+    await stack.startWorker();
+    return stack;
+  }
+
+  /** Starts the worker process and waits until it polls the task queue. */
+  async startWorker(): Promise<void> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
+      cwd: projectRoot(),
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.worker = child;
+    const collect = (chunk: Buffer) => (this.workerLog += chunk.toString());
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`worker did not start:\n${this.workerLog}`)), 60_000);
+      const check = () => {
+        if (this.workerLog.includes('worker:       running')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout?.on('data', check);
+      child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${this.workerLog}`)));
+    });
+  }
+
+  /** SIGKILL: no drain, no goodbye, as a crash would. */
+  async killWorker(): Promise<void> {
+    const child = this.worker;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Everything the worker printed: its logs, to check what they do and do not contain. */
+  get workerOutput(): string {
+    return this.workerLog;
+  }
+
+  async request(method: string, path: string, token: string | null, body?: unknown) {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(this.apiUrl + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = text;
+    }
+    return { status: response.status, headers: response.headers, body: json as Record<string, any> };
+  }
+
+  async stop(): Promise<void> {
+    if (this.worker) await stopChild(this.worker);
+    await this.api?.stop();
+    await Promise.all([this.temporal.stop(), this.slapd.stop()]);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

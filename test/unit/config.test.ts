@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseDuration } from '../../src/config.js';
+
+describe('configuration', () => {
+  it('uses the documented defaults and the embedded stack when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.port).toBe(8080);
+    expect(config.temporal).toEqual({
+      address: undefined,
+      namespace: 'default',
+      taskQueue: 'supplier-access',
+    });
+    expect(config.embeddedLdap).toBe(true);
+    expect(config.policy).toEqual({
+      accountPrefix: 'sup-',
+      maxGrantDays: 90,
+      reminderLeadMs: [7 * 86_400_000, 86_400_000],
+    });
+    expect(config.dataDir).toBe('.data');
+  });
+
+  it('parses API_TOKENS into actors with roles', () => {
+    const config = loadConfig({
+      API_TOKENS: 'rita:requester:aaaaaaaaaaaaaaaaaaaa, ada:admin+auditor:bbbbbbbbbbbbbbbb:cc',
+    });
+    expect(config.apiTokens).toEqual([
+      { name: 'rita', roles: ['requester'], token: 'aaaaaaaaaaaaaaaaaaaa' },
+      { name: 'ada', roles: ['admin', 'auditor'], token: 'bbbbbbbbbbbbbbbb:cc' },
+    ]);
+  });
+
+  it('names every bad variable and never echoes a token', () => {
+    let message = '';
+    try {
+      loadConfig({
+        API_TOKENS: 'rita:superuser:secret-token-value-123',
+        PORT: 'eighty',
+        MAX_GRANT_DAYS: '0',
+      });
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      message = (err as Error).message;
+    }
+    expect(message).toContain('API_TOKENS');
+    expect(message).toContain('PORT');
+    expect(message).toContain('MAX_GRANT_DAYS');
+    expect(message).not.toContain('secret-token-value-123');
+  });
+
+  it('requires the LDAP variables together', () => {
+    expect(() => loadConfig({ LDAP_URL: 'ldap://127.0.0.1:389' })).toThrow(
+      /LDAP_BIND_DN, LDAP_BIND_PASSWORD, LDAP_USERS_DN must be set/,
+    );
+    const config = loadConfig({
+      LDAP_URL: 'ldap://127.0.0.1:389',
+      LDAP_BIND_DN: 'cn=admin,dc=example',
+      LDAP_BIND_PASSWORD: 'pw',
+      LDAP_USERS_DN: 'ou=suppliers,dc=example',
+    });
+    expect(config.embeddedLdap).toBe(false);
+    expect(config.ldap?.dialect).toBe('openldap');
+  });
+
+  it('reads durations', () => {
+    expect(parseDuration('90s')).toBe(90_000);
+    expect(parseDuration('1h')).toBe(3_600_000);
+    expect(parseDuration('soon')).toBeNull();
+  });
+});

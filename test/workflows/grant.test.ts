@@ -1,0 +1,273 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { ProviderError } from '../../providers/errors.js';
+import { createLdapProvider } from '../../providers/ldap/index.js';
+import type { IdentityProvider } from '../../providers/types.js';
+import { startLocalSlapd, type LocalSlapd } from '../../src/local-stack/slapd.js';
+import { createLogger } from '../../src/logger.js';
+import { openRegistry } from '../../src/registry/store.js';
+import type { RegistryStore } from '../../src/registry/types.js';
+import type { grantWorkflow } from '../../workflows/grant.js';
+import {
+  approveExtensionUpdate,
+  claimCredentialUpdate,
+  rejectExtensionUpdate,
+  requestExtensionUpdate,
+  revokeUpdate,
+  stateQuery,
+  type GrantInput,
+} from '../../workflows/messages.js';
+import { canBind } from '../helpers/ldap.js';
+import { bundleWorkflows, testDataConverter, timeSkippingEnvironment } from '../helpers/temporal.js';
+
+const DAY = 86_400_000;
+const dataConverter = testDataConverter();
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+let slapd: LocalSlapd;
+let ldap: IdentityProvider;
+let registry: RegistryStore;
+let dir: string;
+let counter = 0;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'grant-workflow-'));
+  [env, bundle, slapd] = await Promise.all([
+    timeSkippingEnvironment(dataConverter),
+    bundleWorkflows(),
+    startLocalSlapd({ dataDir: join(dir, 'ldap') }),
+  ]);
+  ldap = createLdapProvider({ ...slapd, dialect: 'openldap' });
+  registry = await openRegistry({ dataDir: dir });
+}, 120_000);
+
+afterAll(async () => {
+  await ldap?.close();
+  await registry?.close();
+  await env?.teardown();
+  await slapd?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs `body` with a worker whose LDAP provider may be wrapped (to make the directory fail). */
+async function withWorker<T>(body: () => Promise<T>, provider: IdentityProvider = ldap): Promise<T> {
+  const taskQueue = `grants-${++counter}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    dataConverter,
+    activities: createActivities({
+      providers: new Map([['ldap', provider]]),
+      registry,
+      logger: createLogger('silent'),
+    }),
+  });
+  currentQueue = taskQueue;
+  return worker.runUntil(body);
+}
+let currentQueue = '';
+
+async function startGrant(
+  organisation: string,
+  days: number,
+): Promise<{ handle: WorkflowHandle<typeof grantWorkflow>; input: GrantInput; password: string }> {
+  const now = await env.currentTimeMs();
+  const username = `sup-${organisation.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${counter}`;
+  const input: GrantInput = {
+    grantId: crypto.randomUUID(),
+    provider: 'ldap',
+    supplier: { organisation, contactEmail: 'ops@example.com' },
+    username,
+    displayName: `${organisation} (supplier)`,
+    expiresAt: new Date(now + days * DAY).toISOString(),
+    reason: 'maintenance',
+    groups: [],
+    requestedBy: 'rita',
+    createdAt: new Date(now).toISOString(),
+    maxGrantDays: 90,
+  };
+  const handle = await env.client.workflow.start<typeof grantWorkflow>('grantWorkflow', {
+    taskQueue: currentQueue,
+    workflowId: `grant-ldap-${username}`,
+    args: [input],
+  });
+  const claimed = await handle.executeUpdate(claimCredentialUpdate, {
+    args: [{ answerBy: new Date(now + 30_000).toISOString() }],
+  });
+  expect(claimed.state.status).toBe('active');
+  expect(claimed.credential?.password).toBeTruthy();
+  return { handle, input, password: claimed.credential!.password };
+}
+
+function dnOf(input: GrantInput): string {
+  return `uid=${input.username},${slapd.usersDN}`;
+}
+
+async function eventTypes(grantId: string): Promise<string[]> {
+  return (await registry.listEvents(grantId)).map((e) => e.type);
+}
+
+describe('grantWorkflow on the time-skipping server, with a real slapd', () => {
+  it('expires a 90-day grant on time: account locked, password rotated, events recorded', async () => {
+    await withWorker(async () => {
+      const { handle, input, password } = await startGrant('Ninety Days', 90);
+      expect(await canBind(slapd.url, dnOf(input), password)).toBe(true);
+      const final = await handle.result();
+      expect(final.status).toBe('expired');
+      const account = await ldap.findAccount(input.username);
+      expect(account?.enabled).toBe(false);
+      expect(await canBind(slapd.url, dnOf(input), password)).toBe(false);
+      expect(await eventTypes(input.grantId)).toEqual([
+        'created',
+        'provisioned',
+        'expired',
+        'disabled',
+        'credentials-rotated',
+      ]);
+      const expired = (await registry.listEvents(input.grantId)).find((e) => e.type === 'expired');
+      // Expired at the expiry instant of the workflow's clock, 90 days after creation.
+      expect(Math.abs(Date.parse(expired!.at) - Date.parse(input.expiresAt))).toBeLessThan(1000);
+      expect((await registry.getGrant(input.grantId))?.status).toBe('expired');
+    });
+  });
+
+  it('moves the deadline and the directory expiry when a second person approves an extension', async () => {
+    await withWorker(async () => {
+      const { handle, input } = await startGrant('Extended Works', 30);
+      const start = await env.currentTimeMs();
+      const newExpiry = new Date(start + 60 * DAY).toISOString();
+      await handle.executeUpdate(requestExtensionUpdate, {
+        args: [{ expiresAt: newExpiry, reason: 'slipped', actor: 'rita' }],
+      });
+      const approved = await handle.executeUpdate(approveExtensionUpdate, { args: [{ actor: 'alice' }] });
+      expect(approved.status).toBe('active');
+      expect(approved.expiresAt).toBe(newExpiry);
+      expect((await ldap.findAccount(input.username))?.expiresAt).toBe(newExpiry.replace(/\.\d+Z$/, '.000Z'));
+
+      await env.sleep(40 * DAY);
+      expect((await handle.query(stateQuery)).status).toBe('active');
+      const final = await handle.result();
+      expect(final.status).toBe('expired');
+      const expired = (await registry.listEvents(input.grantId)).find((e) => e.type === 'expired');
+      expect(Math.abs(Date.parse(expired!.at) - Date.parse(newExpiry))).toBeLessThan(1000);
+      expect(
+        (await registry.listEvents(input.grantId)).find((e) => e.type === 'extension-approved')?.actor,
+      ).toBe('alice');
+    });
+  });
+
+  it('keeps the original deadline when the extension is rejected', async () => {
+    await withWorker(async () => {
+      const { handle, input } = await startGrant('Rejected Ltd', 10);
+      const start = await env.currentTimeMs();
+      await handle.executeUpdate(requestExtensionUpdate, {
+        args: [{ expiresAt: new Date(start + 50 * DAY).toISOString(), reason: 'please', actor: 'rita' }],
+      });
+      const rejected = await handle.executeUpdate(rejectExtensionUpdate, {
+        args: [{ actor: 'alice', reason: 'no' }],
+      });
+      expect(rejected.status).toBe('active');
+      expect(rejected.expiresAt).toBe(input.expiresAt);
+      await handle.result();
+      const expired = (await registry.listEvents(input.grantId)).find((e) => e.type === 'expired');
+      expect(Math.abs(Date.parse(expired!.at) - Date.parse(input.expiresAt))).toBeLessThan(1000);
+      expect(await eventTypes(input.grantId)).toContain('extension-rejected');
+    });
+  });
+
+  it('refuses an approval by the person who requested the extension', async () => {
+    await withWorker(async () => {
+      const { handle, input } = await startGrant('Self Approval', 10);
+      const start = await env.currentTimeMs();
+      await handle.executeUpdate(requestExtensionUpdate, {
+        args: [{ expiresAt: new Date(start + 20 * DAY).toISOString(), reason: 'please', actor: 'rita' }],
+      });
+      const attempt = handle.executeUpdate(approveExtensionUpdate, { args: [{ actor: 'rita' }] });
+      await expect(attempt).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+      await attempt.catch((err: WorkflowUpdateFailedError) =>
+        expect((err.cause as { type?: string }).type).toBe('FourEyes'),
+      );
+      const state = await handle.query(stateQuery);
+      expect(state.status).toBe('extension-requested');
+      expect(state.expiresAt).toBe(input.expiresAt);
+      await handle.executeUpdate(revokeUpdate, { args: [{ actor: 'ada', reason: 'cleanup' }] });
+    });
+  });
+
+  it('refuses an extension beyond MAX_GRANT_DAYS or before the current expiry', async () => {
+    await withWorker(async () => {
+      const { handle } = await startGrant('Too Long', 10);
+      const start = await env.currentTimeMs();
+      for (const days of [91, 5]) {
+        const attempt = handle.executeUpdate(requestExtensionUpdate, {
+          args: [{ expiresAt: new Date(start + days * DAY).toISOString(), reason: 'x', actor: 'rita' }],
+        });
+        await expect(attempt).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+      }
+      expect((await handle.query(stateQuery)).status).toBe('active');
+      await handle.executeUpdate(revokeUpdate, { args: [{ actor: 'ada', reason: 'cleanup' }] });
+    });
+  });
+
+  it('revokes at once: the update answers once the account is locked and rotated', async () => {
+    await withWorker(async () => {
+      const { handle, input, password } = await startGrant('Revoked Co', 60);
+      const state = await handle.executeUpdate(revokeUpdate, {
+        args: [{ actor: 'ada', reason: 'contract ended' }],
+      });
+      expect(state.status).toBe('revoked');
+      expect((await ldap.findAccount(input.username))?.enabled).toBe(false);
+      expect(await canBind(slapd.url, dnOf(input), password)).toBe(false);
+      expect((await handle.result()).status).toBe('revoked');
+      const revoked = (await registry.listEvents(input.grantId)).find((e) => e.type === 'revoked');
+      expect(revoked?.actor).toBe('ada');
+      expect(revoked?.details?.reason).toBe('contract ended');
+    });
+  });
+
+  it('retries a directory that fails during deprovisioning until it succeeds', async () => {
+    let failuresLeft = 3;
+    let disableCalls = 0;
+    const flaky: IdentityProvider = {
+      ...ldap,
+      name: ldap.name,
+      maxUsernameLength: ldap.maxUsernameLength,
+      createAccount: (spec) => ldap.createAccount(spec),
+      findAccount: (u) => ldap.findAccount(u),
+      setExpiry: (a, e) => ldap.setExpiry(a, e),
+      rotateCredentials: (a) => ldap.rotateCredentials(a),
+      listAccounts: (p) => ldap.listAccounts(p),
+      close: () => Promise.resolve(),
+      async disableAccount(account) {
+        disableCalls++;
+        if (failuresLeft-- > 0) {
+          throw new ProviderError('transient', 'connect ECONNREFUSED', {
+            provider: 'ldap',
+            operation: 'disable',
+          });
+        }
+        return ldap.disableAccount(account);
+      },
+    };
+    await withWorker(async () => {
+      const { handle, input } = await startGrant('Flaky Directory', 5);
+      expect((await handle.result()).status).toBe('expired');
+      expect(disableCalls).toBe(4);
+      expect((await ldap.findAccount(input.username))?.enabled).toBe(false);
+      expect(await eventTypes(input.grantId)).toEqual([
+        'created',
+        'provisioned',
+        'expired',
+        'disabled',
+        'credentials-rotated',
+      ]);
+    }, flaky);
+  });
+});
