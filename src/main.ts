@@ -54,7 +54,7 @@ async function main(): Promise<void> {
 
 function printBanner(service: Awaited<ReturnType<typeof startService>>): void {
   const lines = ['', 'supplier-access is running'];
-  if (service.apiUrl) lines.push(`  API:          ${service.apiUrl}   (docs: ${service.apiUrl}/healthz)`);
+  if (service.apiUrl) lines.push(`  API:          ${service.apiUrl}`);
   if (service.generatedToken) {
     lines.push(
       `  admin token:  ${service.generatedToken}   (generated for this run; set API_TOKENS to choose your own)`,

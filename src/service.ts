@@ -17,6 +17,7 @@ import type { Logger } from './logger.js';
 import { openRegistry } from './registry/store.js';
 import type { RegistryStore } from './registry/types.js';
 import { connectClient, createGrantWorker } from './temporal.js';
+import { installTemporalLogging } from './temporal-logging.js';
 import { randomBytes } from 'node:crypto';
 
 /** Which parts this process runs: both (local use), or one of them (production). */
@@ -109,6 +110,7 @@ export async function startService(
 
     let worker: Worker | undefined;
     if (role !== 'api') {
+      installTemporalLogging(logger);
       const created = await createGrantWorker({
         settings,
         dataConverter,

@@ -1,0 +1,47 @@
+import type { Attribute, Change, Entry } from 'ldapts';
+import type { AccountSpec, AccountState } from '../types.js';
+
+/** What the account's entry says, before group memberships are looked up. */
+export type EntryState = Omit<AccountState, 'groups'>;
+
+/**
+ * How one kind of directory holds a supplier account: OpenLDAP with ppolicy, or Active Directory. The
+ * provider does the talking; a dialect only says which entry and which changes mean what.
+ */
+export interface Dialect {
+  readonly maxUsernameLength: number;
+  /** The attribute holding the account name, for prefix searches. */
+  readonly nameAttribute: string;
+  readonly userObjectClass: string;
+  readonly groupObjectClass: string;
+  /**
+   * A member value that keeps a group valid once its last real member is gone (groupOfNames must have one);
+   * undefined where groups may be empty.
+   */
+  readonly placeholderMember: string | undefined;
+  /** Attributes to read, operational ones named explicitly: slapd returns those only when asked. */
+  readonly readAttributes: string[];
+  userDn(usersDN: string, username: string): string;
+  newEntry(spec: AccountSpec, password: string): Attribute[];
+  /** Brings an entry of the same grant to the requested state with a new password (a retried create). */
+  refreshChanges(spec: AccountSpec, password: string): Change[];
+  expiryChanges(expiresAt: string): Change[];
+  /** The changes that disable the account for good; empty when it already is, so a repeat writes nothing. */
+  disableChanges(entry: Entry, now: Date): Change[];
+  rotateChanges(secret: string): Change[];
+  readEntry(entry: Entry): EntryState;
+}
+
+/** How the owning grant is written in `description`, so a retry can recognise its own account. */
+export function grantDescription(grantId: string): string {
+  return `supplier-access grant ${grantId}`;
+}
+
+/** The grant id from `description` values, when one of them was written by us. */
+export function grantIdFrom(descriptions: string[]): string | undefined {
+  for (const d of descriptions) {
+    const m = /^supplier-access grant (.+)$/s.exec(d);
+    if (m) return m[1];
+  }
+  return undefined;
+}

@@ -1,0 +1,209 @@
+import {
+  AndFilter,
+  EqualityFilter,
+  PresenceFilter,
+  SubstringFilter,
+  type Client,
+  type Entry,
+  type Filter,
+} from 'ldapts';
+import { ProviderError } from '../errors.js';
+import { generatePassword, unusableSecret } from '../password.js';
+import type { AccountRef, AccountSpec, AccountState, IdentityProvider, ProvisionResult } from '../types.js';
+import { adDialect } from './ad-dialect.js';
+import { resolveLdapConfig, type LdapConfig, type ResolvedLdapConfig } from './config.js';
+import { hasCode, ResultCode, withClient } from './connection.js';
+import type { Dialect } from './dialect.js';
+import { addToGroups, groupsOf, membershipIndex, removeFromAllGroups } from './groups.js';
+import { openldapDialect } from './openldap.js';
+import { dnKey } from './syntax.js';
+
+export { ldapConfigSchema, type LdapConfig } from './config.js';
+
+const PAGE_SIZE = 500;
+
+/** Reads one entry by DN, or null when it does not exist. */
+async function readEntry(client: Client, dialect: Dialect, dn: string): Promise<Entry | null> {
+  try {
+    const { searchEntries } = await client.search(dn, {
+      scope: 'base',
+      filter: new PresenceFilter({ attribute: 'objectClass' }),
+      attributes: dialect.readAttributes,
+    });
+    return searchEntries[0] ?? null;
+  } catch (err) {
+    if (hasCode(err, ResultCode.noSuchObject)) return null;
+    throw err;
+  }
+}
+
+/**
+ * The LDAP provider: OpenLDAP with ppolicy (the reference) or Active Directory, chosen by `dialect`. Values
+ * reach the directory only as attribute values, filter objects or escaped RDNs, never spliced into a filter
+ * or DN string, so an organisation called `*)(uid=*` is stored as exactly that.
+ */
+export function createLdapProvider(config: LdapConfig): IdentityProvider {
+  const cfg: ResolvedLdapConfig = resolveLdapConfig(config);
+  const dialect = cfg.dialect === 'ad' ? adDialect : openldapDialect;
+  const run = <T>(operation: string, work: (client: Client) => Promise<T>): Promise<T> =>
+    withClient(cfg, operation, work);
+  const userDn = (username: string): string => dialect.userDn(cfg.usersDN, username);
+
+  return {
+    name: 'ldap',
+    maxUsernameLength: dialect.maxUsernameLength,
+
+    createAccount: (spec) => run('createAccount', (client) => createAccount(client, cfg, dialect, spec)),
+
+    findAccount: (username) =>
+      run('findAccount', async (client) => {
+        if (username === '') return null; // No account has an empty name, and `uid=` is not a DN.
+        const entry = await readEntry(client, dialect, userDn(username));
+        if (!entry) return null;
+        return { ...dialect.readEntry(entry), groups: await groupsOf(client, cfg, dialect, entry.dn) };
+      }),
+
+    setExpiry: (account, expiresAt) =>
+      run('setExpiry', async (client) => {
+        await client.modify(account.externalId, dialect.expiryChanges(expiresAt));
+      }),
+
+    disableAccount: (account) =>
+      run('disableAccount', (client) => disableAccount(client, cfg, dialect, account)),
+
+    rotateCredentials: (account) =>
+      run('rotateCredentials', (client) => rotateCredentials(client, dialect, account)),
+
+    listAccounts: (prefix) => run('listAccounts', (client) => listAccounts(client, cfg, dialect, prefix)),
+
+    // Every operation opens and closes its own connection: nothing to release.
+    close: () => Promise.resolve(),
+  };
+}
+
+async function createAccount(
+  client: Client,
+  cfg: ResolvedLdapConfig,
+  dialect: Dialect,
+  spec: AccountSpec,
+): Promise<ProvisionResult> {
+  if (spec.username === '' || spec.username.length > dialect.maxUsernameLength) {
+    throw new ProviderError(
+      'invalid',
+      `account name must have 1 to ${dialect.maxUsernameLength} characters`,
+      {
+        provider: 'ldap',
+        operation: 'createAccount',
+      },
+    );
+  }
+  const dn = dialect.userDn(cfg.usersDN, spec.username);
+  const password = generatePassword();
+  try {
+    await client.add(dn, dialect.newEntry(spec, password));
+  } catch (err) {
+    if (hasCode(err, ResultCode.noSuchObject)) {
+      // The parent is missing: a setup problem, not a missing account.
+      throw new ProviderError('invalid', `usersDN ${cfg.usersDN} does not exist`, {
+        provider: 'ldap',
+        operation: 'createAccount',
+        cause: err,
+      });
+    }
+    if (!hasCode(err, ResultCode.entryAlreadyExists)) throw err;
+    await refreshOwnEntry(client, dialect, dn, spec, password);
+  }
+  await addToGroups(client, dialect, spec.groups, dn);
+  return {
+    account: { username: spec.username, externalId: dn, displayName: spec.displayName },
+    credential: { username: spec.username, password },
+  };
+}
+
+/**
+ * The entry exists: a retried create for the same grant gets the requested state and a fresh password (the
+ * first one may never have reached anybody); anything else is somebody else's account.
+ */
+async function refreshOwnEntry(
+  client: Client,
+  dialect: Dialect,
+  dn: string,
+  spec: AccountSpec,
+  password: string,
+): Promise<void> {
+  const existing = await readEntry(client, dialect, dn);
+  const owner = existing ? dialect.readEntry(existing).grantId : undefined;
+  if (owner !== spec.grantId) {
+    const who = owner ? `grant ${owner}` : 'no supplier-access grant';
+    throw new ProviderError('conflict', `${dn} already exists for ${who}`, {
+      provider: 'ldap',
+      operation: 'createAccount',
+    });
+  }
+  await client.modify(dn, dialect.refreshChanges(spec, password));
+}
+
+async function disableAccount(
+  client: Client,
+  cfg: ResolvedLdapConfig,
+  dialect: Dialect,
+  account: AccountRef,
+): Promise<void> {
+  const entry = await readEntry(client, dialect, account.externalId);
+  if (!entry) return; // Never created or already deleted: nothing can sign in with it.
+  const changes = dialect.disableChanges(entry, new Date());
+  if (changes.length > 0) {
+    try {
+      await client.modify(entry.dn, changes);
+    } catch (err) {
+      if (hasCode(err, ResultCode.noSuchObject)) return; // Deleted since the read.
+      throw err;
+    }
+  }
+  await removeFromAllGroups(client, cfg, dialect, entry.dn);
+}
+
+async function rotateCredentials(client: Client, dialect: Dialect, account: AccountRef): Promise<void> {
+  // Nothing left to rotate when the account is gone, which is as safe as rotated.
+  const before = await readEntry(client, dialect, account.externalId);
+  if (!before) return;
+  try {
+    await client.modify(before.dn, dialect.rotateChanges(unusableSecret()));
+  } catch (err) {
+    if (hasCode(err, ResultCode.noSuchObject)) return;
+    throw err;
+  }
+  // ppolicy clears pwdAccountLockedTime when a password is replaced: lock a disabled account again, or the
+  // rotation at the end of deprovisioning would undo the disable.
+  if (dialect.readEntry(before).enabled) return;
+  const after = await readEntry(client, dialect, before.dn);
+  const changes = after ? dialect.disableChanges(after, new Date()) : [];
+  if (changes.length > 0) await client.modify(before.dn, changes);
+}
+
+async function listAccounts(
+  client: Client,
+  cfg: ResolvedLdapConfig,
+  dialect: Dialect,
+  prefix: string,
+): Promise<AccountState[]> {
+  const byName: Filter =
+    prefix === ''
+      ? new PresenceFilter({ attribute: dialect.nameAttribute })
+      : new SubstringFilter({ attribute: dialect.nameAttribute, initial: prefix });
+  const filter = new AndFilter({
+    filters: [new EqualityFilter({ attribute: 'objectClass', value: dialect.userObjectClass }), byName],
+  });
+  // Paged: directories cap plain searches (slapd 500, AD 1000 entries) and reviews list them all.
+  const { searchEntries } = await client.search(cfg.usersDN, {
+    scope: 'one',
+    filter,
+    attributes: dialect.readAttributes,
+    paged: { pageSize: PAGE_SIZE },
+  });
+  const memberships = await membershipIndex(client, cfg, dialect);
+  return searchEntries
+    .map((entry) => ({ ...dialect.readEntry(entry), groups: memberships.get(dnKey(entry.dn)) ?? [] }))
+    .filter((state) => state.username.startsWith(prefix))
+    .sort((a, b) => a.username.localeCompare(b.username));
+}

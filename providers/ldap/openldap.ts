@@ -1,0 +1,93 @@
+import { Attribute, Change, type Entry } from 'ldapts';
+import type { AccountSpec } from '../types.js';
+import { grantDescription, grantIdFrom, type Dialect, type EntryState } from './dialect.js';
+import { escapeDnValue, first, fromGeneralizedTime, toGeneralizedTime, values } from './syntax.js';
+
+/** ppolicy's value for a lock that no lockout duration ever lifts. */
+export const PERMANENT_LOCK = '000001010000Z';
+
+const attr = (type: string, vals: string[]): Attribute => new Attribute({ type, values: vals });
+const replace = (type: string, vals: string[]): Change =>
+  new Change({ operation: 'replace', modification: attr(type, vals) });
+
+/** The attributes that describe the supplier; written at creation and again by a retried create. */
+function descriptive(spec: AccountSpec): Record<string, string[]> {
+  return {
+    cn: [spec.displayName],
+    sn: [spec.organisation],
+    o: [spec.organisation],
+    mail: spec.contactEmail ? [spec.contactEmail] : [],
+    description: [grantDescription(spec.grantId)],
+  };
+}
+
+/**
+ * OpenLDAP 2.5+ with the ppolicy overlay: `pwdEndTime` holds the expiry and slapd refuses binds after it,
+ * `pwdAccountLockedTime: 000001010000Z` locks for good, `pwdReset` asks for a new password at first use.
+ */
+export const openldapDialect: Dialect = {
+  maxUsernameLength: 64,
+  nameAttribute: 'uid',
+  userObjectClass: 'inetOrgPerson',
+  groupObjectClass: 'groupOfNames',
+  // The empty DN names no entry: the group stays valid and grants nothing to anybody.
+  placeholderMember: '',
+  readAttributes: ['uid', 'cn', 'o', 'description', 'pwdEndTime', 'pwdAccountLockedTime'],
+
+  userDn: (usersDN, username) => `uid=${escapeDnValue(username)},${usersDN}`,
+
+  newEntry(spec, password) {
+    const fields: Record<string, string[]> = {
+      objectClass: ['inetOrgPerson'],
+      uid: [spec.username],
+      ...descriptive(spec),
+      userPassword: [password],
+      pwdReset: ['TRUE'],
+      pwdEndTime: [toGeneralizedTime(spec.expiresAt)],
+    };
+    return Object.entries(fields)
+      .filter(([, vals]) => vals.length > 0)
+      .map(([type, vals]) => attr(type, vals));
+  },
+
+  refreshChanges(spec, password) {
+    // A replace with no values removes the attribute, so a dropped contact e-mail goes too.
+    const fields = Object.entries(descriptive(spec)).map(([type, vals]) => replace(type, vals));
+    return [
+      ...fields,
+      ...this.expiryChanges(spec.expiresAt),
+      replace('userPassword', [password]),
+      replace('pwdReset', ['TRUE']),
+    ];
+  },
+
+  expiryChanges: (expiresAt) => [replace('pwdEndTime', [toGeneralizedTime(expiresAt)])],
+
+  disableChanges(entry, now) {
+    const changes: Change[] = [];
+    if (first(entry, 'pwdAccountLockedTime') !== PERMANENT_LOCK) {
+      changes.push(replace('pwdAccountLockedTime', [PERMANENT_LOCK]));
+    }
+    // slapd ignores pwdAccountLockedTime unless the entry's policy has pwdLockout TRUE (the pwdPolicy default
+    // is FALSE). An end time in the past is refused whatever the policy says, so set it too.
+    const end = fromGeneralizedTime(first(entry, 'pwdEndTime'));
+    if (end === undefined || Date.parse(end) > now.getTime()) {
+      changes.push(replace('pwdEndTime', [toGeneralizedTime(now.toISOString())]));
+    }
+    return changes;
+  },
+
+  rotateChanges: (secret) => [replace('userPassword', [secret])],
+
+  readEntry(entry: Entry): EntryState {
+    return {
+      username: first(entry, 'uid') ?? '',
+      externalId: entry.dn,
+      displayName: first(entry, 'cn') ?? '',
+      enabled: first(entry, 'pwdAccountLockedTime') === undefined,
+      expiresAt: fromGeneralizedTime(first(entry, 'pwdEndTime')),
+      grantId: grantIdFrom(values(entry, 'description')),
+      organisation: first(entry, 'o'),
+    };
+  },
+};

@@ -1,0 +1,301 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, NoSuchObjectError } from 'ldapts';
+import { freePort } from './tools.js';
+
+const SLAPD = '/usr/sbin/slapd';
+const READY_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+export interface LocalSlapdOptions {
+  dataDir: string;
+  /** 0 or absent: pick a free port. */
+  port?: number;
+  /** Default `dc=supplier-access,dc=local`. */
+  suffix?: string;
+  logger?: { info(obj: object, msg?: string): void };
+}
+
+/** A running slapd owned by this process, with the DNs and the root credentials to use it. */
+export interface LocalSlapd {
+  url: string;
+  port: number;
+  suffix: string;
+  bindDN: string;
+  bindPassword: string;
+  usersDN: string;
+  groupsDN: string;
+  /** Sends SIGTERM and waits for slapd to exit. */
+  stop(): Promise<void>;
+  /** Starts slapd again on the same port and data, after `stop`. */
+  start(): Promise<void>;
+}
+
+interface Layout {
+  dataDir: string;
+  confFile: string;
+  pidFile: string;
+  ownerFile: string;
+  suffix: string;
+  rootDN: string;
+}
+
+/**
+ * Starts a throwaway OpenLDAP (Debian slapd 2.5) with the ppolicy overlay, for local use and tests. The data
+ * lives in `dataDir`: the same directory gives back the same entries and the same root password.
+ */
+export async function startLocalSlapd(opts: LocalSlapdOptions): Promise<LocalSlapd> {
+  const suffix = opts.suffix ?? 'dc=supplier-access,dc=local';
+  const dataDir = resolve(opts.dataDir);
+  // slapd.conf has no escaping for these, so refuse rather than write a config that means something else.
+  if (!/^[A-Za-z]+=[A-Za-z0-9-]+(,[A-Za-z]+=[A-Za-z0-9-]+)*$/.test(suffix))
+    throw new Error(`unsupported suffix ${suffix}`);
+  if (/["\\\n]/.test(dataDir)) throw new Error(`unsupported characters in dataDir ${dataDir}`);
+  const layout: Layout = {
+    dataDir,
+    confFile: join(dataDir, 'slapd.conf'),
+    pidFile: join(dataDir, 'slapd.pid'),
+    ownerFile: join(dataDir, 'slapd.owner'),
+    suffix,
+    rootDN: `cn=admin,${suffix}`,
+  };
+  await mkdir(join(dataDir, 'db'), { recursive: true });
+  const bindPassword = await adminPassword(dataDir);
+  await writeFile(layout.confFile, slapdConf(layout, bindPassword), { mode: 0o600 });
+  const port = opts.port || (await freePort());
+  const url = `ldap://127.0.0.1:${port}/`;
+  const log = (msg: string): void => opts.logger?.info({ url, dataDir }, msg);
+
+  let child: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    if (child) return;
+    await clearStaleSlapd(layout);
+    child = await launch(layout, url, bindPassword);
+    child.once('exit', () => (child = undefined));
+    log('slapd started');
+  };
+  const stop = async (): Promise<void> => {
+    if (!child) return;
+    await terminate(child);
+    child = undefined;
+    log('slapd stopped');
+  };
+
+  await start();
+  await ensureInitialEntries(url, layout, bindPassword);
+  return {
+    url,
+    port,
+    suffix,
+    bindDN: layout.rootDN,
+    bindPassword,
+    usersDN: `ou=suppliers,${suffix}`,
+    groupsDN: `ou=groups,${suffix}`,
+    stop,
+    start,
+  };
+}
+
+/** The root password: generated on first start, kept 0600 in the data dir so a restart can reuse the data. */
+async function adminPassword(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'admin-password');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const password = randomBytes(24).toString('base64url');
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return password;
+}
+
+/** `{SSHA}` so the root password is not in the config file in clear. */
+function ssha(password: string): string {
+  const salt = randomBytes(8);
+  const digest = createHash('sha1').update(password).update(salt).digest();
+  return `{SSHA}${Buffer.concat([digest, salt]).toString('base64')}`;
+}
+
+function slapdConf(l: Layout, password: string): string {
+  const schemas = ['core', 'cosine', 'nis', 'inetorgperson'];
+  return [
+    '# Written by supplier-access on every start (src/local-stack/slapd.ts); edits here are lost.',
+    ...schemas.map((s) => `include /etc/ldap/schema/${s}.schema`),
+    'modulepath /usr/lib/ldap',
+    'moduleload back_mdb',
+    // slapd 2.5's ppolicy module carries its own schema (pwdPolicy, pwdEndTime, ...): no ppolicy.schema include.
+    'moduleload ppolicy',
+    `pidfile "${l.pidFile}"`,
+    `argsfile "${join(l.dataDir, 'slapd.args')}"`,
+    'password-hash {SSHA}',
+    'database mdb',
+    `suffix "${l.suffix}"`,
+    `rootdn "${l.rootDN}"`,
+    `rootpw ${ssha(password)}`,
+    `directory "${join(l.dataDir, 'db')}"`,
+    'maxsize 1073741824',
+    'index objectClass eq',
+    'index uid eq,sub',
+    'index member eq',
+    // A supplier may change its own password (pwdReset asks it to) but nobody reads password hashes.
+    'access to attrs=userPassword by self write by anonymous auth by * none',
+    // Supplier entries hold contact e-mail addresses: bound users only, never anonymous readers.
+    'access to * by self read by users read by * none',
+    'overlay ppolicy',
+    `ppolicy_default "cn=default,ou=policies,${l.suffix}"`,
+    'ppolicy_use_lockout',
+    // Passwords sent in clear by an add/modify are stored hashed, like a password change would be.
+    'ppolicy_hash_cleartext',
+    '',
+  ].join('\n');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A slapd left running on this data dir by a process that died (SIGKILL skips exit handlers) would share the
+ * database with the new one and steal its pidfile: stop it. If its owner is still alive, the dir is in use.
+ */
+async function clearStaleSlapd(l: Layout): Promise<void> {
+  const pid = readPid(l.pidFile);
+  if (pid === undefined || !isAlive(pid)) return rm(l.pidFile, { force: true });
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return rm(l.pidFile, { force: true });
+  }
+  if (!cmdline.includes('slapd') || !cmdline.includes(l.confFile)) return rm(l.pidFile, { force: true });
+  const owner = readPid(l.ownerFile);
+  if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
+    throw new Error(`${l.dataDir} is in use by slapd pid ${pid}, started by live process ${owner}`);
+  }
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(50);
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  await rm(l.pidFile, { force: true });
+}
+
+/** Spawns slapd in the foreground (`-d none`: no detach, but errors still reach stderr) and waits for a bind. */
+async function launch(l: Layout, url: string, password: string): Promise<ChildProcess> {
+  const args = ['-d', 'none', '-f', l.confFile, '-h', url];
+  const child = spawn(SLAPD, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8192)));
+  // slapd must not keep a finished program alive: the 'exit' handler below stops it instead.
+  child.unref();
+  (child.stderr as Socket | null)?.unref();
+  // Only synchronous work is possible in 'exit': a signal is enough, the directory survives it (LMDB).
+  const killOnExit = (): void => void child.kill('SIGTERM');
+  process.on('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
+  await writeFile(l.ownerFile, `${process.pid}\n`);
+
+  let exited: string | undefined;
+  // 'close', not 'exit': it comes after stderr is drained, so the error message has slapd's last words.
+  child.once('close', (code, signal) => (exited = `exited with ${signal ?? code}`));
+  child.once('error', (err) => (exited = `could not run ${SLAPD}: ${err.message}`));
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (exited) throw new Error(`slapd ${exited} before it was ready on ${url}:\n${stderr}`);
+    if (await canBind(url, l.rootDN, password)) return child;
+    if (Date.now() > deadline) {
+      await terminate(child);
+      throw new Error(`slapd not ready on ${url} after ${READY_TIMEOUT_MS} ms:\n${stderr}`);
+    }
+    await sleep(100);
+  }
+}
+
+async function canBind(url: string, dn: string, password: string): Promise<boolean> {
+  const client = new Client({ url, connectTimeout: 1000, timeout: 2000 });
+  try {
+    await client.bind(dn, password);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.unbind().catch(() => undefined);
+  }
+}
+
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Creates the tree and the default password policy when the suffix entry is missing (first start). */
+async function ensureInitialEntries(url: string, l: Layout, password: string): Promise<void> {
+  const client = new Client({ url, connectTimeout: 5000, timeout: 10_000 });
+  try {
+    await client.bind(l.rootDN, password);
+    try {
+      await client.search(l.suffix, { scope: 'base', attributes: ['1.1'] });
+      return;
+    } catch (err) {
+      if (!(err instanceof NoSuchObjectError)) throw err;
+    }
+    for (const [dn, attributes] of initialEntries(l.suffix)) await client.add(dn, attributes);
+  } finally {
+    await client.unbind().catch(() => undefined);
+  }
+}
+
+function initialEntries(suffix: string): [string, Record<string, string | string[]>][] {
+  const [attr = '', value = ''] = (suffix.split(',')[0] ?? '').split('=');
+  const root: Record<string, string | string[]> =
+    attr.toLowerCase() === 'dc'
+      ? { objectClass: ['dcObject', 'organization'], dc: value, o: value }
+      : { objectClass: ['organization'], o: value };
+  const ou = (name: string): [string, Record<string, string>] => [
+    `ou=${name},${suffix}`,
+    { objectClass: 'organizationalUnit', ou: name },
+  ];
+  return [
+    [suffix, root],
+    ou('suppliers'),
+    ou('groups'),
+    ou('policies'),
+    [`cn=default,ou=policies,${suffix}`, defaultPolicy()],
+  ];
+}
+
+/**
+ * pwdLockout must be TRUE or slapd 2.5 ignores pwdAccountLockedTime, including the permanent lock we disable
+ * accounts with. pwdMaxFailure 0 keeps failed binds from locking anyone, so a lock always means "disabled".
+ * pwdMustChange makes `pwdReset: TRUE` ask the supplier to change the handed-out password.
+ */
+function defaultPolicy(): Record<string, string | string[]> {
+  return {
+    objectClass: ['organizationalRole', 'pwdPolicy'],
+    cn: 'default',
+    pwdAttribute: 'userPassword',
+    pwdLockout: 'TRUE',
+    pwdMaxFailure: '0',
+    pwdMustChange: 'TRUE',
+    pwdAllowUserChange: 'TRUE',
+  };
+}

@@ -1,0 +1,137 @@
+// There is no Active Directory server here: these tests cover the pure AD mapping only (ticks, unicodePwd,
+// userAccountControl, the entry and changes the AD dialect would send), not a conversation with AD.
+import type { Attribute, Change, Entry } from 'ldapts';
+import { describe, expect, it } from 'vitest';
+import { adDialect } from '../../providers/ldap/ad-dialect.js';
+import {
+  adTicksToIso,
+  encodeUnicodePwd,
+  isDisabled,
+  isoToAdTicks,
+  parseUac,
+  UAC,
+  withDisabled,
+} from '../../providers/ldap/ad.js';
+import type { AccountSpec } from '../../providers/types.js';
+
+const spec: AccountSpec = {
+  username: 'sup-acme',
+  organisation: 'Acme, Inc.',
+  displayName: 'Acme, Inc. (supplier)',
+  contactEmail: 'it@acme.test',
+  grantId: 'grant-1',
+  expiresAt: '2025-01-01T00:00:00.000Z',
+  groups: [],
+};
+
+const asMap = (attributes: Attribute[]): Record<string, (string | Buffer)[]> =>
+  Object.fromEntries(attributes.map((a) => [a.type, [...a.values]]));
+const changed = (changes: Change[]): [string, string, (string | Buffer)[]][] =>
+  changes.map((c) => [c.operation, c.modification.type, [...c.modification.values]]);
+
+describe('accountExpires ticks', () => {
+  it('counts 100-ns intervals since 1601-01-01 UTC', () => {
+    expect(isoToAdTicks('1601-01-01T00:00:00.000Z')).toBe('0');
+    expect(isoToAdTicks('1970-01-01T00:00:00.000Z')).toBe('116444736000000000');
+    expect(isoToAdTicks('2025-01-01T00:00:00.000Z')).toBe('133801632000000000');
+  });
+
+  it('converts back to the same instant, to the millisecond', () => {
+    for (const iso of ['2025-01-01T00:00:00.000Z', '2031-07-15T13:45:30.123Z', '1999-12-31T23:59:59.999Z']) {
+      expect(adTicksToIso(isoToAdTicks(iso))).toBe(iso);
+    }
+    expect(adTicksToIso('133801632009999999')).toBe('2025-01-01T00:00:00.999Z');
+  });
+
+  it('reads "never" (0 and 2^63-1) and garbage as no expiry', () => {
+    for (const ticks of ['0', '9223372036854775807', 'soon', '', undefined])
+      expect(adTicksToIso(ticks)).toBeUndefined();
+  });
+
+  it('refuses an instant that is not ISO-8601', () => {
+    expect(() => isoToAdTicks('next tuesday')).toThrow(RangeError);
+  });
+});
+
+describe('unicodePwd', () => {
+  it('is the password in double quotes, UTF-16LE', () => {
+    expect(encodeUnicodePwd('ab')).toEqual(Buffer.from([0x22, 0, 0x61, 0, 0x62, 0, 0x22, 0]));
+    expect(encodeUnicodePwd('é')).toEqual(Buffer.from([0x22, 0, 0xe9, 0, 0x22, 0]));
+    expect(encodeUnicodePwd('😀').length).toBe(8); // a surrogate pair between the quotes
+  });
+});
+
+describe('userAccountControl', () => {
+  it('sets ACCOUNTDISABLE and keeps every other flag', () => {
+    expect(withDisabled(UAC.NORMAL_ACCOUNT)).toBe(0x202);
+    expect(withDisabled(0x10200)).toBe(0x10202); // DONT_EXPIRE_PASSWORD survives
+    expect(withDisabled(0x202)).toBe(0x202);
+    expect(isDisabled(0x202)).toBe(true);
+    expect(isDisabled(0x200)).toBe(false);
+  });
+
+  it('reads a missing or unreadable value as a normal account', () => {
+    expect(parseUac('514')).toBe(514);
+    expect(parseUac(undefined)).toBe(UAC.NORMAL_ACCOUNT);
+    expect(parseUac('x')).toBe(UAC.NORMAL_ACCOUNT);
+  });
+});
+
+describe('AD dialect', () => {
+  it('names the entry CN=<username> and escapes the value', () => {
+    expect(adDialect.userDn('OU=Suppliers,DC=corp,DC=test', 'sup-acme')).toBe(
+      'CN=sup-acme,OU=Suppliers,DC=corp,DC=test',
+    );
+    expect(adDialect.userDn('OU=S', 'a,b')).toBe('CN=a\\,b,OU=S');
+    expect(adDialect.maxUsernameLength).toBe(20);
+  });
+
+  it('creates an enabled user that must change its password and expires with the grant', () => {
+    const entry = asMap(adDialect.newEntry(spec, 'Pa55word!'));
+    expect(entry['objectClass']).toContain('user');
+    expect(entry['sAMAccountName']).toEqual(['sup-acme']);
+    expect(entry['company']).toEqual(['Acme, Inc.']);
+    expect(entry['description']).toEqual(['supplier-access grant grant-1']);
+    expect(entry['accountExpires']).toEqual(['133801632000000000']);
+    expect(entry['userAccountControl']).toEqual(['512']);
+    expect(entry['pwdLastSet']).toEqual(['0']);
+    expect(entry['unicodePwd']).toEqual([encodeUnicodePwd('Pa55word!')]);
+  });
+
+  it('disables by setting the flag once, and writes nothing when already disabled', () => {
+    const user = (uac: string): Entry => ({ dn: 'CN=sup-acme,OU=S', userAccountControl: uac });
+    expect(changed(adDialect.disableChanges(user('66048'), new Date()))).toEqual([
+      ['replace', 'userAccountControl', ['66050']],
+    ]);
+    expect(adDialect.disableChanges(user('514'), new Date())).toEqual([]);
+  });
+
+  it('moves the expiry and rotates through unicodePwd', () => {
+    expect(changed(adDialect.expiryChanges('1970-01-01T00:00:00.000Z'))).toEqual([
+      ['replace', 'accountExpires', ['116444736000000000']],
+    ]);
+    const [rotate] = changed(adDialect.rotateChanges('secret'));
+    expect(rotate).toEqual(['replace', 'unicodePwd', [encodeUnicodePwd('secret')]]);
+  });
+
+  it('reads an entry back as the account state', () => {
+    const entry: Entry = {
+      dn: 'CN=sup-acme,OU=S',
+      sAMAccountName: 'sup-acme',
+      displayName: 'Acme (supplier)',
+      company: 'Acme',
+      description: 'supplier-access grant grant-1',
+      accountExpires: '133801632000000000',
+      userAccountControl: '514',
+    };
+    expect(adDialect.readEntry(entry)).toEqual({
+      username: 'sup-acme',
+      externalId: 'CN=sup-acme,OU=S',
+      displayName: 'Acme (supplier)',
+      enabled: false,
+      expiresAt: '2025-01-01T00:00:00.000Z',
+      grantId: 'grant-1',
+      organisation: 'Acme',
+    });
+  });
+});

@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isProviderError, type ProviderErrorKind } from '../../providers/errors.js';
+import type { AccountRef, AccountSpec, Credential, IdentityProvider } from '../../providers/types.js';
+
+/** What a provider's test file hands to the contract suite. */
+export interface ContractHarness {
+  provider: IdentityProvider;
+  /** Whether the credential authenticates right now. Without it, sign-in checks are skipped. */
+  canSignIn?(credential: Credential): Promise<boolean>;
+  /** Groups that exist in the backend, to check memberships are made and removed. Default: none. */
+  groups?: string[];
+  /**
+   * How a caller points at an account that was never created (e.g. a registry row left by a failed create).
+   * Default: the username as externalId.
+   */
+  refFor?(username: string): AccountRef;
+}
+
+const DAY_MS = 86_400_000;
+
+/** A whole-second instant `days` from now: every provider can hold it exactly. */
+function inDays(days: number): string {
+  return new Date(Math.floor(Date.now() / 1000) * 1000 + days * DAY_MS).toISOString();
+}
+
+function token(length = 6): string {
+  return randomBytes(8).toString('hex').slice(0, length);
+}
+
+function expectSameInstant(actual: string | undefined, expected: string): void {
+  expect(actual, 'expiry held by the account').toBeDefined();
+  expect(Math.abs(Date.parse(actual ?? '') - Date.parse(expected))).toBeLessThan(1000);
+}
+
+async function expectKind(promise: Promise<unknown>, kind: ProviderErrorKind): Promise<void> {
+  const err: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(isProviderError(err), `expected a ProviderError, got ${String(err)}`).toBe(true);
+  expect(isProviderError(err) && err.kind).toBe(kind);
+}
+
+/**
+ * The behaviour every IdentityProvider must show, whatever the backend: the Auth.js-adapter idea of one suite
+ * run against every adapter. Each test makes its own accounts under fresh names, so tests never collide.
+ */
+export function providerContract(
+  name: string,
+  setup: () => Promise<ContractHarness>,
+  teardown?: () => Promise<void>,
+): void {
+  describe(`${name}: IdentityProvider contract`, () => {
+    let h: ContractHarness;
+    let provider: IdentityProvider;
+
+    beforeAll(async () => {
+      h = await setup();
+      provider = h.provider;
+    });
+    afterAll(async () => {
+      await provider?.close();
+      await teardown?.();
+    });
+
+    const spec = (prefix = 'sup-ct-', overrides: Partial<AccountSpec> = {}): AccountSpec => {
+      const organisation = `Contract Test ${token()}`;
+      return {
+        username: `${prefix}${token()}`.slice(0, provider.maxUsernameLength),
+        organisation,
+        displayName: `${organisation} (supplier)`,
+        contactEmail: 'contact@example.test',
+        grantId: `grant-${token(12)}`,
+        expiresAt: inDays(30),
+        groups: h.groups ?? [],
+        ...overrides,
+      };
+    };
+    const signsIn = async (credential: Credential | undefined): Promise<boolean | undefined> =>
+      h.canSignIn && credential ? h.canSignIn(credential) : undefined;
+    const missingRef = (username: string): AccountRef =>
+      h.refFor?.(username) ?? { username, externalId: username, displayName: username };
+
+    it('createAccount returns the account and a working one-time credential', async () => {
+      const s = spec();
+      const { account, credential } = await provider.createAccount(s);
+      expect(account.username).toBe(s.username);
+      expect(account.displayName).toBe(s.displayName);
+      expect(account.externalId).not.toBe('');
+      if (credential) {
+        expect(credential.username).toBe(s.username);
+        expect(credential.password.length).toBeGreaterThanOrEqual(16);
+        expect((await signsIn(credential)) ?? true).toBe(true);
+      }
+    });
+
+    it('findAccount sees the new account enabled, with its expiry, grant and groups', async () => {
+      const s = spec();
+      const { account } = await provider.createAccount(s);
+      const found = await provider.findAccount(s.username);
+      expect(found).toMatchObject({ username: s.username, externalId: account.externalId, enabled: true });
+      expect(found?.grantId).toBe(s.grantId);
+      expectSameInstant(found?.expiresAt, s.expiresAt);
+      expect([...(found?.groups ?? [])].sort()).toEqual([...s.groups].sort());
+    });
+
+    it('createAccount repeated for the same grant succeeds with a fresh working credential', async () => {
+      const s = spec();
+      const first = await provider.createAccount(s);
+      const again = await provider.createAccount(s);
+      expect(again.account.externalId).toBe(first.account.externalId);
+      if (again.credential) expect((await signsIn(again.credential)) ?? true).toBe(true);
+      expect((await provider.findAccount(s.username))?.grantId).toBe(s.grantId);
+    });
+
+    it('createAccount for an existing name under another grant is a conflict and changes nothing', async () => {
+      const s = spec();
+      const first = await provider.createAccount(s);
+      await expectKind(provider.createAccount({ ...s, grantId: `grant-${token(12)}` }), 'conflict');
+      expect((await provider.findAccount(s.username))?.grantId).toBe(s.grantId);
+      expect((await signsIn(first.credential)) ?? true).toBe(true);
+    });
+
+    it('setExpiry moves the expiry, and repeating it is harmless', async () => {
+      const s = spec();
+      const { account } = await provider.createAccount(s);
+      const later = inDays(60);
+      await provider.setExpiry(account, later);
+      await provider.setExpiry(account, later);
+      const found = await provider.findAccount(s.username);
+      expectSameInstant(found?.expiresAt, later);
+      expect(found?.enabled).toBe(true);
+    });
+
+    it('disableAccount disables and removes the groups; repeating it is harmless', async () => {
+      const s = spec();
+      const { account, credential } = await provider.createAccount(s);
+      await provider.disableAccount(account);
+      await provider.disableAccount(account);
+      const found = await provider.findAccount(s.username);
+      expect(found).toMatchObject({ enabled: false, groups: [] });
+      expect((await signsIn(credential)) ?? false).toBe(false);
+    });
+
+    it('rotateCredentials makes the handed-out credential useless; repeating it is harmless', async () => {
+      const s = spec();
+      const { account, credential } = await provider.createAccount(s);
+      await provider.rotateCredentials(account);
+      await provider.rotateCredentials(account);
+      expect((await signsIn(credential)) ?? false).toBe(false);
+    });
+
+    it('an account disabled then rotated (the deprovisioning order) stays disabled', async () => {
+      const s = spec();
+      const { account, credential } = await provider.createAccount(s);
+      await provider.disableAccount(account);
+      await provider.rotateCredentials(account);
+      await provider.rotateCredentials(account);
+      expect((await provider.findAccount(s.username))?.enabled).toBe(false);
+      expect((await signsIn(credential)) ?? false).toBe(false);
+    });
+
+    it('disableAccount and rotateCredentials on a never-created account succeed', async () => {
+      const ref = missingRef(`sup-none-${token()}`.slice(0, provider.maxUsernameLength));
+      await expect(provider.disableAccount(ref)).resolves.toBeUndefined();
+      await expect(provider.rotateCredentials(ref)).resolves.toBeUndefined();
+    });
+
+    it('findAccount on an unknown name is null', async () => {
+      expect(
+        await provider.findAccount(`sup-none-${token()}`.slice(0, provider.maxUsernameLength)),
+      ).toBeNull();
+    });
+
+    it('listAccounts returns exactly the accounts with the prefix', async () => {
+      const prefix = `sup-ls${token(4)}-`;
+      const mine = [spec(prefix), spec(prefix), spec(prefix)];
+      for (const s of [...mine, spec(`sup-lt${token(4)}-`)]) await provider.createAccount(s);
+      const listed = await provider.listAccounts(prefix);
+      expect(listed.map((a) => a.username).sort()).toEqual(mine.map((s) => s.username).sort());
+      expect(listed.map((a) => a.grantId).sort()).toEqual(mine.map((s) => s.grantId).sort());
+      expect(listed.every((a) => a.enabled)).toBe(true);
+      expect(await provider.listAccounts(`sup-none${token()}-`)).toEqual([]);
+    });
+  });
+}

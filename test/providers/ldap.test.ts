@@ -1,0 +1,259 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Attribute, Change, Client, EqualityFilter, InvalidCredentialsError, type Entry } from 'ldapts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isProviderError } from '../../providers/errors.js';
+import { createLdapProvider } from '../../providers/ldap/index.js';
+import { escapeDnValue } from '../../providers/ldap/syntax.js';
+import { accountName, supplierDisplayName } from '../../providers/naming.js';
+import type { AccountSpec, IdentityProvider } from '../../providers/types.js';
+import { startLocalSlapd, type LocalSlapd } from '../../src/local-stack/slapd.js';
+import { providerContract } from './contract.js';
+
+let dir: string;
+let slapd: LocalSlapd;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'supplier-access-ldap-'));
+  slapd = await startLocalSlapd({ dataDir: dir });
+});
+afterAll(async () => {
+  await slapd?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const token = (): string => randomBytes(4).toString('hex');
+const userDn = (username: string): string => `uid=${username},${slapd.usersDN}`;
+
+function provider(): IdentityProvider {
+  const { url, bindDN, bindPassword, usersDN, groupsDN } = slapd;
+  return createLdapProvider({ url, bindDN, bindPassword, usersDN, groupsDN });
+}
+
+/** Runs `work` as the directory's root, outside the provider, to look at what it really wrote. */
+async function asAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ url: slapd.url, timeout: 10_000 });
+  try {
+    await client.bind(slapd.bindDN, slapd.bindPassword);
+    return await work(client);
+  } finally {
+    await client.unbind();
+  }
+}
+
+/** A simple bind as the account, the way a supplier's application would sign in. */
+async function bindAs(dn: string, password: string): Promise<void> {
+  const client = new Client({ url: slapd.url, timeout: 10_000 });
+  try {
+    await client.bind(dn, password);
+  } finally {
+    await client.unbind();
+  }
+}
+
+async function canBind(dn: string, password: string): Promise<boolean> {
+  return bindAs(dn, password).then(
+    () => true,
+    (err: unknown) => {
+      if (err instanceof InvalidCredentialsError) return false;
+      throw err;
+    },
+  );
+}
+
+function spec(overrides: Partial<AccountSpec> = {}): AccountSpec {
+  const organisation = overrides.organisation ?? `Ldap Test ${token()}`;
+  return {
+    username: `sup-lt-${token()}`,
+    organisation,
+    displayName: supplierDisplayName(organisation),
+    grantId: `grant-${token()}`,
+    expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    groups: [],
+    ...overrides,
+  };
+}
+
+async function newGroup(member: string): Promise<string> {
+  const dn = `cn=g-${token()},${slapd.groupsDN}`;
+  await asAdmin((c) => c.add(dn, { objectClass: 'groupOfNames', cn: dn.slice(3, dn.indexOf(',')), member }));
+  return dn;
+}
+
+async function members(groupDn: string): Promise<string[]> {
+  const [entry] = await asAdmin(
+    async (c) => (await c.search(groupDn, { scope: 'base', attributes: ['member'] })).searchEntries,
+  );
+  const raw = entry?.['member'] ?? [];
+  return (Array.isArray(raw) ? raw : [raw]).map(String);
+}
+
+async function countEntries(): Promise<number> {
+  return asAdmin(async (c) => {
+    const result = await c.search(slapd.suffix, {
+      scope: 'sub',
+      attributes: ['1.1'],
+      paged: { pageSize: 500 },
+    });
+    return result.searchEntries.length;
+  });
+}
+
+providerContract('ldap', async () => ({
+  provider: provider(),
+  canSignIn: (credential) => canBind(userDn(credential.username), credential.password),
+  groups: [await newGroup(`cn=someone-else,${slapd.suffix}`)],
+  refFor: (username) => ({ username, externalId: userDn(username), displayName: username }),
+}));
+
+describe('ldap provider against OpenLDAP', () => {
+  let ldap: IdentityProvider;
+  beforeAll(() => {
+    ldap = provider();
+  });
+
+  it('hands out a password that binds until the account is disabled', async () => {
+    const { account, credential } = await ldap.createAccount(spec());
+    await bindAs(account.externalId, credential?.password ?? '');
+    await ldap.disableAccount(account);
+    await expect(bindAs(account.externalId, credential?.password ?? '')).rejects.toMatchObject({ code: 49 });
+    await expect(bindAs(account.externalId, credential?.password ?? '')).rejects.toBeInstanceOf(
+      InvalidCredentialsError,
+    );
+  });
+
+  it('lets the directory refuse binds after pwdEndTime, without any call from us', async () => {
+    const expiresAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2000).toISOString();
+    const { account, credential } = await ldap.createAccount(spec({ expiresAt }));
+    expect(await canBind(account.externalId, credential?.password ?? '')).toBe(true);
+    await sleep(Date.parse(expiresAt) - Date.now() + 1100);
+    expect(await canBind(account.externalId, credential?.password ?? '')).toBe(false);
+    expect((await ldap.findAccount(account.username))?.enabled).toBe(true);
+  });
+
+  it('runs a local policy that honours the permanent lock on its own', async () => {
+    const { account, credential } = await ldap.createAccount(spec());
+    const lock = new Attribute({ type: 'pwdAccountLockedTime', values: ['000001010000Z'] });
+    await asAdmin((c) =>
+      c.modify(account.externalId, new Change({ operation: 'replace', modification: lock })),
+    );
+    expect(await canBind(account.externalId, credential?.password ?? '')).toBe(false);
+  });
+
+  it('adds the account to its groups and takes it out on disable, keeping groupOfNames valid', async () => {
+    const shared = await newGroup(`cn=someone-else,${slapd.suffix}`);
+    const own = await newGroup(''); // Only a placeholder: the supplier becomes its one real member.
+    const { account } = await ldap.createAccount(spec({ groups: [shared, own] }));
+    expect((await ldap.findAccount(account.username))?.groups.sort()).toEqual([shared, own].sort());
+    expect(await members(own)).toEqual([account.externalId]);
+
+    await ldap.disableAccount(account);
+    expect((await ldap.findAccount(account.username))?.groups).toEqual([]);
+    expect(await members(shared)).toEqual([`cn=someone-else,${slapd.suffix}`]);
+    expect(await members(own)).toEqual(['']);
+  });
+
+  it('refuses a group that does not exist as an invalid request', async () => {
+    const groups = [`cn=missing-${token()},${slapd.groupsDN}`];
+    await expect(ldap.createAccount(spec({ groups }))).rejects.toMatchObject({ kind: 'invalid' });
+  });
+
+  const hostile = [
+    '*)(uid=*',
+    'Acme, dc=evil',
+    'x\\00y',
+    'a)(|(objectClass=*)',
+    'admin*',
+    'Ünïcödé Ltd',
+    ' #lead;trail+ ',
+  ];
+  it.each(hostile)(
+    'stores the organisation %j literally, as one entry and nothing else',
+    async (organisation) => {
+      const before = await countEntries();
+      const username = accountName(`sup-i${token()}-`, organisation, 64) ?? `sup-i${token()}`;
+      const { account } = await ldap.createAccount(
+        spec({ username, organisation, contactEmail: 'a@example.test' }),
+      );
+      expect(await countEntries()).toBe(before + 1);
+
+      const matches: Entry[] = await asAdmin(async (c) => {
+        const filter = new EqualityFilter({ attribute: 'o', value: organisation });
+        return (await c.search(slapd.usersDN, { scope: 'one', filter, attributes: ['o', 'sn', 'cn'] }))
+          .searchEntries;
+      });
+      expect(matches.map((e) => [e.dn, e['o'], e['sn']])).toEqual([
+        [account.externalId, organisation, organisation],
+      ]);
+      expect((await ldap.findAccount(username))?.organisation).toBe(organisation);
+    },
+  );
+
+  it('reads hostile names as names, never as filters or DNs', async () => {
+    await ldap.createAccount(spec());
+    for (const name of ['*', 'sup-*', `x,${slapd.usersDN}`, 'x)(uid=*', '']) {
+      expect(await ldap.findAccount(name)).toBeNull();
+    }
+    expect(await ldap.listAccounts('*')).toEqual([]);
+    expect(await ldap.listAccounts('sup-lt-*')).toEqual([]);
+  });
+
+  it('escapes RDN values so one value never becomes two RDNs', async () => {
+    for (const value of ['Acme, dc=evil', 'a+b=c', ' #x ', 'q"<>;\\', 'nul\0byte']) {
+      const dn = `cn=${escapeDnValue(value)},${slapd.groupsDN}`;
+      await asAdmin((c) => c.add(dn, { objectClass: 'groupOfNames', cn: value, member: '' }));
+      const cn = await asAdmin(
+        async (c) => (await c.search(dn, { scope: 'base', attributes: ['cn'] })).searchEntries[0]?.['cn'],
+      );
+      expect(cn).toBe(value);
+    }
+  });
+
+  it('lists more accounts than a page holds', async () => {
+    const prefix = `sup-pg${token()}-`;
+    const total = 2_500;
+    await asAdmin(async (c) => {
+      for (let i = 0; i < total; i += 250) {
+        const batch = Array.from({ length: Math.min(250, total - i) }, (_, j) => `${prefix}${i + j}`);
+        await Promise.all(
+          batch.map((uid) => c.add(userDn(uid), { objectClass: 'inetOrgPerson', uid, cn: uid, sn: 'x' })),
+        );
+      }
+    });
+    expect((await ldap.listAccounts(prefix)).length).toBe(total);
+  });
+
+  it('reports a wrong service password as auth, and a missing account to setExpiry as not-found', async () => {
+    const { url, bindDN, usersDN } = slapd;
+    const wrong = createLdapProvider({ url, bindDN, bindPassword: 'not-the-password', usersDN });
+    await expect(wrong.findAccount('sup-x')).rejects.toMatchObject({ kind: 'auth' });
+    const ref = { username: 'sup-gone', externalId: userDn(`sup-gone-${token()}`), displayName: 'x' };
+    await expect(ldap.setExpiry(ref, new Date().toISOString())).rejects.toMatchObject({ kind: 'not-found' });
+  });
+
+  it('fails transiently while the directory is down, works again after it restarts, and keeps its state', async () => {
+    const s = spec();
+    const { account, credential } = await ldap.createAccount(s);
+    await slapd.stop();
+    try {
+      for (const attempt of [
+        ldap.findAccount(s.username),
+        ldap.createAccount(spec()),
+        ldap.disableAccount(account),
+      ]) {
+        const err: unknown = await attempt.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(isProviderError(err) && err.kind).toBe('transient');
+      }
+    } finally {
+      await slapd.start();
+    }
+    expect(await ldap.findAccount(s.username)).toMatchObject({ grantId: s.grantId, enabled: true });
+    expect(await canBind(account.externalId, credential?.password ?? '')).toBe(true);
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { accountName, slug, supplierDisplayName } from '../../providers/naming.js';
+
+describe('slug', () => {
+  it('drops diacritics and folds compatibility characters', () => {
+    expect(slug('Ünïcödé Ltd')).toBe('unicode-ltd');
+    expect(slug('Société Générale')).toBe('societe-generale');
+    expect(slug('ﬁrm № 1')).toBe('firm-no-1');
+  });
+
+  it('turns every run of punctuation and spaces into one dash, trimmed', () => {
+    expect(slug('Acme, Inc.')).toBe('acme-inc');
+    expect(slug('--A && B--')).toBe('a-b');
+    expect(slug('*)(uid=*')).toBe('uid');
+    expect(slug('  R&D   GmbH  ')).toBe('r-d-gmbh');
+  });
+});
+
+describe('accountName', () => {
+  it('is prefix + slug when it fits', () => {
+    expect(accountName('sup-', 'Acme, Inc.', 20)).toBe('sup-acme-inc');
+    expect(accountName('sup-', 'a'.repeat(16), 20)).toBe(`sup-${'a'.repeat(16)}`);
+  });
+
+  it('cuts to the limit with a stable six-character hash', () => {
+    const name = accountName('sup-', 'International Business Machines', 20);
+    expect(name).toMatch(/^sup-[a-z0-9-]+-[0-9a-f]{6}$/);
+    expect(name?.length).toBeLessThanOrEqual(20);
+    expect(accountName('sup-', 'International Business Machines', 20)).toBe(name);
+  });
+
+  it('gives different names to long names that share their start', () => {
+    const a = accountName('sup-', 'Consolidated Widgets Europe', 20);
+    const b = accountName('sup-', 'Consolidated Widgets America', 20);
+    expect(a?.slice(0, 13)).toBe(b?.slice(0, 13));
+    expect(a).not.toBe(b);
+  });
+
+  it('never leaves a double dash where the cut meets the hash', () => {
+    const name = accountName('sup-', 'abcdefgh ijklmnopqrst', 20);
+    expect(name).toMatch(/^sup-abcdefgh-[0-9a-f]{6}$/);
+  });
+
+  it('is null when the organisation has no letter or digit', () => {
+    expect(accountName('sup-', '', 20)).toBeNull();
+    expect(accountName('sup-', '   ', 20)).toBeNull();
+    expect(accountName('sup-', '!!! ***', 20)).toBeNull();
+  });
+});
+
+describe('supplierDisplayName', () => {
+  it('keeps the organisation as written and marks it as a supplier', () => {
+    expect(supplierDisplayName('  Acme, Inc. ')).toBe('Acme, Inc. (supplier)');
+  });
+});
