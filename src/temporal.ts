@@ -51,6 +51,9 @@ export async function createGrantWorker(
       : { workflowsPath: workflowsPath() }),
     // A grant does little work per task; many can sleep at once.
     maxCachedWorkflows: 2000,
+    // When a worker dies, its cached workflows' next tasks wait this long on its sticky queue before any
+    // other worker may take them: keep it short so an expiry is acted on within seconds of a crash.
+    stickyQueueScheduleToStartTimeout: '2s',
     shutdownGraceTime: '10s',
   });
   return { worker, connection };

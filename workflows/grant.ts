@@ -31,18 +31,20 @@ const DAY_MS = 86_400_000;
 // Registry writes and deprovisioning never give up: transient failures retry forever with capped backoff,
 // and the activities never raise non-retryable failures for them.
 const forever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' } as const;
+// Timeouts stay short: an attempt lost with a crashed worker is retried only once its timeout has passed.
+// Provider calls give up by themselves within 15 s (connect 5 s, operation 10 s).
 const { recordGrant, recordEvent } = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
+  startToCloseTimeout: '10s',
   retry: forever,
 });
 const { disableAccount, rotateCredentials, setAccountExpiry } = proxyActivities<Activities>({
-  startToCloseTimeout: '60s',
+  startToCloseTimeout: '20s',
   retry: forever,
 });
 // Provisioning also retries transient failures forever, but stops on the provider's permanent refusals
 // (raised as non-retryable by the activity) so the requester hears about them.
 const { provisionAccount, cleanUpFailedAccount } = proxyActivities<Activities>({
-  startToCloseTimeout: '60s',
+  startToCloseTimeout: '30s',
   retry: forever,
 });
 

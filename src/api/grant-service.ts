@@ -84,6 +84,8 @@ export class GrantService {
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         memo: { grantId: input.grantId },
+        // A task lost with a crashed worker is handed to another one after this long.
+        workflowTaskTimeout: '5s',
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError)

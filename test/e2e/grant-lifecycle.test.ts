@@ -90,8 +90,10 @@ describe('a grant through the HTTP API, on a real Temporal dev server and a real
     const before = await readEntry(stack.slapd, grant.account.externalId);
     expect(locked(before ?? {})).toBe(false);
 
+    const restartedAt = Date.now();
     await stack.startWorker();
-    await waitFor(grant.account.externalId, locked, 20_000);
+    const lockedAt = await waitFor(grant.account.externalId, locked, 45_000);
+    console.log(`restarted worker locked the expired account ${lockedAt - restartedAt} ms after its restart`);
     await expectStatus(grant.id, 'expired', ['disabled', 'credentials-rotated']);
   });
 
