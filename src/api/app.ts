@@ -24,7 +24,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT_BYTES,
-    disableRequestLogging: false,
     return503OnClosing: true,
   });
 

@@ -106,7 +106,8 @@ async function adminPassword(dataDir: string): Promise<string> {
   const file = join(dataDir, 'admin-password');
   if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
   const password = randomBytes(24).toString('base64url');
-  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  // No trailing newline: `ldapsearch -y <file>` sends the file's bytes as they are.
+  await writeFile(file, password, { mode: 0o600 });
   await chmod(file, 0o600);
   return password;
 }
