@@ -67,6 +67,15 @@ describe('a grant through the HTTP API, on a real Temporal dev server and a real
     expect(JSON.stringify(shown.body)).not.toContain(grant.credential.password);
     expect(shown.body.events.map((e: { type: string }) => e.type)).toEqual(['created', 'provisioned']);
     expect(shown.body.events[0].actor).toBe('rita');
+
+    // Neither the password nor the contact e-mail is stored in Temporal in plaintext, or logged by the worker.
+    const history = stack.rawHistory(`grant-ldap-${grant.account.username}`);
+    expect(history).toContain(Buffer.from('binary/encrypted').toString('base64'));
+    for (const secret of [grant.credential.password, 'support@example.com', 'Plomberie']) {
+      expect(history).not.toContain(secret);
+      expect(Buffer.from(history).toString()).not.toContain(Buffer.from(secret).toString('base64'));
+    }
+    expect(stack.workerOutput).not.toContain(grant.credential.password);
   });
 
   it('locks and rotates the account within 2 s of its expiry', async () => {

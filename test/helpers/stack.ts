@@ -6,7 +6,8 @@ import { generateKeySpec } from '../../src/codec.js';
 import { loadConfig } from '../../src/config.js';
 import { startLocalSlapd, type LocalSlapd } from '../../src/local-stack/slapd.js';
 import { startLocalTemporal, stopChild, type LocalTemporal } from '../../src/local-stack/temporal.js';
-import { projectRoot } from '../../src/local-stack/tools.js';
+import { execFileSync } from 'node:child_process';
+import { projectRoot, toolPath } from '../../src/local-stack/tools.js';
 import { createLogger } from '../../src/logger.js';
 import { startService, type RunningService } from '../../src/service.js';
 
@@ -108,6 +109,24 @@ export class TestStack {
   /** Everything the worker printed: its logs, to check what they do and do not contain. */
   get workerOutput(): string {
     return this.workerLog;
+  }
+
+  /** A workflow's history as stored by the server, read with the Temporal CLI (no codec involved). */
+  rawHistory(workflowId: string): string {
+    return execFileSync(
+      toolPath('temporal'),
+      [
+        'workflow',
+        'show',
+        '--workflow-id',
+        workflowId,
+        '--address',
+        this.temporal.address,
+        '--output',
+        'json',
+      ],
+      { encoding: 'utf8' },
+    );
   }
 
   async request(method: string, path: string, token: string | null, body?: unknown) {
