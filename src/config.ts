@@ -78,12 +78,15 @@ export const envSchema = z.object({
   OKTA_ORG_URL: optionalString,
   OKTA_API_TOKEN: optionalString,
   OKTA_LOGIN_DOMAIN: optionalString,
+  OKTA_GROUP_IDS: optionalString,
   GRAPH_TENANT_ID: optionalString,
   GRAPH_CLIENT_ID: optionalString,
   GRAPH_CLIENT_SECRET: optionalString,
   GRAPH_UPN_DOMAIN: optionalString,
   GRAPH_BASE_URL: optionalString,
   GRAPH_AUTHORITY_URL: optionalString,
+  GRAPH_GROUP_IDS: optionalString,
+  GRAPH_INVITE_REDIRECT_URL: optionalString,
   ACCOUNT_PREFIX: z
     .string()
     .regex(/^[a-z0-9-]{0,10}$/, 'must be at most 10 characters among a-z, 0-9 and -')
@@ -131,6 +134,25 @@ export interface LdapSettings {
   dialect: 'openldap' | 'ad';
 }
 
+export interface OktaSettings {
+  orgUrl: string;
+  apiToken: string;
+  loginDomain: string;
+  /** Group ids every supplier account joins, besides those of the grant. */
+  groups: string[];
+}
+
+export interface EntraSettings {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  upnDomain?: string | undefined;
+  baseUrl?: string | undefined;
+  authorityUrl?: string | undefined;
+  groups: string[];
+  inviteRedirectUrl?: string | undefined;
+}
+
 /** The typed configuration the rest of the service reads. */
 export interface Config {
   host: string;
@@ -138,6 +160,8 @@ export interface Config {
   temporal: { address?: string | undefined; namespace: string; taskQueue: string };
   apiTokens?: ApiToken[] | undefined;
   ldap?: LdapSettings | undefined;
+  okta?: OktaSettings | undefined;
+  entra?: EntraSettings | undefined;
   /** True when no provider is configured: the embedded OpenLDAP is used. */
   embeddedLdap: boolean;
   policy: { accountPrefix: string; maxGrantDays: number; reminderLeadMs: number[] };
@@ -166,8 +190,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   const env = result.data;
   const ldapSet = group(env, ['LDAP_URL', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_USERS_DN'], 'LDAP');
-  const oktaSet = env.OKTA_ORG_URL !== undefined || env.OKTA_API_TOKEN !== undefined;
-  const graphSet = env.GRAPH_TENANT_ID !== undefined || env.GRAPH_CLIENT_ID !== undefined;
+  const oktaSet = group(env, ['OKTA_ORG_URL', 'OKTA_API_TOKEN', 'OKTA_LOGIN_DOMAIN'], 'Okta');
+  const graphSet = group(env, ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET'], 'Entra');
+  const ids = (list: string | undefined) =>
+    (list ?? '')
+      .split(',')
+      .map((g) => g.trim())
+      .filter(Boolean);
   return {
     host: env.HOST,
     port: env.PORT,
@@ -185,6 +214,26 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           usersDN: env.LDAP_USERS_DN as string,
           groupsDN: env.LDAP_GROUPS_DN,
           dialect: env.LDAP_DIALECT,
+        }
+      : undefined,
+    okta: oktaSet
+      ? {
+          orgUrl: env.OKTA_ORG_URL as string,
+          apiToken: env.OKTA_API_TOKEN as string,
+          loginDomain: env.OKTA_LOGIN_DOMAIN as string,
+          groups: ids(env.OKTA_GROUP_IDS),
+        }
+      : undefined,
+    entra: graphSet
+      ? {
+          tenantId: env.GRAPH_TENANT_ID as string,
+          clientId: env.GRAPH_CLIENT_ID as string,
+          clientSecret: env.GRAPH_CLIENT_SECRET as string,
+          upnDomain: env.GRAPH_UPN_DOMAIN,
+          baseUrl: env.GRAPH_BASE_URL,
+          authorityUrl: env.GRAPH_AUTHORITY_URL,
+          groups: ids(env.GRAPH_GROUP_IDS),
+          inviteRedirectUrl: env.GRAPH_INVITE_REDIRECT_URL,
         }
       : undefined,
     embeddedLdap: !ldapSet && !oktaSet && !graphSet,

@@ -25,9 +25,20 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   });
 }
 
-/** A data converter with a throwaway key, as the service would build from PAYLOAD_ENCRYPTION_KEYS. */
-export function testDataConverter() {
-  return createDataConverter(parseEncryptionKeys(generateKeySpec('test')));
+/**
+ * A fixed, test-only key: recorded histories (replayed by test/workflows/replay.test.ts) are encrypted with it.
+ * Never used outside tests.
+ */
+export const TEST_KEY_SPEC = 'test-fixed:1oZJzTG8E8MDcj0t60XmU2kpZyLdV5j0PkwU6gdfBQI=';
+
+/** A data converter as the service would build from PAYLOAD_ENCRYPTION_KEYS. */
+export function testDataConverter(spec = TEST_KEY_SPEC) {
+  return createDataConverter(parseEncryptionKeys(spec));
+}
+
+/** A data converter with a key nobody else has. */
+export function throwawayDataConverter() {
+  return testDataConverter(generateKeySpec('throwaway'));
 }
 
 /** The time-skipping test server from `.tools/bin` (nothing is downloaded). */

@@ -62,6 +62,23 @@ describe('configuration', () => {
     expect(config.ldap?.dialect).toBe('openldap');
   });
 
+  it('enables Okta and Entra only with all their required variables', () => {
+    expect(() => loadConfig({ OKTA_ORG_URL: 'https://acme.okta.com' })).toThrow(
+      /Okta: OKTA_API_TOKEN, OKTA_LOGIN_DOMAIN/,
+    );
+    const config = loadConfig({
+      OKTA_ORG_URL: 'https://acme.okta.com',
+      OKTA_API_TOKEN: 'token',
+      OKTA_LOGIN_DOMAIN: 'suppliers.acme.example',
+      OKTA_GROUP_IDS: '00g1, 00g2',
+    });
+    expect(config.okta?.groups).toEqual(['00g1', '00g2']);
+    expect(config.embeddedLdap).toBe(false);
+    expect(() => loadConfig({ GRAPH_TENANT_ID: 't', GRAPH_CLIENT_ID: 'c' })).toThrow(
+      /Entra: GRAPH_CLIENT_SECRET/,
+    );
+  });
+
   it('reads durations', () => {
     expect(parseDuration('90s')).toBe(90_000);
     expect(parseDuration('1h')).toBe(3_600_000);

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
@@ -106,6 +107,17 @@ async function startGrant(
   return { handle, input, password: claimed.credential!.password };
 }
 
+/**
+ * With RECORD_HISTORIES=1, keeps the finished workflow's history as a fixture for the replay test, so a later
+ * change to the workflow that would break grants already sleeping in production fails that test.
+ */
+async function keepHistory(name: string, handle: WorkflowHandle): Promise<void> {
+  if (!process.env.RECORD_HISTORIES) return;
+  const dir = join(import.meta.dirname, 'histories');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${name}.json`), historyToJSON(await handle.fetchHistory()));
+}
+
 function dnOf(input: GrantInput): string {
   return `uid=${input.username},${slapd.usersDN}`;
 }
@@ -135,6 +147,7 @@ describe('grantWorkflow on the time-skipping server, with a real slapd', () => {
       // Expired at the expiry instant of the workflow's clock, 90 days after creation.
       expect(Math.abs(Date.parse(expired!.at) - Date.parse(input.expiresAt))).toBeLessThan(1000);
       expect((await registry.getGrant(input.grantId))?.status).toBe('expired');
+      await keepHistory('expired-after-90-days', handle);
     });
   });
 
@@ -160,6 +173,7 @@ describe('grantWorkflow on the time-skipping server, with a real slapd', () => {
       expect(
         (await registry.listEvents(input.grantId)).find((e) => e.type === 'extension-approved')?.actor,
       ).toBe('alice');
+      await keepHistory('extension-approved', handle);
     });
   });
 
@@ -229,6 +243,7 @@ describe('grantWorkflow on the time-skipping server, with a real slapd', () => {
       const revoked = (await registry.listEvents(input.grantId)).find((e) => e.type === 'revoked');
       expect(revoked?.actor).toBe('ada');
       expect(revoked?.details?.reason).toBe('contract ended');
+      await keepHistory('revoked', handle);
     });
   });
 

@@ -1,0 +1,27 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorkflows, testDataConverter } from '../helpers/temporal.js';
+
+// Histories recorded from real runs (RECORD_HISTORIES=1 npx vitest run test/workflows/grant.test.ts). A grant
+// sleeps for up to 90 days: the workflow code deployed meanwhile must replay what the old code recorded.
+const dir = join(import.meta.dirname, 'histories');
+const histories = readdirSync(dir).filter((f) => f.endsWith('.json'));
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  bundle = await bundleWorkflows();
+}, 60_000);
+
+describe('recorded grant histories replay with the current workflow code', () => {
+  it('has recorded histories to replay', () => {
+    expect(histories.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(histories)('%s', async (file) => {
+    const history = historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
+    await Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: testDataConverter() }, history);
+  });
+});
