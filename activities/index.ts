@@ -9,7 +9,7 @@ import type {
   ProvisionResult,
 } from '../providers/types.js';
 import type { EventRecord, RegistryStore } from '../src/registry/types.js';
-import type { GrantInput } from '../workflows/messages.js';
+import { SYSTEM_ACTOR, type GrantInput } from '../workflows/messages.js';
 
 export interface ActivityDeps {
   providers: ReadonlyMap<ProviderName, IdentityProvider>;
@@ -123,16 +123,36 @@ export function createActivities({ providers, registry, logger }: ActivityDeps) 
       );
     },
 
-    async disableAccount(target: AccountTarget): Promise<void> {
-      await mustSucceed('disable', target, () => providerFor(target.provider).disableAccount(target.account));
-      logger.info({ provider: target.provider, username: target.account.username }, 'account disabled');
-    },
-
-    async rotateCredentials(target: AccountTarget): Promise<void> {
-      await mustSucceed('rotate', target, () =>
-        providerFor(target.provider).rotateCredentials(target.account),
-      );
-      logger.info({ provider: target.provider, username: target.account.username }, 'credentials rotated');
+    /**
+     * Closes the door: records the ending (expired or revoked) while disabling the account, then rotates its
+     * credentials, recording each step. Every step is idempotent, so a retry after any failure is harmless.
+     */
+    async closeAccount({
+      provider,
+      account,
+      ending,
+    }: AccountTarget & { ending: EventRecord }): Promise<void> {
+      const target = { provider, account };
+      const system = { grantId: ending.grantId, actor: SYSTEM_ACTOR };
+      await Promise.all([
+        registry.recordEvent(ending),
+        mustSucceed('disable', target, () => providerFor(provider).disableAccount(account)),
+      ]);
+      await registry.recordEvent({
+        ...system,
+        seq: ending.seq + 1,
+        type: 'disabled',
+        at: new Date().toISOString(),
+      });
+      logger.info({ provider, username: account.username, grantId: ending.grantId }, 'account disabled');
+      await mustSucceed('rotate', target, () => providerFor(provider).rotateCredentials(account));
+      await registry.recordEvent({
+        ...system,
+        seq: ending.seq + 2,
+        type: 'credentials-rotated',
+        at: new Date().toISOString(),
+      });
+      logger.info({ provider, username: account.username, grantId: ending.grantId }, 'credentials rotated');
     },
 
     /** Closes whatever a failed provisioning left behind, when it belongs to this grant. */

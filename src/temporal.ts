@@ -54,6 +54,12 @@ export async function createGrantWorker(
     // When a worker dies, its cached workflows' next tasks wait this long on its sticky queue before any
     // other worker may take them: keep it short so an expiry is acted on within seconds of a crash.
     stickyQueueScheduleToStartTimeout: '2s',
+    // A wave of expiries arrives at once: poll and run many short tasks side by side so the last account of
+    // the wave is not queued behind the others for long (bench/expiry-lag.ts).
+    maxConcurrentWorkflowTaskExecutions: 100,
+    maxConcurrentWorkflowTaskPolls: 20,
+    maxConcurrentActivityTaskExecutions: 200,
+    maxConcurrentActivityTaskPolls: 20,
     shutdownGraceTime: '10s',
   });
   return { worker, connection };

@@ -37,7 +37,7 @@ const { recordGrant, recordEvent } = proxyActivities<Activities>({
   startToCloseTimeout: '10s',
   retry: forever,
 });
-const { disableAccount, rotateCredentials, setAccountExpiry } = proxyActivities<Activities>({
+const { closeAccount, setAccountExpiry } = proxyActivities<Activities>({
   startToCloseTimeout: '20s',
   retry: forever,
 });
@@ -243,26 +243,24 @@ export async function grantWorkflow(input: GrantInput): Promise<GrantState> {
   );
 
   const ending = await sleepUntilExpiryOrRevoke();
-  const account = state.account;
   state.status = ending;
   state.pendingExtension = undefined;
-  const endedAt = new Date().toISOString();
   const why: Record<string, string> =
     ending === 'revoked' ? { reason: revocation?.reason ?? '' } : { expiresAt: state.expiresAt };
-  // The door closes first; the registry write runs beside it rather than before it.
-  await Promise.all([
-    record(
-      ending,
-      revocation?.actor ?? SYSTEM_ACTOR,
-      { status: ending, pendingExtension: null, endedAt },
-      why,
-    ),
-    disableAccount({ provider: input.provider, account }),
-  ]);
-  await record('disabled', SYSTEM_ACTOR);
-  await rotateCredentials({ provider: input.provider, account });
+  const endingEvent = {
+    grantId: input.grantId,
+    seq: ++seq,
+    type: ending,
+    at: new Date().toISOString(),
+    actor: revocation?.actor ?? SYSTEM_ACTOR,
+    details: why,
+    patch: { status: ending, pendingExtension: null, endedAt: new Date().toISOString() },
+  };
+  // One activity closes the door and records it: a wave of expiries costs the server as few round trips as
+  // possible. It records 'disabled' and 'credentials-rotated' under the next two sequence numbers.
+  seq += 2;
+  await closeAccount({ provider: input.provider, account: state.account, ending: endingEvent });
   credential = undefined;
-  await record('credentials-rotated', SYSTEM_ACTOR);
   deprovisioned = true;
   await condition(allHandlersFinished);
   return snapshot();

@@ -47,6 +47,12 @@ export async function startLocalTemporal(options: LocalTemporalOptions): Promise
     options.namespace ?? 'default',
     '--log-level',
     'error',
+    // WAL with synchronous=NORMAL survives a crash of any process (only a power cut can lose the last
+    // commits) and lets the dev server keep up with a wave of expiries.
+    '--sqlite-pragma',
+    'journal_mode=wal',
+    '--sqlite-pragma',
+    'synchronous=normal',
   ];
   if (uiPort) args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch');
   else args.push('--headless');

@@ -27,6 +27,8 @@ export async function openRegistry(options: {
   const sqlite = new SQLite(file);
   // WAL lets the API read while a worker in another process writes.
   sqlite.pragma('journal_mode = WAL');
+  // Durable across process crashes; only a power cut may lose the last commits, which Temporal then redoes.
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
