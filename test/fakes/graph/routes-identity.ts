@@ -1,0 +1,133 @@
+/**
+ * Entra ID (the "authority"): the v2.0 token endpoint for the client-credentials grant, the OpenID metadata and
+ * instance-discovery documents MSAL (inside @azure/identity) reads, and `/redeem` for invitation links.
+ *
+ *   POST /{tenant}/oauth2/v2.0/token
+ *     grant_type=client_credentials & client_id & client_secret (or HTTP Basic) & scope=https://graph.microsoft.com/.default
+ *     → 200 { token_type: 'Bearer', expires_in, ext_expires_in, access_token }
+ *     → 400/401 { error, error_description: 'AADSTSnnn: …', error_codes, timestamp, trace_id, correlation_id }
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { queryOf, rawBody, type GraphFakeContext, type GraphFakeServer } from './context.js';
+import {
+  invalidClientSecret,
+  invalidScope,
+  missingClientSecret,
+  missingParameter,
+  unknownClient,
+  unknownResource,
+  unknownTenant,
+  unsupportedGrantType,
+} from './errors.js';
+
+const GRAPH_RESOURCES = new Set([
+  'https://graph.microsoft.com',
+  'https://graph.microsoft.com/',
+  '00000003-0000-0000-c000-000000000000',
+]);
+const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
+
+type TenantParams = { Params: { tenant: string } };
+
+export function registerIdentityRoutes(app: GraphFakeServer, ctx: GraphFakeContext): void {
+  const knownTenant = (tenant: string) =>
+    tenant.toLowerCase() === ctx.tenantId.toLowerCase() || ctx.dir.domains.includes(tenant.toLowerCase());
+
+  app.post<TenantParams>('/:tenant/oauth2/v2.0/token', async (req, reply) => {
+    const { tenant } = req.params;
+    const form = new URLSearchParams(rawBody(req));
+    if (!knownTenant(tenant)) throw unknownTenant(tenant);
+
+    const grantType = form.get('grant_type');
+    if (!grantType) throw missingParameter('grant_type');
+    if (grantType !== 'client_credentials') throw unsupportedGrantType(grantType);
+
+    let clientId = form.get('client_id');
+    let secret = form.get('client_secret');
+    const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '');
+    if (basic?.[1]) {
+      const [id = '', pw = ''] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
+      clientId ??= decodeURIComponent(id);
+      secret ??= decodeURIComponent(pw);
+    }
+    if (!clientId) throw missingParameter('client_id');
+    if (clientId !== ctx.clientId) throw unknownClient(clientId, tenant);
+    if (secret === null || secret === '') throw missingClientSecret();
+    if (secret !== ctx.clientSecret) throw invalidClientSecret(clientId);
+
+    const scope = form.get('scope');
+    if (!scope) throw missingParameter('scope');
+    const scopes = scope.split(/\s+/).filter((s) => s !== '' && !OIDC_SCOPES.has(s));
+    const [only, ...others] = scopes;
+    if (only === undefined || others.length > 0 || !only.endsWith('/.default')) throw invalidScope(scope);
+    const resource = only.slice(0, -'/.default'.length);
+    if (!GRAPH_RESOURCES.has(resource)) throw unknownResource(resource, tenant);
+
+    const claims = ctx.tokens.issue(clientId, ctx.permissions, ctx.tokenLifetimeSeconds);
+    return reply
+      .header('cache-control', 'no-store, no-cache')
+      .header('pragma', 'no-cache')
+      .type('application/json; charset=utf-8')
+      .send({
+        token_type: 'Bearer',
+        expires_in: ctx.tokenLifetimeSeconds,
+        ext_expires_in: ctx.tokenLifetimeSeconds,
+        access_token: claims.token,
+      });
+  });
+
+  const openIdConfiguration = async (req: FastifyRequest<TenantParams>, reply: FastifyReply) => {
+    const { tenant } = req.params;
+    if (!knownTenant(tenant) && !['common', 'organizations'].includes(tenant.toLowerCase()))
+      throw unknownTenant(tenant);
+    const base = `${ctx.origin}/${tenant}`;
+    return reply.type('application/json; charset=utf-8').send({
+      token_endpoint: `${base}/oauth2/v2.0/token`,
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+      jwks_uri: `${base}/discovery/v2.0/keys`,
+      response_modes_supported: ['query', 'fragment', 'form_post'],
+      subject_types_supported: ['pairwise'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      issuer: `${ctx.origin}/${ctx.tenantId}/v2.0`,
+      request_uri_parameter_supported: false,
+      userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
+      authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+      device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+      http_logout_supported: true,
+      frontchannel_logout_supported: true,
+      end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'tid', 'ver'],
+      kerberos_endpoint: `${base}/kerberos`,
+      tenant_region_scope: 'EU',
+      cloud_instance_name: 'microsoftonline.com',
+      cloud_graph_host_name: 'graph.windows.net',
+      msgraph_host: 'graph.microsoft.com',
+      rbac_url: 'https://pas.windows.net',
+    });
+  };
+  app.get<TenantParams>('/:tenant/v2.0/.well-known/openid-configuration', openIdConfiguration);
+
+  app.get<TenantParams>('/:tenant/discovery/v2.0/keys', async (_req, reply) => reply.send({ keys: [] }));
+
+  // Instance discovery (MSAL asks it unless `disableInstanceDiscovery: true`; for an unknown authority host MSAL
+  // asks https://login.microsoftonline.com, not this, so tests should disable instance discovery).
+  app.get('/common/discovery/instance', async (_req, reply) => {
+    const host = new URL(ctx.origin).host;
+    return reply.send({
+      tenant_discovery_endpoint: `${ctx.origin}/${ctx.tenantId}/v2.0/.well-known/openid-configuration`,
+      'api-version': '1.1',
+      metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+    });
+  });
+
+  // Following an inviteRedeemUrl = the invited user accepting: 302 to the invitation's inviteRedirectUrl.
+  app.get('/redeem', async (req, reply) => {
+    const id = queryOf(req).get('invitation') ?? '';
+    const invitation = ctx.dir.invitations.get(id);
+    if (!invitation) return reply.code(404).type('text/plain').send('Unknown invitation');
+    ctx.dir.redeem(id);
+    return reply.redirect(invitation.inviteRedirectUrl, 302);
+  });
+}
