@@ -8,7 +8,7 @@ import type {
   ProviderName,
   ProvisionResult,
 } from '../providers/types.js';
-import type { EventRecord, RegistryStore } from '../src/registry/types.js';
+import { grantRecordFromInput, type EventRecord, type RegistryStore } from '../src/registry/types.js';
 import { SYSTEM_ACTOR, type GrantInput } from '../workflows/messages.js';
 
 export interface ActivityDeps {
@@ -66,22 +66,7 @@ export function createActivities({ providers, registry, logger }: ActivityDeps) 
     async recordGrant(input: GrantInput): Promise<void> {
       const { grantId } = input;
       await registry.insertGrant(
-        {
-          id: grantId,
-          workflowId: Context.current().info.workflowExecution?.workflowId ?? '',
-          provider: input.provider,
-          organisation: input.supplier.organisation,
-          contactEmail: input.supplier.contactEmail,
-          username: input.username,
-          displayName: input.displayName,
-          status: 'provisioning',
-          expiresAt: input.expiresAt,
-          reason: input.reason,
-          ticket: input.ticket,
-          groups: input.groups,
-          requestedBy: input.requestedBy,
-          createdAt: input.createdAt,
-        },
+        grantRecordFromInput(input, Context.current().info.workflowExecution?.workflowId ?? ''),
         { grantId, seq: 0, type: 'created', at: input.createdAt, actor: input.requestedBy },
       );
     },

@@ -19,7 +19,7 @@ import {
   type GrantInput,
   type GrantState,
 } from '../../workflows/messages.js';
-import type { GrantRecord, RegistryStore } from '../registry/types.js';
+import { grantRecordFromInput, type GrantRecord, type RegistryStore } from '../registry/types.js';
 import type { Actor } from './auth.js';
 import { invalid, problem } from './problem.js';
 import type { CreateGrantBody } from './schemas.js';
@@ -84,15 +84,13 @@ export class GrantService {
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         memo: { grantId: input.grantId },
-        // A task lost with a crashed worker is handed to another one after this long.
-        workflowTaskTimeout: '5s',
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError)
         throw await this.liveGrantConflict(workflowId, username);
       throw err;
     }
-    const pending = recordFromInput(input, workflowId);
+    const pending = grantRecordFromInput(input, workflowId);
     const answer = await this.within(
       handle.executeUpdate(claimCredentialUpdate, {
         args: [{ answerBy: new Date(Date.now() + this.answerWithinMs).toISOString() }],
@@ -209,25 +207,6 @@ export class GrantService {
       promise.catch(() => undefined);
     }
   }
-}
-
-function recordFromInput(input: GrantInput, workflowId: string): GrantRecord {
-  return {
-    id: input.grantId,
-    workflowId,
-    provider: input.provider,
-    organisation: input.supplier.organisation,
-    contactEmail: input.supplier.contactEmail,
-    username: input.username,
-    displayName: input.displayName,
-    status: 'provisioning',
-    expiresAt: input.expiresAt,
-    reason: input.reason,
-    ticket: input.ticket,
-    groups: input.groups,
-    requestedBy: input.requestedBy,
-    createdAt: input.createdAt,
-  };
 }
 
 export function withState(record: GrantRecord, state: GrantState): GrantRecord {

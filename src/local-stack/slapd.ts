@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, NoSuchObjectError } from 'ldapts';
-import { freePort } from './tools.js';
+import { freePort, stopChild } from './tools.js';
 
 const SLAPD = '/usr/sbin/slapd';
 const READY_TIMEOUT_MS = 10_000;
@@ -81,7 +81,7 @@ export async function startLocalSlapd(opts: LocalSlapdOptions): Promise<LocalSla
   };
   const stop = async (): Promise<void> => {
     if (!child) return;
-    await terminate(child);
+    await stopChild(child, STOP_TIMEOUT_MS);
     child = undefined;
     log('slapd stopped');
   };
@@ -220,7 +220,7 @@ async function launch(l: Layout, url: string, password: string): Promise<ChildPr
     if (exited) throw new Error(`slapd ${exited} before it was ready on ${url}:\n${stderr}`);
     if (await canBind(url, l.rootDN, password)) return child;
     if (Date.now() > deadline) {
-      await terminate(child);
+      await stopChild(child, STOP_TIMEOUT_MS);
       throw new Error(`slapd not ready on ${url} after ${READY_TIMEOUT_MS} ms:\n${stderr}`);
     }
     await sleep(100);
@@ -237,15 +237,6 @@ async function canBind(url: string, dn: string, password: string): Promise<boole
   } finally {
     await client.unbind().catch(() => undefined);
   }
-}
-
-async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Creates the tree and the default password policy when the suffix entry is missing (first start). */

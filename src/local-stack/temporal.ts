@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { freePort, toolPath } from './tools.js';
+import { freePort, stopChild, toolPath } from './tools.js';
 
 export interface LocalTemporal {
   address: string;
@@ -99,14 +99,4 @@ async function waitUntilServing(address: string, child: ChildProcess, stderr: ()
     }
   }
   throw new LocalTemporalError(`temporal dev server did not answer on ${address} within 60 s: ${stderr()}`);
-}
-
-/** SIGTERM, then SIGKILL if the process has not gone after a few seconds. */
-export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
 }

@@ -1,5 +1,5 @@
 import type { ProviderName } from '../../providers/types.js';
-import type { GrantEventType, GrantStatus, PendingExtension } from '../../workflows/messages.js';
+import type { GrantEventType, GrantInput, GrantStatus, PendingExtension } from '../../workflows/messages.js';
 
 /** One grant as the registry keeps it, for good: closed grants are never deleted. */
 export interface GrantRecord {
@@ -57,4 +57,24 @@ export interface RegistryStore {
   getGrant(id: string): Promise<GrantRecord | null>;
   listEvents(grantId: string): Promise<GrantEvent[]>;
   close(): Promise<void>;
+}
+
+/** The registry's record of a grant as it is requested, before anything happened to it. */
+export function grantRecordFromInput(input: GrantInput, workflowId: string): GrantRecord {
+  return {
+    id: input.grantId,
+    workflowId,
+    provider: input.provider,
+    organisation: input.supplier.organisation,
+    contactEmail: input.supplier.contactEmail,
+    username: input.username,
+    displayName: input.displayName,
+    status: 'provisioning',
+    expiresAt: input.expiresAt,
+    reason: input.reason,
+    ticket: input.ticket,
+    groups: input.groups,
+    requestedBy: input.requestedBy,
+    createdAt: input.createdAt,
+  };
 }

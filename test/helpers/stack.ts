@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { generateKeySpec } from '../../src/codec.js';
 import { loadConfig } from '../../src/config.js';
 import { startLocalSlapd, type LocalSlapd } from '../../src/local-stack/slapd.js';
-import { startLocalTemporal, stopChild, type LocalTemporal } from '../../src/local-stack/temporal.js';
+import { startLocalTemporal, type LocalTemporal } from '../../src/local-stack/temporal.js';
 import { execFileSync } from 'node:child_process';
-import { projectRoot, toolPath } from '../../src/local-stack/tools.js';
+import { projectRoot, stopChild, toolPath } from '../../src/local-stack/tools.js';
 import { createLogger } from '../../src/logger.js';
 import { startService, type RunningService } from '../../src/service.js';
 
