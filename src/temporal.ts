@@ -53,7 +53,7 @@ export async function createGrantWorker(
     maxCachedWorkflows: 2000,
     // When a worker dies, its cached workflows' next tasks wait this long on its sticky queue before any
     // other worker may take them: keep it short so an expiry is acted on within seconds of a crash.
-    stickyQueueScheduleToStartTimeout: '2s',
+    stickyQueueScheduleToStartTimeout: '5s',
     // A wave of expiries arrives at once: poll and run many short tasks side by side so the last account of
     // the wave is not queued behind the others for long (bench/expiry-lag.ts).
     maxConcurrentWorkflowTaskExecutions: 100,
