@@ -24,6 +24,7 @@ export interface AccountTarget {
 
 /** After this many failed attempts a deprovisioning step is logged as an alert for operators. */
 const ALERT_AFTER_ATTEMPTS = 3;
+const HEARTBEAT_EVERY_MS = 5_000;
 
 /**
  * The grant workflow's side effects. Plain async functions over injected dependencies, so tests can give them
@@ -45,7 +46,7 @@ export function createActivities({ providers, registry, logger }: ActivityDeps) 
   /** Runs a step that must eventually succeed: every failure is retried, and repeated ones are alerts. */
   async function mustSucceed<T>(step: string, target: AccountTarget, run: () => Promise<T>): Promise<T> {
     try {
-      return await run();
+      return await heartbeating(run);
     } catch (err) {
       const { attempt } = Context.current().info;
       const log = attempt >= ALERT_AFTER_ATTEMPTS ? logger.error.bind(logger) : logger.warn.bind(logger);
@@ -55,10 +56,26 @@ export function createActivities({ providers, registry, logger }: ActivityDeps) 
           ? 'ALERT: deprovisioning keeps failing; retrying'
           : 'deprovisioning step failed; retrying',
       );
-      throw ApplicationFailure.retryable(
-        describe(err).message,
-        isProviderError(err) ? `provider-${err.kind}` : 'Error',
-      );
+      throw ApplicationFailure.create({
+        message: describe(err).message,
+        type: isProviderError(err) ? `provider-${err.kind}` : 'Error',
+        // A rate limit says when to come back; otherwise the retry policy's backoff applies.
+        nextRetryDelay: isProviderError(err) ? err.details.retryAfterMs : undefined,
+      });
+    }
+  }
+
+  /**
+   * Heartbeats while `run` works, so a long wait (a provider's rate limiter during a wave of expiries) is not
+   * mistaken for a lost worker, and a worker that really died is noticed within the heartbeat timeout.
+   */
+  async function heartbeating<T>(run: () => Promise<T>): Promise<T> {
+    const context = Context.current();
+    const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+    try {
+      return await run();
+    } finally {
+      clearInterval(timer);
     }
   }
 
@@ -83,7 +100,7 @@ export function createActivities({ providers, registry, logger }: ActivityDeps) 
       spec: AccountSpec;
     }): Promise<ProvisionResult> {
       try {
-        const result = await providerFor(provider).createAccount(spec);
+        const result = await heartbeating(() => providerFor(provider).createAccount(spec));
         logger.info({ provider, username: spec.username, grantId: spec.grantId }, 'account provisioned');
         return result;
       } catch (err) {
@@ -94,7 +111,11 @@ export function createActivities({ providers, registry, logger }: ActivityDeps) 
           { provider, username: spec.username, err: describe(err) },
           'provisioning failed; retrying',
         );
-        throw err;
+        throw ApplicationFailure.create({
+          message: describe(err).message,
+          type: isProviderError(err) ? `provider-${err.kind}` : 'Error',
+          nextRetryDelay: isProviderError(err) ? err.details.retryAfterMs : undefined,
+        });
       }
     },
 

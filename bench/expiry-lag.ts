@@ -12,7 +12,11 @@ import { Attribute, Change, Client, PresenceFilter } from 'ldapts';
 import { TestStack, TOKENS } from '../test/helpers/stack.js';
 
 const { values } = parseArgs({
-  options: { explain: { type: 'boolean', default: false }, grants: { type: 'string', default: '1000' }, 'lead-seconds': { type: 'string', default: '90' } },
+  options: {
+    explain: { type: 'boolean', default: false },
+    grants: { type: 'string', default: '1000' },
+    'lead-seconds': { type: 'string', default: '90' },
+  },
 });
 const grants = Number(values.grants);
 const leadMs = Number(values['lead-seconds']) * 1000;
@@ -33,7 +37,8 @@ async function createAll(stack: TestStack, expiresAt: string): Promise<string[]>
         expiresAt,
         reason: 'expiry lag benchmark',
       });
-      if (response.status !== 201) throw new Error(`grant ${i}: ${response.status} ${JSON.stringify(response.body)}`);
+      if (response.status !== 201)
+        throw new Error(`grant ${i}: ${response.status} ${JSON.stringify(response.body)}`);
       dns.push(response.body.account.externalId as string);
     }
   };
@@ -42,7 +47,11 @@ async function createAll(stack: TestStack, expiresAt: string): Promise<string[]>
 }
 
 /** Polls the directory for locked entries and notes when each was first seen locked. */
-async function watchLocks(stack: TestStack, dns: Set<string>, deadline: number): Promise<Map<string, number>> {
+async function watchLocks(
+  stack: TestStack,
+  dns: Set<string>,
+  deadline: number,
+): Promise<Map<string, number>> {
   const seen = new Map<string, number>();
   const client = new Client({ url: stack.slapd.url });
   await client.bind(stack.slapd.bindDN, stack.slapd.bindPassword);
@@ -55,7 +64,8 @@ async function watchLocks(stack: TestStack, dns: Set<string>, deadline: number):
         paged: { pageSize: 1000 },
       });
       const now = Date.now();
-      for (const entry of searchEntries) if (dns.has(entry.dn) && !seen.has(entry.dn)) seen.set(entry.dn, now);
+      for (const entry of searchEntries)
+        if (dns.has(entry.dn) && !seen.has(entry.dn)) seen.set(entry.dn, now);
       await sleep(25);
     }
   } finally {
@@ -80,7 +90,10 @@ async function bareModifyRate(stack: TestStack, dns: string[]): Promise<number> 
       while (next < dns.length) {
         const dn = dns[next++] as string;
         await client.modify(dn, [
-          new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: [`bench ${next}`] }) }),
+          new Change({
+            operation: 'replace',
+            modification: new Attribute({ type: 'title', values: [`bench ${next}`] }),
+          }),
         ]);
       }
     }),
@@ -97,7 +110,9 @@ async function main(): Promise<void> {
     const expiresAt = new Date(expiry).toISOString();
     const createStart = Date.now();
     const dns = await createAll(stack, expiresAt);
-    console.log(`created ${dns.length} grants in ${((Date.now() - createStart) / 1000).toFixed(1)} s, all expiring at ${expiresAt}`);
+    console.log(
+      `created ${dns.length} grants in ${((Date.now() - createStart) / 1000).toFixed(1)} s, all expiring at ${expiresAt}`,
+    );
     if (Date.now() > expiry - 2000) throw new Error('creation took too long: raise --lead-seconds');
 
     await sleep(expiry - Date.now() - 1000);
@@ -111,7 +126,9 @@ async function main(): Promise<void> {
     if (process.argv.includes('--explain')) {
       const slowest = [...seen.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '';
       const username = /^uid=([^,]+)/.exec(slowest)?.[1] ?? '';
-      const history = JSON.parse(stack.rawHistory(`grant-ldap-${username}`)) as { events: { eventTime: string; eventType: string }[] };
+      const history = JSON.parse(stack.rawHistory(`grant-ldap-${username}`)) as {
+        events: { eventTime: string; eventType: string }[];
+      };
       for (const e of history.events.slice(-12)) console.log(`  ${e.eventTime}  ${e.eventType}`);
     }
     const deprovisionRate = seen.size / (Math.max(last, 1) / 1000);

@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createLdapProvider } from '../providers/ldap/index.js';
+import { createOktaProvider } from '../providers/okta/index.js';
 import type { IdentityProvider, ProviderName } from '../providers/types.js';
 import { buildApp } from './api/app.js';
 import { TokenAuthenticator } from './api/auth.js';
@@ -64,6 +65,17 @@ async function startProviders(config: Config, dataDir: string, logger: Logger) {
         usersDN: slapd.usersDN,
         groupsDN: slapd.groupsDN,
         dialect: 'openldap',
+      }),
+    );
+  }
+  if (config.okta) {
+    providers.set(
+      'okta',
+      createOktaProvider({
+        orgUrl: config.okta.orgUrl,
+        apiToken: config.okta.apiToken,
+        loginDomain: config.okta.loginDomain,
+        groups: config.okta.groups,
       }),
     );
   }

@@ -31,22 +31,17 @@ const DAY_MS = 86_400_000;
 // Registry writes and deprovisioning never give up: transient failures retry forever with capped backoff,
 // and the activities never raise non-retryable failures for them.
 const forever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' } as const;
-// Timeouts stay short: an attempt lost with a crashed worker is retried only once its timeout has passed.
-// Provider calls give up by themselves within 15 s (connect 5 s, operation 10 s).
+// Provider calls heartbeat while they run (a rate limiter may hold them for minutes during a wave of
+// expiries): a worker that died is noticed after the heartbeat timeout, not after the long start-to-close.
+const providerCall = { startToCloseTimeout: '1h', heartbeatTimeout: '20s', retry: forever } as const;
 const { recordGrant, recordEvent } = proxyActivities<Activities>({
   startToCloseTimeout: '10s',
   retry: forever,
 });
-const { closeAccount, setAccountExpiry } = proxyActivities<Activities>({
-  startToCloseTimeout: '20s',
-  retry: forever,
-});
+const { closeAccount, setAccountExpiry } = proxyActivities<Activities>(providerCall);
 // Provisioning also retries transient failures forever, but stops on the provider's permanent refusals
 // (raised as non-retryable by the activity) so the requester hears about them.
-const { provisionAccount, cleanUpFailedAccount } = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  retry: forever,
-});
+const { provisionAccount, cleanUpFailedAccount } = proxyActivities<Activities>(providerCall);
 
 function reject(type: GrantRejection, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
