@@ -60,6 +60,13 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
           message: `${body.provider} has only one kind of account`,
         });
       }
+      if (body.account === 'guest' && !body.supplier.contactEmail) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['supplier', 'contactEmail'],
+          message: 'a guest is invited by e-mail: give the supplier contact e-mail',
+        });
+      }
     })
     .transform((body) => ({
       ...body,
