@@ -12,6 +12,8 @@ export default defineConfig({
     fileParallelism: false,
     // Node reads this at start-up, so it is set for each test process (and the worker processes they start):
     // the Microsoft Graph fake serves HTTPS with a test-only CA.
-    env: { NODE_EXTRA_CA_CERTS: fileURLToPath(new URL('./test/fakes/graph/tls/test-ca.crt', import.meta.url)) },
+    env: {
+      NODE_EXTRA_CA_CERTS: fileURLToPath(new URL('./test/fakes/graph/tls/test-ca.crt', import.meta.url)),
+    },
   },
 });
