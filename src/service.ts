@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { createLdapProvider } from '../providers/ldap/index.js';
+import { createEntraProvider } from '../providers/entra/index.js';
 import { createOktaProvider } from '../providers/okta/index.js';
 import type { IdentityProvider, ProviderName } from '../providers/types.js';
 import { buildApp } from './api/app.js';
@@ -76,6 +77,20 @@ async function startProviders(config: Config, dataDir: string, logger: Logger) {
         apiToken: config.okta.apiToken,
         loginDomain: config.okta.loginDomain,
         groups: config.okta.groups,
+      }),
+    );
+  }
+  if (config.entra) {
+    const { baseUrl, authorityUrl, upnDomain, inviteRedirectUrl, ...required } = config.entra;
+    // Unset optional settings fall back to the provider's own defaults (Graph and login.microsoftonline.com).
+    providers.set(
+      'entra',
+      createEntraProvider({
+        ...required,
+        ...(baseUrl ? { baseUrl } : {}),
+        ...(authorityUrl ? { authorityUrl } : {}),
+        ...(upnDomain ? { upnDomain } : {}),
+        ...(inviteRedirectUrl ? { inviteRedirectUrl } : {}),
       }),
     );
   }

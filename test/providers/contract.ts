@@ -15,6 +15,10 @@ export interface ContractHarness {
    * Default: the username as externalId.
    */
   refFor?(username: string): AccountRef;
+  /** The credential's username for an account name, when sign-in uses another name (Entra: the UPN). */
+  signInName?(username: string): string;
+  /** Adapts every spec the suite makes (a `kind`, or a contact address of each account's own). */
+  adaptSpec?(spec: AccountSpec): AccountSpec;
 }
 
 const DAY_MS = 86_400_000;
@@ -66,7 +70,7 @@ export function providerContract(
 
     const spec = (prefix = 'sup-ct-', overrides: Partial<AccountSpec> = {}): AccountSpec => {
       const organisation = `Contract Test ${token()}`;
-      return {
+      const made: AccountSpec = {
         username: `${prefix}${token()}`.slice(0, provider.maxUsernameLength),
         organisation,
         displayName: `${organisation} (supplier)`,
@@ -76,6 +80,7 @@ export function providerContract(
         groups: h.groups ?? [],
         ...overrides,
       };
+      return h.adaptSpec ? h.adaptSpec(made) : made;
     };
     const signsIn = async (credential: Credential | undefined): Promise<boolean | undefined> =>
       h.canSignIn && credential ? h.canSignIn(credential) : undefined;
@@ -89,7 +94,7 @@ export function providerContract(
       expect(account.displayName).toBe(s.displayName);
       expect(account.externalId).not.toBe('');
       if (credential) {
-        expect(credential.username).toBe(s.username);
+        expect(credential.username).toBe(h.signInName?.(s.username) ?? s.username);
         expect(credential.password.length).toBeGreaterThanOrEqual(16);
         expect((await signsIn(credential)) ?? true).toBe(true);
       }

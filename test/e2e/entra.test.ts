@@ -1,0 +1,109 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGraphFake, type GraphFake } from '../fakes/graph/index.js';
+import { TestStack, TOKENS } from '../helpers/stack.js';
+
+const UPN_DOMAIN = 'contoso.test';
+let graph: GraphFake;
+let stack: TestStack;
+
+beforeAll(async () => {
+  graph = await startGraphFake();
+  stack = await TestStack.start({
+    GRAPH_TENANT_ID: graph.tenantId,
+    GRAPH_CLIENT_ID: graph.clientId,
+    GRAPH_CLIENT_SECRET: graph.clientSecret,
+    GRAPH_UPN_DOMAIN: UPN_DOMAIN,
+    GRAPH_BASE_URL: graph.graphUrl,
+    GRAPH_AUTHORITY_URL: graph.authorityUrl,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  await graph?.close();
+});
+
+function userWhere(match: (u: { userPrincipalName: string; mail: string | null }) => boolean) {
+  return [...graph.users.values()].find(match);
+}
+
+async function until(check: () => boolean, timeoutMs: number, what: string): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (check()) return Date.now();
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('an Entra grant through the HTTP API behaves like an LDAP grant', () => {
+  it('member account: one-time password, must change it, disabled with sessions revoked at expiry', async () => {
+    const expiresAt = new Date(Date.now() + 4000).toISOString();
+    const created = await stack.request('POST', '/v1/grants', TOKENS.requester, {
+      provider: 'entra',
+      supplier: { organisation: 'Électricité Gagnon' },
+      account: 'member',
+      expiresAt,
+      reason: 'panel replacement',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.account.username).toBe('sup-electricite-gagnon');
+    expect(created.body.credential.password).toBeTruthy();
+    const user = userWhere((u) => u.userPrincipalName === `sup-electricite-gagnon@${UPN_DOMAIN}`);
+    expect(user?.accountEnabled).toBe(true);
+    expect(user?.displayName).toBe('Électricité Gagnon (supplier)');
+    expect(user?.forceChangePasswordNextSignIn).toBe(true);
+
+    const disabledAt = await until(
+      () => graph.users.get(user!.id)?.accountEnabled === false && Boolean(graph.sessionsRevokedAt(user!.id)),
+      15_000,
+      'the member account to be disabled',
+    );
+    console.log(
+      `entra expiry lag: member disabled ${disabledAt - Date.parse(expiresAt)} ms after its expiry`,
+    );
+    await until(
+      () => graph.users.get(user!.id)?.password !== created.body.credential.password,
+      10_000,
+      'the password to be rotated',
+    );
+  });
+
+  it('guest account: invited by e-mail, no password through us, revoked on demand', async () => {
+    const created = await stack.request('POST', '/v1/grants', TOKENS.requester, {
+      provider: 'entra',
+      supplier: { organisation: 'Guest Partners LLC', contactEmail: 'ops@guest-partners.example' },
+      durationDays: 10,
+      reason: 'shared project',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.credential).toBeUndefined();
+    expect(graph.invitationEmails.some((e) => JSON.stringify(e).includes('ops@guest-partners.example'))).toBe(
+      true,
+    );
+    const guest = userWhere((u) => u.mail === 'ops@guest-partners.example');
+    expect(guest?.accountEnabled).toBe(true);
+
+    const revoked = await stack.request('POST', `/v1/grants/${created.body.id}/revoke`, TOKENS.admin, {
+      reason: 'project over',
+    });
+    expect(revoked.status).toBe(200);
+    expect(graph.users.get(guest!.id)?.accountEnabled).toBe(false);
+    expect(graph.sessionsRevokedAt(guest!.id)).toBeTruthy();
+  });
+
+  it('refuses a guest account without a contact e-mail, before anything reaches Graph', async () => {
+    const before = graph.requests.length;
+    const response = await stack.request('POST', '/v1/grants', TOKENS.requester, {
+      provider: 'entra',
+      supplier: { organisation: 'No Address Co' },
+      account: 'guest',
+      durationDays: 3,
+      reason: 'x',
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].field).toBe('supplier.contactEmail');
+    expect(graph.requests.length).toBe(before);
+  });
+});
