@@ -1,26 +1,22 @@
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { createLdapProvider } from '../providers/ldap/index.js';
-import { createEntraProvider } from '../providers/entra/index.js';
-import { createOktaProvider } from '../providers/okta/index.js';
 import type { IdentityProvider, ProviderName } from '../providers/types.js';
 import { buildApp } from './api/app.js';
 import { TokenAuthenticator } from './api/auth.js';
 import { GrantService } from './api/grant-service.js';
 import { createDataConverter, loadOrCreateKeys } from './codec.js';
 import type { ApiToken, Config } from './config.js';
-import { startLocalSlapd, type LocalSlapd } from './local-stack/slapd.js';
 import { startLocalTemporal, type LocalTemporal } from './local-stack/temporal.js';
-import { freePort } from './local-stack/tools.js';
+import { startProviders, stablePort } from './providers.js';
 import type { Logger } from './logger.js';
 import { openRegistry } from './registry/store.js';
 import type { RegistryStore } from './registry/types.js';
 import { connectClient, createGrantWorker } from './temporal.js';
 import { installTemporalLogging } from './temporal-logging.js';
-import { randomBytes } from 'node:crypto';
 
 /** Which parts this process runs: both (local use), or one of them (production). */
 export type Role = 'all' | 'api' | 'worker';
@@ -35,66 +31,6 @@ export interface RunningService {
   worker?: Worker | undefined;
   /** Stops accepting requests, drains the worker, stops the embedded servers. */
   stop(): Promise<void>;
-}
-
-/** Remembers a port in the data dir so the embedded servers come back where they were. */
-async function stablePort(dataDir: string, name: string): Promise<number> {
-  const file = join(dataDir, `${name}.port`);
-  if (existsSync(file)) return Number(readFileSync(file, 'utf8'));
-  const port = await freePort();
-  writeFileSync(file, String(port));
-  return port;
-}
-
-async function startProviders(config: Config, dataDir: string, logger: Logger) {
-  const providers = new Map<ProviderName, IdentityProvider>();
-  let slapd: LocalSlapd | undefined;
-  if (config.ldap) {
-    providers.set('ldap', createLdapProvider(config.ldap));
-  } else if (config.embeddedLdap) {
-    slapd = await startLocalSlapd({
-      dataDir: join(dataDir, 'ldap'),
-      port: await stablePort(dataDir, 'ldap'),
-      logger,
-    });
-    providers.set(
-      'ldap',
-      createLdapProvider({
-        url: slapd.url,
-        bindDN: slapd.bindDN,
-        bindPassword: slapd.bindPassword,
-        usersDN: slapd.usersDN,
-        groupsDN: slapd.groupsDN,
-        dialect: 'openldap',
-      }),
-    );
-  }
-  if (config.okta) {
-    providers.set(
-      'okta',
-      createOktaProvider({
-        orgUrl: config.okta.orgUrl,
-        apiToken: config.okta.apiToken,
-        loginDomain: config.okta.loginDomain,
-        groups: config.okta.groups,
-      }),
-    );
-  }
-  if (config.entra) {
-    const { baseUrl, authorityUrl, upnDomain, inviteRedirectUrl, ...required } = config.entra;
-    // Unset optional settings fall back to the provider's own defaults (Graph and login.microsoftonline.com).
-    providers.set(
-      'entra',
-      createEntraProvider({
-        ...required,
-        ...(baseUrl ? { baseUrl } : {}),
-        ...(authorityUrl ? { authorityUrl } : {}),
-        ...(upnDomain ? { upnDomain } : {}),
-        ...(inviteRedirectUrl ? { inviteRedirectUrl } : {}),
-      }),
-    );
-  }
-  return { providers, slapd };
 }
 
 /** Starts the service as configured: the embedded stack where nothing else is named. */
@@ -222,5 +158,3 @@ async function startApi(
   await app.listen({ host: config.host, port: config.port });
   return app;
 }
-
-export type { NativeConnection };
