@@ -7,6 +7,8 @@ import {
   parseEncryptionKeys,
 } from '../../src/codec.js';
 import { toolPath } from '../../src/local-stack/tools.js';
+import { createLogger } from '../../src/logger.js';
+import { installTemporalLogging } from '../../src/temporal-logging.js';
 import { workflowsPath } from '../../src/temporal.js';
 
 /** The workflows bundled once per test file: bundling is the slow part of starting a worker. */
@@ -43,6 +45,8 @@ export function throwawayDataConverter() {
 
 /** The time-skipping test server from `.tools/bin` (nothing is downloaded). */
 export function timeSkippingEnvironment(dataConverter = testDataConverter()) {
+  // Retries are part of what these tests exercise: only errors of the SDK itself are worth printing.
+  installTemporalLogging(createLogger('error'));
   return TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: toolPath('temporal-test-server') } },
     client: { dataConverter },
