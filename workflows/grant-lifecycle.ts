@@ -1,0 +1,270 @@
+import { ActivityFailure, ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { Credential } from '../providers/types.js';
+import type { GrantPatch } from '../src/registry/types.js';
+import {
+  LIVE_STATUSES,
+  SYSTEM_ACTOR,
+  type ExtensionRequest,
+  type GrantEventType,
+  type GrantInput,
+  type GrantRejection,
+  type GrantState,
+  type RevokeRequest,
+} from './messages.js';
+
+// Registry writes and provider calls never give up: transient failures retry forever with capped backoff.
+// Only provisioning stops, on a provider's permanent refusal (raised as non-retryable by the activity), so
+// the requester hears about it.
+const forever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' } as const;
+// Provider calls heartbeat while they run (a rate limiter may hold them for minutes during a wave of
+// expiries): a worker that died is noticed after the heartbeat timeout, not after the long start-to-close.
+const providerCall = { startToCloseTimeout: '1h', heartbeatTimeout: '20s', retry: forever } as const;
+const { recordGrant, recordEvent } = proxyActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: forever,
+});
+const { provisionAccount, cleanUpFailedAccount, closeAccount, setAccountExpiry } =
+  proxyActivities<Activities>(providerCall);
+
+const DAY_MS = 86_400_000;
+
+/** Rejects one message (an update) without failing the workflow; the API maps the type to a status. */
+export function reject(type: GrantRejection, message: string): never {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true });
+}
+
+/**
+ * One grant's state and the steps that change it. Message handlers and the main loop share it; every change
+ * is recorded in the registry under an increasing sequence number, which makes retried writes harmless.
+ */
+export class GrantLifecycle {
+  readonly state: GrantState;
+  /** The one-time credential, until it is claimed or the account is closed. */
+  credential: Credential | undefined;
+  revocation: RevokeRequest | undefined;
+  closed = false;
+  private seq = 0;
+
+  constructor(readonly input: GrantInput) {
+    this.state = { grantId: input.grantId, status: 'provisioning', expiresAt: input.expiresAt };
+  }
+
+  /** A copy, so a handler's answer is not changed by what the workflow does after it. */
+  snapshot(): GrantState {
+    return JSON.parse(JSON.stringify(this.state)) as GrantState;
+  }
+
+  get live(): boolean {
+    return LIVE_STATUSES.includes(this.state.status);
+  }
+
+  record(type: GrantEventType, actor: string, patch?: GrantPatch, details?: Record<string, string>) {
+    return recordEvent({
+      grantId: this.input.grantId,
+      seq: ++this.seq,
+      type,
+      at: new Date().toISOString(),
+      actor,
+      patch,
+      details,
+    });
+  }
+
+  register(): Promise<void> {
+    return recordGrant(this.input);
+  }
+
+  /** Creates the account with its expiry. False when the provider refused it for good (the grant failed). */
+  async provision(): Promise<boolean> {
+    const { input, state } = this;
+    try {
+      const result = await provisionAccount({
+        provider: input.provider,
+        spec: {
+          username: input.username,
+          organisation: input.supplier.organisation,
+          displayName: input.displayName,
+          contactEmail: input.supplier.contactEmail,
+          grantId: input.grantId,
+          expiresAt: input.expiresAt,
+          groups: input.groups,
+          kind: input.kind,
+        },
+      });
+      state.account = result.account;
+      this.credential = result.credential;
+    } catch (err) {
+      await this.fail(err);
+      return false;
+    }
+    state.status = 'active';
+    await this.record(
+      'provisioned',
+      SYSTEM_ACTOR,
+      { status: 'active', externalId: accountOf(state).externalId },
+      { username: accountOf(state).username },
+    );
+    return true;
+  }
+
+  /** Sleeps on a durable timer that an approved extension moves; wakes early for a revoke. */
+  async sleepUntilExpiryOrRevoke(): Promise<'expired' | 'revoked'> {
+    for (;;) {
+      if (this.revocation) return 'revoked';
+      const deadline = this.state.expiresAt;
+      const remaining = Date.parse(deadline) - Date.now();
+      if (remaining <= 0) return 'expired';
+      await condition(() => this.revocation !== undefined || this.state.expiresAt !== deadline, remaining);
+      if (!this.revocation && this.state.expiresAt === deadline) return 'expired';
+    }
+  }
+
+  /** Disables the account and rotates its credentials, recording the ending, the disable and the rotation. */
+  async close(ending: 'expired' | 'revoked'): Promise<void> {
+    const { input, state } = this;
+    state.status = ending;
+    state.pendingExtension = undefined;
+    const why: Record<string, string> =
+      ending === 'revoked' ? { reason: this.revocation?.reason ?? '' } : { expiresAt: state.expiresAt };
+    const endingEvent = {
+      grantId: input.grantId,
+      seq: ++this.seq,
+      type: ending,
+      at: new Date().toISOString(),
+      actor: this.revocation?.actor ?? SYSTEM_ACTOR,
+      details: why,
+      patch: { status: ending, pendingExtension: null, endedAt: new Date().toISOString() },
+    };
+    // One activity closes the door and records it: a wave of expiries costs the server as few round trips as
+    // possible. It records 'disabled' and 'credentials-rotated' under the next two sequence numbers.
+    this.seq += 2;
+    await closeAccount({ provider: input.provider, account: accountOf(state), ending: endingEvent });
+    this.credential = undefined;
+    this.closed = true;
+  }
+
+  /** Hands the one-time credential out once, provided the caller still listens (`answerBy`). */
+  async claimCredential(answerBy: string) {
+    const waitMs = Date.parse(answerBy) - Date.now();
+    if (waitMs > 0) await condition(() => this.state.status !== 'provisioning', waitMs);
+    if (this.state.status === 'provisioning' || Date.now() >= Date.parse(answerBy)) {
+      return { state: this.snapshot() };
+    }
+    // Whoever claims it first (the creating request, normally) takes it away.
+    const handedOut = this.credential;
+    this.credential = undefined;
+    return { state: this.snapshot(), credential: handedOut };
+  }
+
+  checkExtensionRequest({ expiresAt }: ExtensionRequest): void {
+    const { state } = this;
+    if (state.status === 'extension-requested') reject('Conflict', 'an extension is already pending');
+    if (state.status !== 'active') reject('Conflict', `the grant is ${state.status}`);
+    const requested = Date.parse(expiresAt);
+    if (!(requested > Date.parse(state.expiresAt))) {
+      reject('Invalid', `expiresAt must be later than the current expiry ${state.expiresAt}`);
+    }
+    if (requested > Date.now() + this.input.maxGrantDays * DAY_MS) {
+      reject('Invalid', `expiresAt must be at most ${this.input.maxGrantDays} days from now`);
+    }
+  }
+
+  async requestExtension({ expiresAt, reason, actor }: ExtensionRequest): Promise<GrantState> {
+    const { state } = this;
+    state.pendingExtension = { expiresAt, reason, requestedBy: actor, requestedAt: new Date().toISOString() };
+    state.status = 'extension-requested';
+    await this.record(
+      'extension-requested',
+      actor,
+      { status: state.status, pendingExtension: state.pendingExtension },
+      { expiresAt, reason },
+    );
+    return this.snapshot();
+  }
+
+  checkDecision(actor?: string): void {
+    const pending = this.state.pendingExtension;
+    if (!pending || this.state.status !== 'extension-requested')
+      reject('Conflict', 'no extension is pending');
+    if (actor !== undefined && pending.requestedBy === actor) {
+      reject('FourEyes', 'an extension must be approved by someone other than the person who requested it');
+    }
+  }
+
+  /** Moves the expiry in the directory, then the durable timer (the main loop sees the new expiry). */
+  async approveExtension(actor: string): Promise<GrantState> {
+    const { state } = this;
+    const extension = state.pendingExtension;
+    if (!extension || !state.account) reject('Conflict', 'no extension is pending');
+    // Taken before the first await so a concurrent approval or rejection finds nothing left to decide.
+    state.pendingExtension = undefined;
+    await setAccountExpiry({
+      provider: this.input.provider,
+      account: state.account,
+      expiresAt: extension.expiresAt,
+    });
+    if (!this.live) return this.snapshot();
+    state.expiresAt = extension.expiresAt;
+    state.status = 'active';
+    await this.record(
+      'extension-approved',
+      actor,
+      { status: 'active', expiresAt: extension.expiresAt, pendingExtension: null },
+      { expiresAt: extension.expiresAt, requestedBy: extension.requestedBy },
+    );
+    return this.snapshot();
+  }
+
+  async rejectExtension(actor: string, reason: string | undefined): Promise<GrantState> {
+    const { state } = this;
+    const extension = state.pendingExtension;
+    if (!extension) reject('Conflict', 'no extension is pending');
+    state.pendingExtension = undefined;
+    state.status = 'active';
+    await this.record(
+      'extension-rejected',
+      actor,
+      { status: 'active', pendingExtension: null },
+      { expiresAt: extension.expiresAt, reason: reason ?? '' },
+    );
+    return this.snapshot();
+  }
+
+  /** Asks the main loop to close the account now, and answers once it is closed. */
+  async revoke(request: RevokeRequest): Promise<GrantState> {
+    this.revocation ??= request;
+    await condition(() => this.closed);
+    return this.snapshot();
+  }
+
+  private async fail(err: unknown): Promise<void> {
+    const { input, state } = this;
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    const failure =
+      cause instanceof ApplicationFailure
+        ? { kind: cause.type ?? 'error', message: cause.message }
+        : { kind: 'error', message: String(err) };
+    state.status = 'failed';
+    state.failure = failure;
+    // A permanent refusal may come after a partial create (a group that does not exist, say): close what we made.
+    await cleanUpFailedAccount({
+      provider: input.provider,
+      username: input.username,
+      grantId: input.grantId,
+    });
+    await this.record('provisioning-failed', SYSTEM_ACTOR, {
+      status: 'failed',
+      failure,
+      endedAt: new Date().toISOString(),
+    });
+    this.revocation = undefined;
+    this.closed = true;
+  }
+}
+
+/** The account of a provisioned grant; the steps that need it run only after provisioning succeeded. */
+function accountOf(state: GrantState) {
+  if (!state.account) throw ApplicationFailure.nonRetryable('the grant has no account yet', 'NoAccount');
+  return state.account;
+}
