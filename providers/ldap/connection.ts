@@ -20,29 +20,93 @@ export function hasCode(err: unknown, ...codes: number[]): boolean {
   return err instanceof ResultCodeError && codes.includes(err.code);
 }
 
+/** Bound connections kept open between operations; beyond this, connections are closed after use. */
+const MAX_IDLE = 16;
+
 /**
- * Runs `work` on a fresh connection bound as the service account, and always unbinds: ldapts keeps the socket
- * of a failed bind. A connection per operation costs a round trip but never reuses a socket the directory
- * closed while restarting. Every failure leaves as a ProviderError.
+ * Bound connections to the directory, reused between operations so a wave of expiries does not pay a TCP
+ * connect and a bind for every write. A connection that failed is closed, never reused; an idle one the
+ * directory dropped (a restart) is noticed when it fails and the operation is tried once on a fresh one.
  */
-export async function withClient<T>(
-  config: ResolvedLdapConfig,
-  operation: string,
-  work: (client: Client) => Promise<T>,
-): Promise<T> {
-  const client = new Client({
-    url: config.url,
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    timeout: OPERATION_TIMEOUT_MS,
-  });
-  try {
-    await client.bind(config.bindDN, config.bindPassword);
-    return await work(client);
-  } catch (err) {
-    throw toProviderError(err, operation);
-  } finally {
-    await client.unbind().catch(() => undefined);
+export class ConnectionPool {
+  private readonly idle: Client[] = [];
+
+  constructor(private readonly config: ResolvedLdapConfig) {}
+
+  /** Runs `work` on a bound connection. Every failure leaves as a ProviderError. */
+  async run<T>(operation: string, work: (client: Client) => Promise<T>): Promise<T> {
+    const reused = this.take();
+    if (reused) {
+      try {
+        return await this.use(reused, work);
+      } catch (err) {
+        // A connection-level failure on a reused socket says nothing about the directory now: retry fresh
+        // (every operation is idempotent). An answer from the directory stands.
+        if (isAnswer(err)) throw toProviderError(err, operation);
+        this.drain();
+      }
+    }
+    try {
+      return await this.use(await this.open(), work);
+    } catch (err) {
+      throw toProviderError(err, operation);
+    }
   }
+
+  /** Closes every idle connection. */
+  close(): Promise<void> {
+    this.drain();
+    return Promise.resolve();
+  }
+
+  private take(): Client | undefined {
+    for (let client = this.idle.pop(); client; client = this.idle.pop()) {
+      if (client.isConnected) return client;
+      void client.unbind().catch(() => undefined);
+    }
+    return undefined;
+  }
+
+  private async open(): Promise<Client> {
+    const client = new Client({
+      url: this.config.url,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      timeout: OPERATION_TIMEOUT_MS,
+    });
+    try {
+      await client.bind(this.config.bindDN, this.config.bindPassword);
+      return client;
+    } catch (err) {
+      // ldapts keeps the socket of a failed bind.
+      await client.unbind().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async use<T>(client: Client, work: (client: Client) => Promise<T>): Promise<T> {
+    let healthy = false;
+    try {
+      const result = await work(client);
+      healthy = true;
+      return result;
+    } catch (err) {
+      // An LDAP answer (no such entry, constraint…) leaves the connection as good as it was.
+      healthy = isAnswer(err) && client.isConnected;
+      throw err;
+    } finally {
+      if (healthy && this.idle.length < MAX_IDLE) this.idle.push(client);
+      else await client.unbind().catch(() => undefined);
+    }
+  }
+
+  private drain(): void {
+    for (const client of this.idle.splice(0)) void client.unbind().catch(() => undefined);
+  }
+}
+
+/** The directory answered (an LDAP result, or our reading of one): the connection itself is fine. */
+function isAnswer(err: unknown): boolean {
+  return err instanceof ResultCodeError || err instanceof ProviderError;
 }
 
 /** Result codes worth retrying: the directory is busy, unavailable, or gave up on time. */

@@ -12,7 +12,7 @@ import { generatePassword, unusableSecret } from '../password.js';
 import type { AccountRef, AccountSpec, AccountState, IdentityProvider, ProvisionResult } from '../types.js';
 import { adDialect } from './ad-dialect.js';
 import { resolveLdapConfig, type LdapConfig, type ResolvedLdapConfig } from './config.js';
-import { hasCode, ResultCode, withClient } from './connection.js';
+import { ConnectionPool, hasCode, ResultCode } from './connection.js';
 import type { Dialect } from './dialect.js';
 import { addToGroups, groupsOf, membershipIndex, removeFromAllGroups } from './groups.js';
 import { openldapDialect } from './openldap.js';
@@ -45,8 +45,9 @@ async function readEntry(client: Client, dialect: Dialect, dn: string): Promise<
 export function createLdapProvider(config: LdapConfig): IdentityProvider {
   const cfg: ResolvedLdapConfig = resolveLdapConfig(config);
   const dialect = cfg.dialect === 'ad' ? adDialect : openldapDialect;
+  const pool = new ConnectionPool(cfg);
   const run = <T>(operation: string, work: (client: Client) => Promise<T>): Promise<T> =>
-    withClient(cfg, operation, work);
+    pool.run(operation, work);
   const userDn = (username: string): string => dialect.userDn(cfg.usersDN, username);
 
   return {
@@ -76,8 +77,7 @@ export function createLdapProvider(config: LdapConfig): IdentityProvider {
 
     listAccounts: (prefix) => run('listAccounts', (client) => listAccounts(client, cfg, dialect, prefix)),
 
-    // Every operation opens and closes its own connection: nothing to release.
-    close: () => Promise.resolve(),
+    close: () => pool.close(),
   };
 }
 

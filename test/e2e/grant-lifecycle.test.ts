@@ -107,6 +107,20 @@ describe('a grant through the HTTP API, on a real Temporal dev server and a real
     await expectStatus(grant.id, 'expired', ['disabled', 'credentials-rotated']);
   });
 
+  it('locks an account that expired while the directory was down, as soon as the directory is back', async () => {
+    const grant = await createGrant('Outage Services', inSeconds(3));
+    await stack.slapd.stop();
+    await sleep(Date.parse(grant.expiresAt) - Date.now() + 4000);
+    await stack.slapd.start();
+    const backAt = Date.now();
+    const lockedAt = await waitFor(grant.account.externalId, locked, 30_000);
+    console.log(
+      `directory back: expired account locked ${lockedAt - backAt} ms after the directory returned`,
+    );
+    await expectStatus(grant.id, 'expired', ['disabled', 'credentials-rotated']);
+    expect(await canBind(stack.slapd.url, grant.account.externalId, grant.credential.password)).toBe(false);
+  });
+
   it('walks the extension and revoke flow with four eyes', async () => {
     const grant = await createGrant('Walkthrough Systems', inSeconds(3600));
     const newExpiry = inSeconds(7200);
