@@ -24,3 +24,18 @@ export class ProviderError extends Error {
 export function isProviderError(err: unknown): err is ProviderError {
   return err instanceof ProviderError;
 }
+
+/** Answers `fallback` instead of failing when the object `work` acts on is gone (404). */
+export type UnlessNotFound = <T, F>(work: Promise<T>, fallback: F) => Promise<T | F>;
+
+/** A provider's `unlessNotFound`, reading the HTTP status of a failure with its own `statusOf`. */
+export function unlessNotFoundBy(statusOf: (err: unknown) => number | undefined): UnlessNotFound {
+  return async (work, fallback) => {
+    try {
+      return await work;
+    } catch (err) {
+      if (statusOf(err) === 404) return fallback;
+      throw err;
+    }
+  };
+}

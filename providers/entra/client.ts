@@ -8,14 +8,33 @@ import {
   type Context,
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
+import { RateLimiter, type RateLimiterOptions, type Release } from '../rate-limiter.js';
 import type { ResolvedEntraConfig } from './config.js';
 import { clientSideFailure, retryAfterMs } from './errors.js';
-import { RequestLimiter, type Release } from './limiter.js';
 
 /** A request that hangs longer than this fails (transiently) and gives its slot back. */
 const REQUEST_TIMEOUT_MS = 30_000;
 /** How long everything waits after a 429 that names no `Retry-After` (Graph nearly always sends one). */
 const DEFAULT_PAUSE_MS = 1000;
+
+/** Graph throttles per app and tenant, whatever the endpoint: every request counts against one bucket. */
+export const GRAPH_BUCKET = 'graph';
+
+/**
+ * The shared limiter's settings for Graph: `requestsPerSecond` enforced over a one-second window (at least one
+ * request per window, or a rate below one a second would let nothing through) with a 50 ms margin, and a
+ * `Retry-After` obeyed for at most five minutes.
+ */
+export function graphLimiterOptions(rateLimit: ResolvedEntraConfig['rateLimit']): RateLimiterOptions {
+  const windowMs = 1000;
+  return {
+    limit: Math.max(1, Math.floor((rateLimit.requestsPerSecond * windowMs) / 1000)),
+    windowMs,
+    maxConcurrent: rateLimit.maxConcurrent,
+    marginMs: Math.min(100, windowMs / 20),
+    maxPauseMs: 5 * 60_000,
+  };
+}
 
 /** Microsoft's own authority hosts, which MSAL knows; any other one (a test fake) skips instance discovery. */
 const MICROSOFT_AUTHORITIES = new Set([
@@ -66,12 +85,12 @@ class CredentialAuthProvider implements AuthenticationProvider {
 class ThrottleHandler implements Middleware {
   private next: Middleware | undefined;
 
-  constructor(private readonly limiter: RequestLimiter) {}
+  constructor(private readonly limiter: RateLimiter) {}
 
   async execute(context: Context): Promise<void> {
     let release: Release;
     try {
-      release = await this.limiter.acquire();
+      release = await this.limiter.acquire(GRAPH_BUCKET);
     } catch (err) {
       throw clientSideFailure('closed', err);
     }
@@ -87,7 +106,8 @@ class ThrottleHandler implements Middleware {
       }
       const response = context.response;
       if (response?.status === 429 || (response?.status === 503 && response.headers.has('retry-after'))) {
-        this.limiter.pauseFor(retryAfterMs(response.headers.get('retry-after')) ?? DEFAULT_PAUSE_MS);
+        const wait = retryAfterMs(response.headers.get('retry-after')) ?? DEFAULT_PAUSE_MS;
+        this.limiter.pauseFor(GRAPH_BUCKET, wait);
       }
     } finally {
       release();
@@ -102,7 +122,7 @@ class ThrottleHandler implements Middleware {
 /** The Graph client and what must be released with it. */
 export interface GraphConnection {
   client: Client;
-  limiter: RequestLimiter;
+  limiter: RateLimiter;
   close(): void;
 }
 
@@ -123,7 +143,7 @@ export function connect(config: ResolvedEntraConfig): GraphConnection {
     retryOptions: { maxRetries: 0 },
   });
   const scope = GRAPH_SCOPES[graph.hostname] ?? 'https://graph.microsoft.com/.default';
-  const limiter = new RequestLimiter(config.rateLimit);
+  const limiter = new RateLimiter(graphLimiterOptions(config.rateLimit));
   const middleware: Middleware[] = [
     new AuthenticationHandler(new CredentialAuthProvider(credential, scope)),
     new ThrottleHandler(limiter),

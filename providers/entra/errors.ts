@@ -1,5 +1,5 @@
 import { GraphClientError, GraphError } from '@microsoft/microsoft-graph-client';
-import { ProviderError, type ProviderErrorKind } from '../errors.js';
+import { ProviderError, type ProviderErrorKind, unlessNotFoundBy } from '../errors.js';
 
 /**
  * Where a failure that is not a Graph answer came from. The Graph client turns whatever a middleware throws into
@@ -143,11 +143,4 @@ export function toProviderError(err: unknown, operation: string): ProviderError 
 }
 
 /** Runs `work` and answers `fallback` when Graph says 404 (the user, group or membership is gone). */
-export async function unlessNotFound<T, F>(work: Promise<T>, fallback: F): Promise<T | F> {
-  try {
-    return await work;
-  } catch (err) {
-    if (statusOf(err) === 404) return fallback;
-    throw err;
-  }
-}
+export const unlessNotFound = unlessNotFoundBy(statusOf);

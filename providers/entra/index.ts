@@ -16,7 +16,6 @@ import {
 } from './users.js';
 
 export { entraConfigSchema, type EntraConfig } from './config.js';
-export { RequestLimiter, type LimiterOptions } from './limiter.js';
 
 /**
  * Account names are the users' mailNickname, which Entra limits to 64 characters, as it does a UPN's local part.

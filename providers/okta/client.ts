@@ -1,8 +1,8 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Client, RequestExecutor } from '@okta/okta-sdk-nodejs';
+import { RateLimiter, type RateLimitReport } from '../rate-limiter.js';
 import type { ResolvedOktaConfig } from './config.js';
-import { RateLimiter, type RateLimitReport } from './rate-limiter.js';
 
 /** A request that hangs longer than this fails (transiently) and gives its slot back. */
 const REQUEST_TIMEOUT_MS = 30_000;

@@ -1,4 +1,4 @@
-import { ProviderError, type ProviderErrorKind } from '../errors.js';
+import { ProviderError, type ProviderErrorKind, unlessNotFoundBy } from '../errors.js';
 
 /**
  * What the SDK throws for an error answer (`OktaApiError` for Okta's JSON error bodies, `HttpError` for any
@@ -105,11 +105,4 @@ function isSdkRequiredError(err: unknown): boolean {
 }
 
 /** Runs `work` and answers `fallback` when Okta says 404 (the user or group is gone). */
-export async function unlessNotFound<T, F>(work: Promise<T>, fallback: F): Promise<T | F> {
-  try {
-    return await work;
-  } catch (err) {
-    if (statusOf(err) === 404) return fallback;
-    throw err;
-  }
-}
+export const unlessNotFound = unlessNotFoundBy(statusOf);

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { isProviderError, type ProviderError } from '../../providers/errors.js';
 import { supplierDisplayName } from '../../providers/naming.js';
@@ -11,7 +11,6 @@ import { oktaBucket } from '../../providers/okta/client.js';
 import { retryAfterMs, toProviderError } from '../../providers/okta/errors.js';
 import { resolveOktaConfig } from '../../providers/okta/config.js';
 import { createOktaProvider, type OktaConfig } from '../../providers/okta/index.js';
-import { RateLimiter, type Release } from '../../providers/okta/rate-limiter.js';
 import type { AccountSpec, Credential, IdentityProvider } from '../../providers/types.js';
 import { startOktaFake, type OktaFake, type RecordedRequest } from '../fakes/okta/index.js';
 import { providerContract } from './contract.js';
@@ -560,110 +559,6 @@ describe('okta error mapping', () => {
     expect(oktaBucket('GET', url('/api/v1/users/00u1/groups'))).toBe('user-other');
     expect(oktaBucket('DELETE', url('/api/v1/groups/00g1/users/00u1'))).toBe('groups');
     expect(oktaBucket('GET', url('/api/v1/meta/schemas/user/default'))).toBe('meta');
-  });
-});
-
-describe('okta rate limiter', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: 0 });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
-  /** Acquires `count` slots of `bucket`, noting when each was granted and releasing it at once. */
-  function burst(limiter: RateLimiter, bucket: string, count: number, granted: number[]): Promise<void[]> {
-    return Promise.all(
-      Array.from({ length: count }, async () => {
-        const release = await limiter.acquire(bucket);
-        granted.push(Date.now());
-        release();
-      }),
-    );
-  }
-
-  it('never lets more than maxConcurrent requests through at once', async () => {
-    const limiter = new RateLimiter({ limit: 100, windowMs: 1000, maxConcurrent: 2 });
-    const releases: Release[] = [];
-    const waiting = Array.from({ length: 5 }, () => limiter.acquire('a').then((r) => releases.push(r)));
-    await vi.advanceTimersByTimeAsync(0);
-    expect(releases.length).toBe(2);
-    releases[0]!();
-    releases[0]!(); // Releasing twice gives back one slot.
-    await vi.advanceTimersByTimeAsync(0);
-    expect(releases.length).toBe(3);
-    expect(limiter.active).toBe(2);
-    releases.slice(1).forEach((r) => r());
-    await vi.advanceTimersByTimeAsync(0);
-    releases.forEach((r) => r());
-    await Promise.all(waiting);
-    expect(limiter.active).toBe(0);
-  });
-
-  it('grants at most limit per window in a bucket; other buckets do not wait for it', async () => {
-    const limiter = new RateLimiter({ limit: 3, windowMs: 1000, maxConcurrent: 10, marginMs: 10 });
-    const a: number[] = [];
-    const b: number[] = [];
-    const done = Promise.all([burst(limiter, 'a', 7, a), burst(limiter, 'b', 2, b)]);
-    await vi.advanceTimersByTimeAsync(3000);
-    await done;
-    expect(a).toEqual([0, 0, 0, 1010, 1010, 1010, 2020]);
-    expect(b).toEqual([0, 0]);
-  });
-
-  it('pauses a bucket whose budget the headers say is spent, until the reset on the server clock', async () => {
-    const limiter = new RateLimiter({ limit: 100, windowMs: 60_000, maxConcurrent: 10, marginMs: 10 });
-    // The server's clock is 2 s behind ours: its reset at 5 s is our 7 s.
-    limiter.observe('a', { status: 200, limit: 100, remaining: 0, resetAt: 5000, serverDate: -2000 });
-    const a: number[] = [];
-    const b: number[] = [];
-    const done = Promise.all([burst(limiter, 'a', 1, a), burst(limiter, 'b', 1, b)]);
-    await vi.advanceTimersByTimeAsync(10_000);
-    await done;
-    expect(a).toEqual([7010]);
-    expect(b).toEqual([0]);
-  });
-
-  it('a 429 pauses its bucket, and its limit header (the concurrency limit) leaves the budget alone', async () => {
-    const limiter = new RateLimiter({ limit: 5, windowMs: 1000, maxConcurrent: 10, marginMs: 0 });
-    limiter.observe('a', { status: 429, limit: 1, remaining: 0, resetAt: 500, serverDate: 0 });
-    const a: number[] = [];
-    const done = burst(limiter, 'a', 5, a);
-    await vi.advanceTimersByTimeAsync(2000);
-    await done;
-    expect(a).toEqual([500, 500, 500, 500, 500]);
-  });
-
-  it('a smaller X-Rate-Limit-Limit lowers the budget, a larger one does not raise it', async () => {
-    const limiter = new RateLimiter({ limit: 3, windowMs: 1000, maxConcurrent: 10, marginMs: 0 });
-    limiter.observe('a', { status: 200, limit: 2, remaining: 1 });
-    limiter.observe('b', { status: 200, limit: 50, remaining: 49 });
-    const a: number[] = [];
-    const b: number[] = [];
-    const done = Promise.all([burst(limiter, 'a', 3, a), burst(limiter, 'b', 4, b)]);
-    await vi.advanceTimersByTimeAsync(2000);
-    await done;
-    expect(a).toEqual([0, 0, 1000]);
-    expect(b).toEqual([0, 0, 0, 1000]);
-  });
-
-  it('never pauses longer than a window, whatever reset a header claims', async () => {
-    const limiter = new RateLimiter({ limit: 3, windowMs: 1000, maxConcurrent: 10, marginMs: 0 });
-    limiter.observe('a', { status: 429, resetAt: 10 ** 13, serverDate: 0 });
-    const a: number[] = [];
-    const done = burst(limiter, 'a', 1, a);
-    await vi.advanceTimersByTimeAsync(2000);
-    await done;
-    expect(a).toEqual([1000]);
-  });
-
-  it('close refuses whoever is waiting', async () => {
-    const limiter = new RateLimiter({ limit: 1, windowMs: 1000, maxConcurrent: 10 });
-    (await limiter.acquire('a'))();
-    const waiting = limiter.acquire('a');
-    limiter.close();
-    await expect(waiting).rejects.toThrow(/closed/);
-    await expect(limiter.acquire('b')).rejects.toThrow(/closed/);
   });
 });
 

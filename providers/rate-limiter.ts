@@ -1,28 +1,31 @@
 /**
- * The client side of Okta's rate limits, shared by every call of one provider instance (one per worker
+ * The client side of a directory's rate limits, shared by every call of one provider instance (one per worker
  * process), so all activities of a worker spend one budget.
  *
- * Okta counts requests per endpoint bucket in one-minute windows and also caps concurrent requests per org.
- * Here each bucket keeps a sliding log of when its requests went out: never more than `limit` of them within
- * any `windowMs + marginMs`, so whatever window Okta's counter is in, it never sees more than the limit (the
- * margin absorbs network jitter and clock skew). Over all buckets, at most `maxConcurrent` requests are in
- * flight. The headers of each answer adapt this: a lower `X-Rate-Limit-Limit` lowers the bucket's limit, and
- * `X-Rate-Limit-Remaining: 0` or a 429 pauses the bucket until `X-Rate-Limit-Reset` (the budget is shared
- * with other clients of the org, which the log cannot see).
+ * Requests are counted per named bucket: Okta counts per endpoint bucket in one-minute windows, Graph per app
+ * and tenant (one bucket). Each bucket keeps a sliding log of when its requests went out: never more than
+ * `limit` of them within any `windowMs + marginMs`, so whatever window the server's counter is in, it never
+ * sees more than the limit (the margin absorbs network jitter and clock skew). Over all buckets, at most
+ * `maxConcurrent` requests are in flight. Answers adapt this, as the budget is shared with other clients the
+ * log cannot see: `observe` reads Okta's headers (a lower `X-Rate-Limit-Limit` lowers the bucket's limit, and
+ * `X-Rate-Limit-Remaining: 0` or a 429 pauses the bucket until `X-Rate-Limit-Reset`), `pauseFor` takes a wait
+ * such as a 429's `Retry-After`.
  *
- * Waiters are served first come, first served, except that a waiter whose bucket is spent never holds up
- * those of other buckets.
+ * Waiters are served first come, first served, except that a waiter whose bucket is spent or paused never
+ * holds up those of other buckets.
  */
 
 export interface RateLimiterOptions {
   /** Requests per window allowed in each bucket. */
   limit: number;
-  /** The length of the window Okta counts in (one minute). */
+  /** The length of the window the server counts in (Okta: one minute). */
   windowMs: number;
   /** Requests in flight at once, over all buckets. */
   maxConcurrent: number;
   /** Added to every window and reset time; default min(1 s, windowMs / 50). */
   marginMs?: number | undefined;
+  /** A longer `pauseFor` is cut to this (a broken header must not stop a worker for hours); default 5 min. */
+  maxPauseMs?: number | undefined;
   /** The wall clock (Okta's reset times are wall-clock instants); tests pass a fake one. */
   now?: (() => number) | undefined;
 }
@@ -43,6 +46,14 @@ export interface RateLimitReport {
 /** Gives the slot back; calling it more than once is harmless. */
 export type Release = () => void;
 
+/** Thrown when the limiter (its provider) is closed: to whoever waits for a slot, and asks for one after. */
+export class RateLimiterClosedError extends Error {
+  override readonly name = 'RateLimiterClosedError';
+  constructor() {
+    super('the rate limiter is closed');
+  }
+}
+
 interface Waiter {
   seq: number;
   grant: (release: Release) => void;
@@ -61,6 +72,7 @@ export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly now: () => number;
   private readonly marginMs: number;
+  private readonly maxPauseMs: number;
   private inFlight = 0;
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -73,13 +85,14 @@ export class RateLimiter {
     if (!(options.limit > 0) || !(options.windowMs > 0) || !(options.maxConcurrent > 0)) {
       throw new RangeError('limit, windowMs and maxConcurrent must be positive');
     }
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now());
     this.marginMs = options.marginMs ?? Math.min(1000, options.windowMs / 50);
+    this.maxPauseMs = options.maxPauseMs ?? 5 * 60_000;
   }
 
   /** Waits for a slot in `bucket`; the caller must call the returned release once its answer arrived. */
   acquire(bucket: string): Promise<Release> {
-    if (this.closed) return Promise.reject(new Error('rate limiter closed'));
+    if (this.closed) return Promise.reject(new RateLimiterClosedError());
     const state = this.bucket(bucket);
     return new Promise<Release>((grant, fail) => {
       state.waiters.push({ seq: this.seq++, grant, fail });
@@ -87,7 +100,7 @@ export class RateLimiter {
     });
   }
 
-  /** Learns from an answer's status and headers. */
+  /** Learns from an answer's status and Okta's X-Rate-Limit-* headers. */
   observe(bucket: string, report: RateLimitReport): void {
     const state = this.bucket(bucket);
     const now = this.now();
@@ -105,9 +118,27 @@ export class RateLimiter {
     this.pump();
   }
 
+  /**
+   * Nothing of `bucket` starts for `ms` from now (a 429's `Retry-After`), at most `maxPauseMs`; a shorter
+   * pause never shortens a longer one.
+   */
+  pauseFor(bucket: string, ms: number): void {
+    const state = this.bucket(bucket);
+    const wait = Math.min(Math.max(0, ms), this.maxPauseMs);
+    state.pausedUntil = Math.max(state.pausedUntil, this.now() + wait);
+    this.pump();
+  }
+
   /** Requests granted and not yet released. */
   get active(): number {
     return this.inFlight;
+  }
+
+  /** Requests waiting for a slot, over all buckets. */
+  get waiting(): number {
+    let count = 0;
+    for (const state of this.buckets.values()) count += state.waiters.length;
+    return count;
   }
 
   /** Refuses every waiter and stops the timer. */
@@ -115,7 +146,7 @@ export class RateLimiter {
     this.closed = true;
     this.setTimer(Infinity);
     for (const state of this.buckets.values()) {
-      for (const waiter of state.waiters.splice(0)) waiter.fail(new Error('rate limiter closed'));
+      for (const waiter of state.waiters.splice(0)) waiter.fail(new RateLimiterClosedError());
     }
   }
 
