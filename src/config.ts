@@ -109,6 +109,7 @@ export const envSchema = z.object({
   SMTP_URL: optionalString,
   WEBHOOK_URL: optionalString,
   REVIEW_INTERVAL: z.string().default('1h').pipe(duration),
+  API_ANSWER_WITHIN: z.string().default('10s').pipe(duration),
   REVIEW_DISABLE_ORPHANS: z
     .enum(['true', 'false'])
     .default('false')
@@ -165,6 +166,8 @@ export interface Config {
   /** True when no provider is configured: the embedded OpenLDAP is used. */
   embeddedLdap: boolean;
   policy: { accountPrefix: string; maxGrantDays: number; reminderLeadMs: number[] };
+  /** How long a request waits for its workflow (a slow directory, no worker) before answering 202. */
+  answerWithinMs: number;
   payloadEncryptionKeys?: string | undefined;
   databaseUrl?: string | undefined;
   dataDir: string;
@@ -242,6 +245,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxGrantDays: env.MAX_GRANT_DAYS,
       reminderLeadMs: env.REMINDER_LEAD,
     },
+    answerWithinMs: env.API_ANSWER_WITHIN,
     payloadEncryptionKeys: env.PAYLOAD_ENCRYPTION_KEYS,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,

@@ -142,6 +142,7 @@ async function startApi(
     taskQueue: config.temporal.taskQueue,
     accountPrefix: config.policy.accountPrefix,
     maxGrantDays: config.policy.maxGrantDays,
+    answerWithinMs: config.answerWithinMs,
     usernameLimits: new Map([...deps.providers].map(([name, p]) => [name, p.maxUsernameLength])),
   });
   const app = await buildApp({
