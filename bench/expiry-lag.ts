@@ -4,7 +4,7 @@
  *   - deprovisioning rate against the rate of bare LDAP modifications on the same server (target ≥ 50 %).
  * Real servers: a Temporal dev server, slapd, the API in this process and one worker process.
  *
- *   npx tsx bench/expiry-lag.ts [--grants 1000] [--lead-seconds 90]
+ *   npx tsx bench/expiry-lag.ts [--grants 1000] [--lead-seconds 90] [--workers 1] [--explain]
  */
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +14,7 @@ import { TestStack, TOKENS } from '../test/helpers/stack.js';
 const { values } = parseArgs({
   options: {
     explain: { type: 'boolean', default: false },
+    workers: { type: 'string', default: '1' },
     grants: { type: 'string', default: '1000' },
     'lead-seconds': { type: 'string', default: '90' },
   },
@@ -106,6 +107,7 @@ async function bareModifyRate(stack: TestStack, dns: string[]): Promise<number> 
 async function main(): Promise<void> {
   const stack = await TestStack.start({ LOG_LEVEL: 'warn' });
   try {
+    for (let i = 1; i < Number(values.workers); i++) await stack.startWorker();
     const expiry = Math.ceil((Date.now() + leadMs) / 1000) * 1000;
     const expiresAt = new Date(expiry).toISOString();
     const createStart = Date.now();

@@ -33,7 +33,7 @@ const API_TOKENS = [
  * and the worker in a child process of its own, so tests can kill it.
  */
 export class TestStack {
-  private worker?: ChildProcess;
+  private workers: ChildProcess[] = [];
   private workerLog = '';
   api!: RunningService;
   apiUrl!: string;
@@ -73,14 +73,14 @@ export class TestStack {
     return stack;
   }
 
-  /** Starts the worker process and waits until it polls the task queue. */
+  /** Starts a worker process (one more, if some run) and waits until it polls the task queue. */
   async startWorker(): Promise<void> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
       cwd: projectRoot(),
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.worker = child;
+    this.workers.push(child);
     const collect = (chunk: Buffer) => (this.workerLog += chunk.toString());
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
@@ -97,13 +97,14 @@ export class TestStack {
     });
   }
 
-  /** SIGKILL: no drain, no goodbye, as a crash would. */
+  /** SIGKILL every worker process: no drain, no goodbye, as a crash would. */
   async killWorker(): Promise<void> {
-    const child = this.worker;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    for (const child of this.workers.splice(0)) {
+      if (child.exitCode !== null) continue;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
   }
 
   /** Everything the worker printed: its logs, to check what they do and do not contain. */
@@ -149,7 +150,7 @@ export class TestStack {
   }
 
   async stop(): Promise<void> {
-    if (this.worker) await stopChild(this.worker);
+    for (const child of this.workers.splice(0)) await stopChild(child);
     await this.api?.stop();
     await Promise.all([this.temporal.stop(), this.slapd.stop()]);
     rmSync(this.dir, { recursive: true, force: true });
