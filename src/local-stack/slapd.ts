@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, NoSuchObjectError } from 'ldapts';
-import { freePort, stopChild } from './tools.js';
+import { MissingToolError, freePort, stopChild } from './tools.js';
 
 const SLAPD = '/usr/sbin/slapd';
 const READY_TIMEOUT_MS = 10_000;
@@ -50,6 +50,7 @@ interface Layout {
  * lives in `dataDir`: the same directory gives back the same entries and the same root password.
  */
 export async function startLocalSlapd(opts: LocalSlapdOptions): Promise<LocalSlapd> {
+  if (!existsSync(SLAPD)) throw new MissingToolError('slapd is not installed: run scripts/setup.sh first');
   const suffix = opts.suffix ?? 'dc=supplier-access,dc=local';
   const dataDir = resolve(opts.dataDir);
   // slapd.conf has no escaping for these, so refuse rather than write a config that means something else.
