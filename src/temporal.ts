@@ -49,7 +49,9 @@ export async function createGrantWorker(
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath: workflowsPath() }),
-    // A grant does little work per task; many can sleep at once.
+    // A cached grant costs about 0.3 MiB; an evicted one replays its history when its timer fires, which under
+    // a wave of expiries costs far more than the memory (bench/memory.ts, bench/expiry-lag.ts): memory grows
+    // with the first 2,000 sleeping grants, then stays flat.
     maxCachedWorkflows: 2000,
     // When a worker dies, its cached workflows' next tasks wait this long on its sticky queue before any
     // other worker may take them: keep it short so an expiry is acted on within seconds of a crash.

@@ -107,6 +107,11 @@ export class TestStack {
     }
   }
 
+  /** The process ids of the running workers (benchmarks read their memory). */
+  get workerPids(): number[] {
+    return this.workers.filter((w) => w.exitCode === null && w.pid !== undefined).map((w) => w.pid as number);
+  }
+
   /** Everything the worker printed: its logs, to check what they do and do not contain. */
   get workerOutput(): string {
     return this.workerLog;
