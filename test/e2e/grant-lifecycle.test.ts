@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canBind, readEntry } from '../helpers/ldap.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
@@ -211,6 +212,33 @@ describe('a grant through the HTTP API, on a real Temporal dev server and a real
     expect(rejected.status).toBe(200);
     expect(rejected.body.status).toBe('active');
     expect(rejected.body.expiresAt).toBe(grant.expiresAt);
+  });
+
+  it('refuses, and leaves alone, an account of the same name that supplier-access did not make', async () => {
+    const dn = `uid=sup-handmade-hvac,${stack.slapd.usersDN}`;
+    const client = new Client({ url: stack.slapd.url });
+    await client.bind(stack.slapd.bindDN, stack.slapd.bindPassword);
+    await client.add(dn, {
+      objectClass: 'inetOrgPerson',
+      uid: 'sup-handmade-hvac',
+      cn: 'made by hand',
+      sn: 'Handmade',
+      userPassword: 'someone-elses-password',
+    });
+    await client.unbind();
+
+    const response = await stack.request('POST', '/v1/grants', TOKENS.requester, {
+      provider: 'ldap',
+      supplier: { organisation: 'Handmade HVAC' },
+      durationDays: 3,
+      reason: 'should not take over',
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(409);
+    expect(response.body.status).toBe('failed');
+    expect(await canBind(stack.slapd.url, dn, 'someone-elses-password')).toBe(true);
+    const entry = await readEntry(stack.slapd, dn);
+    expect(entry?.pwdAccountLockedTime ?? []).toEqual([]);
+    expect(entry?.cn).toEqual(['made by hand']);
   });
 
   it('answers 409 naming the live grant when the same supplier is granted twice', async () => {
