@@ -110,6 +110,7 @@ export const envSchema = z.object({
   WEBHOOK_URL: optionalString,
   REVIEW_INTERVAL: z.string().default('1h').pipe(duration),
   API_ANSWER_WITHIN: z.string().default('10s').pipe(duration),
+  WORKER_CACHED_GRANTS: z.coerce.number().int().min(2).max(100_000).default(2000),
   REVIEW_DISABLE_ORPHANS: z
     .enum(['true', 'false'])
     .default('false')
@@ -168,6 +169,8 @@ export interface Config {
   policy: { accountPrefix: string; maxGrantDays: number; reminderLeadMs: number[] };
   /** How long a request waits for its workflow (a slow directory, no worker) before answering 202. */
   answerWithinMs: number;
+  /** Grants a worker keeps in memory: more is faster under a wave of expiries, fewer keeps memory flat. */
+  workerCachedGrants: number;
   payloadEncryptionKeys?: string | undefined;
   databaseUrl?: string | undefined;
   dataDir: string;
@@ -246,6 +249,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       reminderLeadMs: env.REMINDER_LEAD,
     },
     answerWithinMs: env.API_ANSWER_WITHIN,
+    workerCachedGrants: env.WORKER_CACHED_GRANTS,
     payloadEncryptionKeys: env.PAYLOAD_ENCRYPTION_KEYS,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,

@@ -78,6 +78,7 @@ export async function startService(
         settings,
         dataConverter,
         deps: { providers, registry, logger },
+        cachedGrants: config.workerCachedGrants,
       });
       worker = created.worker;
       const running = worker.run();

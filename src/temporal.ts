@@ -32,6 +32,8 @@ export interface GrantWorkerOptions {
   /** A pre-built bundle (tests bundle once per file); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   connection?: NativeConnection;
+  /** How many grants the worker keeps cached (see maxCachedWorkflows below); default 2,000. */
+  cachedGrants?: number;
 }
 
 /** A worker running grant workflows and their activities on the task queue. */
@@ -52,7 +54,7 @@ export async function createGrantWorker(
     // A cached grant costs about 0.3 MiB; an evicted one replays its history when its timer fires, which under
     // a wave of expiries costs far more than the memory (bench/memory.ts, bench/expiry-lag.ts): memory grows
     // with the first 2,000 sleeping grants, then stays flat.
-    maxCachedWorkflows: 2000,
+    maxCachedWorkflows: options.cachedGrants ?? 2000,
     // When a worker dies, its cached workflows' next tasks wait this long on its sticky queue before any
     // other worker may take them: keep it short so an expiry is acted on within seconds of a crash.
     stickyQueueScheduleToStartTimeout: '5s',

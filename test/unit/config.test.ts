@@ -18,6 +18,8 @@ describe('configuration', () => {
       reminderLeadMs: [7 * 86_400_000, 86_400_000],
     });
     expect(config.dataDir).toBe('.data');
+    expect(config.answerWithinMs).toBe(10_000);
+    expect(config.workerCachedGrants).toBe(2000);
   });
 
   it('parses API_TOKENS into actors with roles', () => {
