@@ -56,12 +56,7 @@ export function createActivities({ providers, registry, logger }: ActivityDeps) 
           ? 'ALERT: deprovisioning keeps failing; retrying'
           : 'deprovisioning step failed; retrying',
       );
-      throw ApplicationFailure.create({
-        message: describe(err).message,
-        type: isProviderError(err) ? `provider-${err.kind}` : 'Error',
-        // A rate limit says when to come back; otherwise the retry policy's backoff applies.
-        nextRetryDelay: isProviderError(err) ? err.details.retryAfterMs : undefined,
-      });
+      throw retryableFailure(err);
     }
   }
 
@@ -111,11 +106,7 @@ export function createActivities({ providers, registry, logger }: ActivityDeps) 
           { provider, username: spec.username, err: describe(err) },
           'provisioning failed; retrying',
         );
-        throw ApplicationFailure.create({
-          message: describe(err).message,
-          type: isProviderError(err) ? `provider-${err.kind}` : 'Error',
-          nextRetryDelay: isProviderError(err) ? err.details.retryAfterMs : undefined,
-        });
+        throw retryableFailure(err);
       }
     },
 
@@ -183,6 +174,15 @@ export function createActivities({ providers, registry, logger }: ActivityDeps) 
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/** A failure Temporal retries; a rate limit says when to come back, otherwise the retry policy's backoff applies. */
+function retryableFailure(err: unknown): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: describe(err).message,
+    type: isProviderError(err) ? `provider-${err.kind}` : 'Error',
+    nextRetryDelay: isProviderError(err) ? err.details.retryAfterMs : undefined,
+  });
+}
 
 function describe(err: unknown): { kind: string; message: string } {
   if (isProviderError(err)) return { kind: err.kind, message: err.message };

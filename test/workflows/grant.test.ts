@@ -252,13 +252,6 @@ describe('grantWorkflow on the time-skipping server, with a real slapd', () => {
     let disableCalls = 0;
     const flaky: IdentityProvider = {
       ...ldap,
-      name: ldap.name,
-      maxUsernameLength: ldap.maxUsernameLength,
-      createAccount: (spec) => ldap.createAccount(spec),
-      findAccount: (u) => ldap.findAccount(u),
-      setExpiry: (a, e) => ldap.setExpiry(a, e),
-      rotateCredentials: (a) => ldap.rotateCredentials(a),
-      listAccounts: (p) => ldap.listAccounts(p),
       close: () => Promise.resolve(),
       async disableAccount(account) {
         disableCalls++;
