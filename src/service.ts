@@ -14,6 +14,7 @@ import { startLocalTemporal, type LocalTemporal } from './local-stack/temporal.j
 import { startProviders, stablePort } from './providers.js';
 import type { Logger } from './logger.js';
 import { openRegistry } from './registry/store.js';
+import { ensureSearchAttributes } from './search-attributes.js';
 import type { RegistryStore } from './registry/types.js';
 import { connectClient, createGrantWorker } from './temporal.js';
 import { installTemporalLogging } from './temporal-logging.js';
@@ -144,6 +145,7 @@ async function startApi(
     accountPrefix: config.policy.accountPrefix,
     maxGrantDays: config.policy.maxGrantDays,
     answerWithinMs: config.answerWithinMs,
+    indexed: await ensureSearchAttributes(deps.client, config.temporal.namespace, logger),
     usernameLimits: new Map([...deps.providers].map(([name, p]) => [name, p.maxUsernameLength])),
   });
   const app = await buildApp({

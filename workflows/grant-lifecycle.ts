@@ -1,4 +1,11 @@
-import { ActivityFailure, ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  patched,
+  proxyActivities,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { Credential } from '../providers/types.js';
 import type { GrantPatch } from '../src/registry/types.js';
@@ -12,6 +19,7 @@ import {
   type GrantState,
   type RevokeRequest,
 } from './messages.js';
+import { EXPIRES_AT_KEY, STATUS_KEY } from './search-attributes.js';
 
 // Registry writes and provider calls never give up: transient failures retry forever with capped backoff.
 // Only provisioning stops, on a provider's permanent refusal (raised as non-retryable by the activity), so
@@ -60,6 +68,7 @@ export class GrantLifecycle {
   }
 
   record(type: GrantEventType, actor: string, patch?: GrantPatch, details?: Record<string, string>) {
+    if (patch) this.index(patch);
     return recordEvent({
       grantId: this.input.grantId,
       seq: ++this.seq,
@@ -69,6 +78,15 @@ export class GrantLifecycle {
       patch,
       details,
     });
+  }
+
+  /** Keeps the status and expiry search attributes in step with the registry, for the Temporal UI. */
+  private index(patch: GrantPatch): void {
+    if (!this.input.indexed || (!patch.status && !patch.expiresAt)) return;
+    upsertSearchAttributes([
+      ...(patch.status ? [{ key: STATUS_KEY, value: patch.status }] : []),
+      ...(patch.expiresAt ? [{ key: EXPIRES_AT_KEY, value: new Date(patch.expiresAt) }] : []),
+    ]);
   }
 
   register(): Promise<void> {
@@ -98,13 +116,17 @@ export class GrantLifecycle {
       await this.fail(err);
       return false;
     }
-    state.status = 'active';
+    // Active only once the registry says so: whoever waits for the account (the creating request) then reads
+    // the grant back as active. Grants started before this rule keep the old order when they replay.
+    const readYourWrites = patched('active-once-recorded');
+    if (!readYourWrites) state.status = 'active';
     await this.record(
       'provisioned',
       SYSTEM_ACTOR,
       { status: 'active', externalId: accountOf(state).externalId },
       { username: accountOf(state).username },
     );
+    state.status = 'active';
     return true;
   }
 
@@ -136,6 +158,7 @@ export class GrantLifecycle {
       details: why,
       patch: { status: ending, pendingExtension: null, endedAt: new Date().toISOString() },
     };
+    this.index(endingEvent.patch);
     // One activity closes the door and records it: a wave of expiries costs the server as few round trips as
     // possible. It records 'disabled' and 'credentials-rotated' under the next two sequence numbers.
     this.seq += 2;

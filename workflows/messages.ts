@@ -49,6 +49,11 @@ export interface GrantInput {
   createdAt: string;
   /** The policy in force when the grant was made; extensions are checked against it. */
   maxGrantDays: number;
+  /**
+   * Whether the server knows the grant search attributes (the API checked at start): only then does the
+   * workflow keep them up to date, since an upsert of an unknown attribute would stall the workflow.
+   */
+  indexed?: boolean | undefined;
 }
 
 export interface PendingExtension {

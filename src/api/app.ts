@@ -2,8 +2,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { RegistryStore } from '../registry/types.js';
 import type { TokenAuthenticator } from './auth.js';
 import type { GrantService } from './grant-service.js';
+import { docsRoutes } from './docs.js';
 import { grantRoutes } from './grants.js';
 import { HttpProblem, invalid, problem, sendProblem } from './problem.js';
+import { registryRoutes } from './registry-routes.js';
 import type { GrantPolicy } from './schemas.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -68,5 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   grantRoutes(app, { service: deps.service, registry: deps.registry, policy: deps.policy, now: deps.now });
+  registryRoutes(app, { registry: deps.registry, providers: deps.policy.providers });
+  await docsRoutes(app, { policy: deps.policy });
   return app;
 }

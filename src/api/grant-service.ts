@@ -19,6 +19,7 @@ import {
   type GrantInput,
   type GrantState,
 } from '../../workflows/messages.js';
+import { initialSearchAttributes } from '../../workflows/search-attributes.js';
 import { grantRecordFromInput, type GrantRecord, type RegistryStore } from '../registry/types.js';
 import type { Actor } from './auth.js';
 import { invalid, problem } from './problem.js';
@@ -34,6 +35,8 @@ export interface GrantServiceOptions {
   usernameLimits: ReadonlyMap<ProviderName, number>;
   /** How long a request waits for the workflow before answering 202. */
   answerWithinMs?: number;
+  /** Whether the server knows the grant search attributes (see `ensureSearchAttributes`). */
+  indexed?: boolean;
 }
 
 /** What `POST /v1/grants` answers: the grant, and the one-time credential when it is ready. */
@@ -72,6 +75,7 @@ export class GrantService {
       requestedBy: actor.name,
       createdAt: new Date().toISOString(),
       maxGrantDays: this.options.maxGrantDays,
+      indexed: this.options.indexed ?? false,
     };
     const workflowId = grantWorkflowId(input.provider, username);
     let handle: WorkflowHandle<typeof grantWorkflow>;
@@ -84,6 +88,7 @@ export class GrantService {
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         memo: { grantId: input.grantId },
+        ...(input.indexed ? { typedSearchAttributes: initialSearchAttributes(input) } : {}),
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError)
@@ -146,7 +151,7 @@ export class GrantService {
    */
   private async send<T>(grant: GrantRecord, call: (h: WorkflowHandle) => Promise<T>): Promise<T | null> {
     if (!LIVE_STATUSES.includes(grant.status))
-      throw problem(409, `the grant is ${grant.status}`, { status: grant.status });
+      throw problem(409, `the grant is ${grant.status}`, { grantStatus: grant.status });
     const own = await this.ownRun(grant);
     try {
       return await this.within(call(own), this.answerWithinMs);
@@ -165,7 +170,7 @@ export class GrantService {
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
-    throw problem(409, `the grant is no longer live`, { status: grant.status });
+    throw problem(409, `the grant is no longer live`, { grantStatus: grant.status });
   }
 
   private mapUpdateError(err: unknown, grant: GrantRecord): unknown {
@@ -225,6 +230,6 @@ function provisioningProblem(state: GrantState) {
   const status = kind === 'provider-conflict' ? 409 : 502;
   return problem(status, `the provider refused the account: ${state.failure?.message ?? 'unknown error'}`, {
     grantId: state.grantId,
-    status: 'failed',
+    grantStatus: 'failed',
   });
 }

@@ -60,8 +60,11 @@ export function fromZod(error: ZodError, root = 'body'): HttpProblem {
 }
 
 export function sendProblem(reply: FastifyReply, p: HttpProblem): FastifyReply {
-  return reply
-    .code(p.status)
-    .type('application/problem+json')
-    .send({ type: 'about:blank', title: p.title, status: p.status, detail: p.detail, ...p.extra });
+  return (
+    reply
+      .code(p.status)
+      .type('application/problem+json')
+      // The standard members come last: an extension member can never replace them.
+      .send({ ...p.extra, type: 'about:blank', title: p.title, status: p.status, detail: p.detail })
+  );
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ProviderName } from '../../providers/types.js';
+import type { GrantStatus } from '../../workflows/messages.js';
 
 const DAY_MS = 86_400_000;
 
@@ -108,3 +109,55 @@ export const reasonSchema = z.strictObject({ reason: text(500) });
 export const approveSchema = z.strictObject({ reason: text(500).optional() }).optional();
 
 export const grantIdSchema = z.uuid('must be a grant id (a UUID)');
+
+const STATUSES = [
+  'provisioning',
+  'active',
+  'extension-requested',
+  'expired',
+  'revoked',
+  'failed',
+] as const satisfies readonly GrantStatus[];
+
+/** A comma-separated list in a query string (`status=active,expired`), each item one of `values`. */
+function listOf<T extends string>(values: readonly T[], what: string) {
+  return z
+    .string()
+    .max(200, 'must be at most 200 characters')
+    .transform((value, ctx) => {
+      const items = value.split(',').map((item) => item.trim());
+      const unknown = items.filter((item) => !(values as readonly string[]).includes(item));
+      if (unknown.length === 0) return items as T[];
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be ${what}, comma-separated (not ${unknown.map((u) => JSON.stringify(u)).join(', ')})`,
+      });
+      return z.NEVER;
+    });
+}
+
+/** `GET /v1/grants`: the registry's filters (DESIGN.md plus `activeAt`), then cursor pagination. */
+export function listGrantsQuerySchema(providers: readonly ProviderName[]) {
+  const providerNames = [...providers] as [ProviderName, ...ProviderName[]];
+  return z.strictObject({
+    status: listOf(STATUSES, `one of ${STATUSES.join(', ')}`).optional(),
+    provider: listOf(providerNames, `one of ${providers.join(', ')}`).optional(),
+    organisation: text(128).optional(),
+    expiresBefore: instant.transform(utc).optional(),
+    expiresAfter: instant.transform(utc).optional(),
+    activeAt: instant.transform(utc).optional(),
+    limit: z.coerce
+      .number('must be a number')
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(500, 'must be at most 500')
+      .default(100),
+    cursor: z.string().max(512, 'must be at most 512 characters').optional(),
+  });
+}
+
+export type ListGrantsQuery = z.output<ReturnType<typeof listGrantsQuerySchema>>;
+
+function utc(value: string): string {
+  return new Date(value).toISOString();
+}

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { foldOrganisation } from './fold.js';
 
 /** Row shapes as stored; instants are ISO-8601 UTC text so they sort and compare as text in any dialect. */
 export interface GrantsTable {
@@ -22,6 +23,10 @@ export interface GrantsTable {
   failure: string | null;
   /** The seq of the last event whose patch was applied; older patches arriving late are not applied. */
   patched_seq: number;
+  /** The `at` of the grant's `provisioned` event, null until then (0002). */
+  provisioned_at: string | null;
+  /** `organisation` folded by {@link foldOrganisation}, what the organisation filter matches (0002). */
+  organisation_key: string;
 }
 
 export interface GrantEventsTable {
@@ -33,6 +38,7 @@ export interface GrantEventsTable {
   details: string | null;
 }
 
+/** The whole registry schema, as the latest migration leaves it. */
 export interface Database {
   grants: GrantsTable;
   grant_events: GrantEventsTable;
@@ -86,8 +92,69 @@ const migrations: Record<string, Migration> = {
       await sql`select 1`.execute(db);
     },
   },
+  '0002-listing': { up: addListingColumns },
 };
 
+/**
+ * The tables as `0002-listing` sees them. Migrations keep their own row types: they must keep working
+ * on the schema of their time whatever later migrations change in {@link Database}.
+ */
+interface ListingSchema {
+  grants: { id: string; organisation: string; organisation_key: string; provisioned_at: string | null };
+  grant_events: { grant_id: string; type: string; at: string };
+}
+
+/** Columns and indexes for `listGrants`, backfilled for grants made before them. */
+async function addListingColumns(anyDb: Kysely<unknown>): Promise<void> {
+  const db = anyDb as Kysely<ListingSchema>;
+  // One column per statement: SQLite's ALTER TABLE adds a single column at a time.
+  await db.schema.alterTable('grants').addColumn('provisioned_at', 'text').execute();
+  await db.schema
+    .alterTable('grants')
+    .addColumn('organisation_key', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
+  await db
+    .updateTable('grants')
+    .set((eb) => ({
+      provisioned_at: eb
+        .selectFrom('grant_events')
+        .select((e) => e.fn.min('at').as('at'))
+        .whereRef('grant_events.grant_id', '=', 'grants.id')
+        .where('grant_events.type', '=', 'provisioned'),
+    }))
+    .execute();
+  // Folding is Unicode work neither dialect does the same way in SQL, so it happens here, once per name.
+  const names = await db.selectFrom('grants').select('organisation').distinct().execute();
+  for (const { organisation } of names) {
+    await db
+      .updateTable('grants')
+      .set({ organisation_key: foldOrganisation(organisation) })
+      .where('organisation', '=', organisation)
+      .execute();
+  }
+  await addListingIndexes(db);
+}
+
+/**
+ * What EXPLAIN showed a listing of 20,000 grants needs in both dialects (with these, every filter's first
+ * page took under 10 ms in each): the listing's order walked backwards (from the newest grant or from the
+ * cursor); the same order within one status or one provider, so that "every expired grant" reads one page
+ * of index instead of sorting thousands of rows; equality on both lists with a range on expiry. The
+ * organisation and activeAt filters are checked while walking the listing's order.
+ */
+async function addListingIndexes(db: Kysely<ListingSchema>): Promise<void> {
+  const indexes: Record<string, string[]> = {
+    grants_created_id: ['created_at', 'id'],
+    grants_status_created: ['status', 'created_at', 'id'],
+    grants_provider_created: ['provider', 'created_at', 'id'],
+    grants_provider_status_expires: ['provider', 'status', 'expires_at'],
+  };
+  for (const [name, columns] of Object.entries(indexes)) {
+    await db.schema.createIndex(name).on('grants').columns(columns).execute();
+  }
+}
+
+/** Every migration, applied in name order by Kysely's Migrator on both SQLite and PostgreSQL. */
 export const migrationProvider: MigrationProvider = {
   getMigrations: () => Promise.resolve(migrations),
 };

@@ -1,173 +1,164 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Selectable } from 'kysely';
-import type { ProviderName } from '../../providers/types.js';
-import type { GrantEventType, GrantStatus } from '../../workflows/messages.js';
-import { migrationProvider, type Database, type GrantsTable } from './schema.js';
-import type { EventRecord, GrantEvent, GrantPatch, GrantRecord, RegistryStore } from './types.js';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { KyselyRegistry } from './kysely-registry.js';
+import { migrationProvider, type Database } from './schema.js';
+import type { RegistryStore } from './types.js';
 
-/** Thrown when the registry's schema cannot be brought up to date. */
+/** Thrown when the registry's database cannot be opened or its schema cannot be brought up to date. */
 export class RegistryMigrationError extends Error {
   override readonly name = 'RegistryMigrationError';
 }
 
-/** Opens the registry (SQLite file in the data dir) and applies pending migrations. */
+/** Where the registry lives, from `DATABASE_URL`. */
+type RegistryTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+const ACCEPTED = 'sqlite:<file>, postgres://… or postgresql://… (unset: a SQLite file in the data dir)';
+
+/**
+ * Opens the registry and applies pending migrations. `databaseUrl` unset → SQLite file
+ * `<dataDir>/registry.sqlite`; `sqlite:<file>` → that SQLite file; `postgres://…` or `postgresql://…` →
+ * PostgreSQL. Any number of processes may open the same database at once: migrations run one at a time.
+ *
+ * @throws {RegistryMigrationError} for an unsupported `databaseUrl`, an unreachable database or a failed
+ *   migration. Messages never contain the URL's password.
+ */
 export async function openRegistry(options: {
   databaseUrl?: string | undefined;
   dataDir: string;
 }): Promise<RegistryStore> {
-  if (options.databaseUrl && !options.databaseUrl.startsWith('sqlite:')) {
-    throw new RegistryMigrationError('DATABASE_URL: only sqlite:<file> is supported by this build');
+  const target = registryTarget(options.databaseUrl, options.dataDir);
+  return target.kind === 'sqlite' ? openSqlite(target.file) : openPostgres(target.url);
+}
+
+function registryTarget(databaseUrl: string | undefined, dataDir: string): RegistryTarget {
+  if (!databaseUrl) return { kind: 'sqlite', file: join(dataDir, 'registry.sqlite') };
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(databaseUrl)?.[1]?.toLowerCase();
+  if (scheme === 'postgres' || scheme === 'postgresql') return { kind: 'postgres', url: databaseUrl };
+  if (scheme === 'sqlite' && databaseUrl.length > 'sqlite:'.length) {
+    return { kind: 'sqlite', file: databaseUrl.slice('sqlite:'.length) };
   }
-  const file = options.databaseUrl
-    ? options.databaseUrl.slice('sqlite:'.length)
-    : join(options.dataDir, 'registry.sqlite');
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const sqlite = new SQLite(file);
-  // WAL lets the API read while a worker in another process writes.
-  sqlite.pragma('journal_mode = WAL');
-  // Durable across process crashes; only a power cut may lose the last commits, which Temporal then redoes.
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
+  // Only the scheme is repeated back: the rest of a URL may hold a password.
+  const got = scheme ? `a "${scheme}:" URL` : 'no URL scheme';
+  throw new RegistryMigrationError(`DATABASE_URL must be ${ACCEPTED}; got ${got}`);
+}
+
+async function openSqlite(file: string): Promise<RegistryStore> {
+  const sqlite = await connectSqlite(file);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
-  if (error)
-    throw new RegistryMigrationError(
-      `registry migration failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
-    );
+  const place = { description: `SQLite file ${file}` };
+  // Kysely neither locks nor wraps migrations in a transaction on SQLite. An immediate transaction does
+  // both: another process opening the same file waits (busy_timeout) and then finds the schema up to
+  // date, and a migration failing halfway leaves nothing behind for the next start to trip over.
+  try {
+    sqlite.exec('BEGIN IMMEDIATE');
+    await migrate(db, place);
+    sqlite.exec('COMMIT');
+  } catch (err) {
+    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    await db.destroy();
+    throw err instanceof RegistryMigrationError ? err : migrationError(err, place);
+  }
+  // Without statistics SQLite takes any equality as selective: a listing of `status IN ('expired',
+  // 'revoked')` then sorts most of the table instead of walking the listing's order. This gathers them
+  // where missing or stale (the table grew or shrank a lot); SQLite's advice for a connection it opens.
+  sqlite.pragma('optimize = 0x10002');
   return new KyselyRegistry(db);
 }
 
-class KyselyRegistry implements RegistryStore {
-  constructor(private readonly db: Kysely<Database>) {}
-
-  async insertGrant(grant: GrantRecord, created: EventRecord): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
-      const inserted = await tx
-        .insertInto('grants')
-        .values({
-          id: grant.id,
-          workflow_id: grant.workflowId,
-          provider: grant.provider,
-          organisation: grant.organisation,
-          contact_email: grant.contactEmail ?? null,
-          username: grant.username,
-          external_id: grant.externalId ?? null,
-          display_name: grant.displayName,
-          status: grant.status,
-          expires_at: grant.expiresAt,
-          reason: grant.reason,
-          ticket: grant.ticket ?? null,
-          groups: JSON.stringify(grant.groups),
-          requested_by: grant.requestedBy,
-          created_at: grant.createdAt,
-          ended_at: null,
-          pending_extension: null,
-          failure: null,
-          patched_seq: 0,
-        })
-        .onConflict((oc) => oc.column('id').doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
-      await tx
-        .insertInto('grant_events')
-        .values(eventRow(created))
-        .onConflict((oc) => oc.doNothing())
-        .execute();
+async function connectSqlite(file: string): Promise<SQLite.Database> {
+  try {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const sqlite = new SQLite(file);
+    sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+    // WAL lets the API read while a worker in another process writes.
+    await enableWal(sqlite);
+    // Durable across process crashes; only a power cut may lose the last commits, which Temporal redoes.
+    sqlite.pragma('synchronous = NORMAL');
+    return sqlite;
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new RegistryMigrationError(`cannot open the registry's SQLite file ${file}: ${reason}`, {
+      cause: err,
     });
   }
+}
 
-  async recordEvent(event: EventRecord): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
-      const inserted = await tx
-        .insertInto('grant_events')
-        .values(eventRow(event))
-        .onConflict((oc) => oc.doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0 || !event.patch) return;
-      const changes = patchColumns(event.patch);
-      if (Object.keys(changes).length === 0) return;
-      await tx
-        .updateTable('grants')
-        .set({ ...changes, patched_seq: event.seq })
-        .where('id', '=', event.grantId)
-        .where('patched_seq', '<', event.seq)
-        .execute();
-    });
-  }
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
-  async getGrant(id: string): Promise<GrantRecord | null> {
-    const row = await this.db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? toGrant(row) : null;
-  }
-
-  async listEvents(grantId: string): Promise<GrantEvent[]> {
-    const rows = await this.db
-      .selectFrom('grant_events')
-      .selectAll()
-      .where('grant_id', '=', grantId)
-      .orderBy('seq')
-      .execute();
-    return rows.map((r) => ({
-      type: r.type as GrantEventType,
-      at: r.at,
-      actor: r.actor,
-      ...(r.details ? { details: JSON.parse(r.details) as Record<string, string> } : {}),
-    }));
-  }
-
-  async close(): Promise<void> {
-    await this.db.destroy();
+/**
+ * Switches a new file to WAL. Two processes switching the same file at once get SQLITE_BUSY at once —
+ * SQLite does not wait there, to avoid a deadlock — so this waits and tries again; one of them switches
+ * it, the other then finds it done.
+ */
+async function enableWal(sqlite: SQLite.Database): Promise<void> {
+  const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      sqlite.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 30));
+    }
   }
 }
 
-function eventRow(event: EventRecord) {
-  return {
-    grant_id: event.grantId,
-    seq: event.seq,
-    type: event.type,
-    at: event.at,
-    actor: event.actor,
-    details: event.details ? JSON.stringify(event.details) : null,
-  };
-}
-
-function patchColumns(patch: GrantPatch): Partial<GrantsTable> {
-  const changes: Partial<GrantsTable> = {};
-  if (patch.status) changes.status = patch.status;
-  if (patch.expiresAt) changes.expires_at = patch.expiresAt;
-  if (patch.externalId) changes.external_id = patch.externalId;
-  if (patch.endedAt) changes.ended_at = patch.endedAt;
-  if (patch.failure) changes.failure = JSON.stringify(patch.failure);
-  if (patch.pendingExtension !== undefined) {
-    changes.pending_extension =
-      patch.pendingExtension === null ? null : JSON.stringify(patch.pendingExtension);
+async function openPostgres(url: string): Promise<RegistryStore> {
+  const pool = new pg.Pool({ connectionString: url });
+  // An idle connection the server drops (restart, failover) is reported here; without a listener the
+  // process would crash. The pool discards that connection and the next query opens a new one.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Kysely's Migrator serialises concurrent starts on PostgreSQL (an advisory lock held around the
+  // migrations, which run in one transaction), so an API and a worker may start together.
+  try {
+    await migrate(db, postgresPlace(url));
+  } catch (err) {
+    await db.destroy();
+    throw err;
   }
-  return changes;
+  return new KyselyRegistry(db);
 }
 
-function toGrant(row: Selectable<GrantsTable>): GrantRecord {
-  return {
-    id: row.id,
-    workflowId: row.workflow_id,
-    provider: row.provider as ProviderName,
-    organisation: row.organisation,
-    contactEmail: row.contact_email ?? undefined,
-    username: row.username,
-    externalId: row.external_id ?? undefined,
-    displayName: row.display_name,
-    status: row.status as GrantStatus,
-    expiresAt: row.expires_at,
-    reason: row.reason,
-    ticket: row.ticket ?? undefined,
-    groups: JSON.parse(row.groups) as string[],
-    requestedBy: row.requested_by,
-    createdAt: row.created_at,
-    endedAt: row.ended_at ?? undefined,
-    pendingExtension: row.pending_extension
-      ? (JSON.parse(row.pending_extension) as GrantRecord['pendingExtension'])
-      : undefined,
-    failure: row.failure ? (JSON.parse(row.failure) as GrantRecord['failure']) : undefined,
-  };
+/** The database a failure message names, and the password that must not appear in it. */
+interface Place {
+  description: string;
+  password?: string | undefined;
+}
+
+async function migrate(db: Kysely<Database>, place: Place): Promise<void> {
+  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  if (error !== undefined) throw migrationError(error, place);
+}
+
+function migrationError(error: unknown, place: Place): RegistryMigrationError {
+  const reason = redact(error instanceof Error ? error.message : JSON.stringify(error), place.password);
+  // node-postgres already keeps the password out of its own errors (the cause).
+  return new RegistryMigrationError(`registry migration failed on ${place.description}: ${reason}`, {
+    cause: error,
+  });
+}
+
+/** "PostgreSQL at host:port/database": what an operator needs to recognise DATABASE_URL, no credentials. */
+function postgresPlace(url: string): Place {
+  try {
+    const parsed = new URL(url);
+    return { description: `PostgreSQL at ${parsed.host}${parsed.pathname}`, password: parsed.password };
+  } catch {
+    return { description: 'PostgreSQL (DATABASE_URL is not a valid URL)' };
+  }
+}
+
+function redact(message: string, secret: string | undefined): string {
+  if (!secret) return message;
+  let decoded = secret;
+  try {
+    decoded = decodeURIComponent(secret);
+  } catch {
+    // Not percent-encoded after all: the raw form is what may appear.
+  }
+  return message.split(secret).join('***').split(decoded).join('***');
 }

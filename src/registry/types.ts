@@ -21,6 +21,8 @@ export interface GrantRecord {
   endedAt?: string | undefined;
   pendingExtension?: PendingExtension | undefined;
   failure?: { kind: string; message: string } | undefined;
+  /** When the account was created (the `provisioned` event); absent until then and for failed grants. */
+  provisionedAt?: string | undefined;
 }
 
 /** One entry of a grant's event trail. */
@@ -48,6 +50,45 @@ export interface EventRecord extends GrantEvent {
   patch?: GrantPatch | undefined;
 }
 
+/** Where a listing resumes: the last grant of the previous page, in the listing's order. */
+export interface GrantCursor {
+  createdAt: string;
+  id: string;
+}
+
+/**
+ * A registry query (`GET /v1/grants`). Every filter is optional and they combine with AND; the result is
+ * ordered newest first (`createdAt` desc, then `id` desc), which makes the cursor stable while grants are added.
+ */
+export interface GrantQuery {
+  /** Any of these statuses. */
+  status?: GrantStatus[] | undefined;
+  /** Any of these providers. */
+  provider?: ProviderName[] | undefined;
+  /** Part of the organisation's name, ignoring case and diacritics ("electricite" finds "Électricité"). */
+  organisation?: string | undefined;
+  /** Current expiry strictly before / at or after these instants (ISO-8601 UTC). */
+  expiresBefore?: string | undefined;
+  expiresAfter?: string | undefined;
+  /**
+   * Grants whose account was usable at this instant: provisioned (or, while still provisioning, created — the
+   * account may already exist) at or before it, and not yet ended then
+   * (`endedAt` after it, or not ended and — for an instant in the future — still planned to run past it).
+   * Grants that failed to provision never had an account and never match.
+   */
+  activeAt?: string | undefined;
+  /** At most this many grants (1–500). */
+  limit: number;
+  /** Resume after this grant. */
+  after?: GrantCursor | undefined;
+}
+
+/** One page of a listing; `next` is there when more grants match. */
+export interface GrantPage {
+  grants: GrantRecord[];
+  next?: GrantCursor | undefined;
+}
+
 /** Where grants are kept. Writes are idempotent so a retried activity never duplicates anything. */
 export interface RegistryStore {
   /** Adds the grant with its `created` event; does nothing when it is already there. */
@@ -56,6 +97,10 @@ export interface RegistryStore {
   recordEvent(event: EventRecord): Promise<void>;
   getGrant(id: string): Promise<GrantRecord | null>;
   listEvents(grantId: string): Promise<GrantEvent[]>;
+  /** The trails of several grants in one query, each in order; grants without events are absent. */
+  listEventsOf(grantIds: readonly string[]): Promise<Map<string, GrantEvent[]>>;
+  /** One page of grants matching the query; `now` decides what "planned to run past" means for `activeAt`. */
+  listGrants(query: GrantQuery, now?: Date): Promise<GrantPage>;
   close(): Promise<void>;
 }
 

@@ -63,4 +63,19 @@ it('runs on its embedded defaults and keeps grants, accounts and timers across a
   const revoked = await call('POST', `/v1/grants/${id}/revoke`, { reason: 'done' });
   expect(revoked.status).toBe(200);
   expect(revoked.body.status).toBe('revoked');
-}, 120_000);
+
+  // The registry outlives the workflow and the process: after another restart the closed grant is still listed,
+  // and the export says who approved the extension, who revoked the grant and why.
+  await service.stop();
+  service = undefined;
+  service = await startService(loadConfig(env), createLogger('silent'));
+  const listed = await call('GET', '/v1/grants?status=revoked&organisation=survives');
+  expect(listed.body.grants.map((g: { id: string }) => g.id)).toEqual([id]);
+  const csv = await (
+    await fetch(`${service.apiUrl}/v1/registry.csv`, { headers: { authorization: `Bearer ${TOKEN}` } })
+  ).text();
+  const row = csv.split('\n').find((line) => line.startsWith(id)) ?? '';
+  expect(row).toContain('Survives Restarts SARL');
+  expect(row).toMatch(/,revoked,ada,done,/);
+  expect(row).toMatch(/alice approved until /);
+}, 180_000);

@@ -135,6 +135,32 @@ export class TestStack {
     );
   }
 
+  /** Workflows matching a visibility query, as the Temporal UI and CLI list them (no codec involved). */
+  listWorkflows(
+    query: string,
+  ): { workflowId: string; searchAttributes: Record<string, unknown>; raw: string }[] {
+    const output = execFileSync(
+      toolPath('temporal'),
+      ['workflow', 'list', '--query', query, '--address', this.temporal.address, '--output', 'json'],
+      { encoding: 'utf8' },
+    );
+    const rows = (output.trim() ? JSON.parse(output) : []) as {
+      execution: { workflowId: string };
+      searchAttributes?: { indexedFields?: Record<string, { data: string }> };
+    }[];
+    // The CLI prints each value as a JSON payload, base64-encoded: decode them to read the values.
+    return rows.map((row) => ({
+      workflowId: row.execution.workflowId,
+      searchAttributes: Object.fromEntries(
+        Object.entries(row.searchAttributes?.indexedFields ?? {}).map(([name, payload]) => [
+          name,
+          JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8')) as unknown,
+        ]),
+      ),
+      raw: output,
+    }));
+  }
+
   async request(method: string, path: string, token: string | null, body?: unknown) {
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;

@@ -7,6 +7,7 @@ import { bundleWorkflows, testDataConverter } from '../helpers/temporal.js';
 
 // Histories recorded from real runs (RECORD_HISTORIES=1 npx vitest run test/workflows/grant.test.ts). A grant
 // sleeps for up to 90 days: the workflow code deployed meanwhile must replay what the old code recorded.
+// Recording overwrites `<name>.json`; keep the previous ones by renaming them `<name>.vN.json` first.
 const dir = join(import.meta.dirname, 'histories');
 const histories = readdirSync(dir).filter((f) => f.endsWith('.json'));
 let bundle: WorkflowBundleWithSourceMap;

@@ -1,0 +1,150 @@
+import { Readable } from 'node:stream';
+import { stringify } from 'csv-stringify/sync';
+import type { FastifyInstance } from 'fastify';
+import type { ProviderName } from '../../providers/types.js';
+import type { GrantCursor, GrantEvent, GrantQuery, GrantRecord, RegistryStore } from '../registry/types.js';
+import { requireActor } from './auth.js';
+import { fromZod, invalid } from './problem.js';
+import { listGrantsQuerySchema, type ListGrantsQuery } from './schemas.js';
+import { grantView } from './views.js';
+
+export interface RegistryRoutesOptions {
+  registry: RegistryStore;
+  providers: readonly ProviderName[];
+}
+
+/** Grants per page when the CSV export walks the whole registry. */
+const EXPORT_PAGE = 500;
+
+/** `GET /v1/grants` (the registry, filtered and paged) and `GET /v1/registry.csv` (all of it). */
+export function registryRoutes(app: FastifyInstance, { registry, providers }: RegistryRoutesOptions): void {
+  const querySchema = listGrantsQuerySchema(providers);
+
+  function parseQuery(query: unknown): ListGrantsQuery {
+    const result = querySchema.safeParse(query ?? {});
+    if (!result.success) throw fromZod(result.error, 'query');
+    return result.data;
+  }
+
+  app.get('/v1/grants', async (request) => {
+    requireActor(request, 'read');
+    const { cursor, ...filters } = parseQuery(request.query);
+    const page = await registry.listGrants({ ...filters, after: cursor ? decodeCursor(cursor) : undefined });
+    return {
+      grants: page.grants.map((grant) => grantView(grant)),
+      ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}),
+    };
+  });
+
+  app.get('/v1/registry.csv', async (request, reply) => {
+    requireActor(request, 'read');
+    // The export is the whole registry (optionally filtered): paging is its own business.
+    const filters = parseQuery(request.query);
+    const stamp = new Date().toISOString().slice(0, 10);
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="supplier-access-registry-${stamp}.csv"`)
+      .header('cache-control', 'no-store')
+      .send(Readable.from(csvChunks(registry, { ...filters, after: undefined, limit: EXPORT_PAGE })));
+  });
+}
+
+/** Cursors are opaque to callers: the last grant of a page, base64url-encoded. */
+export function encodeCursor(cursor: GrantCursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
+}
+
+function decodeCursor(text: string): GrantCursor {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      !Number.isNaN(Date.parse(value[0])) &&
+      typeof value[1] === 'string'
+    ) {
+      return { createdAt: value[0], id: value[1] };
+    }
+  } catch {
+    // Falls through to the 400 below.
+  }
+  throw invalid([{ field: 'cursor', rule: 'must be a nextCursor returned by this API' }]);
+}
+
+export const CSV_COLUMNS = [
+  'id',
+  'organisation',
+  'provider',
+  'username',
+  'status',
+  'requestedBy',
+  'reason',
+  'ticket',
+  'createdAt',
+  'provisionedAt',
+  'expiresAt',
+  'endedAt',
+  'ending',
+  'endedBy',
+  'endReason',
+  'extensionsApproved',
+] as const;
+
+/** The CSV, page by page, so an export of the whole registry never sits in memory at once. */
+async function* csvChunks(registry: RegistryStore, query: GrantQuery): AsyncGenerator<string> {
+  // Cells starting with = + - @ are prefixed so a spreadsheet never runs a supplier's name as a formula.
+  const options = { escape_formulas: true, quoted_string: false } as const;
+  yield stringify([[...CSV_COLUMNS]], options);
+  let after: GrantCursor | undefined;
+  do {
+    const page = await registry.listGrants({ ...query, after });
+    const trails = await registry.listEventsOf(page.grants.map((g) => g.id));
+    const rows = page.grants.map((grant) => csvRow(grant, trails.get(grant.id) ?? []));
+    if (rows.length) yield stringify(rows, options);
+    after = page.next;
+  } while (after);
+}
+
+const ENDINGS: Record<string, string> = {
+  expired: 'expired',
+  revoked: 'revoked',
+  'provisioning-failed': 'failed',
+};
+
+/** One grant as an auditor reads it: who asked, why, until when, how it ended and who extended it. */
+export function csvRow(grant: GrantRecord, events: GrantEvent[]): string[] {
+  const ending = events.find((e) => e.type in ENDINGS);
+  const approvals = events
+    .filter((e) => e.type === 'extension-approved')
+    .map(
+      (e) =>
+        `${e.at} ${e.actor} approved until ${e.details?.expiresAt ?? '?'}` +
+        (e.details?.requestedBy ? ` (asked by ${e.details.requestedBy})` : ''),
+    );
+  return [
+    grant.id,
+    grant.organisation,
+    grant.provider,
+    grant.username,
+    grant.status,
+    grant.requestedBy,
+    grant.reason,
+    grant.ticket ?? '',
+    grant.createdAt,
+    grant.provisionedAt ?? '',
+    grant.expiresAt,
+    grant.endedAt ?? '',
+    ending ? (ENDINGS[ending.type] ?? '') : '',
+    ending?.actor ?? '',
+    endReason(grant, ending),
+    approvals.join('; '),
+  ];
+}
+
+function endReason(grant: GrantRecord, ending: GrantEvent | undefined): string {
+  if (!ending) return '';
+  if (ending.type === 'revoked') return ending.details?.reason ?? '';
+  if (ending.type === 'expired') return `expiry reached (${ending.details?.expiresAt ?? grant.expiresAt})`;
+  return grant.failure ? `${grant.failure.kind}: ${grant.failure.message}` : '';
+}

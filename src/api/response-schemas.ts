@@ -1,0 +1,211 @@
+/**
+ * What the API answers, as zod schemas: the source of the response half of the OpenAPI document
+ * (`openapi.ts`). They mirror `grantView` (views.ts), `sendProblem` (problem.ts) and the health routes
+ * (app.ts); test/api/openapi.test.ts checks real answers against them.
+ *
+ * Schemas with an `id` in `.meta()` become `components.schemas` entries referenced by `$ref`.
+ */
+import { z } from 'zod';
+import type { ProviderName } from '../../providers/types.js';
+import type { GrantEventType, GrantStatus } from '../../workflows/messages.js';
+
+// Records rather than arrays so that adding a member to one of these unions without listing it here is a
+// compile error: the document can never silently miss a value the API may send.
+const PROVIDERS: Record<ProviderName, true> = { ldap: true, okta: true, entra: true };
+const STATUSES: Record<GrantStatus, true> = {
+  provisioning: true,
+  active: true,
+  'extension-requested': true,
+  expired: true,
+  revoked: true,
+  failed: true,
+};
+const EVENT_TYPES: Record<GrantEventType, true> = {
+  created: true,
+  provisioned: true,
+  'provisioning-failed': true,
+  'reminder-sent': true,
+  'extension-requested': true,
+  'extension-approved': true,
+  'extension-rejected': true,
+  expired: true,
+  revoked: true,
+  disabled: true,
+  'credentials-rotated': true,
+};
+
+function keysOf<K extends string>(record: Record<K, true>): [K, ...K[]] {
+  return Object.keys(record) as [K, ...K[]];
+}
+
+/** Every status a grant can be in. */
+export const GRANT_STATUSES = keysOf(STATUSES);
+
+/** Every instant the API sends is ISO-8601 in UTC (`…Z`). */
+const instant = (description: string) => z.iso.datetime().meta({ description });
+
+/** An unapproved request to move the expiry. */
+export const pendingExtensionSchema = z
+  .object({
+    expiresAt: instant('The expiry asked for.'),
+    reason: z.string().meta({ description: 'Why the supplier needs longer.' }),
+    requestedBy: z.string().meta({ description: 'Who asked; they may not approve it themselves.' }),
+    requestedAt: instant('When it was asked.'),
+  })
+  .meta({
+    id: 'PendingExtension',
+    description: 'An extension waiting for an approver other than the person who requested it.',
+  });
+
+/** One entry of a grant's trail. */
+export const grantEventSchema = z
+  .object({
+    type: z.enum(keysOf(EVENT_TYPES)).meta({ description: 'What happened.' }),
+    at: instant('When it happened.'),
+    actor: z.string().meta({
+      description: 'Who did it: a token name, or `supplier-access` for what the service does by itself.',
+    }),
+    details: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({ description: 'Event-specific facts, e.g. the new `expiresAt` or the `reason`.' }),
+  })
+  .meta({ id: 'GrantEvent', description: "One entry of a grant's event trail, oldest first." });
+
+/** The grant as `grantView` renders it. */
+export const grantSchema = z
+  .object({
+    id: z.uuid().meta({ description: 'The grant id.' }),
+    provider: z.enum(keysOf(PROVIDERS)).meta({ description: 'The identity provider holding the account.' }),
+    supplier: z
+      .object({
+        organisation: z.string().meta({ description: 'The supplier organisation as written.' }),
+        contactEmail: z.email().optional().meta({ description: 'Where the supplier can be reached.' }),
+      })
+      .meta({ description: 'Who the access is for: an organisation, never a person.' }),
+    account: z
+      .object({
+        username: z.string().meta({ description: 'Derived from the organisation: prefix + slug.' }),
+        externalId: z.string().nullable().meta({
+          description: "The provider's own id (a DN, a user id); null until the account exists.",
+        }),
+        displayName: z.string().meta({ description: 'The organisation, marked as a supplier.' }),
+      })
+      .meta({ description: 'The account in the directory.' }),
+    status: z.enum(GRANT_STATUSES).meta({ description: 'Where the grant is in its lifecycle.' }),
+    expiresAt: instant('When the account is disabled and its credentials rotated.'),
+    reason: z.string().meta({ description: 'Why the supplier needs access.' }),
+    ticket: z.string().optional().meta({ description: 'The change or support ticket, when given.' }),
+    groups: z.array(z.string()).optional().meta({ description: 'Groups the account joins; absent if none.' }),
+    requestedBy: z.string().meta({ description: 'The token name that asked for the grant.' }),
+    createdAt: instant('When the grant was requested.'),
+    endedAt: instant('When the grant ended (expired, revoked or failed).').optional(),
+    pendingExtension: pendingExtensionSchema.optional(),
+    failure: z
+      .object({
+        kind: z.string().meta({ description: 'The class of error, e.g. `provider-conflict`.' }),
+        message: z.string().meta({ description: 'What the provider said.' }),
+      })
+      .optional()
+      .meta({ description: 'Why provisioning failed; only on `failed` grants.' }),
+    events: z
+      .array(grantEventSchema)
+      .optional()
+      .meta({ description: 'The event trail; only in `GET /v1/grants/{id}`.' }),
+  })
+  .meta({
+    id: 'Grant',
+    description: 'A grant of expiring access. Instants are ISO-8601 UTC. Clients must ignore unknown fields.',
+  });
+
+/** The one-time credential of a password-based account. */
+export const credentialSchema = z
+  .object({
+    username: z.string().meta({ description: 'The account name to sign in with.' }),
+    password: z.string().meta({ description: 'The initial password; the directory asks for a new one.' }),
+  })
+  .meta({
+    id: 'Credential',
+    description: 'Shown in this response only and never stored by the service: hand it to the supplier now.',
+  });
+
+/** `201` of `POST /v1/grants` and `200` of `POST /v1/grants/{id}/credential`. */
+export const createdGrantSchema = z
+  .intersection(
+    grantSchema,
+    z.object({
+      credential: credentialSchema
+        .optional()
+        .meta({ description: 'Absent where the supplier activates through the provider (e.g. guests).' }),
+    }),
+  )
+  .meta({ id: 'CreatedGrant', description: 'A grant whose account exists, with its one-time credential.' });
+
+/** `GET /v1/grants`. */
+export const grantPageSchema = z
+  .object({
+    grants: z.array(grantSchema).meta({ description: 'Newest first (by `createdAt`, then `id`).' }),
+    nextCursor: z
+      .string()
+      .optional()
+      .meta({ description: 'Pass as `cursor` for the next page; absent on the last page.' }),
+  })
+  .meta({ id: 'GrantPage', description: 'One page of the registry.' });
+
+/** One failing field of a request. */
+export const fieldErrorSchema = z
+  .object({
+    field: z.string().meta({ description: 'Dotted path of the field, e.g. `supplier.organisation`.' }),
+    rule: z.string().meta({ description: 'The rule it broke, e.g. `unknown field`.' }),
+  })
+  .meta({ id: 'FieldError', description: 'A field of the request and the rule it broke.' });
+
+/** The RFC 9457 body `sendProblem` writes. */
+export const problemSchema = z
+  .object({
+    type: z.string().optional().meta({ description: 'Always `about:blank`: the status says it all.' }),
+    title: z.string().meta({ description: 'The status in words, e.g. `Invalid request`.' }),
+    status: z.int().min(100).max(599).meta({ description: 'The HTTP status code.' }),
+    detail: z.string().meta({ description: 'What went wrong, for a person to read.' }),
+    errors: z.array(fieldErrorSchema).optional().meta({ description: 'For `400`: every failing field.' }),
+    grantId: z.uuid().optional().meta({ description: 'The grant concerned, when there is one.' }),
+    liveGrantId: z.uuid().optional().meta({
+      description: 'For `409` on creation: the live grant that already covers the account (extend it).',
+    }),
+  })
+  .meta({ id: 'Problem', description: 'An RFC 9457 problem, sent as `application/problem+json`.' });
+
+/** `GET /healthz`. */
+export const healthSchema = z
+  .object({ status: z.literal('ok') })
+  .meta({ id: 'Health', description: 'The process is up.' });
+
+/** `GET /readyz`. */
+export const readinessSchema = z
+  .object({ status: z.enum(['ready', 'not-ready']) })
+  .meta({ id: 'Readiness', description: 'Whether the backing services (Temporal, the registry) answer.' });
+
+/**
+ * The access review report. Reviews are not built yet: this is a placeholder object until their shape is
+ * settled, so that the document can already name the operations when they are switched on.
+ */
+export const reviewReportSchema = z.looseObject({}).meta({
+  id: 'ReviewReport',
+  description:
+    'The access review: every supplier-convention account in every provider, and whether a grant covers it.',
+});
+
+/** Every schema that gets its own `components.schemas` entry, so `$ref`s to it resolve. */
+export const RESPONSE_COMPONENTS = [
+  grantSchema,
+  grantEventSchema,
+  pendingExtensionSchema,
+  credentialSchema,
+  createdGrantSchema,
+  grantPageSchema,
+  fieldErrorSchema,
+  problemSchema,
+  healthSchema,
+  readinessSchema,
+  reviewReportSchema,
+] as const;

@@ -1,0 +1,72 @@
+/**
+ * The HTTP API's answers as the CLI reads them (DESIGN.md "HTTP API (v1)"). Declared here rather than imported
+ * from the service because the CLI is a client of the wire contract, not of the server's internals: it must
+ * keep working against a server built from another commit.
+ */
+
+/** One entry of a grant's event trail. */
+export interface GrantEvent {
+  type: string;
+  at: string;
+  actor: string;
+  details?: Record<string, string>;
+}
+
+/** An extension waiting for an approver. */
+export interface PendingExtension {
+  expiresAt: string;
+  reason: string;
+  requestedBy: string;
+  requestedAt: string;
+}
+
+/** A grant as `GET /v1/grants/{id}` and the other grant routes answer it. */
+export interface Grant {
+  id: string;
+  provider: string;
+  supplier: { organisation: string; contactEmail?: string };
+  account: { username: string; externalId: string | null; displayName: string };
+  status: string;
+  expiresAt: string;
+  reason: string;
+  ticket?: string;
+  groups?: string[];
+  requestedBy: string;
+  createdAt: string;
+  endedAt?: string;
+  pendingExtension?: PendingExtension;
+  failure?: { kind: string; message: string };
+  events?: GrantEvent[];
+}
+
+/** The one-time credential of a password-based account. */
+export interface Credential {
+  username: string;
+  password: string;
+}
+
+/** `POST /v1/grants` (201) and `POST /v1/grants/{id}/credential` (200) add the credential to the grant. */
+export type GrantWithCredential = Grant & { credential?: Credential };
+
+/** `GET /v1/grants`: one page of the registry. */
+export interface GrantPage {
+  grants: Grant[];
+  nextCursor?: string;
+}
+
+/** One failing field of a request and the rule it broke. */
+export interface FieldError {
+  field: string;
+  rule: string;
+}
+
+/** An RFC 9457 problem, as every error answer carries. */
+export interface Problem {
+  type?: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+  /** A `409` on `POST /v1/grants` names the supplier's live grant. */
+  liveGrantId?: string;
+}

@@ -1,0 +1,132 @@
+import type { Credential, Grant, GrantEvent, Problem } from './api-types.js';
+
+/** The CLI flag behind each field the API may name in a `400`, so the user knows what to change. */
+const FIELD_FLAGS: Record<string, string> = {
+  provider: '--provider',
+  'supplier.organisation': '--organisation',
+  'supplier.contactEmail': '--contact-email',
+  expiresAt: '--expires-at',
+  durationDays: '--days',
+  reason: '--reason',
+  ticket: '--ticket',
+  groups: '--group',
+  account: '--account',
+  id: '<id>',
+  status: '--status',
+  organisation: '--organisation',
+  expiresBefore: '--expires-before',
+  expiresAfter: '--expires-after',
+  activeAt: '--active-at',
+  limit: '--limit',
+  cursor: '--cursor',
+};
+
+/**
+ * The lines that report an API problem: `error: <detail>`, then one line per failing field with the flag
+ * to change when the field maps to one (`  --organisation / supplier.organisation: must not be empty`).
+ */
+export function formatProblem(problem: Problem): string[] {
+  // For bad input the detail repeats the field lines below: say it once, field by field.
+  const headline = problem.errors?.length ? problem.title : problem.detail || problem.title;
+  const lines = [`error: ${headline} (HTTP ${problem.status})`];
+  for (const { field, rule } of problem.errors ?? []) {
+    // `groups.3` is the fourth --group: the flag is found without the array index.
+    const flag = FIELD_FLAGS[field] ?? FIELD_FLAGS[field.replace(/\.\d+(?=\.|$)/g, '')];
+    lines.push(`  ${flag ? `${flag} / ` : ''}${field}: ${rule}`);
+  }
+  if (problem.liveGrantId) {
+    lines.push(`  the live grant is ${problem.liveGrantId}; to give more time:`);
+    lines.push(
+      `  supplier-access grant extend ${problem.liveGrantId} --expires-at <instant> --reason <text>`,
+    );
+  }
+  return lines;
+}
+
+/** `label  value` lines with the values aligned; rows without a value are left out. */
+export function formatFields(rows: [string, string | undefined][], indent = '  '): string[] {
+  const shown = rows.filter((row): row is [string, string] => row[1] !== undefined && row[1] !== '');
+  const width = Math.max(0, ...shown.map(([label]) => label.length));
+  return shown.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`);
+}
+
+/** An aligned text table: a header row, then one row per entry; the last column is not padded. */
+export function formatTable(headers: string[], rows: string[][]): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...rows.map(line)];
+}
+
+/** The registry listing's columns. */
+export function formatGrantTable(grants: Grant[]): string[] {
+  return formatTable(
+    ['ID', 'PROVIDER', 'USERNAME', 'ORGANISATION', 'STATUS', 'EXPIRES AT'],
+    grants.map((g) => [g.id, g.provider, g.account.username, g.supplier.organisation, g.status, g.expiresAt]),
+  );
+}
+
+/** A grant as `grant show` prints it: a heading, its fields, then its event trail when the API sent one. */
+export function formatGrant(grant: Grant): string[] {
+  const pending = grant.pendingExtension;
+  const lines = [
+    `Grant ${grant.id} (${grant.status})`,
+    ...formatFields([
+      ['provider', grant.provider],
+      ['organisation', grant.supplier.organisation],
+      ['contact e-mail', grant.supplier.contactEmail],
+      ['username', grant.account.username],
+      ['display name', grant.account.displayName],
+      ['external id', grant.account.externalId ?? undefined],
+      ['expires at', grant.expiresAt],
+      ['reason', grant.reason],
+      ['ticket', grant.ticket],
+      ['groups', grant.groups?.join(', ')],
+      ['requested by', `${grant.requestedBy} at ${grant.createdAt}`],
+      ['ended at', grant.endedAt],
+      [
+        'pending extension',
+        pending
+          ? `to ${pending.expiresAt}, asked by ${pending.requestedBy} at ${pending.requestedAt}: ${pending.reason}`
+          : undefined,
+      ],
+      ['failure', grant.failure ? `${grant.failure.kind}: ${grant.failure.message}` : undefined],
+    ]),
+  ];
+  if (grant.events) lines.push('Events', ...formatEvents(grant.events));
+  return lines;
+}
+
+/** The event trail as a table: when, what, who, and the details as `key=value`. */
+export function formatEvents(events: GrantEvent[]): string[] {
+  if (events.length === 0) return ['  (none)'];
+  const rows = events.map((e) => [
+    e.at,
+    e.type,
+    e.actor,
+    Object.entries(e.details ?? {})
+      .map(([key, value]) => `${key}=${value}`)
+      .join(' '),
+  ]);
+  return formatTable(['AT', 'EVENT', 'ACTOR', 'DETAILS'], rows).map((line) => `  ${line}`);
+}
+
+/** The one-time credential, set apart and flagged as shown once: the API will not hand it out again. */
+export function formatCredential(credential: Credential): string[] {
+  return [
+    '',
+    'One-time credential — shown once, it cannot be displayed again; pass it to the supplier now:',
+    ...formatFields([
+      ['username', credential.username],
+      ['password', credential.password],
+    ]),
+  ];
+}
+
+/** Pretty-printed JSON, as `--json` prints the API's answers. */
+export function formatJson(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}

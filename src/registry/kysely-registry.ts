@@ -1,0 +1,117 @@
+import type { Kysely } from 'kysely';
+import { checkLimit, grantConditions, matchesNothing } from './listing.js';
+import { eventRow, grantRow, patchColumns, toEvent, toGrant } from './rows.js';
+import type { Database } from './schema.js';
+import type { EventRecord, GrantEvent, GrantPage, GrantQuery, GrantRecord, RegistryStore } from './types.js';
+
+/** Grant ids per `IN (…)` list: far below PostgreSQL's 65,535 parameters and SQLite's 32,766. */
+const IDS_PER_QUERY = 500;
+
+/** The registry on a migrated database, SQLite or PostgreSQL alike: the queries use no dialect-only SQL. */
+export class KyselyRegistry implements RegistryStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insertGrant(grant: GrantRecord, created: EventRecord): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      const inserted = await tx
+        .insertInto('grants')
+        .values(grantRow(grant))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
+      await tx
+        .insertInto('grant_events')
+        .values(eventRow(created))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    });
+  }
+
+  async recordEvent(event: EventRecord): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      const inserted = await tx
+        .insertInto('grant_events')
+        .values(eventRow(event))
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
+      if (event.type === 'provisioned') {
+        // Not part of the patch ordering: whenever it arrives, the provisioned event says when the
+        // account came to be. The first one recorded wins should a grant ever have two.
+        await tx
+          .updateTable('grants')
+          .set({ provisioned_at: event.at })
+          .where('id', '=', event.grantId)
+          .where('provisioned_at', 'is', null)
+          .execute();
+      }
+      const changes = event.patch ? patchColumns(event.patch) : {};
+      if (Object.keys(changes).length === 0) return;
+      await tx
+        .updateTable('grants')
+        .set({ ...changes, patched_seq: event.seq })
+        .where('id', '=', event.grantId)
+        .where('patched_seq', '<', event.seq)
+        .execute();
+    });
+  }
+
+  async getGrant(id: string): Promise<GrantRecord | null> {
+    const row = await this.db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toGrant(row) : null;
+  }
+
+  async listEvents(grantId: string): Promise<GrantEvent[]> {
+    const rows = await this.db
+      .selectFrom('grant_events')
+      .selectAll()
+      .where('grant_id', '=', grantId)
+      .orderBy('seq')
+      .execute();
+    return rows.map(toEvent);
+  }
+
+  async listEventsOf(grantIds: readonly string[]): Promise<Map<string, GrantEvent[]>> {
+    const trails = new Map<string, GrantEvent[]>();
+    const ids = [...new Set(grantIds)];
+    for (let start = 0; start < ids.length; start += IDS_PER_QUERY) {
+      // Ordered like the primary key (grant_id, seq), so the index gives the rows in order.
+      const rows = await this.db
+        .selectFrom('grant_events')
+        .selectAll()
+        .where('grant_id', 'in', ids.slice(start, start + IDS_PER_QUERY))
+        .orderBy('grant_id')
+        .orderBy('seq')
+        .execute();
+      for (const row of rows) {
+        const trail = trails.get(row.grant_id);
+        if (trail) trail.push(toEvent(row));
+        else trails.set(row.grant_id, [toEvent(row)]);
+      }
+    }
+    return trails;
+  }
+
+  async listGrants(query: GrantQuery, now = new Date()): Promise<GrantPage> {
+    checkLimit(query.limit);
+    if (matchesNothing(query)) return { grants: [] };
+    // One row more than the page tells whether there is a next page without counting.
+    const rows = await this.db
+      .selectFrom('grants')
+      .selectAll()
+      .where((eb) => eb.and(grantConditions(eb, query, now)))
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(query.limit + 1)
+      .execute();
+    const grants = rows.slice(0, query.limit).map(toGrant);
+    const last = grants.at(-1);
+    return rows.length > query.limit && last
+      ? { grants, next: { createdAt: last.createdAt, id: last.id } }
+      : { grants };
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

@@ -1,0 +1,76 @@
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { containsPattern, LIKE_ESCAPE } from './fold.js';
+import type { Database } from './schema.js';
+import type { GrantQuery } from './types.js';
+
+/** The most grants one page may hold, as `GrantQuery.limit` documents. */
+export const MAX_PAGE_SIZE = 500;
+
+type GrantsExpressions = ExpressionBuilder<Database, 'grants'>;
+
+/**
+ * The instant as the registry stores instants (`toISOString()`). Stored instants compare as text, which
+ * is chronological only between strings of that one form: "…T10:00:00Z" sorts after "…T10:00:00.000Z".
+ */
+export function storedInstant(value: string): string {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new RangeError(`not an instant: ${JSON.stringify(value)}`);
+  return date.toISOString();
+}
+
+/** Whether the query cannot match anything whatever the data (an empty "any of" list). */
+export function matchesNothing(query: GrantQuery): boolean {
+  return query.status?.length === 0 || query.provider?.length === 0;
+}
+
+/** Throws unless `limit` is a whole number of grants a page may hold. */
+export function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new RangeError(`limit must be a whole number from 1 to ${MAX_PAGE_SIZE}, got ${limit}`);
+  }
+}
+
+/** The query's filters and cursor as conditions to AND together (none: every grant). */
+export function grantConditions(eb: GrantsExpressions, query: GrantQuery, now: Date): Expression<SqlBool>[] {
+  const conditions: Expression<SqlBool>[] = [];
+  if (query.status) conditions.push(eb('status', 'in', query.status));
+  if (query.provider) conditions.push(eb('provider', 'in', query.provider));
+  if (query.organisation !== undefined) {
+    // The escape character is spelled out: SQLite has no default one, PostgreSQL's is the same backslash.
+    const pattern = containsPattern(query.organisation);
+    conditions.push(sql<SqlBool>`${eb.ref('organisation_key')} like ${pattern} escape ${LIKE_ESCAPE}`);
+  }
+  if (query.expiresBefore !== undefined) {
+    conditions.push(eb('expires_at', '<', storedInstant(query.expiresBefore)));
+  }
+  if (query.expiresAfter !== undefined) {
+    conditions.push(eb('expires_at', '>=', storedInstant(query.expiresAfter)));
+  }
+  if (query.activeAt !== undefined) conditions.push(activeAt(eb, storedInstant(query.activeAt), now));
+  if (query.after) {
+    // Row-value comparison: "strictly after the cursor" in (created_at desc, id desc) order, in one
+    // predicate both dialects can answer by walking the (created_at, id) index from the cursor on.
+    conditions.push(
+      eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(query.after.createdAt, query.after.id)),
+    );
+  }
+  return conditions;
+}
+
+/**
+ * Grants whose account was usable at `at`: not failed, provisioned (or, before the provisioned event is
+ * recorded, created) at or before it, and not ended then. A grant that has not ended is still usable at an
+ * instant in the past even beyond its expiry — the account is only disabled when the workflow gets to it —
+ * but for an instant in the future it counts only if its planned expiry is later.
+ */
+function activeAt(eb: GrantsExpressions, at: string, now: Date): Expression<SqlBool> {
+  const notEnded =
+    at <= now.toISOString()
+      ? eb('ended_at', 'is', null)
+      : eb.and([eb('ended_at', 'is', null), eb('expires_at', '>', at)]);
+  return eb.and([
+    eb('status', '!=', 'failed'),
+    eb(eb.fn.coalesce('provisioned_at', 'created_at'), '<=', at),
+    eb.or([eb('ended_at', '>', at), notEnded]),
+  ]);
+}
