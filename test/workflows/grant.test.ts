@@ -11,6 +11,9 @@ import { ProviderError } from '../../providers/errors.js';
 import { createLdapProvider } from '../../providers/ldap/index.js';
 import type { IdentityProvider } from '../../providers/types.js';
 import { startLocalSlapd, type LocalSlapd } from '../../src/local-stack/slapd.js';
+import { buildApp } from '../../src/api/app.js';
+import { TokenAuthenticator } from '../../src/api/auth.js';
+import { GrantService } from '../../src/api/grant-service.js';
 import { createLogger } from '../../src/logger.js';
 import { openRegistry } from '../../src/registry/store.js';
 import type { RegistryStore } from '../../src/registry/types.js';
@@ -28,6 +31,7 @@ import { canBind } from '../helpers/ldap.js';
 import { bundleWorkflows, testDataConverter, timeSkippingEnvironment } from '../helpers/temporal.js';
 
 const DAY = 86_400_000;
+const AUDITOR = 'auditor-token-0123456789ab';
 const dataConverter = testDataConverter();
 let env: TestWorkflowEnvironment;
 let bundle: WorkflowBundleWithSourceMap;
@@ -244,6 +248,46 @@ describe('grantWorkflow on the time-skipping server, with a real slapd', () => {
       expect(revoked?.actor).toBe('ada');
       expect(revoked?.details?.reason).toBe('contract ended');
       await keepHistory('revoked', handle);
+    });
+  });
+
+  it('keeps a grant revoked last month in the registry export, with who revoked it and why', async () => {
+    await withWorker(async () => {
+      const { handle, input } = await startGrant('Last Month Ltd', 60);
+      await handle.executeUpdate(revokeUpdate, { args: [{ actor: 'ada', reason: 'supplier replaced' }] });
+      await handle.result();
+      await env.sleep('31 days');
+
+      const app = await buildApp({
+        authenticator: new TokenAuthenticator([{ name: 'audrey', roles: ['auditor'], token: AUDITOR }]),
+        service: new GrantService({
+          client: env.client,
+          registry,
+          taskQueue: currentQueue,
+          accountPrefix: 'sup-',
+          maxGrantDays: 90,
+          usernameLimits: new Map(),
+        }),
+        registry,
+        policy: { providers: ['ldap'], maxGrantDays: 90 },
+        logger: createLogger('silent'),
+      });
+      const csv = await app.inject({
+        method: 'GET',
+        url: '/v1/registry.csv',
+        headers: { authorization: `Bearer ${AUDITOR}` },
+      });
+      await app.close();
+      expect(csv.statusCode).toBe(200);
+      const [header, ...rows] = csv.body.trim().split('\n');
+      const columns = (header ?? '').split(',');
+      const row = (rows.find((line) => line.startsWith(input.grantId)) ?? '').split(',');
+      const cell = (name: string) => row[columns.indexOf(name)];
+      expect(cell('organisation')).toBe('Last Month Ltd');
+      expect(cell('ending')).toBe('revoked');
+      expect(cell('endedBy')).toBe('ada');
+      expect(cell('endReason')).toBe('supplier replaced');
+      expect(Date.parse(cell('endedAt') ?? '')).toBeLessThanOrEqual((await env.currentTimeMs()) - 30 * DAY);
     });
   });
 
