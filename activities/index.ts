@@ -9,12 +9,20 @@ import type {
   ProvisionResult,
 } from '../providers/types.js';
 import { grantRecordFromInput, type EventRecord, type RegistryStore } from '../src/registry/types.js';
+import type { Notifier } from '../src/notify/index.js';
 import { SYSTEM_ACTOR, type GrantInput } from '../workflows/messages.js';
+import { createReminderActivities } from './reminders.js';
+import { createReviewReportActivities, type ReviewSettings } from './review-report.js';
+import { createReviewActivities } from './review.js';
 
 export interface ActivityDeps {
   providers: ReadonlyMap<ProviderName, IdentityProvider>;
   registry: RegistryStore;
   logger: Logger;
+  /** Where reminders and review summaries go; without it none are sent. */
+  notifier?: Notifier | undefined;
+  /** How the access review runs on this worker. */
+  review?: ReviewSettings | undefined;
 }
 
 export interface AccountTarget {
@@ -30,7 +38,17 @@ const HEARTBEAT_EVERY_MS = 5_000;
  * The grant workflow's side effects. Plain async functions over injected dependencies, so tests can give them
  * a real directory and a real registry.
  */
-export function createActivities({ providers, registry, logger }: ActivityDeps) {
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createGrantActivities(deps),
+    ...createReminderActivities(deps),
+    ...createReviewActivities(deps),
+    ...createReviewReportActivities(deps),
+  };
+}
+
+/** The grant workflow's provider calls and registry writes. */
+function createGrantActivities({ providers, registry, logger }: ActivityDeps) {
   function providerFor(name: ProviderName): IdentityProvider {
     const provider = providers.get(name);
     // Not retryable by construction, but a worker may be started with fewer providers than the API: keep trying

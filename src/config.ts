@@ -56,6 +56,10 @@ const tokens = z.string().transform((text, ctx): ApiToken[] => {
   return parsed;
 });
 
+/** An empty variable (`SMTP_URL=`) means unset, as in most shells' env files. */
+const blankAsUnset = <S extends z.ZodType>(schema: S) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema);
+
 const optionalString = z
   .string()
   .optional()
@@ -106,11 +110,23 @@ export const envSchema = z.object({
       }),
     ),
   PAYLOAD_ENCRYPTION_KEYS: optionalString,
-  SMTP_URL: optionalString,
-  WEBHOOK_URL: optionalString,
+  SMTP_URL: blankAsUnset(
+    z
+      .string()
+      .regex(
+        /^smtps?:\/\/[^\s]+$/,
+        'must be an smtp:// or smtps:// URL, like smtp://user:password@mail.example.com:587',
+      )
+      .optional(),
+  ),
+  SMTP_FROM: blankAsUnset(z.email('must be an e-mail address').default('supplier-access@localhost')),
+  WEBHOOK_URL: blankAsUnset(
+    z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).optional(),
+  ),
   REVIEW_INTERVAL: z.string().default('1h').pipe(duration),
   API_ANSWER_WITHIN: z.string().default('10s').pipe(duration),
   WORKER_CACHED_GRANTS: z.coerce.number().int().min(2).max(100_000).default(2000),
+  REVIEW_REPORT_TO: optionalString,
   REVIEW_DISABLE_ORPHANS: z
     .enum(['true', 'false'])
     .default('false')
@@ -171,6 +187,10 @@ export interface Config {
   answerWithinMs: number;
   /** Grants a worker keeps in memory: more is faster under a wave of expiries, fewer keeps memory flat. */
   workerCachedGrants: number;
+  /** Where reminders and review summaries go; neither set → none are sent. */
+  notifications: { smtpUrl?: string | undefined; smtpFrom: string; webhookUrl?: string | undefined };
+  /** The scheduled access review. */
+  review: { intervalMs: number; disableOrphans: boolean; reportTo: string[] };
   payloadEncryptionKeys?: string | undefined;
   databaseUrl?: string | undefined;
   dataDir: string;
@@ -250,6 +270,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     answerWithinMs: env.API_ANSWER_WITHIN,
     workerCachedGrants: env.WORKER_CACHED_GRANTS,
+    notifications: { smtpUrl: env.SMTP_URL, smtpFrom: env.SMTP_FROM, webhookUrl: env.WEBHOOK_URL },
+    review: {
+      intervalMs: env.REVIEW_INTERVAL,
+      disableOrphans: env.REVIEW_DISABLE_ORPHANS,
+      reportTo: ids(env.REVIEW_REPORT_TO),
+    },
     payloadEncryptionKeys: env.PAYLOAD_ENCRYPTION_KEYS,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,

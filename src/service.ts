@@ -14,7 +14,10 @@ import { startLocalTemporal, type LocalTemporal } from './local-stack/temporal.j
 import { startProviders, stablePort } from './providers.js';
 import type { Logger } from './logger.js';
 import { openRegistry } from './registry/store.js';
+import { createNotifier } from './notify/index.js';
 import { ensureSearchAttributes } from './search-attributes.js';
+import { ensureReviewSchedule } from './review-schedule.js';
+import { ReviewService } from './api/review-service.js';
 import type { RegistryStore } from './registry/types.js';
 import { connectClient, createGrantWorker } from './temporal.js';
 import { installTemporalLogging } from './temporal-logging.js';
@@ -75,10 +78,18 @@ export async function startService(
     let worker: Worker | undefined;
     if (role !== 'api') {
       installTemporalLogging(logger);
+      const notifier = createNotifier(config.notifications, logger);
+      stops.push(() => notifier.close());
       const created = await createGrantWorker({
         settings,
         dataConverter,
-        deps: { providers, registry, logger },
+        deps: {
+          providers,
+          registry,
+          logger,
+          notifier,
+          review: { ...config.review, prefix: config.policy.accountPrefix },
+        },
         cachedGrants: config.workerCachedGrants,
       });
       worker = created.worker;
@@ -145,12 +156,19 @@ async function startApi(
     accountPrefix: config.policy.accountPrefix,
     maxGrantDays: config.policy.maxGrantDays,
     answerWithinMs: config.answerWithinMs,
+    reminderLeadsMs: config.policy.reminderLeadMs,
     indexed: await ensureSearchAttributes(deps.client, config.temporal.namespace, logger),
     usernameLimits: new Map([...deps.providers].map(([name, p]) => [name, p.maxUsernameLength])),
   });
+  await ensureReviewSchedule(
+    deps.client,
+    { taskQueue: config.temporal.taskQueue, intervalMs: config.review.intervalMs },
+    logger,
+  );
   const app = await buildApp({
     authenticator: new TokenAuthenticator(deps.tokens),
     service,
+    reviews: new ReviewService({ client: deps.client, taskQueue: config.temporal.taskQueue }),
     registry: deps.registry,
     policy,
     logger,

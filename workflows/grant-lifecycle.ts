@@ -19,6 +19,7 @@ import {
   type GrantState,
   type RevokeRequest,
 } from './messages.js';
+import { Reminders } from './reminders.js';
 import { EXPIRES_AT_KEY, STATUS_KEY } from './search-attributes.js';
 
 // Registry writes and provider calls never give up: transient failures retry forever with capped backoff.
@@ -52,10 +53,14 @@ export class GrantLifecycle {
   credential: Credential | undefined;
   revocation: RevokeRequest | undefined;
   closed = false;
+  private readonly reminders: Reminders;
   private seq = 0;
 
   constructor(readonly input: GrantInput) {
     this.state = { grantId: input.grantId, status: 'provisioning', expiresAt: input.expiresAt };
+    this.reminders = new Reminders(input, ({ type, details }) =>
+      this.record(type, SYSTEM_ACTOR, undefined, details),
+    );
   }
 
   /** A copy, so a handler's answer is not changed by what the workflow does after it. */
@@ -137,14 +142,26 @@ export class GrantLifecycle {
       const deadline = this.state.expiresAt;
       const remaining = Date.parse(deadline) - Date.now();
       if (remaining <= 0) return 'expired';
-      await condition(() => this.revocation !== undefined || this.state.expiresAt !== deadline, remaining);
-      if (!this.revocation && this.state.expiresAt === deadline) return 'expired';
+      const reminder = this.reminders.next(deadline);
+      if (reminder && reminder.at <= Date.now()) {
+        this.reminders.send(deadline, reminder);
+        continue;
+      }
+      const wakeIn = reminder ? reminder.at - Date.now() : remaining;
+      const changed = await condition(
+        () => this.revocation !== undefined || this.state.expiresAt !== deadline,
+        wakeIn,
+      );
+      if (changed || this.state.expiresAt !== deadline) continue;
+      if (reminder) this.reminders.send(deadline, reminder);
+      else if (!this.revocation) return 'expired';
     }
   }
 
   /** Disables the account and rotates its credentials, recording the ending, the disable and the rotation. */
   async close(ending: 'expired' | 'revoked'): Promise<void> {
     const { input, state } = this;
+    this.reminders.stop();
     state.status = ending;
     state.pendingExtension = undefined;
     const why: Record<string, string> =
@@ -229,6 +246,7 @@ export class GrantLifecycle {
     });
     if (!this.live) return this.snapshot();
     state.expiresAt = extension.expiresAt;
+    this.reminders.expiryMoved();
     state.status = 'active';
     await this.record(
       'extension-approved',

@@ -1,1 +1,2 @@
 export { grantWorkflow } from './grant.js';
+export { reviewWorkflow } from './review.js';

@@ -22,7 +22,19 @@ export type GrantEventType =
   | 'expired'
   | 'revoked'
   | 'disabled'
-  | 'credentials-rotated';
+  | 'credentials-rotated'
+  /** A reminder could not be delivered (the mail server or webhook kept failing); the expiry is unaffected. */
+  | 'reminder-failed'
+  /** Written by the access review, under sequence numbers of its own (see `REVIEW_EVENT_SEQ_BASE`). */
+  | 'drift-corrected'
+  | 'expiry-corrected'
+  | 'orphan-found';
+
+/**
+ * The access review writes events on grants it did not run; their sequence numbers start here, so they never
+ * collide with the grant workflow's own (which count up from 0).
+ */
+export const REVIEW_EVENT_SEQ_BASE = 1_000_000_000;
 
 /** The actor recorded on events the service does by itself (the expiry, deprovisioning). */
 export const SYSTEM_ACTOR = 'supplier-access';
@@ -49,6 +61,8 @@ export interface GrantInput {
   createdAt: string;
   /** The policy in force when the grant was made; extensions are checked against it. */
   maxGrantDays: number;
+  /** How long before the expiry reminders go out (`REMINDER_LEAD` when the grant was made); none when absent. */
+  reminderLeadsMs?: number[] | undefined;
   /**
    * Whether the server knows the grant search attributes (the API checked at start): only then does the
    * workflow keep them up to date, since an upsert of an unknown attribute would stall the workflow.

@@ -6,6 +6,8 @@ import { docsRoutes } from './docs.js';
 import { grantRoutes } from './grants.js';
 import { HttpProblem, invalid, problem, sendProblem } from './problem.js';
 import { registryRoutes } from './registry-routes.js';
+import { reviewRoutes } from './review-routes.js';
+import type { ReviewService } from './review-service.js';
 import type { GrantPolicy } from './schemas.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -16,6 +18,8 @@ export interface AppDeps {
   registry: RegistryStore;
   policy: GrantPolicy;
   logger: FastifyBaseLogger;
+  /** Access reviews on demand; without it the review routes are absent. */
+  reviews?: ReviewService | undefined;
   /** Whether the backing services answer; `/readyz` reports it. */
   ready?: () => Promise<boolean>;
   now?: () => number;
@@ -71,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   grantRoutes(app, { service: deps.service, registry: deps.registry, policy: deps.policy, now: deps.now });
   registryRoutes(app, { registry: deps.registry, providers: deps.policy.providers });
-  await docsRoutes(app, { policy: deps.policy });
+  if (deps.reviews) reviewRoutes(app, { registry: deps.registry, reviews: deps.reviews });
+  await docsRoutes(app, { policy: deps.policy, include: { reviews: Boolean(deps.reviews) } });
   return app;
 }

@@ -37,6 +37,8 @@ export interface GrantServiceOptions {
   answerWithinMs?: number;
   /** Whether the server knows the grant search attributes (see `ensureSearchAttributes`). */
   indexed?: boolean;
+  /** `REMINDER_LEAD`: how long before the expiry reminders go out. */
+  reminderLeadsMs?: number[];
 }
 
 /** What `POST /v1/grants` answers: the grant, and the one-time credential when it is ready. */
@@ -76,6 +78,7 @@ export class GrantService {
       createdAt: new Date().toISOString(),
       maxGrantDays: this.options.maxGrantDays,
       indexed: this.options.indexed ?? false,
+      reminderLeadsMs: this.options.reminderLeadsMs ?? [],
     };
     const workflowId = grantWorkflowId(input.provider, username);
     let handle: WorkflowHandle<typeof grantWorkflow>;

@@ -245,7 +245,7 @@ function registryExport(policy: GrantPolicy, schemas: JsonSchemaConverter): Oper
 
 function reviews(): OperationSpec[] {
   const report = json('The review report.', 'ReviewReport');
-  const noReview = problem('No review has run yet.');
+  const noReview = problem('No review has finished yet.');
   const review = { tag: 'reviews', role: 'auditor', method: 'get' } as const;
   return [
     {
@@ -254,16 +254,19 @@ function reviews(): OperationSpec[] {
       path: '/v1/reviews',
       operationId: 'runReview',
       summary: 'Run an access review now',
-      description: 'Lists every supplier-convention account in every provider and whether a grant covers it.',
+      description:
+        'Compares every supplier-convention account in every provider with the registry: drift is closed at ' +
+        'once, orphans reported (or disabled with REVIEW_DISABLE_ORPHANS), directory expiries corrected. ' +
+        'Answers with the report, or 202 when the review takes longer than the answer window.',
       role: 'admin',
-      responses: { 200: report },
+      responses: { 200: report, 202: json('Still running.', 'ReviewRunning') },
     },
     {
       ...review,
       path: '/v1/reviews/latest',
       operationId: 'getLatestReview',
       summary: 'The latest access review',
-      description: 'The report of the last review, scheduled or run by hand.',
+      description: 'The report of the last finished review, scheduled or run by hand.',
       responses: { 200: report, 404: noReview },
     },
     {
@@ -273,6 +276,15 @@ function reviews(): OperationSpec[] {
       summary: 'The latest access review, as CSV',
       description: 'One row per supplier-convention account.',
       responses: { 200: csv('The review as CSV, with a header row.'), 404: noReview },
+    },
+    {
+      ...review,
+      path: '/v1/reviews/{id}',
+      operationId: 'getReview',
+      summary: 'One access review',
+      description: 'A review by its id (the Location of `POST /v1/reviews`).',
+      grantId: true,
+      responses: { 200: report, 404: problem('No such review, or it is still running.') },
     },
   ];
 }

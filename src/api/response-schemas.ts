@@ -32,6 +32,10 @@ const EVENT_TYPES: Record<GrantEventType, true> = {
   revoked: true,
   disabled: true,
   'credentials-rotated': true,
+  'reminder-failed': true,
+  'drift-corrected': true,
+  'expiry-corrected': true,
+  'orphan-found': true,
 };
 
 function keysOf<K extends string>(record: Record<K, true>): [K, ...K[]] {
@@ -185,15 +189,54 @@ export const readinessSchema = z
   .object({ status: z.enum(['ready', 'not-ready']) })
   .meta({ id: 'Readiness', description: 'Whether the backing services (Temporal, the registry) answer.' });
 
-/**
- * The access review report. Reviews are not built yet: this is a placeholder object until their shape is
- * settled, so that the document can already name the operations when they are switched on.
- */
-export const reviewReportSchema = z.looseObject({}).meta({
-  id: 'ReviewReport',
-  description:
-    'The access review: every supplier-convention account in every provider, and whether a grant covers it.',
-});
+const FINDINGS = ['covered', 'expiry-mismatch', 'closed', 'drift', 'orphan', 'disabled-while-live'] as const;
+
+/** One supplier-convention account as a review found it (see README, "The access review"). */
+export const reviewedAccountSchema = z
+  .object({
+    provider: z.enum(['ldap', 'okta', 'entra']),
+    username: z.string(),
+    externalId: z.string(),
+    displayName: z.string(),
+    enabled: z.boolean().describe('As found, before any correction.'),
+    expiresAt: z.iso.datetime().optional().describe('The expiry the directory held, as found.'),
+    coveredByGrant: z.boolean().describe('Whether a live grant covers the account.'),
+    grantId: z.uuid().optional().describe('The latest grant for this account, if any.'),
+    grantStatus: z.enum(keysOf(STATUSES)).optional(),
+    grantExpiresAt: z.iso.datetime().optional(),
+    finding: z.enum(FINDINGS),
+    action: z.enum(['none', 'reported', 'expiry-corrected', 'disabled-and-rotated', 'failed']),
+    error: z.string().optional().describe('Why a correction failed; the next review tries again.'),
+  })
+  .meta({ id: 'ReviewedAccount' });
+
+/** The access review report. */
+export const reviewReportSchema = z
+  .object({
+    id: z.uuid(),
+    trigger: z.string().describe('`schedule`, or the admin who ran it.'),
+    startedAt: z.iso.datetime(),
+    finishedAt: z.iso.datetime().optional(),
+    providers: z.array(
+      z.object({
+        provider: z.enum(['ldap', 'okta', 'entra']),
+        accounts: z.number().int(),
+        findings: z.partialRecord(z.enum(FINDINGS), z.number().int()),
+        error: z.string().optional().describe('Set when the provider could not be listed.'),
+      }),
+    ),
+    accounts: z.array(reviewedAccountSchema),
+  })
+  .meta({
+    id: 'ReviewReport',
+    description:
+      'The access review: every supplier-convention account in every provider, and whether a grant covers it.',
+  });
+
+/** `POST /v1/reviews` answered before the review finished. */
+export const reviewRunningSchema = z
+  .object({ id: z.uuid(), status: z.literal('running') })
+  .meta({ id: 'ReviewRunning', description: 'The review goes on; its report will be at the Location.' });
 
 /** Every schema that gets its own `components.schemas` entry, so `$ref`s to it resolve. */
 export const RESPONSE_COMPONENTS = [
@@ -207,5 +250,7 @@ export const RESPONSE_COMPONENTS = [
   problemSchema,
   healthSchema,
   readinessSchema,
+  reviewedAccountSchema,
   reviewReportSchema,
+  reviewRunningSchema,
 ] as const;

@@ -1,5 +1,8 @@
 import type { Kysely } from 'kysely';
+import type { ProviderName } from '../../providers/types.js';
 import { checkLimit, grantConditions, matchesNothing } from './listing.js';
+import * as reviews from './review-store.js';
+import type { ProviderReview, ReviewedAccount, ReviewReport } from './review-types.js';
 import { eventRow, grantRow, patchColumns, toEvent, toGrant } from './rows.js';
 import type { Database } from './schema.js';
 import type { EventRecord, GrantEvent, GrantPage, GrantQuery, GrantRecord, RegistryStore } from './types.js';
@@ -109,6 +112,37 @@ export class KyselyRegistry implements RegistryStore {
     return rows.length > query.limit && last
       ? { grants, next: { createdAt: last.createdAt, id: last.id } }
       : { grants };
+  }
+
+  latestGrantsByAccount(
+    provider: ProviderName,
+    usernames?: readonly string[],
+  ): Promise<Map<string, GrantRecord>> {
+    return reviews.latestGrantsByAccount(this.db, provider, usernames);
+  }
+
+  recordReviewEvent(event: Omit<EventRecord, 'seq' | 'patch'>): Promise<void> {
+    return reviews.recordReviewEvent(this.db, event);
+  }
+
+  startReview(review: { id: string; trigger: string; startedAt: string }): Promise<void> {
+    return reviews.startReview(this.db, review);
+  }
+
+  saveReviewedAccounts(reviewId: string, accounts: readonly ReviewedAccount[]): Promise<void> {
+    return reviews.saveReviewedAccounts(this.db, reviewId, accounts);
+  }
+
+  finishReview(id: string, finishedAt: string, providers: readonly ProviderReview[]): Promise<void> {
+    return reviews.finishReview(this.db, id, finishedAt, providers);
+  }
+
+  getReview(id: string): Promise<ReviewReport | null> {
+    return reviews.getReview(this.db, id);
+  }
+
+  latestReview(): Promise<ReviewReport | null> {
+    return reviews.latestReview(this.db);
   }
 
   async close(): Promise<void> {

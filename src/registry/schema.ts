@@ -38,10 +38,38 @@ export interface GrantEventsTable {
   details: string | null;
 }
 
+/** One access review (0003); `providers` is the JSON of its `ProviderReview[]`, written when it finishes. */
+export interface ReviewsTable {
+  id: string;
+  trigger: string;
+  started_at: string;
+  finished_at: string | null;
+  providers: string;
+}
+
+/** One supplier-convention account as a review found it (0003); `enabled` is 0 or 1 in both dialects. */
+export interface ReviewAccountsTable {
+  review_id: string;
+  provider: string;
+  username: string;
+  external_id: string;
+  display_name: string;
+  enabled: number;
+  expires_at: string | null;
+  grant_id: string | null;
+  grant_status: string | null;
+  grant_expires_at: string | null;
+  finding: string;
+  action: string;
+  error: string | null;
+}
+
 /** The whole registry schema, as the latest migration leaves it. */
 export interface Database {
   grants: GrantsTable;
   grant_events: GrantEventsTable;
+  reviews: ReviewsTable;
+  review_accounts: ReviewAccountsTable;
 }
 
 const migrations: Record<string, Migration> = {
@@ -93,6 +121,7 @@ const migrations: Record<string, Migration> = {
     },
   },
   '0002-listing': { up: addListingColumns },
+  '0003-reviews': { up: addReviewTables },
 };
 
 /**
@@ -152,6 +181,40 @@ async function addListingIndexes(db: Kysely<ListingSchema>): Promise<void> {
   for (const [name, columns] of Object.entries(indexes)) {
     await db.schema.createIndex(name).on('grants').columns(columns).execute();
   }
+}
+
+/**
+ * The access review's reports. A review's accounts are keyed by (review, provider, username) so a retried
+ * activity rewrites its rows instead of adding more; `getReview` reads them by that key's prefix.
+ */
+async function addReviewTables(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('reviews')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('trigger', 'text', (c) => c.notNull())
+    .addColumn('started_at', 'text', (c) => c.notNull())
+    .addColumn('finished_at', 'text')
+    .addColumn('providers', 'text', (c) => c.notNull().defaultTo('[]'))
+    .execute();
+  // `latestReview`: the newest finished review, found from the top of this index.
+  await db.schema.createIndex('reviews_started').on('reviews').columns(['started_at', 'id']).execute();
+  await db.schema
+    .createTable('review_accounts')
+    .addColumn('review_id', 'text', (c) => c.notNull().references('reviews.id'))
+    .addColumn('provider', 'text', (c) => c.notNull())
+    .addColumn('username', 'text', (c) => c.notNull())
+    .addColumn('external_id', 'text', (c) => c.notNull())
+    .addColumn('display_name', 'text', (c) => c.notNull())
+    .addColumn('enabled', 'integer', (c) => c.notNull())
+    .addColumn('expires_at', 'text')
+    .addColumn('grant_id', 'text')
+    .addColumn('grant_status', 'text')
+    .addColumn('grant_expires_at', 'text')
+    .addColumn('finding', 'text', (c) => c.notNull())
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('error', 'text')
+    .addPrimaryKeyConstraint('review_accounts_pk', ['review_id', 'provider', 'username'])
+    .execute();
 }
 
 /** Every migration, applied in name order by Kysely's Migrator on both SQLite and PostgreSQL. */

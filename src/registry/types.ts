@@ -1,5 +1,6 @@
 import type { ProviderName } from '../../providers/types.js';
 import type { GrantEventType, GrantInput, GrantStatus, PendingExtension } from '../../workflows/messages.js';
+import type { ProviderReview, ReviewedAccount, ReviewReport } from './review-types.js';
 
 /** One grant as the registry keeps it, for good: closed grants are never deleted. */
 export interface GrantRecord {
@@ -101,6 +102,35 @@ export interface RegistryStore {
   listEventsOf(grantIds: readonly string[]): Promise<Map<string, GrantEvent[]>>;
   /** One page of grants matching the query; `now` decides what "planned to run past" means for `activeAt`. */
   listGrants(query: GrantQuery, now?: Date): Promise<GrantPage>;
+  /**
+   * For each account of the provider (the given usernames, or every one), its most recent grant by
+   * `createdAt`: the grant that says whether the account should exist now. Usernames without a grant are absent.
+   */
+  latestGrantsByAccount(
+    provider: ProviderName,
+    usernames?: readonly string[],
+  ): Promise<Map<string, GrantRecord>>;
+  /**
+   * Appends an event the access review writes on a grant it does not run, under the next free `seq` at or above
+   * `REVIEW_EVENT_SEQ_BASE`, and applies no patch. An event of the same type with the same details already
+   * there makes this a no-op: a retried activity adds nothing, and the review says through the details how
+   * often the same thing is worth recording (once per review with its id in them, or once for good without).
+   * @throws when the grant does not exist.
+   */
+  recordReviewEvent(event: Omit<EventRecord, 'seq' | 'patch'>): Promise<void>;
+  /** Records that a review started; does nothing when it already is (a retried activity). */
+  startReview(review: { id: string; trigger: string; startedAt: string }): Promise<void>;
+  /**
+   * Writes these accounts into the review, replacing the rows of the same (provider, username): a retried
+   * activity rewrites the same rows. Thousands at once are written in a few statements.
+   */
+  saveReviewedAccounts(reviewId: string, accounts: readonly ReviewedAccount[]): Promise<void>;
+  /** Marks the review finished with each provider's summary. @throws when the review was never started. */
+  finishReview(id: string, finishedAt: string, providers: readonly ProviderReview[]): Promise<void>;
+  /** The review with every account (ordered by provider, then username), finished or not; null if unknown. */
+  getReview(id: string): Promise<ReviewReport | null>;
+  /** The most recently started review that finished, as `getReview` gives it; null before the first one. */
+  latestReview(): Promise<ReviewReport | null>;
   close(): Promise<void>;
 }
 

@@ -159,6 +159,7 @@ export const REVIEW_ROLES = {
   'post /v1/reviews': 'admin',
   'get /v1/reviews/latest': 'auditor',
   'get /v1/reviews/latest.csv': 'auditor',
+  'get /v1/reviews/{id}': 'auditor',
 };
 
 /** `method path` of every operation of a document. */

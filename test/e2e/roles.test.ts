@@ -53,6 +53,7 @@ interface Endpoint {
 }
 
 const anyGrant = { id: '' };
+const anyReview = { id: '' };
 const ENDPOINTS: Endpoint[] = [
   {
     name: 'POST /v1/grants',
@@ -132,11 +133,42 @@ const ENDPOINTS: Endpoint[] = [
     allowed: ['admin'],
     success: 200,
   },
+  {
+    name: 'POST /v1/reviews',
+    method: 'POST',
+    prepare: async () => ({ path: '/v1/reviews' }),
+    allowed: ['admin'],
+    success: 200,
+  },
+  {
+    name: 'GET /v1/reviews/latest',
+    method: 'GET',
+    prepare: async () => ({ path: '/v1/reviews/latest' }),
+    allowed: ROLES,
+    success: 200,
+  },
+  {
+    name: 'GET /v1/reviews/latest.csv',
+    method: 'GET',
+    prepare: async () => ({ path: '/v1/reviews/latest.csv' }),
+    allowed: ROLES,
+    success: 200,
+  },
+  {
+    name: 'GET /v1/reviews/{id}',
+    method: 'GET',
+    prepare: async () => ({ path: `/v1/reviews/${anyReview.id}` }),
+    allowed: ROLES,
+    success: 200,
+  },
 ];
 
 describe('every endpoint × every role', () => {
   beforeAll(async () => {
     anyGrant.id = await newGrant();
+    const review = await stack.request('POST', '/v1/reviews', TOKENS.admin);
+    expect(review.status).toBe(200);
+    anyReview.id = review.body.id as string;
   }, 30_000);
 
   for (const endpoint of ENDPOINTS) {

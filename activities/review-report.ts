@@ -1,0 +1,100 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Logger } from 'pino';
+import type { IdentityProvider, ProviderName } from '../providers/types.js';
+import type { NotificationChannel, Notifier } from '../src/notify/index.js';
+import { NOTEWORTHY_FINDINGS, type ReviewReport } from '../src/registry/review-types.js';
+import type { RegistryStore } from '../src/registry/types.js';
+import { notificationFailure } from './reminders.js';
+
+/** How the worker reviews: the supplier convention, whether orphans are disabled, who reads the summary. */
+export interface ReviewSettings {
+  prefix: string;
+  disableOrphans: boolean;
+  /** E-mail addresses the summary goes to (`REVIEW_REPORT_TO`); the webhook hears of it regardless. */
+  reportTo: string[];
+}
+
+export interface ReviewReportDeps {
+  providers: ReadonlyMap<ProviderName, IdentityProvider>;
+  registry: RegistryStore;
+  logger: Logger;
+  notifier?: Notifier | undefined;
+  review?: ReviewSettings | undefined;
+}
+
+/** Accounts listed by name in a summary; the rest are in the report. */
+const LISTED = 20;
+
+/** The review's settings as this worker holds them, and the summary it sends when something was found. */
+export function createReviewReportActivities({
+  providers,
+  registry,
+  logger,
+  notifier,
+  review,
+}: ReviewReportDeps) {
+  return {
+    /** What to review: the providers enabled on this worker, with its settings (read at each run, not frozen in the schedule). */
+    async reviewTargets() {
+      return {
+        providers: [...providers.keys()],
+        prefix: review?.prefix ?? 'sup-',
+        disableOrphans: review?.disableOrphans ?? false,
+      };
+    },
+
+    /** Sends the review's summary through one channel; false when that channel is not configured. */
+    async deliverReviewSummary({
+      channel,
+      reviewId,
+    }: {
+      channel: NotificationChannel;
+      reviewId: string;
+    }): Promise<boolean> {
+      if (!notifier?.channels.includes(channel)) return false;
+      const to = review?.reportTo ?? [];
+      if (channel === 'email' && to.length === 0) return false;
+      const report = await registry.getReview(reviewId);
+      if (!report) throw ApplicationFailure.retryable(`review ${reviewId} is not in the registry yet`);
+      try {
+        await notifier.send(channel, { ...summaryMessage(report), to });
+        return true;
+      } catch (err) {
+        throw notificationFailure(err, logger, { channel, reviewId }, 'review summary');
+      }
+    },
+  };
+}
+
+/** The summary: counts per provider and finding, then the accounts that need a look. */
+export function summaryMessage(report: ReviewReport) {
+  const noteworthy = report.accounts.filter((a) => NOTEWORTHY_FINDINGS.includes(a.finding));
+  const lines = report.providers.map((p) => {
+    const counts = Object.entries(p.findings)
+      .filter(([, n]) => (n ?? 0) > 0)
+      .map(([finding, n]) => `${n} ${finding}`);
+    return `${p.provider}: ${p.accounts} supplier accounts${counts.length ? ` (${counts.join(', ')})` : ''}${
+      p.error ? ` — could not be reviewed: ${p.error}` : ''
+    }`;
+  });
+  const listed = noteworthy
+    .slice(0, LISTED)
+    .map((a) => `- ${a.provider} ${a.username}: ${a.finding}, ${a.action}${a.error ? ` (${a.error})` : ''}`);
+  if (noteworthy.length > LISTED) listed.push(`- … and ${noteworthy.length - LISTED} more`);
+  return {
+    subject: `Supplier access review: ${noteworthy.length} account(s) need a look`,
+    text: [
+      `Review ${report.id} (${report.trigger}), ${report.startedAt}.`,
+      ...lines,
+      '',
+      ...listed,
+      '',
+      'The full report: GET /v1/reviews/latest (or latest.csv).',
+    ].join('\n'),
+    data: {
+      reviewId: report.id,
+      noteworthy: noteworthy.length,
+      providers: report.providers,
+    },
+  };
+}
