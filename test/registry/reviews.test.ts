@@ -137,6 +137,21 @@ describe.each(backends)('access reviews in the registry on $name', ({ start }) =
     await expect(store.finishReview('never-started', at(0), [])).rejects.toThrow(/never started/);
   });
 
+  it('keeps every review for good but drops per-account rows after 30 days', async () => {
+    const old = await startReview(at(0));
+    await store.saveReviewedAccounts(old, [reviewed('sup-a'), reviewed('sup-b')]);
+    await store.finishReview(old, at(60_000), [summary('ldap', 2)]);
+    const recent = await startReview(at(29 * DAY));
+    await store.saveReviewedAccounts(recent, [reviewed('sup-a')]);
+    await store.finishReview(recent, at(29 * DAY + 60_000), [summary('ldap', 1)]);
+    // A month later than the first: its detail is gone, its summary stays; the recent one is whole.
+    expect((await store.getReview(old))?.accounts).toHaveLength(2);
+    const latest = await startReview(at(31 * DAY));
+    await store.finishReview(latest, at(31 * DAY + 60_000), [summary('ldap', 0)]);
+    expect(await store.getReview(old)).toMatchObject({ providers: [summary('ldap', 2)], accounts: [] });
+    expect((await store.getReview(recent))?.accounts).toHaveLength(1);
+  });
+
   it('gives the newest grant of each account of one provider, by name or for all', async () => {
     const old = await addGrant(store, { username: 'sup-acme', createdAt: at(0) });
     const current = await addGrant(store, { username: 'sup-acme', createdAt: at(DAY) });
