@@ -106,4 +106,50 @@ describe('an Entra grant through the HTTP API behaves like an LDAP grant', () =>
     expect(response.body.errors[0].field).toBe('supplier.contactEmail');
     expect(graph.requests.length).toBe(before);
   });
+  it('reviews Entra too: a member re-enabled by hand is closed again, a hand-made one is reported', async () => {
+    // A tenant admin re-enables the expired supplier member and creates a supplier-looking user by hand.
+    const token = (await (
+      await fetch(`${graph.authorityUrl}/${graph.tenantId}/oauth2/v2.0/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: graph.clientId,
+          client_secret: graph.clientSecret,
+          scope: 'https://graph.microsoft.com/.default',
+        }),
+      })
+    ).json()) as { access_token: string };
+    const asAdmin = (method: string, path: string, body: unknown) =>
+      fetch(`${graph.graphUrl}/v1.0${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const member = userWhere((u) => u.userPrincipalName === `sup-electricite-gagnon@${UPN_DOMAIN}`);
+    expect((await asAdmin('PATCH', `/users/${member!.id}`, { accountEnabled: true })).status).toBe(204);
+    const handmade = await asAdmin('POST', '/users', {
+      accountEnabled: true,
+      displayName: 'Shadow Vendor',
+      mailNickname: 'sup-shadow-vendor',
+      userPrincipalName: `sup-shadow-vendor@${UPN_DOMAIN}`,
+      passwordProfile: { password: 'Sh4dow-Vendor-Passw0rd!', forceChangePasswordNextSignIn: false },
+    });
+    expect(handmade.status).toBe(201);
+
+    const review = await stack.request('POST', '/v1/reviews', TOKENS.admin);
+    expect(review.status, JSON.stringify(review.body)).toBe(200);
+    const found = Object.fromEntries(
+      (review.body.accounts as { provider: string; username: string; finding: string; action: string }[])
+        .filter((a) => a.provider === 'entra')
+        .map((a) => [a.username, [a.finding, a.action]]),
+    );
+    expect(found).toMatchObject({
+      'sup-electricite-gagnon': ['drift', 'disabled-and-rotated'],
+      'sup-shadow-vendor': ['orphan', 'reported'],
+    });
+    expect(graph.users.get(member!.id)?.accountEnabled).toBe(false);
+    expect(userWhere((u) => u.userPrincipalName === `sup-shadow-vendor@${UPN_DOMAIN}`)?.accountEnabled).toBe(
+      true,
+    );
+  });
 });

@@ -88,4 +88,42 @@ describe('an Okta grant through the HTTP API behaves like an LDAP grant', () => 
     expect(revoked.status).toBe(200);
     expect(okta.userByLogin(`sup-activation-only-inc@${LOGIN_DOMAIN}`)?.status).toBe('DEPROVISIONED');
   });
+
+  it('reviews Okta too: a user reactivated by hand is closed again, a hand-made one is reported', async () => {
+    // An Okta admin reactivates the revoked supplier and creates another supplier-looking user by hand.
+    const okta_ = (path: string, body?: unknown) =>
+      fetch(`${okta.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `SSWS ${okta.apiToken}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const revived = okta.userByLogin(`sup-activation-only-inc@${LOGIN_DOMAIN}`);
+    expect((await okta_(`/api/v1/users/${revived!.id}/lifecycle/activate?sendEmail=false`)).status).toBe(200);
+    expect(okta.userByLogin(`sup-activation-only-inc@${LOGIN_DOMAIN}`)?.status).not.toBe('DEPROVISIONED');
+    const handmade = await okta_('/api/v1/users?activate=true', {
+      profile: {
+        login: `sup-shadow-vendor@${LOGIN_DOMAIN}`,
+        email: `sup-shadow-vendor@${LOGIN_DOMAIN}`,
+        firstName: 'Shadow',
+        lastName: 'Vendor',
+      },
+    });
+    expect(handmade.status).toBe(200);
+
+    const review = await stack.request('POST', '/v1/reviews', TOKENS.admin);
+    expect(review.status, JSON.stringify(review.body)).toBe(200);
+    const found = Object.fromEntries(
+      (review.body.accounts as { provider: string; username: string; finding: string; action: string }[])
+        .filter((a) => a.provider === 'okta')
+        .map((a) => [a.username, [a.finding, a.action]]),
+    );
+    expect(found).toMatchObject({
+      'sup-reseaux-tremblay-ltee': ['closed', 'none'],
+      'sup-activation-only-inc': ['drift', 'disabled-and-rotated'],
+      'sup-shadow-vendor': ['orphan', 'reported'],
+    });
+    expect(okta.userByLogin(`sup-activation-only-inc@${LOGIN_DOMAIN}`)?.status).toBe('DEPROVISIONED');
+    // Reported, not touched (REVIEW_DISABLE_ORPHANS is off): still as its maker left it.
+    expect(okta.userByLogin(`sup-shadow-vendor@${LOGIN_DOMAIN}`)?.status).toBe('PROVISIONED');
+  });
 });
