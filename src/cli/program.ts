@@ -3,6 +3,7 @@ import { ApiProblemError, CliError } from './client.js';
 import { formatProblem } from './format.js';
 import { registerGrantCommands } from './grant-commands.js';
 import { registerRegistryCommands } from './registry-commands.js';
+import { registerReviewCommands } from './review-commands.js';
 import { createSession, DEFAULT_API_URL, Output, type CliOptions, type SessionFactory } from './session.js';
 
 /**
@@ -20,7 +21,7 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
   }
 }
 
-/** The `supplier-access` program: global options, then the `grant` and `registry` command groups. */
+/** The `supplier-access` program: global options, then the `grant`, `registry` and `review` command groups. */
 export function buildProgram(options: CliOptions, out: Output): Command {
   const program = new Command('supplier-access')
     .description('Grant suppliers expiring accounts through the supplier-access HTTP API.')
@@ -47,6 +48,10 @@ export function buildProgram(options: CliOptions, out: Output): Command {
   registerGrantCommands(grant, session);
   const registry = program.command('registry').description('the registry of every grant ever made');
   registerRegistryCommands(registry, session);
+  const review = program
+    .command('review')
+    .description('access reviews: every supplier account and its grant');
+  registerReviewCommands(review, session);
   return program;
 }
 

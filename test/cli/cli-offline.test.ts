@@ -8,7 +8,7 @@ import { cli, cliProcess } from './run-cli.js';
 
 /** Every command, and options its `--help` must name. */
 const COMMANDS: [string[], string[]][] = [
-  [[], ['--api-url', '--token', '--json', 'grant', 'registry']],
+  [[], ['--api-url', '--token', '--json', 'grant', 'registry', 'review']],
   [['grant'], ['create', 'credential', 'list', 'show', 'extend', 'approve', 'reject', 'revoke']],
   [
     ['grant', 'create'],
@@ -58,6 +58,16 @@ const COMMANDS: [string[], string[]][] = [
   ],
   [['registry'], ['export']],
   [['registry', 'export'], ['--output']],
+  [['review'], ['run', 'latest', 'show']],
+  [['review', 'run'], ['--all']],
+  [
+    ['review', 'latest'],
+    ['--all', '--csv', '--output'],
+  ],
+  [
+    ['review', 'show'],
+    ['<id>', '--all'],
+  ],
 ];
 
 /** A fetch that must not be called: usage errors are caught before the API is asked. */

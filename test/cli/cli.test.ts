@@ -184,6 +184,23 @@ describe('a grant through the CLI, against the real service', () => {
     expect(written.stdout).toContain(`Wrote the registry to ${file}`);
     expect(readFileSync(file, 'utf8')).toBe(csv);
   });
+
+  it('runs an access review (ada) and shows the latest to anyone, as a table or CSV', async () => {
+    const refused = await audrey('review run');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('(HTTP 403)');
+    const run = expectOk(await ada('review run --all'));
+    expect(run.stdout).toMatch(/ldap: \d+ accounts/);
+    expect(run.stdout).toMatch(/sup-quillon-walkthrough-ltd +no +none +closed +none/);
+    const latest = expectOk(await audrey('review latest --all')).stdout;
+    expect(latest).toContain('sup-quillon-walkthrough-ltd');
+    const csv = expectOk(await audrey('review latest --csv')).stdout;
+    expect(csv.split(/\r?\n/)[0]).toBe(
+      'provider,username,displayName,enabled,expiresAt,coveredByGrant,grantId,grantStatus,grantExpiresAt,finding,action,error',
+    );
+    const report = JSON.parse(expectOk(await audrey('--json review latest')).stdout) as { id: string };
+    expect(expectOk(await audrey(`review show ${report.id}`)).stdout).toContain(`Review ${report.id}`);
+  });
 });
 
 describe('the CLI on other answers', () => {

@@ -1,0 +1,112 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { CliError } from './client.js';
+import { formatTable } from './format.js';
+import type { Session, SessionFactory } from './session.js';
+
+interface ReviewedAccount {
+  provider: string;
+  username: string;
+  enabled: boolean;
+  coveredByGrant: boolean;
+  finding: string;
+  action: string;
+  error?: string;
+}
+
+interface ReviewReport {
+  id: string;
+  trigger: string;
+  startedAt: string;
+  finishedAt?: string;
+  providers: { provider: string; accounts: number; findings: Record<string, number>; error?: string }[];
+  accounts: ReviewedAccount[];
+}
+
+/** `review run`, `review latest`, `review show`: the access review over the API. */
+export function registerReviewCommands(review: Command, session: SessionFactory): void {
+  review
+    .command('run')
+    .description('run an access review now (admin) and print its report')
+    .option('--all', 'list every account, not only those that need a look')
+    .action(async (options: { all?: boolean }, command: Command) => {
+      const s = session(command);
+      const { status, body } = await s.api.call('POST', '/v1/reviews');
+      if (status === 202) {
+        const { id } = body as { id: string };
+        if (s.json) return s.out.json(body);
+        return s.out.line(
+          `The review ${id} is still running; its report will be at:`,
+          `  supplier-access review show ${id}`,
+        );
+      }
+      printReport(s, body as ReviewReport, options.all === true);
+    });
+
+  review
+    .command('latest')
+    .description('the latest finished review (any role)')
+    .option('--all', 'list every account, not only those that need a look')
+    .option('--csv', 'the report as CSV (one row per account)')
+    .option('--output <file>', 'with --csv: write to this file instead of stdout')
+    .action(async (options: { all?: boolean; csv?: boolean; output?: string }, command: Command) => {
+      const s = session(command);
+      if (!options.csv) {
+        const { body } = await s.api.call('GET', '/v1/reviews/latest');
+        return printReport(s, body as ReviewReport, options.all === true);
+      }
+      const { body } = await s.api.call('GET', '/v1/reviews/latest.csv', { accept: 'text/csv' });
+      const csv = typeof body === 'string' ? body : JSON.stringify(body);
+      if (options.output === undefined) return s.out.raw(csv);
+      try {
+        await writeFile(options.output, csv);
+      } catch (err) {
+        throw new CliError(`cannot write ${options.output}: ${(err as Error).message}`);
+      }
+      s.out.line(`Wrote the review to ${options.output}.`);
+    });
+
+  review
+    .command('show <id>')
+    .description('one review by its id')
+    .option('--all', 'list every account, not only those that need a look')
+    .action(async (id: string, options: { all?: boolean }, command: Command) => {
+      const s = session(command);
+      const { body } = await s.api.call('GET', `/v1/reviews/${encodeURIComponent(id)}`);
+      printReport(s, body as ReviewReport, options.all === true);
+    });
+}
+
+const QUIET = new Set(['covered', 'closed']);
+
+function printReport(s: Session, report: ReviewReport, all: boolean): void {
+  if (s.json) return s.out.json(report);
+  s.out.line(
+    `Review ${report.id} (${report.trigger}), ${report.startedAt} → ${report.finishedAt ?? 'running'}`,
+  );
+  for (const p of report.providers) {
+    const counts = Object.entries(p.findings)
+      .filter(([, n]) => n > 0)
+      .map(([finding, n]) => `${n} ${finding}`)
+      .join(', ');
+    s.out.line(
+      `  ${p.provider}: ${p.accounts} accounts${counts ? ` (${counts})` : ''}${p.error ? ` — ${p.error}` : ''}`,
+    );
+  }
+  const shown = all ? report.accounts : report.accounts.filter((a) => !QUIET.has(a.finding));
+  if (shown.length === 0) return s.out.line('', 'Nothing needs a look.');
+  s.out.line(
+    '',
+    ...formatTable(
+      ['provider', 'username', 'enabled', 'grant', 'finding', 'action'],
+      shown.map((a) => [
+        a.provider,
+        a.username,
+        a.enabled ? 'yes' : 'no',
+        a.coveredByGrant ? 'covers it' : 'none',
+        a.finding,
+        a.action + (a.error ? ` (${a.error})` : ''),
+      ]),
+    ),
+  );
+}
