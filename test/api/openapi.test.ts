@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type * as FastifyModule from 'fastify';
@@ -6,6 +7,7 @@ import { z } from 'zod';
 import { buildApp } from '../../src/api/app.js';
 import { TokenAuthenticator } from '../../src/api/auth.js';
 import { docsRoutes, DOCS_CSP } from '../../src/api/docs.js';
+import { ReviewService } from '../../src/api/review-service.js';
 import type { GrantService } from '../../src/api/grant-service.js';
 import { buildOpenApiDocument } from '../../src/api/openapi.js';
 import { JsonSchemaConverter, type JsonObject } from '../../src/api/openapi-parts.js';
@@ -62,6 +64,8 @@ beforeAll(async () => {
   app = await buildApp({
     authenticator: new TokenAuthenticator([{ name: 'audrey', roles: ['auditor'], token: AUDITOR }]),
     service: {} as GrantService,
+    // A lazy client that never connects: the review routes must be registered, not run.
+    reviews: new ReviewService({ client: new Client(), taskQueue: 'openapi-test' }),
     registry: fakeRegistry(),
     policy: POLICY,
     logger: createLogger('silent'),
@@ -101,10 +105,10 @@ describe('the OpenAPI document', () => {
   });
 
   it('lists every operation of DESIGN.md with its role, security and answers', () => {
-    const reviewed = buildOpenApiDocument(POLICY, { include: { reviews: true } });
+    const withoutReviews = buildOpenApiDocument(POLICY);
     for (const [document, roles] of [
-      [doc, DESIGN_ROLES],
-      [reviewed, { ...DESIGN_ROLES, ...REVIEW_ROLES }],
+      [withoutReviews, DESIGN_ROLES],
+      [doc, { ...DESIGN_ROLES, ...REVIEW_ROLES }],
     ] as const) {
       const operations = operationsOf(document);
       expect(operations.map((o) => o.key).sort()).toEqual(Object.keys(roles).sort());
@@ -278,7 +282,7 @@ describe('the routes', () => {
     expect(response.headers['content-type']).toContain('application/json');
     expect(response.json()).toEqual(JSON.parse(JSON.stringify(app.swagger())));
     expect(Object.keys(response.json().paths)).toEqual(
-      Object.keys(buildOpenApiDocument(POLICY).paths as object),
+      Object.keys(buildOpenApiDocument(POLICY, { include: { reviews: true } }).paths as object),
     );
   });
 
