@@ -4,7 +4,6 @@ import {
   condition,
   patched,
   proxyActivities,
-  upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { Credential } from '../providers/types.js';
@@ -20,7 +19,7 @@ import {
   type RevokeRequest,
 } from './messages.js';
 import { Reminders } from './reminders.js';
-import { EXPIRES_AT_KEY, STATUS_KEY } from './search-attributes.js';
+import { indexGrant } from './search-attributes.js';
 
 // Registry writes and provider calls never give up: transient failures retry forever with capped backoff.
 // Only provisioning stops, on a provider's permanent refusal (raised as non-retryable by the activity), so
@@ -73,7 +72,7 @@ export class GrantLifecycle {
   }
 
   record(type: GrantEventType, actor: string, patch?: GrantPatch, details?: Record<string, string>) {
-    if (patch) this.index(patch);
+    if (patch) indexGrant(this.input, patch);
     return recordEvent({
       grantId: this.input.grantId,
       seq: ++this.seq,
@@ -83,15 +82,6 @@ export class GrantLifecycle {
       patch,
       details,
     });
-  }
-
-  /** Keeps the status and expiry search attributes in step with the registry, for the Temporal UI. */
-  private index(patch: GrantPatch): void {
-    if (!this.input.indexed || (!patch.status && !patch.expiresAt)) return;
-    upsertSearchAttributes([
-      ...(patch.status ? [{ key: STATUS_KEY, value: patch.status }] : []),
-      ...(patch.expiresAt ? [{ key: EXPIRES_AT_KEY, value: new Date(patch.expiresAt) }] : []),
-    ]);
   }
 
   register(): Promise<void> {
@@ -175,7 +165,7 @@ export class GrantLifecycle {
       details: why,
       patch: { status: ending, pendingExtension: null, endedAt: new Date().toISOString() },
     };
-    this.index(endingEvent.patch);
+    indexGrant(input, endingEvent.patch);
     // One activity closes the door and records it: a wave of expiries costs the server as few round trips as
     // possible. It records 'disabled' and 'credentials-rotated' under the next two sequence numbers.
     this.seq += 2;

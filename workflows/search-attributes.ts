@@ -6,6 +6,8 @@
  * (no e-mail address, no password, no reason).
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import type { GrantPatch } from '../src/registry/types.js';
 import type { GrantInput, GrantStatus } from './messages.js';
 
 export const PROVIDER_KEY = defineSearchAttributeKey('SupplierAccessProvider', SearchAttributeType.KEYWORD);
@@ -38,4 +40,17 @@ export function initialSearchAttributes(input: GrantInput): SearchAttributePair[
     { key: EXPIRES_AT_KEY, value: new Date(input.expiresAt) },
     { key: STATUS_KEY, value: 'provisioning' satisfies GrantStatus },
   ];
+}
+
+/**
+ * Keeps the status and expiry attributes in step with the registry (called by the workflow with each recorded
+ * change). Only for grants started with `indexed`: the upsert of an attribute the server does not know would
+ * stall the workflow, and grants started before attributes existed must replay without new commands.
+ */
+export function indexGrant(input: GrantInput, patch: GrantPatch): void {
+  if (!input.indexed || (!patch.status && !patch.expiresAt)) return;
+  upsertSearchAttributes([
+    ...(patch.status ? [{ key: STATUS_KEY, value: patch.status }] : []),
+    ...(patch.expiresAt ? [{ key: EXPIRES_AT_KEY, value: new Date(patch.expiresAt) }] : []),
+  ]);
 }
