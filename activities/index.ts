@@ -113,8 +113,16 @@ function createGrantActivities({ providers, registry, logger }: ActivityDeps) {
       spec: AccountSpec;
     }): Promise<ProvisionResult> {
       try {
-        const result = await heartbeating(() => providerFor(provider).createAccount(spec));
-        logger.info({ provider, username: spec.username, grantId: spec.grantId }, 'account provisioned');
+        // The account's closed grants, whose account this grant may take over instead of being refused. Read here,
+        // not in the workflow, so that no workflow history changes. Closed means done: Temporal runs one workflow
+        // per account at a time, so an earlier grant's deprovisioning has finished before this one starts.
+        const reclaimable = await registry.closedGrantIds(provider, spec.username);
+        const request: AccountSpec = { ...spec, reclaimable };
+        const result = await heartbeating(() => providerFor(provider).createAccount(request));
+        logger.info(
+          { provider, username: spec.username, grantId: spec.grantId, reclaimable: reclaimable.length },
+          'account provisioned',
+        );
         return result;
       } catch (err) {
         if (isProviderError(err) && !err.retryable) {

@@ -19,6 +19,12 @@ export interface AccountSpec {
   groups: string[];
   /** Where the provider has both kinds (Entra): a guest invited by e-mail, or a member with a password. */
   kind?: 'guest' | 'member' | undefined;
+  /**
+   * Grant ids of this account's earlier grants that have closed (expired, revoked, failed). An existing account
+   * owned by one of them is taken over — re-enabled, given this grant's expiry, groups and a fresh credential,
+   * and marked as this grant's — instead of refused. An account owned by anything else is still a conflict.
+   */
+  reclaimable?: string[] | undefined;
 }
 
 /** How we point at an account once it exists. */
@@ -66,7 +72,10 @@ export interface IdentityProvider {
   /**
    * Creates the account, with the expiry attached, and adds it to the groups. When the account already exists
    * for the same grant (a retried call), it is brought to the requested state and a fresh credential is
-   * issued, since the earlier one may have been lost. Throws `conflict` when it exists for anything else.
+   * issued, since the earlier one may have been lost. When it exists for a grant named in `spec.reclaimable`
+   * (the supplier's earlier, closed grant), it is taken over: re-enabled and brought to exactly the state a
+   * fresh create gives (this grant's marker, expiry and groups only, a fresh credential, the old one void).
+   * Throws `conflict` when it exists for anything else: another grant, or nothing of ours.
    */
   createAccount(spec: AccountSpec): Promise<ProvisionResult>;
   /** The account by name, or `null` when there is none. */

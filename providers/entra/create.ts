@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { ProviderError } from '../errors.js';
+import { holderOf, ownershipOf } from '../ownership.js';
 import { generatePassword } from '../password.js';
 import type { AccountRef, AccountSpec, ProvisionResult } from '../types.js';
-import { isDuplicateValue, statusOf } from './errors.js';
-import { addToGroups, checkGroupIds } from './groups.js';
+import { isDuplicateValue, statusOf, unlessNotFound } from './errors.js';
+import { addToGroups, checkGroupIds, removeFromAllGroups } from './groups.js';
 import {
   expiryProperties,
   findUser,
@@ -51,7 +52,9 @@ export function kindOf(ctx: EntraContext, spec: AccountSpec): 'guest' | 'member'
 /**
  * Creates the supplier account, with the expiry and the owning grant on it, and adds it to the configured and
  * requested groups. A retried create for the same grant brings the account to the requested state (a member
- * gets a fresh password: the first may never have reached anybody); any other existing account is a conflict.
+ * gets a fresh password: the first may never have reached anybody), and so does a create that takes over the
+ * account of one of the supplier's closed grants (`spec.reclaimable`), re-enabled; any other existing account is
+ * a conflict.
  */
 export async function createAccount(ctx: EntraContext, spec: AccountSpec): Promise<ProvisionResult> {
   if (!USERNAME.test(spec.username)) {
@@ -65,13 +68,15 @@ export async function createAccount(ctx: EntraContext, spec: AccountSpec): Promi
   const own = await findUser(ctx, spec.username);
   let result: ProvisionResult;
   if (own) {
-    ensureOwned(ctx, own, spec, spec.username);
+    const ownership = claim(ctx, own, spec, spec.username);
     if (isGuest(own) !== (kind === 'guest')) {
+      const whose = ownership === 'own' ? 'this grant' : 'an earlier grant';
       throw fail(
         'conflict',
-        `${spec.username} exists for this grant as a ${isGuest(own) ? 'guest' : 'member'}`,
+        `${spec.username} exists for ${whose} as a ${isGuest(own) ? 'guest' : 'member'}`,
       );
     }
+    if (ownership === 'reclaimable') await prepareTakeover(ctx, spec, own);
     result = await refresh(ctx, spec, own, properties);
   } else {
     result =
@@ -111,12 +116,29 @@ function refOf(spec: AccountSpec, userId: string): AccountRef {
   return { username: spec.username, externalId: userId, displayName: spec.displayName };
 }
 
-/** Refuses a user some other grant, or nobody of ours, owns. */
-function ensureOwned(ctx: EntraContext, user: GraphUser, spec: AccountSpec, what: string): void {
+/**
+ * Whether the existing user may be brought to this grant's state: its own (a retry) or one of the supplier's closed
+ * grants' (a takeover). Refuses a user some other grant, or nobody of ours, owns.
+ */
+function claim(ctx: EntraContext, user: GraphUser, spec: AccountSpec, what: string): 'own' | 'reclaimable' {
   const owner = grantOf(ctx, user);
-  if (owner === spec.grantId) return;
-  const who = owner ? `grant ${owner}` : 'no supplier-access grant';
-  throw fail('conflict', `${what} already exists for ${who}`);
+  const ownership = ownershipOf(owner, spec);
+  if (ownership === 'foreign') throw fail('conflict', `${what} already exists for ${holderOf(owner)}`);
+  return ownership;
+}
+
+/**
+ * Before a closed grant's user is marked as this grant's (the refresh that follows): whatever sessions it still has
+ * are revoked and the memberships it may have kept go, so it ends with this grant's groups only. A guest signs in
+ * with its own identity at its own home: it is re-enabled only for the address it was invited with, since
+ * re-enabling it for a new contact would let the earlier contact back in, and invite nobody new.
+ */
+async function prepareTakeover(ctx: EntraContext, spec: AccountSpec, user: GraphUser): Promise<void> {
+  if (isGuest(user) && user.mail?.toLowerCase() !== spec.contactEmail?.toLowerCase()) {
+    throw fail('conflict', `${spec.username} is a guest invited for another contact address`);
+  }
+  await unlessNotFound(ctx.client.api(userPath(user.id, '/revokeSignInSessions')).post(undefined), undefined);
+  await removeFromAllGroups(ctx, user.id);
 }
 
 /** Our own account from an earlier attempt: enabled, described and marked again; a member gets a new password. */
@@ -166,7 +188,7 @@ async function createMember(
       // deleted user, which keeps its UPN for 30 days. Retrying settles the first and keeps the second visible.
       throw fail('transient', `${upn} is taken but not readable (yet)`);
     }
-    ensureOwned(ctx, holder, spec, upn);
+    if (claim(ctx, holder, spec, upn) === 'reclaimable') await prepareTakeover(ctx, spec, holder);
     return refresh(ctx, spec, holder, properties);
   }
 }

@@ -7,6 +7,7 @@ import {
   parseUac,
   UAC,
   withDisabled,
+  withEnabled,
   adTicksToIso,
 } from './ad.js';
 import { grantDescription, grantIdFrom, type Dialect, type EntryState } from './dialect.js';
@@ -74,6 +75,11 @@ export const adDialect: Dialect = {
       replace('unicodePwd', [encodeUnicodePwd(password)]),
       replace('pwdLastSet', ['0']),
     ];
+  },
+
+  enableChanges(entry) {
+    const uac = parseUac(first(entry, 'userAccountControl'));
+    return isDisabled(uac) ? [replace('userAccountControl', [String(withEnabled(uac))])] : [];
   },
 
   expiryChanges: (expiresAt) => [replace('accountExpires', [isoToAdTicks(expiresAt)])],

@@ -49,3 +49,8 @@ export function isDisabled(uac: number): boolean {
 export function withDisabled(uac: number): number {
   return uac | UAC.ACCOUNTDISABLE;
 }
+
+/** The same flags with ACCOUNTDISABLE cleared; every other bit kept as the directory had it. */
+export function withEnabled(uac: number): number {
+  return uac & ~UAC.ACCOUNTDISABLE;
+}

@@ -25,6 +25,11 @@ export interface Dialect {
   newEntry(spec: AccountSpec, password: string): Attribute[];
   /** Brings an entry of the same grant to the requested state with a new password (a retried create). */
   refreshChanges(spec: AccountSpec, password: string): Change[];
+  /**
+   * The changes that undo `disableChanges` on an entry taken over from a closed grant, applied before
+   * `refreshChanges` (which moves the expiry and sets the password); empty when the entry is not disabled.
+   */
+  enableChanges(entry: Entry): Change[];
   expiryChanges(expiresAt: string): Change[];
   /** The changes that disable the account for good; empty when it already is, so a repeat writes nothing. */
   disableChanges(entry: Entry, now: Date): Change[];

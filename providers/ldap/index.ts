@@ -8,6 +8,7 @@ import {
   type Filter,
 } from 'ldapts';
 import { ProviderError } from '../errors.js';
+import { holderOf, ownershipOf } from '../ownership.js';
 import { generatePassword, unusableSecret } from '../password.js';
 import type { AccountRef, AccountSpec, AccountState, IdentityProvider, ProvisionResult } from '../types.js';
 import { adDialect } from './ad-dialect.js';
@@ -111,7 +112,7 @@ async function createAccount(
       });
     }
     if (!hasCode(err, ResultCode.entryAlreadyExists)) throw err;
-    await refreshOwnEntry(client, dialect, dn, spec, password);
+    await refreshOwnEntry(client, cfg, dialect, dn, spec, password);
   }
   await addToGroups(client, dialect, spec.groups, dn);
   return {
@@ -122,10 +123,12 @@ async function createAccount(
 
 /**
  * The entry exists: a retried create for the same grant gets the requested state and a fresh password (the
- * first one may never have reached anybody); anything else is somebody else's account.
+ * first one may never have reached anybody); the entry of one of the supplier's closed grants is taken over;
+ * anything else is somebody else's account.
  */
 async function refreshOwnEntry(
   client: Client,
+  cfg: ResolvedLdapConfig,
   dialect: Dialect,
   dn: string,
   spec: AccountSpec,
@@ -133,13 +136,26 @@ async function refreshOwnEntry(
 ): Promise<void> {
   const existing = await readEntry(client, dialect, dn);
   const owner = existing ? dialect.readEntry(existing).grantId : undefined;
-  if (owner !== spec.grantId) {
-    const who = owner ? `grant ${owner}` : 'no supplier-access grant';
-    throw new ProviderError('conflict', `${dn} already exists for ${who}`, {
+  const ownership = ownershipOf(owner, spec);
+  if (!existing || ownership === 'foreign') {
+    throw new ProviderError('conflict', `${dn} already exists for ${holderOf(owner)}`, {
       provider: 'ldap',
       operation: 'createAccount',
     });
   }
+  if (ownership === 'own') {
+    await client.modify(dn, dialect.refreshChanges(spec, password));
+    return;
+  }
+  // Memberships the closed grant may have left go first, so the account ends with this grant's groups only
+  // (the caller adds them). The modify that marks the entry as this grant's comes last: until it succeeds, a
+  // retry still sees the closed grant's entry and takes it over again.
+  await removeFromAllGroups(client, cfg, dialect, dn);
+  // The disable is undone in a modify of its own: slapd's ppolicy drops pwdAccountLockedTime by itself when a
+  // modify replaces the password, and fails one that also removes it. In between, the entry still has the
+  // rotated password nobody knows (and the past pwdEndTime of the disable), so nobody can use it.
+  const enable = dialect.enableChanges(existing);
+  if (enable.length > 0) await client.modify(dn, enable);
   await client.modify(dn, dialect.refreshChanges(spec, password));
 }
 

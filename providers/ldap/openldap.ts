@@ -61,6 +61,11 @@ export const openldapDialect: Dialect = {
     ];
   },
 
+  // The permanent lock goes (a replace with no values removes the attribute); the refresh then moves pwdEndTime,
+  // which the disable had set to the instant of the disable, to the new grant's expiry.
+  enableChanges: (entry) =>
+    first(entry, 'pwdAccountLockedTime') === undefined ? [] : [replace('pwdAccountLockedTime', [])],
+
   expiryChanges: (expiresAt) => [replace('pwdEndTime', [toGeneralizedTime(expiresAt)])],
 
   disableChanges(entry, now) {

@@ -1,7 +1,9 @@
 import { ProviderError } from '../errors.js';
+import { holderOf, ownershipOf } from '../ownership.js';
 import { generatePassword } from '../password.js';
 import type { AccountSpec, ProvisionResult } from '../types.js';
 import { isDuplicateLogin, statusOf } from './errors.js';
+import { disableAccount } from './lifecycle.js';
 import { getUser, loginOf, profileOf, type OktaContext, type OktaUser } from './users.js';
 
 const fail = (kind: 'invalid' | 'conflict' | 'transient', message: string): ProviderError =>
@@ -49,9 +51,10 @@ export async function createAccount(ctx: OktaContext, spec: AccountSpec): Promis
 
 /**
  * The login exists: a retried create for the same grant brings the user to the requested state (profile,
- * groups, and a fresh password for a password account, since the first may never have reached anybody);
- * anything else is somebody else's account. A suspended or deactivated user is left alone: an administrator
- * did that, and reviving it is not a retry's business.
+ * groups, and a fresh password for a password account, since the first may never have reached anybody); the
+ * user of one of the supplier's closed grants is taken over; anything else is somebody else's account. A
+ * suspended or deactivated user of this grant is left alone: an administrator did that, and reviving it is not
+ * a retry's business.
  */
 async function refreshOwnUser(
   ctx: OktaContext,
@@ -64,28 +67,70 @@ async function refreshOwnUser(
   const user = await getUser(ctx, login);
   if (!user) throw fail('transient', `${login} was deleted while being created; try again`);
   const owner = user.profile[ctx.config.grantAttribute];
-  if (owner !== spec.grantId) {
-    const who = typeof owner === 'string' && owner !== '' ? `grant ${owner}` : 'no supplier-access grant';
-    throw fail('conflict', `${login} already exists for ${who}`);
+  const ownerId = typeof owner === 'string' ? owner : undefined;
+  const ownership = ownershipOf(ownerId, spec);
+  if (ownership === 'foreign') throw fail('conflict', `${login} already exists for ${holderOf(ownerId)}`);
+  if (ownership === 'reclaimable') {
+    await takeOver(ctx, spec, user, profile, password);
+  } else {
+    if (!REFRESHABLE[password ? 'password' : 'activation'].has(user.status)) {
+      throw fail('conflict', `${login} exists for this grant but is ${user.status}; not reviving it`);
+    }
+    await ctx.client.userApi.updateUser({
+      userId: user.id,
+      user: { profile, ...(password ? { credentials: { password: { value: password } } } : {}) },
+    });
+    await bringToState(ctx, user, password !== undefined);
   }
-  if (!REFRESHABLE[password ? 'password' : 'activation'].has(user.status)) {
-    throw fail('conflict', `${login} exists for this grant but is ${user.status}; not reviving it`);
-  }
+  await joinGroups(ctx, user.id, groupIds);
+  return user.id;
+}
+
+/**
+ * Takes over the user of a closed grant, through Okta's documented lifecycle, to the state a create leaves:
+ * - it is first closed as deprovisioning closes it (sessions ended, factors reset, deactivated, groups left), which
+ *   is done already for the usual DEPROVISIONED user and voids whatever a suspended or live one still held;
+ * - `lifecycle/activate` (allowed on DEPROVISIONED users only) brings it back as PROVISIONED, with no
+ *   credential. It e-mails nothing yet: Okta keeps the profile of a deactivated user as it was, so the e-mail
+ *   would go to the earlier grant's contact;
+ * - the profile becomes this grant's (expiry, contact). A password account gets the fresh password with it, which
+ *   makes it ACTIVE, then expired to be changed at first sign-in (PASSWORD_EXPIRED, as a create with
+ *   `nextLogin=changePassword`); an activation account gets its activation e-mailed to the new contact
+ *   (`lifecycle/reactivate`, PROVISIONED, as a create without a password);
+ * - the grant marker changes last. Until then a retry takes the user over again from the start, which voids
+ *   whatever an interrupted attempt handed out; afterwards it is the retry of this grant's own create, which
+ *   would neither e-mail an activation again nor revive a deactivated user.
+ */
+async function takeOver(
+  ctx: OktaContext,
+  spec: AccountSpec,
+  user: OktaUser,
+  profile: Record<string, string>,
+  password: string | undefined,
+): Promise<void> {
   const userApi = ctx.client.userApi;
+  const { [ctx.config.grantAttribute]: marker, ...unmarked } = profile;
+  await disableAccount(ctx, { username: spec.username, externalId: user.id, displayName: spec.displayName });
+  await userApi.activateUser({ userId: user.id, sendEmail: false });
   await userApi.updateUser({
     userId: user.id,
-    user: { profile, ...(password ? { credentials: { password: { value: password } } } : {}) },
+    user: { profile: unmarked, ...(password ? { credentials: { password: { value: password } } } : {}) },
   });
-  await bringToState(ctx, user, password !== undefined);
+  if (password) await userApi.expirePassword({ userId: user.id });
+  else await userApi.reactivateUser({ userId: user.id, sendEmail: true });
+  await userApi.updateUser({ userId: user.id, user: { profile: { [ctx.config.grantAttribute]: marker } } });
+}
+
+/** Adds the user to each group; already a member is fine, a group that does not exist is a bad request. */
+async function joinGroups(ctx: OktaContext, userId: string, groupIds: string[]): Promise<void> {
   for (const groupId of groupIds) {
     try {
-      await ctx.client.groupApi.assignUserToGroup({ groupId, userId: user.id });
+      await ctx.client.groupApi.assignUserToGroup({ groupId, userId });
     } catch (err) {
       if (statusOf(err) === 404) throw fail('invalid', `group ${groupId} does not exist`);
       throw err;
     }
   }
-  return user.id;
 }
 
 /** A staged user is activated; a password account must change its (new) password at next sign-in. */

@@ -5,7 +5,15 @@ import * as reviews from './review-store.js';
 import type { ProviderReview, ReviewedAccount, ReviewReport } from './review-types.js';
 import { eventRow, grantRow, patchColumns, toEvent, toGrant } from './rows.js';
 import type { Database } from './schema.js';
-import type { EventRecord, GrantEvent, GrantPage, GrantQuery, GrantRecord, RegistryStore } from './types.js';
+import {
+  CLOSED_STATUSES,
+  type EventRecord,
+  type GrantEvent,
+  type GrantPage,
+  type GrantQuery,
+  type GrantRecord,
+  type RegistryStore,
+} from './types.js';
 
 /** Grant ids per `IN (…)` list: far below PostgreSQL's 65,535 parameters and SQLite's 32,766. */
 const IDS_PER_QUERY = 500;
@@ -119,6 +127,20 @@ export class KyselyRegistry implements RegistryStore {
     usernames?: readonly string[],
   ): Promise<Map<string, GrantRecord>> {
     return reviews.latestGrantsByAccount(this.db, provider, usernames);
+  }
+
+  async closedGrantIds(provider: ProviderName, username: string): Promise<string[]> {
+    // The (provider, username) index finds the account's few grants; the status test runs on those.
+    const rows = await this.db
+      .selectFrom('grants')
+      .select('id')
+      .where('provider', '=', provider)
+      .where('username', '=', username)
+      .where('status', 'in', [...CLOSED_STATUSES])
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => row.id);
   }
 
   recordReviewEvent(event: Omit<EventRecord, 'seq' | 'patch'>): Promise<void> {

@@ -2,6 +2,9 @@ import type { ProviderName } from '../../providers/types.js';
 import type { GrantEventType, GrantInput, GrantStatus, PendingExtension } from '../../workflows/messages.js';
 import type { ProviderReview, ReviewedAccount, ReviewReport } from './review-types.js';
 
+/** Statuses of a grant that is over for good: its account was closed, or never came to be. */
+export const CLOSED_STATUSES: readonly GrantStatus[] = ['expired', 'revoked', 'failed'];
+
 /** One grant as the registry keeps it, for good: closed grants are never deleted. */
 export interface GrantRecord {
   id: string;
@@ -110,6 +113,12 @@ export interface RegistryStore {
     provider: ProviderName,
     usernames?: readonly string[],
   ): Promise<Map<string, GrantRecord>>;
+  /**
+   * The ids of the account's grants that have closed (`CLOSED_STATUSES`), oldest first: the grants whose account a
+   * new grant of the same supplier may take over (`AccountSpec.reclaimable`). A grant still provisioning or live
+   * is never among them.
+   */
+  closedGrantIds(provider: ProviderName, username: string): Promise<string[]>;
   /**
    * Appends an event the access review writes on a grant it does not run, under the next free `seq` at or above
    * `REVIEW_EVENT_SEQ_BASE`, and applies no patch. An event of the same type with the same details already

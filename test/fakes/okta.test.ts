@@ -334,6 +334,39 @@ describe('Okta fake: users, lifecycle, groups, schema', () => {
     expectOktaError(await call('POST', `/api/v1/users/${staged.id}/lifecycle/activate`), 403, 'E0000016');
   });
 
+  it('brings a deactivated user back through activate, without its old password; an admin password activates it', async () => {
+    const u = (await call('POST', '/api/v1/users', newUser('sup-back@example.com'))).body;
+    expect(u.status).toBe('ACTIVE');
+    expect((await call('POST', `/api/v1/users/${u.id}/lifecycle/deactivate`)).status).toBe(200);
+    const emails = fake.emails.length;
+
+    const act = await call('POST', `/api/v1/users/${u.id}/lifecycle/activate?sendEmail=false`);
+    expect(act.status).toBe(200);
+    expect(act.body.activationToken).toEqual(expect.any(String));
+    expect(fake.users.get(u.id)).toMatchObject({ status: 'PROVISIONED', password: null });
+    expect(fake.emails.length).toBe(emails);
+    expectOktaError(await call('POST', `/api/v1/users/${u.id}/lifecycle/expire_password`), 403, 'E0000038');
+
+    // Once PROVISIONED its profile may change again, and reactivate e-mails a new activation link.
+    const moved = await call('POST', `/api/v1/users/${u.id}`, { profile: { email: 'new@example.com' } });
+    expect(moved.status).toBe(200);
+    expect((await call('POST', `/api/v1/users/${u.id}/lifecycle/reactivate?sendEmail=true`)).status).toBe(
+      200,
+    );
+    expect(fake.emails.slice(emails)).toEqual([
+      expect.objectContaining({ kind: 'activation', userId: u.id, to: 'new@example.com' }),
+    ]);
+
+    const set = await call('POST', `/api/v1/users/${u.id}`, {
+      credentials: { password: { value: 'Battery-Staple-7' } },
+    });
+    expect(set.body.status).toBe('ACTIVE');
+    expect(fake.users.get(u.id)?.password).toBe('Battery-Staple-7');
+    expect((await call('POST', `/api/v1/users/${u.id}/lifecycle/expire_password`)).body.status).toBe(
+      'PASSWORD_EXPIRED',
+    );
+  });
+
   it('DELETE deactivates first, deletes second, then 404', async () => {
     const u = (await call('POST', '/api/v1/users', newUser('sup-acme@example.com'))).body;
     expect((await call('DELETE', `/api/v1/users/${u.id}`)).status).toBe(204);

@@ -11,6 +11,7 @@ import {
   parseUac,
   UAC,
   withDisabled,
+  withEnabled,
 } from '../../providers/ldap/ad.js';
 import type { AccountSpec } from '../../providers/types.js';
 
@@ -70,6 +71,13 @@ describe('userAccountControl', () => {
     expect(isDisabled(0x200)).toBe(false);
   });
 
+  it('clears ACCOUNTDISABLE and keeps every other flag', () => {
+    expect(withEnabled(0x202)).toBe(UAC.NORMAL_ACCOUNT);
+    expect(withEnabled(0x10202)).toBe(0x10200); // DONT_EXPIRE_PASSWORD survives
+    expect(withEnabled(0x200)).toBe(0x200);
+    expect(withEnabled(withDisabled(0x10200))).toBe(0x10200);
+  });
+
   it('reads a missing or unreadable value as a normal account', () => {
     expect(parseUac('514')).toBe(514);
     expect(parseUac(undefined)).toBe(UAC.NORMAL_ACCOUNT);
@@ -112,6 +120,24 @@ describe('AD dialect', () => {
     ]);
     const [rotate] = changed(adDialect.rotateChanges('secret'));
     expect(rotate).toEqual(['replace', 'unicodePwd', [encodeUnicodePwd('secret')]]);
+  });
+
+  it('takes over the disabled user of a closed grant: enabled again, then marked, expiring and with a new password', () => {
+    const user = (uac: string): Entry => ({ dn: 'CN=sup-acme,OU=S', userAccountControl: uac });
+    expect(changed(adDialect.enableChanges(user('66050')))).toEqual([
+      ['replace', 'userAccountControl', ['66048']],
+    ]);
+    expect(changed(adDialect.enableChanges(user('514')))).toEqual([
+      ['replace', 'userAccountControl', ['512']],
+    ]);
+    expect(adDialect.enableChanges(user('512'))).toEqual([]);
+
+    const next: AccountSpec = { ...spec, grantId: 'grant-2', expiresAt: '1970-01-01T00:00:00.000Z' };
+    const refresh = changed(adDialect.refreshChanges(next, 'N3w-Pa55word!'));
+    expect(refresh).toContainEqual(['replace', 'description', ['supplier-access grant grant-2']]);
+    expect(refresh).toContainEqual(['replace', 'accountExpires', ['116444736000000000']]);
+    expect(refresh).toContainEqual(['replace', 'unicodePwd', [encodeUnicodePwd('N3w-Pa55word!')]]);
+    expect(refresh).toContainEqual(['replace', 'pwdLastSet', ['0']]);
   });
 
   it('reads an entry back as the account state', () => {

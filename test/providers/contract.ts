@@ -19,6 +19,11 @@ export interface ContractHarness {
   signInName?(username: string): string;
   /** Adapts every spec the suite makes (a `kind`, or a contact address of each account's own). */
   adaptSpec?(spec: AccountSpec): AccountSpec;
+  /**
+   * Makes an account called `username` in the backend the way an administrator would by hand, outside the
+   * provider: supplier-access did not make it and must never take it over.
+   */
+  makeForeignAccount(username: string): Promise<void>;
 }
 
 const DAY_MS = 86_400_000;
@@ -125,6 +130,81 @@ export function providerContract(
       await expectKind(provider.createAccount({ ...s, grantId: `grant-${token(12)}` }), 'conflict');
       expect((await provider.findAccount(s.username))?.grantId).toBe(s.grantId);
       expect((await signsIn(first.credential)) ?? true).toBe(true);
+    });
+
+    /** Creates the account for a grant, then closes it as deprovisioning does: disable, then rotate. */
+    const closedGrant = async (s: AccountSpec) => {
+      const made = await provider.createAccount(s);
+      await provider.disableAccount(made.account);
+      await provider.rotateCredentials(made.account);
+      return made;
+    };
+    /** The supplier's next grant: the same account, a new grant id and a later expiry. */
+    const nextGrant = (s: AccountSpec, reclaimable: string[]): AccountSpec => ({
+      ...s,
+      grantId: `grant-${token(12)}`,
+      expiresAt: inDays(45),
+      reclaimable,
+    });
+
+    it('a supplier granted again after its earlier grant closed gets its account back', async () => {
+      const earlier = spec();
+      const first = await closedGrant(earlier);
+      const again = nextGrant(earlier, [`grant-${token(12)}`, earlier.grantId]);
+      const { account, credential } = await provider.createAccount(again);
+      expect(account.externalId).toBe(first.account.externalId);
+      const found = await provider.findAccount(earlier.username);
+      expect(found).toMatchObject({ enabled: true, grantId: again.grantId });
+      expectSameInstant(found?.expiresAt, again.expiresAt);
+      expect([...(found?.groups ?? [])].sort()).toEqual([...again.groups].sort());
+      if (credential) {
+        expect(credential.password).not.toBe(first.credential?.password);
+        expect((await signsIn(credential)) ?? true).toBe(true);
+      }
+      expect((await signsIn(first.credential)) ?? false).toBe(false);
+    });
+
+    it('an account owned by a grant that is not reclaimable is still refused', async () => {
+      const earlier = spec();
+      const first = await closedGrant(earlier);
+      const before = await provider.findAccount(earlier.username);
+      await expectKind(provider.createAccount(nextGrant(earlier, [`grant-${token(12)}`])), 'conflict');
+      expect(await provider.findAccount(earlier.username)).toEqual(before);
+      expect(before).toMatchObject({ enabled: false, grantId: earlier.grantId });
+
+      // Nor is the account of a live grant taken, whatever the caller names as reclaimable.
+      const live = spec();
+      const made = await provider.createAccount(live);
+      await expectKind(provider.createAccount(nextGrant(live, [`grant-${token(12)}`])), 'conflict');
+      expect(await provider.findAccount(live.username)).toMatchObject({
+        enabled: true,
+        grantId: live.grantId,
+      });
+      expect((await signsIn(made.credential)) ?? true).toBe(true);
+      expect((await signsIn(first.credential)) ?? false).toBe(false);
+    });
+
+    it('a hand-made account of the same name is still refused even when reclaimable names a grant', async () => {
+      const s = spec();
+      await h.makeForeignAccount(s.username);
+      const before = await provider.findAccount(s.username);
+      expect(before?.grantId).toBeUndefined();
+      await expectKind(provider.createAccount({ ...s, reclaimable: [`grant-${token(12)}`, ''] }), 'conflict');
+      expect(await provider.findAccount(s.username)).toEqual(before);
+    });
+
+    it('repeating the reclaiming create is harmless', async () => {
+      const earlier = spec();
+      await closedGrant(earlier);
+      const again = nextGrant(earlier, [earlier.grantId]);
+      const first = await provider.createAccount(again);
+      const repeated = await provider.createAccount(again);
+      expect(repeated.account.externalId).toBe(first.account.externalId);
+      const found = await provider.findAccount(earlier.username);
+      expect(found).toMatchObject({ enabled: true, grantId: again.grantId });
+      expectSameInstant(found?.expiresAt, again.expiresAt);
+      expect([...(found?.groups ?? [])].sort()).toEqual([...again.groups].sort());
+      if (repeated.credential) expect((await signsIn(repeated.credential)) ?? true).toBe(true);
     });
 
     it('setExpiry moves the expiry, and repeating it is harmless', async () => {

@@ -110,12 +110,25 @@ async function graphCall(method: string, path: string, body?: unknown): Promise<
   return text ? JSON.parse(text) : undefined;
 }
 
+/** A member of a supplier's name that an administrator made by hand: enabled, with no grant on it. */
+async function addByHand(username: string): Promise<void> {
+  const made = await graphCall('POST', '/users', {
+    accountEnabled: true,
+    displayName: 'Made by hand',
+    mailNickname: username,
+    userPrincipalName: `${username}@${UPN_DOMAIN}`,
+    passwordProfile: { password: 'Xq7!someone-else' },
+  });
+  expect(made.id).toBeTypeOf('string');
+}
+
 providerContract('entra (member accounts)', async () => ({
   provider: entra(),
   adaptSpec: (s) => ({ ...s, kind: 'member' }),
   signInName: (username) => `${username}@${UPN_DOMAIN}`,
   canSignIn,
   groups: [graph.createGroup(`Contract members ${token()}`).id],
+  makeForeignAccount: addByHand,
 }));
 
 // Entra keeps one guest per address: each guest of the suite gets an address of its own.
@@ -123,6 +136,7 @@ providerContract('entra (guest accounts)', async () => ({
   provider: entra(),
   adaptSpec: (s) => ({ ...s, kind: 'guest', contactEmail: `${s.username}@partner.example` }),
   groups: [graph.createGroup(`Contract guests ${token()}`).id],
+  makeForeignAccount: addByHand,
 }));
 
 describe('entra member accounts', () => {

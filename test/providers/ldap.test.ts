@@ -6,11 +6,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Attribute, Change, Client, EqualityFilter, InvalidCredentialsError, type Entry } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProviderError } from '../../providers/errors.js';
+import { PERMANENT_LOCK } from '../../providers/ldap/openldap.js';
 import { createLdapProvider } from '../../providers/ldap/index.js';
-import { escapeDnValue } from '../../providers/ldap/syntax.js';
+import { escapeDnValue, toGeneralizedTime } from '../../providers/ldap/syntax.js';
 import { accountName, supplierDisplayName } from '../../providers/naming.js';
 import type { AccountSpec, IdentityProvider } from '../../providers/types.js';
 import { startLocalSlapd, type LocalSlapd } from '../../src/local-stack/slapd.js';
+import { readEntry } from '../helpers/ldap.js';
 import { providerContract } from './contract.js';
 
 let dir: string;
@@ -77,6 +79,19 @@ function spec(overrides: Partial<AccountSpec> = {}): AccountSpec {
   };
 }
 
+/** An entry of a supplier's name that an administrator made by hand: no grant in its description. */
+async function addByHand(username: string): Promise<void> {
+  await asAdmin((c) =>
+    c.add(userDn(username), {
+      objectClass: 'inetOrgPerson',
+      uid: username,
+      cn: 'made by hand',
+      sn: 'Handmade',
+      userPassword: 'someone-elses-password',
+    }),
+  );
+}
+
 async function newGroup(member: string): Promise<string> {
   const dn = `cn=g-${token()},${slapd.groupsDN}`;
   await asAdmin((c) => c.add(dn, { objectClass: 'groupOfNames', cn: dn.slice(3, dn.indexOf(',')), member }));
@@ -107,6 +122,7 @@ providerContract('ldap', async () => ({
   canSignIn: (credential) => canBind(userDn(credential.username), credential.password),
   groups: [await newGroup(`cn=someone-else,${slapd.suffix}`)],
   refFor: (username) => ({ username, externalId: userDn(username), displayName: username }),
+  makeForeignAccount: (username) => addByHand(username),
 }));
 
 describe('ldap provider against OpenLDAP', () => {
@@ -154,6 +170,43 @@ describe('ldap provider against OpenLDAP', () => {
     expect((await ldap.findAccount(account.username))?.groups).toEqual([]);
     expect(await members(shared)).toEqual([`cn=someone-else,${slapd.suffix}`]);
     expect(await members(own)).toEqual(['']);
+  });
+
+  it('takes over the locked entry of a closed grant: unlocked, with this grant’s expiry, marker and groups only', async () => {
+    const leftover = await newGroup(`cn=someone-else,${slapd.suffix}`);
+    const wanted = await newGroup('');
+    const earlier = spec({ groups: [leftover] });
+    const { account, credential: old } = await ldap.createAccount(earlier);
+    await ldap.disableAccount(account);
+    await ldap.rotateCredentials(account);
+    expect((await readEntry(slapd, account.externalId))?.pwdAccountLockedTime).toEqual([PERMANENT_LOCK]);
+    // Put back into a group by hand after the grant closed: the next grant gets its own groups, not these.
+    const member = new Attribute({ type: 'member', values: [account.externalId] });
+    await asAdmin((c) => c.modify(leftover, new Change({ operation: 'add', modification: member })));
+
+    const next = {
+      ...earlier,
+      grantId: `grant-${token()}`,
+      expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+      groups: [wanted],
+      reclaimable: [earlier.grantId],
+    };
+    const { credential } = await ldap.createAccount(next);
+    const entry = await readEntry(slapd, account.externalId);
+    expect(entry?.pwdAccountLockedTime ?? []).toEqual([]);
+    expect(entry?.pwdEndTime).toEqual([toGeneralizedTime(next.expiresAt)]);
+    expect(entry?.pwdReset).toEqual(['TRUE']);
+    expect(entry?.description).toEqual([`supplier-access grant ${next.grantId}`]);
+    expect((await ldap.findAccount(next.username))?.groups).toEqual([wanted]);
+    expect(await members(leftover)).toEqual([`cn=someone-else,${slapd.suffix}`]);
+    expect(await canBind(account.externalId, credential?.password ?? '')).toBe(true);
+    expect(await canBind(account.externalId, old?.password ?? '')).toBe(false);
+
+    // Its own deprovisioning locks it again.
+    await ldap.disableAccount(account);
+    await ldap.rotateCredentials(account);
+    expect(await canBind(account.externalId, credential?.password ?? '')).toBe(false);
+    expect((await readEntry(slapd, account.externalId))?.pwdAccountLockedTime).toEqual([PERMANENT_LOCK]);
   });
 
   it('refuses a group that does not exist as an invalid request', async () => {

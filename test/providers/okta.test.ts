@@ -65,6 +65,16 @@ async function newGroup(fake: OktaFake): Promise<string> {
   return String(group.id);
 }
 
+/** A user of a supplier's login that an administrator made by hand: active, with no grant on it. */
+async function addByHand(fake: OktaFake, username: string): Promise<void> {
+  const login = `${username}@${DOMAIN}`;
+  const made = await oktaCall(fake, 'POST', '/api/v1/users?activate=true', {
+    profile: { login, email: login, firstName: 'Made', lastName: 'By hand' },
+    credentials: { password: { value: 'Someone-Elses-Passw0rd' } },
+  });
+  expect(made.status).toBe('ACTIVE');
+}
+
 /** Okta lets a user sign in with its password when ACTIVE, or PASSWORD_EXPIRED (then it must change it). */
 function signIn(fake: OktaFake) {
   return async (credential: Credential): Promise<boolean> => {
@@ -104,11 +114,16 @@ afterAll(async () => {
 
 // The suite's accounts all have a contact e-mail: these are the activation-e-mail accounts, which hand out no
 // credential; the second run covers password accounts, whose sign-in is checked against the fake.
-providerContract('okta', async () => ({ provider: newProvider(fake), groups: [await newGroup(fake)] }));
+providerContract('okta', async () => ({
+  provider: newProvider(fake),
+  groups: [await newGroup(fake)],
+  makeForeignAccount: (username) => addByHand(fake, username),
+}));
 providerContract('okta (password accounts)', async () => ({
   provider: passwordAccounts(newProvider(fake)),
   canSignIn: signIn(fake),
   groups: [await newGroup(fake)],
+  makeForeignAccount: (username) => addByHand(fake, username),
 }));
 
 describe('okta provider against the fake', () => {

@@ -4,6 +4,7 @@
  *
  *   STAGED ──activate──► ACTIVE (has a password) | PROVISIONED (no password: welcome flow, e-mail)
  *   PROVISIONED ──reactivate──► PROVISIONED (new activation token / e-mail)
+ *   PROVISIONED ──password set by an admin (POST /api/v1/users/{id}, users.ts)──► ACTIVE
  *   ACTIVE ──suspend──► SUSPENDED ──unsuspend──► ACTIVE        (else 400 E0000001)
  *   ACTIVE|PASSWORD_EXPIRED|RECOVERY|LOCKED_OUT ──expire_password──► PASSWORD_EXPIRED
  *                                              ──reset_password──► RECOVERY        (else 403 E0000038)

@@ -224,6 +224,11 @@ export class Users {
     if (profile) u.profile = profile;
     if (password !== undefined) this.setPassword(u, password, now);
     u.lastUpdated = now;
+    // A PROVISIONED user has no credential yet: a password set by an admin completes its activation.
+    if (password !== undefined && u.status === 'PROVISIONED') {
+      this.setStatus(u, 'ACTIVE', now);
+      u.activated = now;
+    }
     return u;
   }
 
