@@ -81,6 +81,36 @@ describe('configuration', () => {
     );
   });
 
+  it('reads the notification and review settings, and refuses malformed ones without echoing them', () => {
+    const config = loadConfig({
+      SMTP_URL: 'smtp://mailer:s3cret-pass@mail.example.com:587',
+      WEBHOOK_URL: 'https://hooks.example.com/services/T000/B000/XXXX',
+      REVIEW_INTERVAL: '30m',
+      REVIEW_DISABLE_ORPHANS: 'true',
+      REVIEW_REPORT_TO: 'it@client.example, audit@client.example',
+      API_TOKENS: 'rita@client.example:requester:rita-token-0123456789',
+    });
+    expect(config.notifications).toEqual({
+      smtpUrl: 'smtp://mailer:s3cret-pass@mail.example.com:587',
+      smtpFrom: 'supplier-access@localhost',
+      webhookUrl: 'https://hooks.example.com/services/T000/B000/XXXX',
+    });
+    expect(config.review).toEqual({
+      intervalMs: 30 * 60_000,
+      disableOrphans: true,
+      reportTo: ['it@client.example', 'audit@client.example'],
+    });
+    // A requester named by e-mail address receives the reminders of their grants.
+    expect(config.apiTokens?.[0]?.name).toBe('rita@client.example');
+    expect(loadConfig({ SMTP_URL: '', WEBHOOK_URL: ' ' }).notifications.smtpUrl).toBeUndefined();
+
+    const bad = () => loadConfig({ SMTP_URL: 'http://mailer:s3cret-pass@mail', WEBHOOK_URL: 'ftp://x' });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(/SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
+    expect(bad).toThrow(/WEBHOOK_URL: must be an http:\/\/ or https:\/\/ URL/);
+    expect(bad).not.toThrow(/s3cret-pass/);
+  });
+
   it('reads durations', () => {
     expect(parseDuration('90s')).toBe(90_000);
     expect(parseDuration('1h')).toBe(3_600_000);
