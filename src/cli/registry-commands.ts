@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { CliError } from './client.js';
-import type { SessionFactory } from './session.js';
+import type { Session, SessionFactory } from './session.js';
 
 /** `registry export`: the whole registry as CSV, closed grants included. */
 export function registerRegistryCommands(registry: Command, session: SessionFactory): void {
@@ -10,15 +10,19 @@ export function registerRegistryCommands(registry: Command, session: SessionFact
     .description('every grant ever made, as CSV (stdout unless --output)')
     .option('--output <file>', 'write the CSV to this file instead of stdout')
     .action(async (options: { output?: string }, command: Command) => {
-      const s = session(command);
-      const { body } = await s.api.call('GET', '/v1/registry.csv', { accept: 'text/csv' });
-      const csv = typeof body === 'string' ? body : JSON.stringify(body);
-      if (options.output === undefined) return s.out.raw(csv);
-      try {
-        await writeFile(options.output, csv);
-      } catch (err) {
-        throw new CliError(`cannot write ${options.output}: ${(err as Error).message}`);
-      }
-      s.out.line(`Wrote the registry to ${options.output} (${Buffer.byteLength(csv)} bytes).`);
+      await exportCsv(session(command), '/v1/registry.csv', options.output, 'the registry');
     });
+}
+
+/** Fetches a CSV export and prints it, or writes it to `output` and says so. */
+export async function exportCsv(s: Session, path: string, output: string | undefined, what: string) {
+  const { body } = await s.api.call('GET', path, { accept: 'text/csv' });
+  const csv = typeof body === 'string' ? body : JSON.stringify(body);
+  if (output === undefined) return s.out.raw(csv);
+  try {
+    await writeFile(output, csv);
+  } catch (err) {
+    throw new CliError(`cannot write ${output}: ${(err as Error).message}`);
+  }
+  s.out.line(`Wrote ${what} to ${output} (${Buffer.byteLength(csv)} bytes).`);
 }

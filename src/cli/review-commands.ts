@@ -1,7 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { CliError } from './client.js';
 import { formatTable } from './format.js';
+import { exportCsv } from './registry-commands.js';
 import type { Session, SessionFactory } from './session.js';
 
 interface ReviewedAccount {
@@ -55,15 +54,7 @@ export function registerReviewCommands(review: Command, session: SessionFactory)
         const { body } = await s.api.call('GET', '/v1/reviews/latest');
         return printReport(s, body as ReviewReport, options.all === true);
       }
-      const { body } = await s.api.call('GET', '/v1/reviews/latest.csv', { accept: 'text/csv' });
-      const csv = typeof body === 'string' ? body : JSON.stringify(body);
-      if (options.output === undefined) return s.out.raw(csv);
-      try {
-        await writeFile(options.output, csv);
-      } catch (err) {
-        throw new CliError(`cannot write ${options.output}: ${(err as Error).message}`);
-      }
-      s.out.line(`Wrote the review to ${options.output}.`);
+      await exportCsv(s, '/v1/reviews/latest.csv', options.output, 'the review');
     });
 
   review
