@@ -15,6 +15,13 @@ export const REDACTED_PATHS = [
   'headers.authorization',
   'authorization',
   '*.authorization',
+  // URLs that carry credentials: an SMTP password, a secret webhook path, a database password.
+  'smtpUrl',
+  '*.smtpUrl',
+  'webhookUrl',
+  '*.webhookUrl',
+  'databaseUrl',
+  '*.databaseUrl',
 ];
 
 export type { Logger };

@@ -1,0 +1,50 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/logger.js';
+
+function capture() {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { logger: createLogger('info', sink), text: () => lines.join('') };
+}
+
+describe('the logger', () => {
+  it('redacts credentials and credential-carrying URLs wherever they are logged', () => {
+    const { logger, text } = capture();
+    logger.info(
+      { password: 'p4ss-top-level', credential: { username: 'sup-x', password: 'p4ss-nested' } },
+      'a',
+    );
+    logger.info({ req: { headers: { authorization: 'Bearer tok-en-0123456789' } } }, 'b');
+    logger.info({ token: 'api-token-0123456789', settings: { bindPassword: 'bind-s3cret' } }, 'c');
+    logger.info(
+      {
+        notifications: {
+          smtpUrl: 'smtp://u:smtp-s3cret@mail:587',
+          webhookUrl: 'https://hooks/T0/B0/hook-s3cret',
+        },
+        databaseUrl: 'postgres://registry:db-s3cret@db/registry',
+      },
+      'd',
+    );
+    const out = text();
+    for (const secret of [
+      'p4ss-top-level',
+      'p4ss-nested',
+      'tok-en-0123456789',
+      'api-token-0123456789',
+      'bind-s3cret',
+      'smtp-s3cret',
+      'hook-s3cret',
+      'db-s3cret',
+    ]) {
+      expect(out).not.toContain(secret);
+    }
+    expect(out.match(/\[redacted\]/g)?.length).toBeGreaterThanOrEqual(8);
+  });
+});
