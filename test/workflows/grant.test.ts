@@ -1,26 +1,16 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
 import { ProviderError } from '../../providers/errors.js';
-import { createLdapProvider } from '../../providers/ldap/index.js';
 import type { IdentityProvider } from '../../providers/types.js';
-import { startLocalSlapd, type LocalSlapd } from '../../src/local-stack/slapd.js';
 import { buildApp } from '../../src/api/app.js';
 import { TokenAuthenticator } from '../../src/api/auth.js';
 import { GrantService } from '../../src/api/grant-service.js';
+import type { LocalSlapd } from '../../src/local-stack/slapd.js';
 import { createLogger } from '../../src/logger.js';
-import { openRegistry } from '../../src/registry/store.js';
 import type { RegistryStore } from '../../src/registry/types.js';
-import type { grantWorkflow } from '../../workflows/grant.js';
 import {
   approveExtensionUpdate,
-  claimCredentialUpdate,
   rejectExtensionUpdate,
   requestExtensionUpdate,
   revokeUpdate,
@@ -28,107 +18,30 @@ import {
   type GrantInput,
 } from '../../workflows/messages.js';
 import { canBind } from '../helpers/ldap.js';
-import { bundleWorkflows, testDataConverter, timeSkippingEnvironment } from '../helpers/temporal.js';
+import { DAY, keepHistory, WorkflowHarness } from '../helpers/workflow-harness.js';
 
-const DAY = 86_400_000;
 const AUDITOR = 'auditor-token-0123456789ab';
-const dataConverter = testDataConverter();
+let h: WorkflowHarness;
 let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
 let slapd: LocalSlapd;
 let ldap: IdentityProvider;
 let registry: RegistryStore;
-let dir: string;
-let counter = 0;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'grant-workflow-'));
-  [env, bundle, slapd] = await Promise.all([
-    timeSkippingEnvironment(dataConverter),
-    bundleWorkflows(),
-    startLocalSlapd({ dataDir: join(dir, 'ldap') }),
-  ]);
-  ldap = createLdapProvider({ ...slapd, dialect: 'openldap' });
-  registry = await openRegistry({ dataDir: dir });
+  h = await WorkflowHarness.start('grant-workflow');
+  ({ env, slapd, ldap, registry } = h);
 }, 120_000);
 
 afterAll(async () => {
-  await ldap?.close();
-  await registry?.close();
-  await env?.teardown();
-  await slapd?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await h?.stop();
 });
 
 /** Runs `body` with a worker whose LDAP provider may be wrapped (to make the directory fail). */
-async function withWorker<T>(body: () => Promise<T>, provider: IdentityProvider = ldap): Promise<T> {
-  const taskQueue = `grants-${++counter}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: bundle,
-    dataConverter,
-    activities: createActivities({
-      providers: new Map([['ldap', provider]]),
-      registry,
-      logger: createLogger('silent'),
-    }),
-  });
-  currentQueue = taskQueue;
-  return worker.runUntil(body);
-}
-let currentQueue = '';
-
-async function startGrant(
-  organisation: string,
-  days: number,
-): Promise<{ handle: WorkflowHandle<typeof grantWorkflow>; input: GrantInput; password: string }> {
-  const now = await env.currentTimeMs();
-  const username = `sup-${organisation.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${counter}`;
-  const input: GrantInput = {
-    grantId: crypto.randomUUID(),
-    provider: 'ldap',
-    supplier: { organisation, contactEmail: 'ops@example.com' },
-    username,
-    displayName: `${organisation} (supplier)`,
-    expiresAt: new Date(now + days * DAY).toISOString(),
-    reason: 'maintenance',
-    groups: [],
-    requestedBy: 'rita',
-    createdAt: new Date(now).toISOString(),
-    maxGrantDays: 90,
-  };
-  const handle = await env.client.workflow.start<typeof grantWorkflow>('grantWorkflow', {
-    taskQueue: currentQueue,
-    workflowId: `grant-ldap-${username}`,
-    args: [input],
-  });
-  const claimed = await handle.executeUpdate(claimCredentialUpdate, {
-    args: [{ answerBy: new Date(now + 30_000).toISOString() }],
-  });
-  expect(claimed.state.status).toBe('active');
-  expect(claimed.credential?.password).toBeTruthy();
-  return { handle, input, password: claimed.credential!.password };
-}
-
-/**
- * With RECORD_HISTORIES=1, keeps the finished workflow's history as a fixture for the replay test, so a later
- * change to the workflow that would break grants already sleeping in production fails that test.
- */
-async function keepHistory(name: string, handle: WorkflowHandle): Promise<void> {
-  if (!process.env.RECORD_HISTORIES) return;
-  const dir = join(import.meta.dirname, 'histories');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${name}.json`), historyToJSON(await handle.fetchHistory()));
-}
-
-function dnOf(input: GrantInput): string {
-  return `uid=${input.username},${slapd.usersDN}`;
-}
-
-async function eventTypes(grantId: string): Promise<string[]> {
-  return (await registry.listEvents(grantId)).map((e) => e.type);
-}
+const withWorker = <T>(body: () => Promise<T>, provider?: IdentityProvider) =>
+  h.withWorker(body, { provider });
+const startGrant = (organisation: string, days: number) => h.startGrant(organisation, days);
+const dnOf = (input: GrantInput) => h.dnOf(input);
+const eventTypes = (grantId: string) => h.eventTypes(grantId);
 
 describe('grantWorkflow on the time-skipping server, with a real slapd', () => {
   it('expires a 90-day grant on time: account locked, password rotated, events recorded', async () => {
@@ -263,7 +176,7 @@ describe('grantWorkflow on the time-skipping server, with a real slapd', () => {
         service: new GrantService({
           client: env.client,
           registry,
-          taskQueue: currentQueue,
+          taskQueue: h.taskQueue,
           accountPrefix: 'sup-',
           maxGrantDays: 90,
           usernameLimits: new Map(),
