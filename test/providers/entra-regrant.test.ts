@@ -3,18 +3,15 @@
  * guest comes back as a fresh create would leave it. The contract suite covers what every provider shares; this
  * covers what only Entra has (sessions, guests and their address, a UPN found under another nickname).
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEntraProvider } from '../../providers/entra/index.js';
-import { supplierDisplayName } from '../../providers/naming.js';
 import type { AccountSpec, IdentityProvider } from '../../providers/types.js';
 import { startGraphFake, type GraphFake } from '../fakes/graph/index.js';
+import { firstGrant, nextGrant, token } from './regrant-specs.js';
+
+const spec = (overrides: Partial<AccountSpec> = {}) => firstGrant('Entra Regrant', overrides);
 
 const UPN_DOMAIN = 'contoso.test';
-
-const token = (): string => randomBytes(4).toString('hex');
-const inDays = (days: number): string =>
-  new Date(Math.floor(Date.now() / 1000) * 1000 + days * 86_400_000).toISOString();
 
 let graph: GraphFake;
 let entra: IdentityProvider;
@@ -34,28 +31,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await entra?.close();
   await graph?.close();
-});
-
-function spec(overrides: Partial<AccountSpec> = {}): AccountSpec {
-  const organisation = `Entra Regrant ${token()}`;
-  return {
-    username: `sup-rg-${token()}`,
-    organisation,
-    displayName: supplierDisplayName(organisation),
-    grantId: `grant-${token()}`,
-    expiresAt: inDays(30),
-    groups: [],
-    ...overrides,
-  };
-}
-
-/** The supplier's next grant of the same account, naming the closed one as reclaimable. */
-const nextGrant = (earlier: AccountSpec, overrides: Partial<AccountSpec> = {}): AccountSpec => ({
-  ...earlier,
-  grantId: `grant-${token()}`,
-  expiresAt: inDays(60),
-  reclaimable: [earlier.grantId],
-  ...overrides,
 });
 
 let bearer: string | undefined;

@@ -3,18 +3,15 @@
  * through Okta's documented lifecycle, as a fresh create would leave it. The contract suite covers what every
  * provider shares; this covers what only Okta has (activation e-mails, statuses, sessions, the calls made).
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { supplierDisplayName } from '../../providers/naming.js';
 import { createOktaProvider } from '../../providers/okta/index.js';
 import type { AccountSpec, IdentityProvider } from '../../providers/types.js';
 import { startOktaFake, type OktaFake } from '../fakes/okta/index.js';
+import { firstGrant, nextGrant, token } from './regrant-specs.js';
+
+const spec = (overrides: Partial<AccountSpec> = {}) => firstGrant('Okta Regrant', overrides);
 
 const DOMAIN = 'suppliers.example.test';
-
-const token = (): string => randomBytes(4).toString('hex');
-const inDays = (days: number): string =>
-  new Date(Math.floor(Date.now() / 1000) * 1000 + days * 86_400_000).toISOString();
 
 let fake: OktaFake;
 let okta: IdentityProvider;
@@ -31,28 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await okta?.close();
   await fake?.close();
-});
-
-function spec(overrides: Partial<AccountSpec> = {}): AccountSpec {
-  const organisation = `Okta Regrant ${token()}`;
-  return {
-    username: `sup-rg-${token()}`,
-    organisation,
-    displayName: supplierDisplayName(organisation),
-    grantId: `grant-${token()}`,
-    expiresAt: inDays(30),
-    groups: [],
-    ...overrides,
-  };
-}
-
-/** The supplier's next grant of the same account, naming the closed one as reclaimable. */
-const nextGrant = (earlier: AccountSpec, overrides: Partial<AccountSpec> = {}): AccountSpec => ({
-  ...earlier,
-  grantId: `grant-${token()}`,
-  expiresAt: inDays(60),
-  reclaimable: [earlier.grantId],
-  ...overrides,
 });
 
 async function oktaCall(method: string, path: string): Promise<{ status: number }> {
