@@ -282,3 +282,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
   };
 }
+
+/** What the `supplier-access` CLI takes from its environment; its flags win over these. */
+export interface CliEnvironment {
+  /** `SUPPLIER_ACCESS_URL`: the API's base URL. */
+  apiUrl?: string | undefined;
+  /** `SUPPLIER_ACCESS_TOKEN`: the bearer token. */
+  token?: string | undefined;
+}
+
+/** Reads the CLI's two variables as they are; the CLI checks them where it uses them. */
+export function loadCliEnvironment(source: NodeJS.ProcessEnv = process.env): CliEnvironment {
+  return { apiUrl: source.SUPPLIER_ACCESS_URL, token: source.SUPPLIER_ACCESS_TOKEN };
+}

@@ -21,6 +21,7 @@ import {
 } from '../../workflows/messages.js';
 import { initialSearchAttributes } from '../../workflows/search-attributes.js';
 import { grantRecordFromInput, type GrantRecord, type RegistryStore } from '../registry/types.js';
+import { answerWithin } from './answer-within.js';
 import type { Actor } from './auth.js';
 import { invalid, problem } from './problem.js';
 import type { CreateGrantBody } from './schemas.js';
@@ -99,7 +100,7 @@ export class GrantService {
       throw err;
     }
     const pending = grantRecordFromInput(input, workflowId);
-    const answer = await this.within(
+    const answer = await answerWithin(
       handle.executeUpdate(claimCredentialUpdate, {
         args: [{ answerBy: new Date(Date.now() + this.answerWithinMs).toISOString() }],
       }),
@@ -157,7 +158,7 @@ export class GrantService {
       throw problem(409, `the grant is ${grant.status}`, { grantStatus: grant.status });
     const own = await this.ownRun(grant);
     try {
-      return await this.within(call(own), this.answerWithinMs);
+      return await answerWithin(call(own), this.answerWithinMs);
     } catch (err) {
       throw this.mapUpdateError(err, grant);
     }
@@ -202,18 +203,6 @@ export class GrantService {
         liveGrantId,
       },
     );
-  }
-
-  private async within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
-    try {
-      return await Promise.race([promise, timeout]);
-    } finally {
-      clearTimeout(timer);
-      // The update stays queued in Temporal; its late answer is of no use to this request.
-      promise.catch(() => undefined);
-    }
   }
 }
 

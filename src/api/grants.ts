@@ -1,9 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { z } from 'zod';
 import type { RegistryStore } from '../registry/types.js';
 import { requireActor } from './auth.js';
 import { withState, type GrantService } from './grant-service.js';
-import { fromZod, invalid, problem } from './problem.js';
+import { invalid, parseOrInvalid, problem } from './problem.js';
 import {
   approveSchema,
   createGrantSchema,
@@ -19,12 +18,6 @@ export interface GrantRoutesOptions {
   registry: RegistryStore;
   policy: GrantPolicy;
   now?: () => number;
-}
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw fromZod(result.error);
-  return result.data;
 }
 
 /** `/v1/grants` and its sub-resources. */
@@ -46,7 +39,7 @@ export function grantRoutes(
 
   app.post('/v1/grants', async (request, reply) => {
     const actor = requireActor(request, 'request');
-    const body = parse(createSchema, request.body ?? {});
+    const body = parseOrInvalid(createSchema, request.body ?? {});
     const created = await service.create(body, actor);
     const location = `/v1/grants/${created.grant.id}`;
     if (!created.provisioned)
@@ -83,7 +76,7 @@ export function grantRoutes(
 
   app.post('/v1/grants/:id/extensions', async (request, reply) => {
     const actor = requireActor(request, 'request');
-    const body = parse(extendSchema, request.body ?? {});
+    const body = parseOrInvalid(extendSchema, request.body ?? {});
     const grant = await loadGrant(request);
     const state = await service.requestExtension(grant, actor, body.expiresAt, body.reason);
     if (!state) throw problem(503, 'the grant did not answer in time; the request is queued');
@@ -92,7 +85,7 @@ export function grantRoutes(
 
   app.post('/v1/grants/:id/extensions/approve', async (request) => {
     const actor = requireActor(request, 'approve');
-    const body = parse(approveSchema, request.body ?? undefined);
+    const body = parseOrInvalid(approveSchema, request.body ?? undefined);
     const grant = await loadGrant(request);
     const state = await service.approveExtension(grant, actor, body?.reason);
     if (!state) throw problem(503, 'the grant did not answer in time; the approval is queued');
@@ -101,7 +94,7 @@ export function grantRoutes(
 
   app.post('/v1/grants/:id/extensions/reject', async (request) => {
     const actor = requireActor(request, 'approve');
-    const body = parse(reasonSchema, request.body ?? {});
+    const body = parseOrInvalid(reasonSchema, request.body ?? {});
     const grant = await loadGrant(request);
     const state = await service.rejectExtension(grant, actor, body.reason);
     if (!state) throw problem(503, 'the grant did not answer in time; the rejection is queued');
@@ -110,7 +103,7 @@ export function grantRoutes(
 
   app.post('/v1/grants/:id/revoke', async (request, reply) => {
     const actor = requireActor(request, 'admin');
-    const body = parse(reasonSchema, request.body ?? {});
+    const body = parseOrInvalid(reasonSchema, request.body ?? {});
     const grant = await loadGrant(request);
     const state = await service.revoke(grant, actor, body.reason);
     // The revoke is recorded in the workflow; the door closes as soon as the directory answers.

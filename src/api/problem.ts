@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { ZodError } from 'zod';
+import type { ZodError, z } from 'zod';
 
 /** One failing field of a request and the rule it broke. */
 export interface FieldError {
@@ -67,4 +67,11 @@ export function sendProblem(reply: FastifyReply, p: HttpProblem): FastifyReply {
       // The standard members come last: an extension member can never replace them.
       .send({ ...p.extra, type: 'about:blank', title: p.title, status: p.status, detail: p.detail })
   );
+}
+
+/** The value as `schema` reads it, or a 400 naming each failing field (under `root` when the value itself fails). */
+export function parseOrInvalid<S extends z.ZodType>(schema: S, value: unknown, root = 'body'): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw fromZod(result.error, root);
+  return result.data;
 }

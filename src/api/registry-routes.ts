@@ -4,8 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ProviderName } from '../../providers/types.js';
 import type { GrantCursor, GrantEvent, GrantQuery, GrantRecord, RegistryStore } from '../registry/types.js';
 import { requireActor } from './auth.js';
-import { fromZod, invalid } from './problem.js';
-import { listGrantsQuerySchema, type ListGrantsQuery } from './schemas.js';
+import { invalid, parseOrInvalid } from './problem.js';
+import { listGrantsQuerySchema } from './schemas.js';
 import { grantView } from './views.js';
 
 export interface RegistryRoutesOptions {
@@ -20,15 +20,9 @@ const EXPORT_PAGE = 500;
 export function registryRoutes(app: FastifyInstance, { registry, providers }: RegistryRoutesOptions): void {
   const querySchema = listGrantsQuerySchema(providers);
 
-  function parseQuery(query: unknown): ListGrantsQuery {
-    const result = querySchema.safeParse(query ?? {});
-    if (!result.success) throw fromZod(result.error, 'query');
-    return result.data;
-  }
-
   app.get('/v1/grants', async (request) => {
     requireActor(request, 'read');
-    const { cursor, ...filters } = parseQuery(request.query);
+    const { cursor, ...filters } = parseOrInvalid(querySchema, request.query ?? {}, 'query');
     const page = await registry.listGrants({ ...filters, after: cursor ? decodeCursor(cursor) : undefined });
     return {
       grants: page.grants.map((grant) => grantView(grant)),
@@ -39,7 +33,7 @@ export function registryRoutes(app: FastifyInstance, { registry, providers }: Re
   app.get('/v1/registry.csv', async (request, reply) => {
     requireActor(request, 'read');
     // The export is the whole registry (optionally filtered): paging is its own business.
-    const filters = parseQuery(request.query);
+    const filters = parseOrInvalid(querySchema, request.query ?? {}, 'query');
     const stamp = new Date().toISOString().slice(0, 10);
     return reply
       .type('text/csv; charset=utf-8')

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
-import type { ReviewedAccount, ReviewReport } from '../registry/review-types.js';
+import { COVERED_FINDINGS, type ReviewedAccount, type ReviewReport } from '../registry/review-types.js';
 import type { RegistryStore } from '../registry/types.js';
 import { requireActor } from './auth.js';
 import { invalid, problem } from './problem.js';
@@ -11,9 +11,6 @@ export interface ReviewRoutesOptions {
   registry: RegistryStore;
   reviews: ReviewService;
 }
-
-/** Findings under which a grant covers the account (a live grant, whatever else was found). */
-const COVERED = new Set(['covered', 'expiry-mismatch', 'disabled-while-live']);
 
 /** `POST /v1/reviews` (admin: run one now) and the reports (`/v1/reviews/latest`, `.csv`, `/v1/reviews/{id}`). */
 export function reviewRoutes(app: FastifyInstance, { registry, reviews }: ReviewRoutesOptions): void {
@@ -65,7 +62,7 @@ export function reviewView(report: ReviewReport) {
     ...report,
     accounts: report.accounts.map((account) => ({
       ...account,
-      coveredByGrant: COVERED.has(account.finding),
+      coveredByGrant: COVERED_FINDINGS.includes(account.finding),
     })),
   };
 }
@@ -93,7 +90,7 @@ export function reviewCsv(report: ReviewReport): string {
     a.displayName,
     a.enabled ? 'yes' : 'no',
     a.expiresAt ?? '',
-    COVERED.has(a.finding) ? 'yes' : 'no',
+    COVERED_FINDINGS.includes(a.finding) ? 'yes' : 'no',
     a.grantId ?? '',
     a.grantStatus ?? '',
     a.grantExpiresAt ?? '',

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { ReviewOutcome, reviewWorkflow } from '../../workflows/review.js';
+import { answerWithin } from './answer-within.js';
 import type { Actor } from './auth.js';
 
 export interface ReviewServiceOptions {
@@ -22,17 +23,7 @@ export class ReviewService {
       taskQueue: this.options.taskQueue,
       args: [{ trigger: actor.name, reviewId }],
     });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<null>((resolve) => {
-      timer = setTimeout(() => resolve(null), this.options.answerWithinMs ?? 30_000);
-    });
-    const result = handle.result();
-    try {
-      const outcome = await Promise.race([result, timeout]);
-      return outcome ? { reviewId, finished: true, outcome } : { reviewId, finished: false };
-    } finally {
-      clearTimeout(timer);
-      result.catch(() => undefined);
-    }
+    const outcome = await answerWithin(handle.result(), this.options.answerWithinMs ?? 30_000);
+    return outcome ? { reviewId, finished: true, outcome } : { reviewId, finished: false };
   }
 }

@@ -67,3 +67,10 @@ export const NOTEWORTHY_FINDINGS: readonly ReviewFinding[] = [
   'orphan',
   'disabled-while-live',
 ];
+
+/** Findings under which a live grant covers the account, whatever else was found. */
+export const COVERED_FINDINGS: readonly ReviewFinding[] = [
+  'covered',
+  'expiry-mismatch',
+  'disabled-while-live',
+];

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEntraProvider } from '../../providers/entra/index.js';
 import type { AccountSpec, IdentityProvider } from '../../providers/types.js';
 import { startGraphFake, type GraphFake } from '../fakes/graph/index.js';
-import { firstGrant, nextGrant, token } from './regrant-specs.js';
+import { accountSpec, nextGrant, token } from './specs.js';
 
-const spec = (overrides: Partial<AccountSpec> = {}) => firstGrant('Entra Regrant', overrides);
+const spec = (overrides: Partial<AccountSpec> = {}) => accountSpec('Entra Regrant', 'sup-rg-', overrides);
 
 const UPN_DOMAIN = 'contoso.test';
 

@@ -2,7 +2,6 @@
  * The Entra ID provider against the Microsoft Graph fake (HTTPS, test-only CA trusted through NODE_EXTRA_CA_CERTS
  * set by vitest.config.ts), through the real @azure/identity credential and Graph client.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { GRAPH_BUCKET, graphLimiterOptions } from '../../providers/entra/client.js';
@@ -10,11 +9,11 @@ import { resolveEntraConfig } from '../../providers/entra/config.js';
 import { retryAfterMs } from '../../providers/entra/errors.js';
 import { createEntraProvider, type EntraConfig } from '../../providers/entra/index.js';
 import { isProviderError, type ProviderError } from '../../providers/errors.js';
-import { supplierDisplayName } from '../../providers/naming.js';
 import { RateLimiter, type Release } from '../../providers/rate-limiter.js';
 import type { AccountSpec, Credential, IdentityProvider } from '../../providers/types.js';
 import { ALL_PERMISSIONS, startGraphFake, type GraphFake } from '../fakes/graph/index.js';
 import { providerContract } from './contract.js';
+import { accountSpec, inDays, token } from './specs.js';
 
 const UPN_DOMAIN = 'contoso.test';
 /** High enough that functional tests never wait for the limiter; the limiter has tests of its own. */
@@ -28,10 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await graph?.close();
 });
-
-const token = (): string => randomBytes(4).toString('hex');
-const inDays = (days: number): string =>
-  new Date(Math.floor(Date.now() / 1000) * 1000 + days * 86_400_000).toISOString();
 
 function settings(overrides: Partial<EntraConfig> = {}): EntraConfig {
   return {
@@ -57,18 +52,7 @@ afterAll(async () => {
   await Promise.all(providers.map((p) => p.close()));
 });
 
-function spec(overrides: Partial<AccountSpec> = {}): AccountSpec {
-  const organisation = overrides.organisation ?? `Entra Test ${token()}`;
-  return {
-    username: `sup-en-${token()}`,
-    organisation,
-    displayName: supplierDisplayName(organisation),
-    grantId: `grant-${token()}`,
-    expiresAt: inDays(30),
-    groups: [],
-    ...overrides,
-  };
-}
+const spec = (overrides: Partial<AccountSpec> = {}) => accountSpec('Entra Test', 'sup-en-', overrides);
 
 /** Graph has no sign-in API: the fake's user signs in when enabled and the password is its last one set. */
 async function canSignIn(credential: Credential): Promise<boolean> {

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOktaProvider } from '../../providers/okta/index.js';
 import type { AccountSpec, IdentityProvider } from '../../providers/types.js';
 import { startOktaFake, type OktaFake } from '../fakes/okta/index.js';
-import { firstGrant, nextGrant, token } from './regrant-specs.js';
+import { accountSpec, nextGrant, token } from './specs.js';
 
-const spec = (overrides: Partial<AccountSpec> = {}) => firstGrant('Okta Regrant', overrides);
+const spec = (overrides: Partial<AccountSpec> = {}) => accountSpec('Okta Regrant', 'sup-rg-', overrides);
 
 const DOMAIN = 'suppliers.example.test';
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,7 +5,6 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { isProviderError, type ProviderError } from '../../providers/errors.js';
-import { supplierDisplayName } from '../../providers/naming.js';
 import { oktaBucket } from '../../providers/okta/client.js';
 import { retryAfterMs, toProviderError } from '../../providers/okta/errors.js';
 import { resolveOktaConfig } from '../../providers/okta/config.js';
@@ -14,14 +12,11 @@ import { createOktaProvider, type OktaConfig } from '../../providers/okta/index.
 import type { AccountSpec, Credential, IdentityProvider } from '../../providers/types.js';
 import { startOktaFake, type OktaFake, type RecordedRequest } from '../fakes/okta/index.js';
 import { providerContract } from './contract.js';
+import { accountSpec, inDays, token } from './specs.js';
 
 const DOMAIN = 'suppliers.example.test';
 /** High enough that functional tests never wait for the limiter; the limiter has tests of its own. */
 const UNLIMITED = { requestsPerMinute: 1_000_000, maxConcurrent: 20 };
-
-const token = (): string => randomBytes(4).toString('hex');
-const inDays = (days: number): string =>
-  new Date(Math.floor(Date.now() / 1000) * 1000 + days * 86_400_000).toISOString();
 
 function newProvider(fake: OktaFake, overrides: Partial<OktaConfig> = {}): IdentityProvider {
   return createOktaProvider({
@@ -33,18 +28,7 @@ function newProvider(fake: OktaFake, overrides: Partial<OktaConfig> = {}): Ident
   });
 }
 
-function spec(overrides: Partial<AccountSpec> = {}): AccountSpec {
-  const organisation = overrides.organisation ?? `Okta Test ${token()}`;
-  return {
-    username: `sup-ok-${token()}`,
-    organisation,
-    displayName: supplierDisplayName(organisation),
-    grantId: `grant-${token()}`,
-    expiresAt: inDays(30),
-    groups: [],
-    ...overrides,
-  };
-}
+const spec = (overrides: Partial<AccountSpec> = {}) => accountSpec('Okta Test', 'sup-ok-', overrides);
 
 async function oktaCall(fake: OktaFake, method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${fake.url}${path}`, {

@@ -8,11 +8,18 @@ export const token = (): string => randomBytes(4).toString('hex');
 export const inDays = (days: number): string =>
   new Date(Math.floor(Date.now() / 1000) * 1000 + days * 86_400_000).toISOString();
 
-/** A supplier's first grant of a fresh account on the provider under test. */
-export function firstGrant(label: string, overrides: Partial<AccountSpec> = {}): AccountSpec {
-  const organisation = `${label} ${token()}`;
+/**
+ * A grant's account spec on the provider under test: a fresh organisation (`<label> <random>`) and account name
+ * (`<usernamePrefix><random>`) unless the overrides name them.
+ */
+export function accountSpec(
+  label: string,
+  usernamePrefix: string,
+  overrides: Partial<AccountSpec> = {},
+): AccountSpec {
+  const organisation = overrides.organisation ?? `${label} ${token()}`;
   return {
-    username: `sup-rg-${token()}`,
+    username: `${usernamePrefix}${token()}`,
     organisation,
     displayName: supplierDisplayName(organisation),
     grantId: `grant-${token()}`,
