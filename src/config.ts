@@ -125,6 +125,16 @@ export const envSchema = z.object({
   ),
   REVIEW_INTERVAL: z.string().default('1h').pipe(duration),
   API_ANSWER_WITHIN: z.string().default('10s').pipe(duration),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(120),
+  CODEC_CORS_ORIGINS: blankAsUnset(
+    z
+      .string()
+      .regex(
+        /^https?:\/\/[^\s/,]+(,\s*https?:\/\/[^\s/,]+)*$/,
+        'must be origins separated by commas, like https://temporal-ui.example.com',
+      )
+      .optional(),
+  ),
   WORKER_CACHED_GRANTS: z.coerce.number().int().min(2).max(100_000).default(2000),
   REVIEW_REPORT_TO: optionalString,
   REVIEW_DISABLE_ORPHANS: z
@@ -185,6 +195,10 @@ export interface Config {
   policy: { accountPrefix: string; maxGrantDays: number; reminderLeadMs: number[] };
   /** How long a request waits for its workflow (a slow directory, no worker) before answering 202. */
   answerWithinMs: number;
+  /** Changing API requests per token per minute; 0 → unlimited. */
+  rateLimitPerMinute: number;
+  /** Browser origins (the Temporal UI) allowed to call the codec endpoint; unset → the embedded UI's. */
+  codecCorsOrigins?: string[] | undefined;
   /** Grants a worker keeps in memory: more is faster under a wave of expiries, fewer keeps memory flat. */
   workerCachedGrants: number;
   /** Where reminders and review summaries go; neither set → none are sent. */
@@ -270,6 +284,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     answerWithinMs: env.API_ANSWER_WITHIN,
     workerCachedGrants: env.WORKER_CACHED_GRANTS,
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    codecCorsOrigins: env.CODEC_CORS_ORIGINS ? ids(env.CODEC_CORS_ORIGINS) : undefined,
     notifications: { smtpUrl: env.SMTP_URL, smtpFrom: env.SMTP_FROM, webhookUrl: env.WEBHOOK_URL },
     review: {
       intervalMs: env.REVIEW_INTERVAL,

@@ -7,8 +7,9 @@ import type { FastifyInstance } from 'fastify';
 import type { IdentityProvider, ProviderName } from '../providers/types.js';
 import { buildApp } from './api/app.js';
 import { TokenAuthenticator } from './api/auth.js';
+import type { CodecRoutesOptions } from './api/codec-routes.js';
 import { GrantService } from './api/grant-service.js';
-import { createDataConverter, loadOrCreateKeys } from './codec.js';
+import { EncryptionCodec, createDataConverter, loadOrCreateKeys } from './codec.js';
 import type { ApiToken, Config } from './config.js';
 import { startLocalTemporal, type LocalTemporal } from './local-stack/temporal.js';
 import { startProviders, stablePort } from './providers.js';
@@ -51,7 +52,8 @@ export async function startService(
       await stop().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
   };
   try {
-    const dataConverter = createDataConverter(loadOrCreateKeys(config.payloadEncryptionKeys, dataDir));
+    const keys = loadOrCreateKeys(config.payloadEncryptionKeys, dataDir);
+    const dataConverter = createDataConverter(keys);
     let temporal: LocalTemporal | undefined;
     if (!config.temporal.address) {
       temporal = await startLocalTemporal({
@@ -112,7 +114,16 @@ export async function startService(
         generatedToken = randomBytes(24).toString('base64url');
         tokens = [{ name: 'local-admin', roles: ['admin'], token: generatedToken }];
       }
-      app = await startApi(config, logger, { client, registry, tokens, providers });
+      app = await startApi(config, logger, {
+        client,
+        registry,
+        tokens,
+        providers,
+        codec: {
+          codec: new EncryptionCodec(keys),
+          corsOrigins: config.codecCorsOrigins ?? (temporal?.uiUrl ? [new URL(temporal.uiUrl).origin] : []),
+        },
+      });
       stops.push(() => app!.close());
       apiUrl = `http://${config.host}:${(app.server.address() as { port: number }).port}`;
     }
@@ -146,6 +157,7 @@ async function startApi(
     registry: RegistryStore;
     tokens: ApiToken[];
     providers: ReadonlyMap<ProviderName, IdentityProvider>;
+    codec: CodecRoutesOptions;
   },
 ): Promise<FastifyInstance> {
   const policy = { providers: [...deps.providers.keys()], maxGrantDays: config.policy.maxGrantDays };
@@ -172,6 +184,8 @@ async function startApi(
     registry: deps.registry,
     policy,
     logger,
+    codec: deps.codec,
+    rateLimitPerMinute: config.rateLimitPerMinute,
     ready: async () => {
       await deps.client.connection.workflowService.getSystemInfo({});
       return true;

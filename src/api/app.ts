@@ -1,6 +1,13 @@
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import type { RegistryStore } from '../registry/types.js';
 import type { TokenAuthenticator } from './auth.js';
+import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import type { GrantService } from './grant-service.js';
 import { docsRoutes } from './docs.js';
 import { grantRoutes } from './grants.js';
@@ -11,6 +18,12 @@ import type { ReviewService } from './review-service.js';
 import type { GrantPolicy } from './schemas.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 120;
+
+/** What the rate limit counts: requests that change something. Reading, and the codec, are not limited. */
+function isChange(request: FastifyRequest): boolean {
+  return !['GET', 'HEAD', 'OPTIONS'].includes(request.method) && request.url.startsWith('/v1/');
+}
 
 export interface AppDeps {
   authenticator: TokenAuthenticator;
@@ -20,6 +33,10 @@ export interface AppDeps {
   logger: FastifyBaseLogger;
   /** Access reviews on demand; without it the review routes are absent. */
   reviews?: ReviewService | undefined;
+  /** The payload codec behind `/codec/encode` and `/codec/decode`; without it those routes are absent. */
+  codec?: CodecRoutesOptions | undefined;
+  /** Changing requests each token (or, without one, each address) may make per minute; 0 → no limit. */
+  rateLimitPerMinute?: number;
   /** Whether the backing services answer; `/readyz` reports it. */
   ready?: () => Promise<boolean>;
   now?: () => number;
@@ -38,11 +55,35 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (actor) request.actor = actor;
   });
 
+  // Once closing, answers end their connection: an idle keep-alive connection would hold the shutdown open
+  // for as long as its timeout, and the client would send its next request into a closing server.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
   app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('x-frame-options', 'DENY');
   });
+
+  // Registered before the routes: it hooks each route as it is added, after the token is read.
+  const perMinute = deps.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
+  if (perMinute > 0) {
+    await app.register(rateLimit, {
+      max: perMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request) => (request.actor ? `token:${request.actor.name}` : `address:${request.ip}`),
+      allowList: (request) => !isChange(request),
+      errorResponseBuilder: (_request, context) =>
+        problem(
+          429,
+          `at most ${context.max} changing requests a minute per token; try again in ${context.after}`,
+        ),
+    });
+  }
 
   app.setErrorHandler((error: FastifyError | HttpProblem, request, reply) => {
     if (error instanceof HttpProblem) return sendProblem(reply, error);
@@ -76,6 +117,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   grantRoutes(app, { service: deps.service, registry: deps.registry, policy: deps.policy, now: deps.now });
   registryRoutes(app, { registry: deps.registry, providers: deps.policy.providers });
   if (deps.reviews) reviewRoutes(app, { registry: deps.registry, reviews: deps.reviews });
-  await docsRoutes(app, { policy: deps.policy, include: { reviews: Boolean(deps.reviews) } });
+  if (deps.codec) await codecRoutes(app, deps.codec);
+  await docsRoutes(app, {
+    policy: deps.policy,
+    include: { reviews: Boolean(deps.reviews), codec: Boolean(deps.codec) },
+  });
   return app;
 }

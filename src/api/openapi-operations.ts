@@ -12,6 +12,7 @@ import {
   type OperationSpec,
   type QueryOptions,
 } from './openapi-parts.js';
+import { codecBodySchema } from './codec-routes.js';
 import { GRANT_STATUSES } from './response-schemas.js';
 import {
   approveSchema,
@@ -289,6 +290,41 @@ function reviews(): OperationSpec[] {
   ];
 }
 
+/** Temporal's remote codec protocol, for the Temporal CLI (`--codec-endpoint`) and UI. */
+function codec(schemas: JsonSchemaConverter): OperationSpec[] {
+  const payloads = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: schemas.input(codecBodySchema) } },
+  });
+  const operation = (direction: 'encode' | 'decode', summary: string, description: string) =>
+    ({
+      method: 'post',
+      path: `/codec/${direction}`,
+      operationId: `${direction}Payloads`,
+      tag: 'codec',
+      summary,
+      description,
+      role: 'admin',
+      body: schemas.body(codecBodySchema),
+      responses: { 200: payloads(`The payloads, ${direction}d, in the order given.`) },
+    }) as const;
+  return [
+    operation(
+      'decode',
+      'Decrypt Temporal payloads',
+      "Decrypts payloads of this service's workflow histories (proto3 JSON `Payloads`, bytes in base64) with " +
+        'the keys of `PAYLOAD_ENCRYPTION_KEYS`; payloads that are not encrypted come back unchanged. Point ' +
+        '`temporal workflow show --codec-endpoint <api>/codec --codec-auth "Bearer <token>"` or the Temporal ' +
+        'UI here. Decrypted histories hold contact e-mails and one-time passwords in flight: admins only.',
+    ),
+    operation(
+      'encode',
+      'Encrypt Temporal payloads',
+      'Encrypts payloads with the current key, as the service does before anything reaches Temporal.',
+    ),
+  ];
+}
+
 function health(): OperationSpec[] {
   const check = { method: 'get', tag: 'health' } as const;
   return [
@@ -316,6 +352,7 @@ export function apiOperations(
   policy: GrantPolicy,
   schemas: JsonSchemaConverter,
   withReviews: boolean,
+  withCodec = false,
 ): OperationSpec[] {
   return [
     ...createAndList(policy, schemas),
@@ -323,6 +360,7 @@ export function apiOperations(
     ...changes(policy, schemas),
     registryExport(policy, schemas),
     ...(withReviews ? reviews() : []),
+    ...(withCodec ? codec(schemas) : []),
     ...health(),
   ];
 }

@@ -150,7 +150,7 @@ export interface OperationSpec {
   /** In OpenAPI form: `{id}`, not `:id`. */
   path: string;
   operationId: string;
-  tag: 'grants' | 'registry' | 'reviews' | 'health';
+  tag: 'grants' | 'registry' | 'reviews' | 'codec' | 'health';
   summary: string;
   description: string;
   /** DESIGN.md's role column; absent for public operations. */

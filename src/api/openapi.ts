@@ -21,6 +21,8 @@ export interface OpenApiOptions {
   include?: {
     /** `POST /v1/reviews`, `GET /v1/reviews/latest` and `/v1/reviews/latest.csv`; default false. */
     reviews?: boolean;
+    /** `POST /codec/encode` and `/codec/decode`; default false. */
+    codec?: boolean;
   };
 }
 
@@ -60,6 +62,10 @@ function genericErrors(spec: OperationSpec): Record<number, JsonObject> {
   }
   if (spec.grantId) errors[404] = problem('No grant with this id.');
   if (spec.body) errors[415] = problem('The body is not `application/json`.');
+  if (spec.method === 'post' && spec.path.startsWith('/v1/'))
+    errors[429] = problem(
+      'More changing requests this minute than `RATE_LIMIT_PER_MINUTE` allows the token; see `Retry-After`.',
+    );
   return errors;
 }
 
@@ -97,7 +103,8 @@ function pathsOf(specs: OperationSpec[], schemas: JsonSchemaConverter): JsonObje
 export function buildOpenApiDocument(policy: GrantPolicy, options: OpenApiOptions = {}): JsonObject {
   const reviews = options.include?.reviews ?? false;
   const schemas = new JsonSchemaConverter();
-  const paths = pathsOf(apiOperations(policy, schemas, reviews), schemas);
+  const codec = options.include?.codec ?? false;
+  const paths = pathsOf(apiOperations(policy, schemas, reviews, codec), schemas);
   return {
     openapi: '3.1.0',
     info: {
@@ -114,6 +121,7 @@ export function buildOpenApiDocument(policy: GrantPolicy, options: OpenApiOption
       { name: 'grants', description: 'Expiring supplier access and its lifecycle.' },
       { name: 'registry', description: 'Every grant ever made.' },
       ...(reviews ? [{ name: 'reviews', description: 'Supplier accounts that nobody granted.' }] : []),
+      ...(codec ? [{ name: 'codec', description: 'Reading the encrypted Temporal histories.' }] : []),
       { name: 'health', description: 'For load balancers and orchestrators.' },
     ],
     paths,

@@ -162,6 +162,11 @@ export const REVIEW_ROLES = {
   'get /v1/reviews/{id}': 'auditor',
 };
 
+export const CODEC_ROLES = {
+  'post /codec/decode': 'admin',
+  'post /codec/encode': 'admin',
+};
+
 /** `method path` of every operation of a document. */
 export const operationsOf = (document: JsonObject) =>
   Object.entries(document.paths as Record<string, Record<string, JsonObject>>).flatMap(([path, methods]) =>

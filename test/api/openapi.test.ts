@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from 'vit
 import { z } from 'zod';
 import { buildApp } from '../../src/api/app.js';
 import { TokenAuthenticator } from '../../src/api/auth.js';
+import { EncryptionCodec, generateKeySpec, parseEncryptionKeys } from '../../src/codec.js';
 import { docsRoutes, DOCS_CSP } from '../../src/api/docs.js';
 import { ReviewService } from '../../src/api/review-service.js';
 import type { GrantService } from '../../src/api/grant-service.js';
@@ -35,6 +36,7 @@ import {
   refsOf,
   resolve,
   REVIEW_ROLES,
+  CODEC_ROLES,
   undeclaredKeys,
 } from './openapi-helpers.js';
 
@@ -69,6 +71,7 @@ beforeAll(async () => {
     registry: fakeRegistry(),
     policy: POLICY,
     logger: createLogger('silent'),
+    codec: { codec: new EncryptionCodec(parseEncryptionKeys(generateKeySpec('openapi'))), corsOrigins: [] },
   });
   await app.ready();
   doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
@@ -108,7 +111,7 @@ describe('the OpenAPI document', () => {
     const withoutReviews = buildOpenApiDocument(POLICY);
     for (const [document, roles] of [
       [withoutReviews, DESIGN_ROLES],
-      [doc, { ...DESIGN_ROLES, ...REVIEW_ROLES }],
+      [doc, { ...DESIGN_ROLES, ...REVIEW_ROLES, ...CODEC_ROLES }],
     ] as const) {
       const operations = operationsOf(document);
       expect(operations.map((o) => o.key).sort()).toEqual(Object.keys(roles).sort());
@@ -264,14 +267,14 @@ describe('real answers match the document', () => {
 });
 
 describe('the routes', () => {
-  it('documents every /v1 route the app registers, and no other', () => {
+  it('documents every /v1 and /codec route the app registers, and no other', () => {
     const served = registered
       .flatMap((r) => (Array.isArray(r.method) ? r.method : [r.method]).map((m) => ({ m, url: r.url })))
-      .filter(({ m, url }) => url.startsWith('/v1/') && m !== 'HEAD')
+      .filter(({ m, url }) => /^\/(v1|codec)\//.test(url) && !['HEAD', 'OPTIONS'].includes(m))
       .map(({ m, url }) => `${m.toLowerCase()} ${url.replace(/:(\w+)/g, '{$1}')}`);
     const documented = operationsOf(doc)
       .map((o) => o.key)
-      .filter((key) => key.split(' ')[1]?.startsWith('/v1/'));
+      .filter((key) => /^\/(v1|codec)\//.test(key.split(' ')[1] ?? ''));
     expect(served.length).toBeGreaterThan(5);
     expect([...new Set(served)].sort()).toEqual(documented.sort());
   });
@@ -282,7 +285,7 @@ describe('the routes', () => {
     expect(response.headers['content-type']).toContain('application/json');
     expect(response.json()).toEqual(JSON.parse(JSON.stringify(app.swagger())));
     expect(Object.keys(response.json().paths)).toEqual(
-      Object.keys(buildOpenApiDocument(POLICY, { include: { reviews: true } }).paths as object),
+      Object.keys(buildOpenApiDocument(POLICY, { include: { reviews: true, codec: true } }).paths as object),
     );
   });
 

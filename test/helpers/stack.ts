@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { generateKeySpec } from '../../src/codec.js';
 import { loadConfig } from '../../src/config.js';
@@ -35,6 +36,7 @@ const API_TOKENS = [
 export class TestStack {
   private workers: ChildProcess[] = [];
   private workerLog = '';
+  private apiLog = '';
   api!: RunningService;
   apiUrl!: string;
 
@@ -69,7 +71,9 @@ export class TestStack {
       ...extraEnv,
     };
     const stack = new TestStack(dir, temporal, slapd, env);
-    stack.api = await startService(loadConfig(env), createLogger('silent'), 'api');
+    const apiLog = new PassThrough();
+    apiLog.on('data', (chunk: Buffer) => (stack.apiLog += chunk.toString()));
+    stack.api = await startService(loadConfig(env), createLogger('info', apiLog), 'api');
     stack.apiUrl = stack.api.apiUrl as string;
     await stack.startWorker();
     return stack;
@@ -77,26 +81,45 @@ export class TestStack {
 
   /** Starts a worker process (one more, if some run) and waits until it polls the task queue. */
   async startWorker(): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'worker'], {
+    const child = await this.spawnService('worker', {}, (chunk) => (this.workerLog += chunk));
+    this.workers.push(child.process);
+  }
+
+  /**
+   * Starts `src/main.ts <role>` as a process of its own on this stack's servers and waits for its banner.
+   * `onOutput` sees everything it prints; the API's URL is read from the banner.
+   */
+  async spawnService(
+    role: 'api' | 'worker',
+    extraEnv: Record<string, string> = {},
+    onOutput: (chunk: string) => void = () => {},
+  ): Promise<{ process: ChildProcess; url?: string | undefined; output: () => string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', role], {
       cwd: projectRoot(),
-      env: { ...process.env, ...this.env },
+      env: { ...process.env, ...this.env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.workers.push(child);
-    const collect = (chunk: Buffer) => (this.workerLog += chunk.toString());
+    let output = '';
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      onOutput(chunk.toString());
+    };
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker did not start:\n${this.workerLog}`)), 60_000);
+      const timer = setTimeout(() => reject(new Error(`${role} did not start:\n${output}`)), 60_000);
       const check = () => {
-        if (this.workerLog.includes('worker:       running')) {
+        if (output.includes('supplier-access is running')) {
           clearTimeout(timer);
+          child.stdout?.off('data', check);
           resolve();
         }
       };
       child.stdout?.on('data', check);
-      child.once('exit', (code) => reject(new Error(`worker exited with ${code}:\n${this.workerLog}`)));
+      child.once('exit', (code) => reject(new Error(`${role} exited with ${code}:\n${output}`)));
     });
+    const url = /API:\s+(http:\/\/\S+)/.exec(output)?.[1];
+    return { process: child, url, output: () => output };
   }
 
   /** SIGKILL every worker process: no drain, no goodbye, as a crash would. */
@@ -112,6 +135,11 @@ export class TestStack {
   /** The process ids of the running workers (benchmarks read their memory). */
   get workerPids(): number[] {
     return this.workers.filter((w) => w.exitCode === null && w.pid !== undefined).map((w) => w.pid as number);
+  }
+
+  /** Every log line of the in-process API, to check what they do and do not contain. */
+  get apiOutput(): string {
+    return this.apiLog;
   }
 
   /** Everything the worker printed: its logs, to check what they do and do not contain. */

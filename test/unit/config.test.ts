@@ -111,6 +111,22 @@ describe('configuration', () => {
     expect(bad).not.toThrow(/s3cret-pass/);
   });
 
+  it('reads the rate limit and the codec origins', () => {
+    expect(loadConfig({}).rateLimitPerMinute).toBe(120);
+    expect(loadConfig({}).codecCorsOrigins).toBeUndefined();
+    const config = loadConfig({
+      RATE_LIMIT_PER_MINUTE: '0',
+      CODEC_CORS_ORIGINS: 'https://temporal.example.com, http://127.0.0.1:8233',
+    });
+    expect(config.rateLimitPerMinute).toBe(0);
+    expect(config.codecCorsOrigins).toEqual(['https://temporal.example.com', 'http://127.0.0.1:8233']);
+    expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: '-1' })).toThrow(/RATE_LIMIT_PER_MINUTE/);
+    expect(() => loadConfig({ CODEC_CORS_ORIGINS: 'https://ui.example.com/path' })).toThrow(
+      /CODEC_CORS_ORIGINS: must be origins separated by commas/,
+    );
+    expect(() => loadConfig({ CODEC_CORS_ORIGINS: '*' })).toThrow(/CODEC_CORS_ORIGINS/);
+  });
+
   it('reads durations', () => {
     expect(parseDuration('90s')).toBe(90_000);
     expect(parseDuration('1h')).toBe(3_600_000);

@@ -32,6 +32,16 @@ describe('the logger', () => {
       },
       'd',
     );
+    logger.info(
+      {
+        err: { response: { headers: { authorization: 'SSWS okta-s3cret' } } },
+        okta: { apiToken: 'okta-api-s3cret' },
+        entra: { clientSecret: 'graph-s3cret' },
+        config: { apiTokens: [{ token: 'listed-s3cret' }], payloadEncryptionKeys: 'k1:key-s3cret' },
+        input: { supplier: { contactEmail: 'contact@s3cret.example' } },
+      },
+      'e',
+    );
     const out = text();
     for (const secret of [
       'p4ss-top-level',
@@ -42,9 +52,15 @@ describe('the logger', () => {
       'smtp-s3cret',
       'hook-s3cret',
       'db-s3cret',
+      'okta-s3cret',
+      'okta-api-s3cret',
+      'graph-s3cret',
+      'listed-s3cret',
+      'key-s3cret',
+      'contact@s3cret.example',
     ]) {
       expect(out).not.toContain(secret);
     }
-    expect(out.match(/\[redacted\]/g)?.length).toBeGreaterThanOrEqual(8);
+    expect(out.match(/\[redacted\]/g)?.length).toBeGreaterThanOrEqual(14);
   });
 });
