@@ -51,6 +51,12 @@ const tokens = z.string().transform((text, ctx): ApiToken[] => {
       ctx.addIssue({ code: 'custom', message: `the token of "${name}" must be at least 16 characters` });
       return z.NEVER;
     }
+    const twin = parsed.find((t) => t.token === token);
+    if (twin) {
+      // One token for two names would record the wrong person on every action.
+      ctx.addIssue({ code: 'custom', message: `"${name}" and "${twin.name}" have the same token` });
+      return z.NEVER;
+    }
     parsed.push({ name, roles: roles as Role[], token });
   }
   return parsed;

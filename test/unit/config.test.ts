@@ -111,6 +111,17 @@ describe('configuration', () => {
     expect(bad).not.toThrow(/s3cret-pass/);
   });
 
+  it('takes two tokens for one name (rotation), never one token for two names', () => {
+    const both = loadConfig({
+      API_TOKENS: 'rita:requester:old-token-0123456789,rita:requester:new-token-0123456789',
+    }).apiTokens;
+    expect(both?.map((t) => t.name)).toEqual(['rita', 'rita']);
+    const shared = () =>
+      loadConfig({ API_TOKENS: 'rita:requester:same-token-0123456789,ada:admin:same-token-0123456789' });
+    expect(shared).toThrow(/"ada" and "rita" have the same token/);
+    expect(shared).not.toThrow(/same-token-0123456789/);
+  });
+
   it('reads the rate limit and the codec origins', () => {
     expect(loadConfig({}).rateLimitPerMinute).toBe(120);
     expect(loadConfig({}).codecCorsOrigins).toBeUndefined();
