@@ -7,8 +7,28 @@ const DAY_MS = 86_400_000;
 /** Instants: ISO-8601 with `Z` or an explicit offset; normalised to UTC. */
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 instant with Z or an offset' });
 
-const text = (max: number) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+/**
+ * Control characters and lone surrogates: a PostgreSQL registry refuses NUL (a 500, or a grant stuck before it is
+ * recorded), and a directory or registry stores a lone surrogate as U+FFFD, not as sent.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+const CONTROL = /\p{Cc}/u;
+const CONTROL_BUT_LINE_BREAKS = /(?![\t\n\r])\p{Cc}/u;
+
+/** Trimmed text of 1 to `max` characters; `lines` allows tabs and line breaks (free text such as a reason). */
+const text = (max: number, { lines = false } = {}) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !LONE_SURROGATE.test(v), 'must be well-formed Unicode (no lone surrogate)')
+    .refine(
+      (v) => !(lines ? CONTROL_BUT_LINE_BREAKS : CONTROL).test(v),
+      lines
+        ? 'must not contain control characters other than tabs and line breaks'
+        : 'must not contain control characters (NUL, line breaks…)',
+    );
 
 /** Providers that have both guest and member accounts; elsewhere `account` is refused. */
 const KINDED_PROVIDERS: ProviderName[] = ['entra'];
@@ -38,7 +58,7 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
         .min(1, 'must be at least 1')
         .max(policy.maxGrantDays, `must be at most MAX_GRANT_DAYS (${policy.maxGrantDays})`)
         .optional(),
-      reason: text(500),
+      reason: text(500, { lines: true }),
       ticket: text(100).optional(),
       groups: z.array(text(256)).max(20, 'must list at most 20 groups').optional(),
       account: z.enum(['guest', 'member'], { error: 'must be guest or member' }).optional(),
@@ -97,16 +117,16 @@ function checkExpiry(
 /** `POST /v1/grants/{id}/extensions` */
 export function extensionSchema(policy: GrantPolicy, now: () => number) {
   return z
-    .strictObject({ expiresAt: instant, reason: text(500) })
+    .strictObject({ expiresAt: instant, reason: text(500, { lines: true }) })
     .superRefine((body, ctx) => checkExpiry(ctx, ['expiresAt'], Date.parse(body.expiresAt), policy, now()))
     .transform((body) => ({ ...body, expiresAt: new Date(body.expiresAt).toISOString() }));
 }
 
 /** `POST …/extensions/reject` and `…/revoke`. */
-export const reasonSchema = z.strictObject({ reason: text(500) });
+export const reasonSchema = z.strictObject({ reason: text(500, { lines: true }) });
 
 /** `POST …/extensions/approve`: nothing to say, but a body may carry a note. */
-export const approveSchema = z.strictObject({ reason: text(500).optional() }).optional();
+export const approveSchema = z.strictObject({ reason: text(500, { lines: true }).optional() }).optional();
 
 export const grantIdSchema = z.uuid('must be a grant id (a UUID)');
 
