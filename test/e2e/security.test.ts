@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeySpec } from '../../src/codec.js';
 import { toolPath } from '../../src/local-stack/tools.js';
 import { listDNs } from '../helpers/ldap.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
@@ -35,7 +36,7 @@ async function createGrant(organisation: string) {
 }
 
 /** The history as the Temporal CLI prints it through the service's codec endpoint. */
-function showThroughCodec(workflowId: string, auth: string) {
+function showThroughCodec(workflowId: string, auth: string, apiUrl = stack.apiUrl) {
   return run(
     toolPath('temporal'),
     [
@@ -48,7 +49,7 @@ function showThroughCodec(workflowId: string, auth: string) {
       '--output',
       'json',
       '--codec-endpoint',
-      `${stack.apiUrl}/codec`,
+      `${apiUrl}/codec`,
       '--codec-auth',
       auth,
     ],
@@ -56,17 +57,31 @@ function showThroughCodec(workflowId: string, auth: string) {
   );
 }
 
-/** Every payload of a history in the CLI's JSON: its encoding and its data, both base64 there, as text. */
-function payloadsOf(value: unknown, found: { encoding: string; text: string }[] = []) {
+const PLAINTEXT_BY_DESIGN = ['searchAttributes', 'markerRecordedEventAttributes'];
+
+/**
+ * Every payload of a history in the CLI's JSON: its encoding, key id and data (base64 there) as text. Left
+ * out: search attributes, plaintext for Temporal to index them, and the SDK's own patch markers (a patch's
+ * name); neither holds anything of a grant but what the search attributes show on purpose.
+ */
+function payloadsOf(value: unknown, found: { encoding: string; keyId?: string; text: string }[] = []) {
   if (Array.isArray(value)) for (const item of value) payloadsOf(item, found);
   else if (value && typeof value === 'object') {
-    const { metadata, data } = value as { metadata?: { encoding?: string }; data?: unknown };
+    const { metadata, data } = value as {
+      metadata?: { encoding?: string; 'encryption-key-id'?: string };
+      data?: unknown;
+    };
     if (typeof metadata?.encoding === 'string' && typeof data === 'string') {
+      const keyId = metadata['encryption-key-id'];
       found.push({
         encoding: Buffer.from(metadata.encoding, 'base64').toString(),
+        ...(keyId ? { keyId: Buffer.from(keyId, 'base64').toString() } : {}),
         text: Buffer.from(data, 'base64').toString(),
       });
-    } else for (const item of Object.values(value)) payloadsOf(item, found);
+    } else {
+      for (const [key, item] of Object.entries(value))
+        if (!PLAINTEXT_BY_DESIGN.includes(key)) payloadsOf(item, found);
+    }
   }
   return found;
 }
@@ -103,7 +118,8 @@ describe('secrets in Temporal and in the logs', () => {
     expect(texts).toContain(CONTACT);
     expect(texts).toContain(REASON);
 
-    for (const auth of [`Bearer ${TOKENS.auditor}`, 'Bearer not-a-token']) {
+    // (Other refusals — no token, an unknown one — are in test/api/security.test.ts: the CLI retries each.)
+    for (const auth of [`Bearer ${TOKENS.auditor}`]) {
       const refused = await showThroughCodec(workflowId, auth).then(
         (r) => ({ failed: false, output: r.stdout }),
         (err: { stdout: string; stderr: string }) => ({ failed: true, output: err.stdout + err.stderr }),
@@ -114,6 +130,43 @@ describe('secrets in Temporal and in the logs', () => {
       expect(refused.failed || decoded.every((p) => p.encoding === 'binary/encrypted')).toBe(true);
     }
   });
+});
+
+describe('rotating the encryption key', () => {
+  it('keeps grants started under the old key running, and writes new payloads with the new one', async () => {
+    const grant = await createGrant('Key Rotation Locksmiths');
+    const workflowId = `grant-ldap-${grant.account.username}`;
+    const before = payloadsOf(JSON.parse(stack.rawHistory(workflowId)));
+    expect(new Set(before.map((p) => p.keyId))).toEqual(new Set(['e2e']));
+
+    // README's procedure: the new key first, the old one after it, in every process.
+    const keys = `${generateKeySpec('rotated')},${stack.env.PAYLOAD_ENCRYPTION_KEYS}`;
+    await stack.killWorker();
+    const worker = await stack.spawnService('worker', { PAYLOAD_ENCRYPTION_KEYS: keys });
+    const api = await stack.spawnService('api', { PAYLOAD_ENCRYPTION_KEYS: keys, PORT: '0' });
+    try {
+      const revoked = await fetch(`${api.url}/v1/grants/${grant.id}/revoke`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKENS.admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'rotation test' }),
+      });
+      expect(revoked.status).toBe(200);
+      expect(((await revoked.json()) as { status: string }).status).toBe('revoked');
+
+      const after = payloadsOf(JSON.parse(stack.rawHistory(workflowId)));
+      expect(new Set(after.map((p) => p.keyId))).toEqual(new Set(['e2e', 'rotated']));
+      // Both generations read back through the codec endpoint of a process holding both keys.
+      const { stdout } = await showThroughCodec(workflowId, `Bearer ${TOKENS.admin}`, api.url);
+      const decoded = payloadsOf(JSON.parse(stdout));
+      expect(decoded.length).toBeGreaterThan(5);
+      expect(new Set(decoded.map((p) => p.encoding))).toEqual(new Set(['json/plain']));
+      expect(decoded.map((p) => p.text).join('\n')).toContain('rotation test');
+    } finally {
+      worker.process.kill('SIGTERM');
+      api.process.kill('SIGTERM');
+      await stack.startWorker();
+    }
+  }, 90_000);
 });
 
 describe('graceful shutdown on SIGTERM', () => {
