@@ -95,7 +95,11 @@ describe('security headers', () => {
       expect(answer.headers['x-content-type-options']).toBe('nosniff');
       expect(answer.headers['referrer-policy']).toBe('no-referrer');
       expect(answer.headers['x-frame-options']).toBe('DENY');
+      expect(answer.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
     }
+    // Swagger UI keeps the policy it needs.
+    const docs = await app.inject({ method: 'GET', url: '/docs/' });
+    expect(docs.headers['content-security-policy']).toContain("script-src 'self'");
   });
 });
 
