@@ -32,7 +32,7 @@ export interface AccountTarget {
 
 /** After this many failed attempts a deprovisioning step is logged as an alert for operators. */
 const ALERT_AFTER_ATTEMPTS = 3;
-const HEARTBEAT_EVERY_MS = 5_000;
+const HEARTBEAT_EVERY_MS = 2_000;
 
 /**
  * The grant workflow's side effects. Plain async functions over injected dependencies, so tests can give them

@@ -65,6 +65,9 @@ export async function createGrantWorker(
     maxConcurrentActivityTaskExecutions: 200,
     maxConcurrentActivityTaskPolls: 20,
     shutdownGraceTime: '10s',
+    // Provider calls heartbeat every 2 s with a 10 s timeout (workflows/grant-lifecycle.ts): send them at
+    // least every 3 s, not at the default 80% of the timeout, so a busy event loop is not taken for a dead worker.
+    maxHeartbeatThrottleInterval: '3s',
   });
   return { worker, connection };
 }

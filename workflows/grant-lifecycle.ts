@@ -27,7 +27,9 @@ import { indexGrant } from './search-attributes.js';
 const forever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' } as const;
 // Provider calls heartbeat while they run (a rate limiter may hold them for minutes during a wave of
 // expiries): a worker that died is noticed after the heartbeat timeout, not after the long start-to-close.
-const providerCall = { startToCloseTimeout: '1h', heartbeatTimeout: '20s', retry: forever } as const;
+// Ten seconds, plus at most the 10 s retry interval: a crash delays an expiry by 20 s at worst
+// (test/e2e/crash-outage.test.ts). Activity options are not compared on replay: old histories still replay.
+const providerCall = { startToCloseTimeout: '1h', heartbeatTimeout: '10s', retry: forever } as const;
 const { recordGrant, recordEvent } = proxyActivities<Activities>({
   startToCloseTimeout: '10s',
   retry: forever,
