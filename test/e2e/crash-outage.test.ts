@@ -298,7 +298,7 @@ it(
       ),
     );
     // Most accounts are locked within one capped backoff (10 s) of the return. Closings that kill 3 caught in
-    // flight (if any) are retried once their 20 s heartbeat timeout has passed, plus that backoff: ~32 s.
+    // flight (if any) are retried once their 10 s heartbeat timeout has passed, plus that backoff: ~22 s.
     const withinTenSeconds = [...firstSeenLocked.values()].filter((t) => t - backAt <= 10_000).length;
     console.log(
       `crash-outage: directory back → last lock ${seconds(lastLock - backAt)} ` +
