@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, {
   type FastifyBaseLogger,
@@ -42,12 +44,43 @@ export interface AppDeps {
   now?: () => number;
 }
 
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (headers over 16 KiB, a malformed request line)
+ * still get a problem body, then the connection is closed as Node would close it.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'the request headers are larger than 16 KiB']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'the request took too long to arrive']
+        : [400, 'the request is not well-formed HTTP'];
+  const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status], status, detail });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n` +
+        `Content-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
 /** The HTTP API as a Fastify instance, built from its dependencies (tests use `app.inject`). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: BODY_LIMIT_BYTES,
     return503OnClosing: true,
+    // Errors Fastify finds before routing (an undecodable path, an over-long path parameter) are problems too.
+    frameworkErrors: (error, _request, reply) => {
+      const rule =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? 'each path segment must be at most 100 characters'
+          : 'must be a well-formed, percent-encoded URL path';
+      void sendProblem(reply, invalid([{ field: 'path', rule }]));
+    },
+    clientErrorHandler: answerClientError,
   });
 
   app.addHook('onRequest', async (request) => {
@@ -91,10 +124,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setErrorHandler((error: FastifyError | HttpProblem, request, reply) => {
     if (error instanceof HttpProblem) return sendProblem(reply, error);
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendProblem(
-        reply,
-        invalid([{ field: 'body', rule: `must be at most ${BODY_LIMIT_BYTES} bytes` }]),
-      );
+      const limit = request.routeOptions.bodyLimit ?? BODY_LIMIT_BYTES;
+      return sendProblem(reply, invalid([{ field: 'body', rule: `must be at most ${limit} bytes` }]));
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return sendProblem(reply, problem(415, 'send the body as application/json'));
@@ -106,6 +137,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, problem(500, 'internal error; the incident was logged'));
   });
+
+  // JSON only: a text/plain body is an unsupported media type (415), not a string to validate.
+  app.removeContentTypeParser('text/plain');
 
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem(404, `no route ${request.method} ${request.url.split('?')[0]}`)),

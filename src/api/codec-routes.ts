@@ -18,7 +18,7 @@ const base64 = z
 export const codecBodySchema = z.strictObject({
   payloads: z
     .array(
-      z.object({
+      z.strictObject({
         metadata: z.record(z.string().max(256), base64).optional(),
         data: base64.optional(),
       }),

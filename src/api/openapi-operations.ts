@@ -85,8 +85,10 @@ function createRules(policy: GrantPolicy): JsonObject {
       'Exactly one of `expiresAt` and `durationDays`; `expiresAt` must be in the future and at most ' +
       `MAX_GRANT_DAYS (${policy.maxGrantDays}) days away. \`account\` is accepted only by providers ` +
       'that have both guest and member accounts (Entra ID), and a `guest` needs `supplier.contactEmail`. ' +
-      'Text is trimmed before its length is checked; `supplier.organisation` must contain a letter or a ' +
-      'digit. Unknown fields are refused.',
+      'Text is trimmed before its length is checked and must be well-formed Unicode without control ' +
+      'characters (`reason` may hold tabs and line breaks); `supplier.organisation` must contain a letter ' +
+      'or a digit from a-z or 0-9 once accents are dropped, since the account is named after it. Unknown ' +
+      'fields are refused.',
     oneOf: [{ required: ['expiresAt'] }, { required: ['durationDays'] }],
   };
 }

@@ -5,7 +5,7 @@ import type { ProviderName } from '../../providers/types.js';
 import type { GrantCursor, GrantEvent, GrantQuery, GrantRecord, RegistryStore } from '../registry/types.js';
 import { requireActor } from './auth.js';
 import { invalid, parseOrInvalid } from './problem.js';
-import { listGrantsQuerySchema } from './schemas.js';
+import { grantIdSchema, listGrantsQuerySchema } from './schemas.js';
 import { grantView } from './views.js';
 
 export interface RegistryRoutesOptions {
@@ -48,15 +48,23 @@ export function encodeCursor(cursor: GrantCursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
 }
 
+/** `createdAt` as the registry writes it (`toISOString`), so a cursor compares like the rows it points into. */
+const isStoredInstant = (value: unknown): value is string =>
+  typeof value === 'string' && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
+
+/**
+ * A cursor is the caller's text and reaches the query: only what encodeCursor can have written passes (a NUL in
+ * the id made PostgreSQL fail the query, a 500).
+ */
 function decodeCursor(text: string): GrantCursor {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (
       Array.isArray(value) &&
       value.length === 2 &&
-      typeof value[0] === 'string' &&
-      !Number.isNaN(Date.parse(value[0])) &&
-      typeof value[1] === 'string'
+      isStoredInstant(value[0]) &&
+      typeof value[1] === 'string' &&
+      grantIdSchema.safeParse(value[1]).success
     ) {
       return { createdAt: value[0], id: value[1] };
     }

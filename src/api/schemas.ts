@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { slug } from '../../providers/naming.js';
 import type { ProviderName } from '../../providers/types.js';
 import type { GrantStatus } from '../../workflows/messages.js';
 
@@ -45,7 +46,11 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
     .strictObject({
       provider: z.enum(providerNames, { error: `must be one of: ${policy.providers.join(', ')}` }),
       supplier: z.strictObject({
-        organisation: text(128).refine((v) => /[\p{L}\p{N}]/u.test(v), 'must contain a letter or a digit'),
+        // The account is named after it (DESIGN.md's slug): a name in another script alone gives no name.
+        organisation: text(128).refine(
+          (v) => slug(v) !== '',
+          'must contain a letter or a digit from a-z or 0-9 (accents are dropped: é counts as e)',
+        ),
         contactEmail: z
           .email('must be an e-mail address')
           .max(254, 'must be at most 254 characters')

@@ -1,4 +1,5 @@
 import { defaultPayloadConverter } from '@temporalio/common';
+import { connect } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
@@ -202,5 +203,55 @@ describe('the codec endpoint', () => {
       Array.from({ length: 10 }, () => post('/codec/encode', TOKENS.ada, body)),
     );
     expect(answers.map((a) => a.statusCode)).toEqual(Array(10).fill(200));
+  });
+});
+
+describe('requests refused before they reach a route', () => {
+  it('answers problems for an undecodable path and an over-long path parameter', async () => {
+    for (const url of ['/v1/grants/%ZZ', `/v1/grants/${'a'.repeat(101)}`]) {
+      const answer = await app.inject({
+        method: 'GET',
+        url,
+        headers: { authorization: `Bearer ${TOKENS.audrey}` },
+      });
+      expect(answer.statusCode, url).toBe(400);
+      expect(answer.headers['content-type']).toContain('application/problem+json');
+      expect(answer.json().errors[0].field).toBe('path');
+    }
+  });
+
+  it('takes JSON only: a text/plain body is a 415', async () => {
+    const answer = await post('/codec/encode', TOKENS.ada, 'payloads', { 'content-type': 'text/plain' });
+    expect(answer.statusCode).toBe(415);
+    expect(answer.headers['content-type']).toContain('application/problem+json');
+  });
+
+  it('names the codec’s own body limit, and refuses unknown members of a payload', async () => {
+    const big = await post('/codec/decode', TOKENS.ada, {
+      payloads: [{ data: 'A'.repeat(5 * 1024 * 1024) }],
+    });
+    expect(big.statusCode).toBe(400);
+    expect(big.json().errors).toEqual([{ field: 'body', rule: 'must be at most 4194304 bytes' }]);
+    const stray = await post('/codec/decode', TOKENS.ada, { payloads: [{ d: 'AAAA' }] });
+    expect(stray.statusCode).toBe(400);
+    expect(stray.json().errors[0].field).toBe('payloads.0.d');
+  });
+
+  it('answers headers over 16 KiB with a problem, on a real socket', async () => {
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = new URL(address);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      });
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 431 /);
+    expect(raw).toContain('Content-Type: application/problem+json');
+    const body = JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4));
+    expect(body).toMatchObject({ status: 431, title: 'Request Header Fields Too Large' });
   });
 });
