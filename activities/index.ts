@@ -126,7 +126,10 @@ function createGrantActivities({ providers, registry, logger }: ActivityDeps) {
         return result;
       } catch (err) {
         if (isProviderError(err) && !err.retryable) {
-          throw ApplicationFailure.nonRetryable(err.message, `provider-${err.kind}`);
+          // Bad input names its field (`provider-invalid:groups`), so the API can answer 400 naming it too.
+          const field = err.kind === 'invalid' ? err.details.field : undefined;
+          const type = field ? `provider-invalid:${field}` : `provider-${err.kind}`;
+          throw ApplicationFailure.nonRetryable(err.message, type);
         }
         logger.warn(
           { provider, username: spec.username, err: describe(err) },

@@ -2,15 +2,22 @@
 export type ProviderErrorKind = 'transient' | 'not-found' | 'conflict' | 'auth' | 'invalid';
 
 /**
- * Thrown when an identity provider refuses or fails an operation. Carries the provider, the operation and,
- * for rate limits, when to try again. Never carries a secret.
+ * Thrown when an identity provider refuses or fails an operation. Carries the provider, the operation, for
+ * rate limits when to try again, and for bad input the request field at fault. Never carries a secret.
  */
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';
   constructor(
     readonly kind: ProviderErrorKind,
     message: string,
-    readonly details: { provider: string; operation: string; retryAfterMs?: number; cause?: unknown },
+    readonly details: {
+      provider: string;
+      operation: string;
+      retryAfterMs?: number;
+      /** The request field at fault, when the input was bad (`groups`). */
+      field?: string;
+      cause?: unknown;
+    },
   ) {
     super(message, { cause: details.cause });
   }

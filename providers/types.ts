@@ -75,7 +75,9 @@ export interface IdentityProvider {
    * issued, since the earlier one may have been lost. When it exists for a grant named in `spec.reclaimable`
    * (the supplier's earlier, closed grant), it is taken over: re-enabled and brought to exactly the state a
    * fresh create gives (this grant's marker, expiry and groups only, a fresh credential, the old one void).
-   * Throws `conflict` when it exists for anything else: another grant, or nothing of ours.
+   * Throws `conflict` when it exists for anything else: another grant, or nothing of ours. Throws `invalid` with
+   * `details.field` `groups`, before creating or changing anything, when a requested group does not exist (or is
+   * one the provider does not manage: for LDAP, outside the groups DN).
    */
   createAccount(spec: AccountSpec): Promise<ProvisionResult>;
   /** The account by name, or `null` when there is none. */

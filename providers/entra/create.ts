@@ -4,7 +4,7 @@ import { holderOf, ownershipOf } from '../ownership.js';
 import { generatePassword } from '../password.js';
 import type { AccountRef, AccountSpec, ProvisionResult } from '../types.js';
 import { isDuplicateValue, statusOf, unlessNotFound } from './errors.js';
-import { addToGroups, checkGroupIds, removeFromAllGroups } from './groups.js';
+import { addToGroups, checkGroupIds, checkGroupsExist, removeFromAllGroups } from './groups.js';
 import {
   expiryProperties,
   findUser,
@@ -64,6 +64,8 @@ export async function createAccount(ctx: EntraContext, spec: AccountSpec): Promi
   const groups = [...new Set([...ctx.config.groups, ...spec.groups])];
   checkGroupIds(groups, 'createAccount');
   const properties = descriptiveProperties(ctx, spec, instant(spec.expiresAt, 'createAccount'));
+  // Before any user is made, invited or taken over: a missing group leaves the directory as it was.
+  await checkGroupsExist(ctx, groups, spec.groups);
   // mailNickname is not unique in Entra: the name is checked here, for both kinds, before anything is made.
   const own = await findUser(ctx, spec.username);
   let result: ProvisionResult;
@@ -84,7 +86,7 @@ export async function createAccount(ctx: EntraContext, spec: AccountSpec): Promi
         ? await createMember(ctx, spec, properties)
         : await createGuest(ctx, spec, properties);
   }
-  await addToGroups(ctx, result.account.externalId, groups);
+  await addToGroups(ctx, result.account.externalId, groups, spec.groups);
   return result;
 }
 

@@ -10,6 +10,7 @@ export const ResultCode = {
   noSuchAttribute: 16,
   typeOrValueExists: 20,
   noSuchObject: 32,
+  invalidDNSyntax: 34,
   invalidCredentials: 49,
   objectClassViolation: 65,
   entryAlreadyExists: 68,

@@ -1,18 +1,66 @@
-import { AndFilter, Attribute, Change, EqualityFilter, type Client } from 'ldapts';
+import { AndFilter, Attribute, Change, EqualityFilter, PresenceFilter, type Client } from 'ldapts';
 import { ProviderError } from '../errors.js';
 import type { ResolvedLdapConfig } from './config.js';
 import { hasCode, ResultCode } from './connection.js';
 import type { Dialect } from './dialect.js';
-import { dnKey, values } from './syntax.js';
+import { dnKey, isWithinDn, values } from './syntax.js';
 
 const PAGE_SIZE = 500;
 
 const memberChange = (operation: 'add' | 'delete', dn: string): Change =>
   new Change({ operation, modification: new Attribute({ type: 'member', values: [dn] }) });
 
+/** A requested group the provider will not use: a bad request, naming the `groups` field. */
+const badGroup = (message: string, cause?: unknown): ProviderError =>
+  new ProviderError('invalid', message, {
+    provider: 'ldap',
+    operation: 'createAccount',
+    field: 'groups',
+    cause,
+  });
+
+/**
+ * Checks every requested group before anything is created or changed, so that a bad one leaves the directory
+ * as it was. A group must be within groupsDN: that is where memberships are looked for and removed at expiry,
+ * and the supplier would stay a member of a group elsewhere. It must also exist and be a group (a base-scope
+ * read): adding a member to anything else fails only after the account is made.
+ */
+export async function checkGroups(
+  client: Client,
+  config: ResolvedLdapConfig,
+  dialect: Dialect,
+  groups: readonly string[],
+): Promise<void> {
+  for (const group of groups) {
+    if (!isWithinDn(group, config.groupsDN)) {
+      throw badGroup(
+        `group ${group} is not under ${config.groupsDN} (LDAP_GROUPS_DN), where memberships are removed at expiry`,
+      );
+    }
+    let classes: string[] | undefined;
+    try {
+      const { searchEntries } = await client.search(group, {
+        scope: 'base',
+        filter: new PresenceFilter({ attribute: 'objectClass' }),
+        attributes: ['objectClass'],
+      });
+      classes = searchEntries[0] ? values(searchEntries[0], 'objectClass') : undefined;
+    } catch (err) {
+      if (hasCode(err, ResultCode.noSuchObject)) throw badGroup(`group ${group} does not exist`, err);
+      if (hasCode(err, ResultCode.invalidDNSyntax)) throw badGroup(`group ${group} is not a valid DN`, err);
+      throw err;
+    }
+    if (!classes) throw badGroup(`group ${group} does not exist`);
+    const wanted = dialect.groupObjectClass.toLowerCase();
+    if (!classes.some((c) => c.toLowerCase() === wanted)) {
+      throw badGroup(`${group} is not a group (objectClass ${dialect.groupObjectClass})`);
+    }
+  }
+}
+
 /**
  * Adds the account to each group. Already a member counts as done, so a retried create is harmless; a group
- * that does not exist is a bad request, not a missing account.
+ * that does not exist (deleted since `checkGroups` read it) is a bad request, not a missing account.
  */
 export async function addToGroups(
   client: Client,
@@ -24,13 +72,7 @@ export async function addToGroups(
     try {
       await client.modify(group, memberChange('add', userDn));
     } catch (err) {
-      if (hasCode(err, ResultCode.noSuchObject)) {
-        throw new ProviderError('invalid', `group ${group} does not exist`, {
-          provider: 'ldap',
-          operation: 'createAccount',
-          cause: err,
-        });
-      }
+      if (hasCode(err, ResultCode.noSuchObject)) throw badGroup(`group ${group} does not exist`, err);
       if (!hasCode(err, ResultCode.typeOrValueExists)) throw err;
     }
     await dropPlaceholder(client, dialect, group);

@@ -15,7 +15,7 @@ import { adDialect } from './ad-dialect.js';
 import { resolveLdapConfig, type LdapConfig, type ResolvedLdapConfig } from './config.js';
 import { ConnectionPool, hasCode, ResultCode } from './connection.js';
 import type { Dialect } from './dialect.js';
-import { addToGroups, groupsOf, membershipIndex, removeFromAllGroups } from './groups.js';
+import { addToGroups, checkGroups, groupsOf, membershipIndex, removeFromAllGroups } from './groups.js';
 import { openldapDialect } from './openldap.js';
 import { dnKey } from './syntax.js';
 
@@ -98,6 +98,8 @@ async function createAccount(
       },
     );
   }
+  // Before anything is made or taken over: a bad group leaves the directory as it was.
+  await checkGroups(client, cfg, dialect, spec.groups);
   const dn = dialect.userDn(cfg.usersDN, spec.username);
   const password = generatePassword();
   try {

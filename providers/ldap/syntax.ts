@@ -28,6 +28,19 @@ export function dnKey(dn: string): string {
 }
 
 /**
+ * Whether `dn` is `base` or an entry of its subtree, compared with `dnKey` RDN by RDN from the end, so an escaped
+ * comma (`cn=x\,ou=groups`) never passes for a separator. Anything that does not read as a DN below `base` is
+ * not within it.
+ */
+export function isWithinDn(dn: string, base: string): boolean {
+  const wanted = dnKey(base);
+  for (let at = dn.trim(); at !== ''; at = parentDn(at)) {
+    if (dnKey(at) === wanted) return true;
+  }
+  return false;
+}
+
+/**
  * An ISO instant as LDAP GeneralizedTime, cut to the second. Cutting (not rounding) means the directory's
  * own expiry never comes later than the instant asked for.
  */

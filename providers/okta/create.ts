@@ -2,12 +2,25 @@ import { ProviderError } from '../errors.js';
 import { holderOf, ownershipOf } from '../ownership.js';
 import { generatePassword } from '../password.js';
 import type { AccountSpec, ProvisionResult } from '../types.js';
-import { isDuplicateLogin, statusOf } from './errors.js';
+import { isDuplicateLogin, statusOf, unlessNotFound } from './errors.js';
 import { disableAccount } from './lifecycle.js';
 import { getUser, loginOf, profileOf, type OktaContext, type OktaUser } from './users.js';
 
-const fail = (kind: 'invalid' | 'conflict' | 'transient', message: string): ProviderError =>
-  new ProviderError(kind, `createAccount: ${message}`, { provider: 'okta', operation: 'createAccount' });
+const fail = (kind: 'invalid' | 'conflict' | 'transient', message: string, field?: string): ProviderError =>
+  new ProviderError(kind, `createAccount: ${message}`, {
+    provider: 'okta',
+    operation: 'createAccount',
+    ...(field === undefined ? {} : { field }),
+  });
+
+/**
+ * A group that does not exist: one the request named is a bad request on its `groups` field; a configured one
+ * (OKTA_GROUP_IDS) is a setting to fix, not the requester's fault.
+ */
+const missingGroup = (spec: AccountSpec, groupId: string): ProviderError =>
+  spec.groups.includes(groupId)
+    ? fail('invalid', `group ${groupId} does not exist`, 'groups')
+    : fail('invalid', `the configured group ${groupId} (OKTA_GROUP_IDS) does not exist`);
 
 /** Statuses a retried create can bring to the requested state, per kind of account. */
 const REFRESHABLE = {
@@ -19,7 +32,8 @@ const REFRESHABLE = {
  * Creates the supplier user, active. With a contact e-mail it gets no password: Okta e-mails the supplier an
  * activation link (status PROVISIONED) and no secret passes through us. Without one it gets a generated
  * password, returned once, that must be changed at first sign-in (`nextLogin=changePassword`: status
- * PASSWORD_EXPIRED). Group memberships are part of the create request.
+ * PASSWORD_EXPIRED). Group memberships are part of the create request, so a group that does not exist fails
+ * the create with nothing made; an existing user is changed only once every group is known to exist.
  */
 export async function createAccount(ctx: OktaContext, spec: AccountSpec): Promise<ProvisionResult> {
   if (spec.username === '' || spec.username.length > ctx.maxUsernameLength) {
@@ -38,8 +52,12 @@ export async function createAccount(ctx: OktaContext, spec: AccountSpec): Promis
     });
     userId = user.id ?? '';
   } catch (err) {
-    // Nothing but a group can be missing in a create.
-    if (statusOf(err) === 404) throw fail('invalid', `a group of ${groupIds.join(', ')} does not exist`);
+    // Nothing but a group can be missing in a create, and Okta then creates nothing: find out which one.
+    if (statusOf(err) === 404) {
+      await checkGroups(ctx, spec, groupIds);
+      const field = spec.groups.length > 0 ? 'groups' : undefined;
+      throw fail('invalid', `a group of ${groupIds.join(', ')} does not exist`, field);
+    }
     if (!isDuplicateLogin(err)) throw err;
     userId = await refreshOwnUser(ctx, spec, profile, password, groupIds);
   }
@@ -70,6 +88,8 @@ async function refreshOwnUser(
   const ownerId = typeof owner === 'string' ? owner : undefined;
   const ownership = ownershipOf(ownerId, spec);
   if (ownership === 'foreign') throw fail('conflict', `${login} already exists for ${holderOf(ownerId)}`);
+  // Before the user changes at all: a takeover that stopped at a missing group would leave it half taken over.
+  await checkGroups(ctx, spec, groupIds);
   if (ownership === 'reclaimable') {
     await takeOver(ctx, spec, user, profile, password);
   } else {
@@ -82,7 +102,7 @@ async function refreshOwnUser(
     });
     await bringToState(ctx, user, password !== undefined);
   }
-  await joinGroups(ctx, user.id, groupIds);
+  await joinGroups(ctx, spec, user.id, groupIds);
   return user.id;
 }
 
@@ -121,13 +141,29 @@ async function takeOver(
   await userApi.updateUser({ userId: user.id, user: { profile: { [ctx.config.grantAttribute]: marker } } });
 }
 
-/** Adds the user to each group; already a member is fine, a group that does not exist is a bad request. */
-async function joinGroups(ctx: OktaContext, userId: string, groupIds: string[]): Promise<void> {
+/** Refuses the first group of `groupIds` that does not exist (`GET /api/v1/groups/{groupId}` answers 404). */
+async function checkGroups(ctx: OktaContext, spec: AccountSpec, groupIds: string[]): Promise<void> {
+  for (const groupId of groupIds) {
+    const group = await unlessNotFound(ctx.client.groupApi.getGroup({ groupId }), null);
+    if (!group) throw missingGroup(spec, groupId);
+  }
+}
+
+/**
+ * Adds the user to each group; already a member is fine, a group that does not exist (deleted since
+ * `checkGroups` saw it) is a bad request.
+ */
+async function joinGroups(
+  ctx: OktaContext,
+  spec: AccountSpec,
+  userId: string,
+  groupIds: string[],
+): Promise<void> {
   for (const groupId of groupIds) {
     try {
       await ctx.client.groupApi.assignUserToGroup({ groupId, userId });
     } catch (err) {
-      if (statusOf(err) === 404) throw fail('invalid', `group ${groupId} does not exist`);
+      if (statusOf(err) === 404) throw missingGroup(spec, groupId);
       throw err;
     }
   }

@@ -23,7 +23,7 @@ import { initialSearchAttributes } from '../../workflows/search-attributes.js';
 import { grantRecordFromInput, type GrantRecord, type RegistryStore } from '../registry/types.js';
 import { answerWithin } from './answer-within.js';
 import type { Actor } from './auth.js';
-import { invalid, problem } from './problem.js';
+import { HttpProblem, invalid, problem } from './problem.js';
 import type { CreateGrantBody } from './schemas.js';
 
 export interface GrantServiceOptions {
@@ -62,7 +62,10 @@ export class GrantService {
     const username = accountName(this.options.accountPrefix, body.supplier.organisation, limit);
     if (!username)
       throw invalid([
-        { field: 'supplier.organisation', rule: 'must contain a letter or a digit from a-z, 0-9' },
+        {
+          field: 'supplier.organisation',
+          rule: 'must contain a letter or a digit from a-z or 0-9 (accents are dropped: é counts as e)',
+        },
       ]);
     const input: GrantInput = {
       grantId: randomUUID(),
@@ -217,11 +220,28 @@ export function withState(record: GrantRecord, state: GrantState): GrantRecord {
   };
 }
 
+/** The rule a request field broke when the provider refused its value (`provider-invalid:<field>`). */
+const PROVIDER_RULES: Record<string, string> = {
+  groups: 'must name existing groups the provider manages',
+};
+
+/**
+ * The answer for a grant whose provisioning failed. A provider that refused a field of the request (a group
+ * that does not exist) did so before creating anything: that is bad input, `400` naming the field, like any
+ * other. The grant itself stays `failed` in the registry.
+ */
 function provisioningProblem(state: GrantState) {
   const kind = state.failure?.kind ?? '';
+  const message = state.failure?.message ?? 'unknown error';
+  const extra = { grantId: state.grantId, grantStatus: 'failed' };
+  const field = /^provider-invalid:(.+)$/.exec(kind)?.[1];
+  if (field !== undefined) {
+    const rule = PROVIDER_RULES[field] ?? 'must be a value the provider accepts';
+    // The provider's message, without the operation it names first (`createAccount: …`).
+    const why = message.replace(/^createAccount: /, '');
+    const refused = invalid([{ field, rule: `${rule}: ${why}` }]);
+    return new HttpProblem(400, refused.title, refused.detail, { ...refused.extra, ...extra });
+  }
   const status = kind === 'provider-conflict' ? 409 : 502;
-  return problem(status, `the provider refused the account: ${state.failure?.message ?? 'unknown error'}`, {
-    grantId: state.grantId,
-    grantStatus: 'failed',
-  });
+  return problem(status, `the provider refused the account: ${message}`, extra);
 }

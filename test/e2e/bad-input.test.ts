@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listDNs } from '../helpers/ldap.js';
+import { Client } from 'ldapts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { listDNs, readEntry } from '../helpers/ldap.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
 
 let stack: TestStack;
@@ -95,6 +96,75 @@ describe('bad input answers 400 naming the field and leaves nothing in the direc
 
   it('left no entry behind', async () => {
     expect(await listDNs(stack.slapd)).toEqual(before);
+  });
+});
+
+/**
+ * Groups the directory cannot use. Before, the account was created first and adding it to the group failed:
+ * a 502, and a locked account left behind. Now the provider reads the groups before it creates anything.
+ */
+describe('a group the directory cannot use answers 400 naming groups, with nothing created', () => {
+  /** A real group, outside LDAP_GROUPS_DN: expiry looks for memberships there only, so it is refused too. */
+  let outside: string;
+  let users: string[];
+
+  beforeAll(async () => {
+    const { slapd } = stack;
+    outside = `cn=outside-${crypto.randomUUID().slice(0, 8)},${slapd.suffix}`;
+    const client = new Client({ url: slapd.url });
+    try {
+      await client.bind(slapd.bindDN, slapd.bindPassword);
+      await client.add(outside, {
+        objectClass: 'groupOfNames',
+        cn: outside.slice(3, outside.indexOf(',')),
+        member: `cn=someone-else,${slapd.suffix}`,
+      });
+    } finally {
+      await client.unbind();
+    }
+    users = await listDNs(slapd, slapd.usersDN);
+  });
+
+  const groupCases = (): [string, string][] => [
+    ['a group that does not exist', `cn=nope,${stack.slapd.groupsDN}`],
+    ['a value that is not a DN', '*)(uid=*'],
+    ['a group outside the groups DN', outside],
+    ['a DN of another directory', 'cn=nope,dc=x'],
+  ];
+
+  it('refuses each, naming the field and the reason', async () => {
+    for (const [what, group] of groupCases()) {
+      const organisation = `Group Check ${crypto.randomUUID().slice(0, 8)}`;
+      const body = { ...valid(), supplier: { organisation }, groups: [group] };
+      const response = await stack.request('POST', '/v1/grants', TOKENS.requester, body);
+      expect(response.status, `${what}: ${JSON.stringify(response.body)}`).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(response.body.errors).toHaveLength(1);
+      expect(response.body.errors[0].field, what).toBe('groups');
+      expect(response.body.errors[0].rule, what).toMatch(/^must /);
+      expect(response.body.errors[0].rule, what).toContain(group);
+      expect(response.body.detail).toContain('groups');
+      expect(response.body.grantStatus).toBe('failed');
+
+      // The grant stays in the registry as the honest record of a refused request (written just after).
+      await vi.waitFor(
+        async () => {
+          const grant = await stack.request('GET', `/v1/grants/${response.body.grantId}`, TOKENS.auditor);
+          expect(grant.body).toMatchObject({
+            status: 'failed',
+            failure: { kind: 'provider-invalid:groups' },
+          });
+        },
+        { timeout: 10_000, interval: 100 },
+      );
+    }
+  });
+
+  it('left no account in the directory, and the outside group as it was', async () => {
+    expect(await listDNs(stack.slapd, stack.slapd.usersDN)).toEqual(users);
+    expect((await readEntry(stack.slapd, outside))?.member).toEqual([
+      `cn=someone-else,${stack.slapd.suffix}`,
+    ]);
   });
 });
 

@@ -10,6 +10,13 @@ export interface ContractHarness {
   canSignIn?(credential: Credential): Promise<boolean>;
   /** Groups that exist in the backend, to check memberships are made and removed. Default: none. */
   groups?: string[];
+  /** A group of the provider's own syntax (a DN under the groups DN, an id) that does not exist. */
+  missingGroup: string;
+  /**
+   * Other groups the provider must refuse, as bad input, before it creates or changes anything, by what makes
+   * them wrong (LDAP: a group outside the groups DN, a value that is no DN). Default: none.
+   */
+  refusedGroups?: Record<string, string>;
   /**
    * How a caller points at an account that was never created (e.g. a registry row left by a failed create).
    * Default: the username as externalId.
@@ -49,6 +56,19 @@ async function expectKind(promise: Promise<unknown>, kind: ProviderErrorKind): P
   );
   expect(isProviderError(err), `expected a ProviderError, got ${String(err)}`).toBe(true);
   expect(isProviderError(err) && err.kind).toBe(kind);
+}
+
+/** The refusal of a bad request field: `invalid`, naming the field. */
+async function expectBadField(promise: Promise<unknown>, field: string): Promise<void> {
+  const err: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(isProviderError(err), `expected a ProviderError, got ${String(err)}`).toBe(true);
+  expect(isProviderError(err) && { kind: err.kind, field: err.details.field }).toEqual({
+    kind: 'invalid',
+    field,
+  });
 }
 
 /**
@@ -205,6 +225,39 @@ export function providerContract(
       expectSameInstant(found?.expiresAt, again.expiresAt);
       expect([...(found?.groups ?? [])].sort()).toEqual([...again.groups].sort());
       if (repeated.credential) expect((await signsIn(repeated.credential)) ?? true).toBe(true);
+    });
+
+    /** Every group the provider must refuse: one that does not exist, and the harness's others. */
+    const badGroups = (): [string, string][] => [
+      ['a group that does not exist', h.missingGroup],
+      ...Object.entries(h.refusedGroups ?? {}),
+    ];
+
+    it('createAccount refuses a bad group as invalid on `groups`, and creates nothing', async () => {
+      for (const [what, group] of badGroups()) {
+        const s = spec('sup-ct-', { groups: [...(h.groups ?? []), group] });
+        await expectBadField(provider.createAccount(s), 'groups');
+        expect(await provider.findAccount(s.username), what).toBeNull();
+      }
+    });
+
+    it('taking over a closed grant’s account with a bad group is refused and leaves the account as it was', async () => {
+      for (const [what, group] of badGroups()) {
+        const earlier = spec();
+        const first = await closedGrant(earlier);
+        const before = await provider.findAccount(earlier.username);
+        expect(before).toMatchObject({ enabled: false, grantId: earlier.grantId });
+        const again = { ...nextGrant(earlier, [earlier.grantId]), groups: [...earlier.groups, group] };
+        await expectBadField(provider.createAccount(again), 'groups');
+        expect(await provider.findAccount(earlier.username), what).toEqual(before);
+        expect((await signsIn(first.credential)) ?? false).toBe(false);
+        // The same grant without the bad group still takes the account over: nothing was left half done.
+        await provider.createAccount({ ...again, groups: earlier.groups });
+        expect(await provider.findAccount(earlier.username)).toMatchObject({
+          enabled: true,
+          grantId: again.grantId,
+        });
+      }
     });
 
     it('setExpiry moves the expiry, and repeating it is harmless', async () => {

@@ -2,6 +2,7 @@
  * The Entra ID provider against the Microsoft Graph fake (HTTPS, test-only CA trusted through NODE_EXTRA_CA_CERTS
  * set by vitest.config.ts), through the real @azure/identity credential and Graph client.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { GRAPH_BUCKET, graphLimiterOptions } from '../../providers/entra/client.js';
@@ -112,6 +113,7 @@ providerContract('entra (member accounts)', async () => ({
   signInName: (username) => `${username}@${UPN_DOMAIN}`,
   canSignIn,
   groups: [graph.createGroup(`Contract members ${token()}`).id],
+  missingGroup: randomUUID(),
   makeForeignAccount: addByHand,
 }));
 
@@ -120,6 +122,7 @@ providerContract('entra (guest accounts)', async () => ({
   provider: entra(),
   adaptSpec: (s) => ({ ...s, kind: 'guest', contactEmail: `${s.username}@partner.example` }),
   groups: [graph.createGroup(`Contract guests ${token()}`).id],
+  missingGroup: randomUUID(),
   makeForeignAccount: addByHand,
 }));
 
@@ -366,12 +369,30 @@ describe('entra expiry and groups', () => {
     expect((await provider.findAccount(account.username))?.groups).toEqual([dynamic.id]);
   });
 
-  it('refuses a group that does not exist, or is not an object id, as invalid', async () => {
+  it('refuses a group that does not exist, or is not an object id, as invalid, creating nothing', async () => {
     const provider = entra();
     const missing = '9c9c9c9c-0000-4000-8000-00000000beef';
-    expect((await rejection(provider.createAccount(spec({ groups: [missing] })))).kind).toBe('invalid');
+    const s = spec({ groups: [missing] });
+    const logged = graph.graphRequests().length;
+    expect(await rejection(provider.createAccount(s))).toMatchObject({
+      kind: 'invalid',
+      message: `createAccount: group ${missing} does not exist`,
+      details: { field: 'groups' },
+    });
+    expect(await provider.findAccount(s.username)).toBeNull();
+    const made = graph.graphRequests().slice(logged);
+    expect(made.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`)).toEqual([]);
     const err = await rejection(provider.createAccount(spec({ groups: ['Suppliers/../x'] })));
-    expect(err.kind).toBe('invalid');
+    expect(err).toMatchObject({ kind: 'invalid', details: { field: 'groups' } });
+  });
+
+  it('refuses a configured group that does not exist as a setting to fix, not as the request’s fault', async () => {
+    const provider = entra({ groups: [randomUUID()] });
+    const s = spec({ groups: [graph.createGroup(`Requested ${token()}`).id] });
+    const err = await rejection(provider.createAccount(s));
+    expect(err).toMatchObject({ kind: 'invalid', message: expect.stringContaining('GRAPH_GROUP_IDS') });
+    expect(err.details.field).toBeUndefined();
+    expect(await provider.findAccount(s.username)).toBeNull();
   });
 });
 

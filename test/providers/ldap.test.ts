@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProviderError } from '../../providers/errors.js';
 import { PERMANENT_LOCK } from '../../providers/ldap/openldap.js';
 import { createLdapProvider } from '../../providers/ldap/index.js';
-import { escapeDnValue, toGeneralizedTime } from '../../providers/ldap/syntax.js';
+import { escapeDnValue, isWithinDn, toGeneralizedTime } from '../../providers/ldap/syntax.js';
 import { accountName, supplierDisplayName } from '../../providers/naming.js';
 import type { AccountSpec, IdentityProvider } from '../../providers/types.js';
 import { startLocalSlapd, type LocalSlapd } from '../../src/local-stack/slapd.js';
@@ -92,8 +92,8 @@ async function addByHand(username: string): Promise<void> {
   );
 }
 
-async function newGroup(member: string): Promise<string> {
-  const dn = `cn=g-${token()},${slapd.groupsDN}`;
+async function newGroup(member: string, under = slapd.groupsDN): Promise<string> {
+  const dn = `cn=g-${token()},${under}`;
   await asAdmin((c) => c.add(dn, { objectClass: 'groupOfNames', cn: dn.slice(3, dn.indexOf(',')), member }));
   return dn;
 }
@@ -121,6 +121,15 @@ providerContract('ldap', async () => ({
   provider: provider(),
   canSignIn: (credential) => canBind(userDn(credential.username), credential.password),
   groups: [await newGroup(`cn=someone-else,${slapd.suffix}`)],
+  missingGroup: `cn=missing-${token()},${slapd.groupsDN}`,
+  refusedGroups: {
+    // A real group, but expiry looks for memberships under the groups DN only: the supplier would stay in it.
+    'a group outside the groups DN': await newGroup(`cn=someone-else,${slapd.suffix}`, slapd.suffix),
+    'a DN whose escaped comma only looks like the groups DN': `cn=x\\,${slapd.groupsDN}`,
+    'an entry under the groups DN that is not a group': slapd.groupsDN,
+    'a value that is not a DN': '*)(uid=*',
+    'a malformed DN under the groups DN': `*)(uid=*,${slapd.groupsDN}`,
+  },
   refFor: (username) => ({ username, externalId: userDn(username), displayName: username }),
   makeForeignAccount: (username) => addByHand(username),
 }));
@@ -209,9 +218,41 @@ describe('ldap provider against OpenLDAP', () => {
     expect((await readEntry(slapd, account.externalId))?.pwdAccountLockedTime).toEqual([PERMANENT_LOCK]);
   });
 
-  it('refuses a group that does not exist as an invalid request', async () => {
+  it('refuses a group that does not exist as an invalid request, before the entry is added', async () => {
+    const before = await countEntries();
     const groups = [`cn=missing-${token()},${slapd.groupsDN}`];
-    await expect(ldap.createAccount(spec({ groups }))).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(ldap.createAccount(spec({ groups }))).rejects.toMatchObject({
+      kind: 'invalid',
+      message: `group ${groups[0]} does not exist`,
+      details: { field: 'groups' },
+    });
+    expect(await countEntries()).toBe(before);
+  });
+
+  it('tells a DN within the groups DN from one that only looks like it', () => {
+    const base = 'ou=groups,dc=example,dc=test';
+    expect(isWithinDn('cn=printers,ou=groups,dc=example,dc=test', base)).toBe(true);
+    expect(isWithinDn('CN=Printers, OU=Groups, DC=Example, DC=Test', base)).toBe(true);
+    expect(isWithinDn('cn=a,ou=team,ou=groups,dc=example,dc=test', base)).toBe(true);
+    expect(isWithinDn(base, base)).toBe(true);
+    expect(isWithinDn('cn=x\\,ou=groups,dc=example,dc=test', base)).toBe(false);
+    expect(isWithinDn('cn=printers,ou=othergroups,dc=example,dc=test', base)).toBe(false);
+    expect(isWithinDn('cn=printers,dc=example,dc=test', base)).toBe(false);
+    expect(isWithinDn('ou=groups,dc=example,dc=test,dc=evil', base)).toBe(false);
+    expect(isWithinDn('*)(uid=*', base)).toBe(false);
+    expect(isWithinDn('', base)).toBe(false);
+  });
+
+  it('refuses a group outside the groups DN, where expiry would never take the supplier out of it', async () => {
+    const outside = await newGroup(`cn=someone-else,${slapd.suffix}`, slapd.suffix);
+    const s = spec({ groups: [outside] });
+    await expect(ldap.createAccount(s)).rejects.toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining(`is not under ${slapd.groupsDN}`),
+      details: { field: 'groups' },
+    });
+    expect(await ldap.findAccount(s.username)).toBeNull();
+    expect(await members(outside)).toEqual([`cn=someone-else,${slapd.suffix}`]);
   });
 
   const hostile = [

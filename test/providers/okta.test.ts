@@ -29,6 +29,8 @@ function newProvider(fake: OktaFake, overrides: Partial<OktaConfig> = {}): Ident
 }
 
 const spec = (overrides: Partial<AccountSpec> = {}) => accountSpec('Okta Test', 'sup-ok-', overrides);
+/** A group id as Okta makes them (`00g` and 17 letters or digits) that no group has. */
+const MISSING_GROUP = '00gNoSuchGroup0000x1';
 
 async function oktaCall(fake: OktaFake, method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${fake.url}${path}`, {
@@ -101,12 +103,14 @@ afterAll(async () => {
 providerContract('okta', async () => ({
   provider: newProvider(fake),
   groups: [await newGroup(fake)],
+  missingGroup: MISSING_GROUP,
   makeForeignAccount: (username) => addByHand(fake, username),
 }));
 providerContract('okta (password accounts)', async () => ({
   provider: passwordAccounts(newProvider(fake)),
   canSignIn: signIn(fake),
   groups: [await newGroup(fake)],
+  missingGroup: MISSING_GROUP,
   makeForeignAccount: (username) => addByHand(fake, username),
 }));
 
@@ -185,10 +189,27 @@ describe('okta provider against the fake', () => {
       expect((await withGroups.findAccount(s.username))?.groups.sort()).toEqual([configured, granted].sort());
 
       const missing = spec({ groups: ['00gDoesNotExist0000'] });
-      expect((await rejection(withGroups.createAccount(missing))).kind).toBe('invalid');
+      expect(await rejection(withGroups.createAccount(missing))).toMatchObject({
+        kind: 'invalid',
+        message: 'createAccount: group 00gDoesNotExist0000 does not exist',
+        details: { field: 'groups' },
+      });
       expect(fake.userByLogin(`${missing.username}@${DOMAIN}`)).toBeUndefined();
     } finally {
       await withGroups.close();
+    }
+  });
+
+  it('refuses a configured group that does not exist as a setting to fix, not as the request’s fault', async () => {
+    const misconfigured = newProvider(fake, { groups: [MISSING_GROUP] });
+    try {
+      const s = spec({ groups: [await newGroup(fake)] });
+      const err = await rejection(misconfigured.createAccount(s));
+      expect(err).toMatchObject({ kind: 'invalid', message: expect.stringContaining('OKTA_GROUP_IDS') });
+      expect(err.details.field).toBeUndefined();
+      expect(fake.userByLogin(`${s.username}@${DOMAIN}`)).toBeUndefined();
+    } finally {
+      await misconfigured.close();
     }
   });
 
