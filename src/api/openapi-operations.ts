@@ -88,7 +88,9 @@ function createRules(policy: GrantPolicy): JsonObject {
       'Text is trimmed before its length is checked and must be well-formed Unicode without control ' +
       'characters (`reason` may hold tabs and line breaks); `supplier.organisation` must contain a letter ' +
       'or a digit from a-z or 0-9 once accents are dropped, since the account is named after it. Unknown ' +
-      'fields are refused.',
+      'fields are refused. `groups` are group DNs under LDAP_GROUPS_DN (LDAP), group ids (Okta) or group ' +
+      'object ids (Entra); the provider checks each before creating anything, and one it does not have is a ' +
+      '`400` naming `groups`.',
     oneOf: [{ required: ['expiresAt'] }, { required: ['durationDays'] }],
   };
 }
