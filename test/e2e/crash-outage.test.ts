@@ -202,23 +202,6 @@ async function waitForRegistry(ids: string[], deadline: number): Promise<Map<str
   }
 }
 
-/** Every grant in the registry, walked page by page with the cursor. */
-async function listAllGrants(): Promise<{ id: string; status: string }[]> {
-  const all: { id: string; status: string }[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await stack.request(
-      'GET',
-      `/v1/grants?limit=64${cursor ? `&cursor=${cursor}` : ''}`,
-      TOKENS.auditor,
-    );
-    expect(page.status, JSON.stringify(page.body)).toBe(200);
-    all.push(...(page.body.grants as { id: string; status: string }[]));
-    cursor = page.body.nextCursor as string | undefined;
-  } while (cursor);
-  return all;
-}
-
 function countBy<T>(items: T[]): Map<T, number> {
   const counts = new Map<T, number>();
   for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
@@ -308,7 +291,7 @@ it(
     console.log(`crash-outage timeline: ${timeline.join(', ')}`);
 
     // The registry: exactly our grants, all expired, each with every event once and in order.
-    const listed = await listAllGrants();
+    const listed = await stack.allGrants();
     expect(listed.map((g) => g.id).sort()).toEqual(grants.map((g) => g.id).sort());
     expect(listed.filter((g) => g.status !== 'expired')).toEqual([]);
     for (const grant of grants) {

@@ -1,15 +1,10 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeySpec } from '../../src/codec.js';
-import { toolPath } from '../../src/local-stack/tools.js';
 import { listDNs } from '../helpers/ldap.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
-
-const run = promisify(execFile);
 
 let stack: TestStack;
 
@@ -36,26 +31,8 @@ async function createGrant(organisation: string) {
 }
 
 /** The history as the Temporal CLI prints it through the service's codec endpoint. */
-function showThroughCodec(workflowId: string, auth: string, apiUrl = stack.apiUrl) {
-  return run(
-    toolPath('temporal'),
-    [
-      'workflow',
-      'show',
-      '--workflow-id',
-      workflowId,
-      '--address',
-      stack.temporal.address,
-      '--output',
-      'json',
-      '--codec-endpoint',
-      `${apiUrl}/codec`,
-      '--codec-auth',
-      auth,
-    ],
-    { encoding: 'utf8' },
-  );
-}
+const throughCodec = (workflowId: string, auth: string, apiUrl = stack.apiUrl) =>
+  stack.decodedHistory(workflowId, { endpoint: `${apiUrl}/codec`, auth });
 
 const PLAINTEXT_BY_DESIGN = ['searchAttributes', 'markerRecordedEventAttributes'];
 
@@ -108,7 +85,7 @@ describe('secrets in Temporal and in the logs', () => {
   it('lets an admin read the history through the codec endpoint, and nobody else', async () => {
     const grant = await createGrant('Codec Readers Inc');
     const workflowId = `grant-ldap-${grant.account.username}`;
-    const { stdout } = await showThroughCodec(workflowId, `Bearer ${TOKENS.admin}`);
+    const stdout = await throughCodec(workflowId, `Bearer ${TOKENS.admin}`);
     // Decoded: every payload is plain JSON again, the workflow's input (contact e-mail, reason) included.
     const payloads = payloadsOf(JSON.parse(stdout));
     expect(payloads.length).toBeGreaterThan(3);
@@ -120,10 +97,13 @@ describe('secrets in Temporal and in the logs', () => {
 
     // (Other refusals — no token, an unknown one — are in test/api/security.test.ts: the CLI retries each.)
     for (const auth of [`Bearer ${TOKENS.auditor}`]) {
-      const refused = await showThroughCodec(workflowId, auth).then(
-        (r) => ({ failed: false, output: r.stdout }),
-        (err: { stdout: string; stderr: string }) => ({ failed: true, output: err.stdout + err.stderr }),
-      );
+      let refused: { failed: boolean; output: string };
+      try {
+        refused = { failed: false, output: await throughCodec(workflowId, auth) };
+      } catch (err) {
+        const { stdout, stderr } = err as { stdout: string; stderr: string };
+        refused = { failed: true, output: `${stdout}${stderr}` };
+      }
       // The CLI gives up on the history, or at most shows it still encrypted.
       const decoded = refused.failed ? [] : payloadsOf(JSON.parse(refused.output));
       expect(decoded.map((p) => p.text).join('\n')).not.toContain(CONTACT);
@@ -156,7 +136,7 @@ describe('rotating the encryption key', () => {
       const after = payloadsOf(JSON.parse(stack.rawHistory(workflowId)));
       expect(new Set(after.map((p) => p.keyId))).toEqual(new Set(['e2e', 'rotated']));
       // Both generations read back through the codec endpoint of a process holding both keys.
-      const { stdout } = await showThroughCodec(workflowId, `Bearer ${TOKENS.admin}`, api.url);
+      const stdout = await throughCodec(workflowId, `Bearer ${TOKENS.admin}`, api.url);
       const decoded = payloadsOf(JSON.parse(stdout));
       expect(decoded.length).toBeGreaterThan(5);
       expect(new Set(decoded.map((p) => p.encoding))).toEqual(new Set(['json/plain']));

@@ -1,13 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { generateKeySpec } from '../../src/codec.js';
 import { loadConfig } from '../../src/config.js';
 import { startLocalSlapd, type LocalSlapd } from '../../src/local-stack/slapd.js';
 import { startLocalTemporal, type LocalTemporal } from '../../src/local-stack/temporal.js';
-import { execFileSync } from 'node:child_process';
 import { projectRoot, stopChild, toolPath } from '../../src/local-stack/tools.js';
 import { createLogger } from '../../src/logger.js';
 import { startService, type RunningService } from '../../src/service.js';
@@ -28,6 +28,14 @@ const API_TOKENS = [
   `ada:admin:${TOKENS.admin}`,
   `audrey:auditor:${TOKENS.auditor}`,
 ].join(',');
+
+/** A grant as `GET /v1/grants` lists it (the members tests read). */
+export interface ListedGrant {
+  id: string;
+  status: string;
+  account: { username: string; externalId: string };
+  [member: string]: unknown;
+}
 
 /**
  * The whole service against real servers: a Temporal dev server, a throwaway slapd, the API in this process
@@ -149,20 +157,53 @@ export class TestStack {
 
   /** A workflow's history as stored by the server, read with the Temporal CLI (no codec involved). */
   rawHistory(workflowId: string): string {
-    return execFileSync(
-      toolPath('temporal'),
-      [
-        'workflow',
-        'show',
-        '--workflow-id',
-        workflowId,
-        '--address',
-        this.temporal.address,
-        '--output',
-        'json',
-      ],
-      { encoding: 'utf8' },
-    );
+    return execFileSync(toolPath('temporal'), this.showArgs(workflowId), { encoding: 'utf8' });
+  }
+
+  /**
+   * A workflow's history decoded through a codec endpoint (`--codec-endpoint`, `--codec-auth`), as an operator
+   * reads it. Asynchronous: the endpoint may be this very process's API. Rejects when the CLI fails.
+   */
+  async decodedHistory(workflowId: string, codec: { endpoint: string; auth: string }): Promise<string> {
+    const args = [
+      ...this.showArgs(workflowId),
+      '--codec-endpoint',
+      codec.endpoint,
+      '--codec-auth',
+      codec.auth,
+    ];
+    const { stdout } = await promisify(execFile)(toolPath('temporal'), args, { encoding: 'utf8' });
+    return stdout;
+  }
+
+  private showArgs(workflowId: string): string[] {
+    return [
+      'workflow',
+      'show',
+      '--workflow-id',
+      workflowId,
+      '--address',
+      this.temporal.address,
+      '--output',
+      'json',
+    ];
+  }
+
+  /** Every grant in the registry, walked page by page with the cursor. */
+  async allGrants(token: string = TOKENS.auditor): Promise<ListedGrant[]> {
+    const all: ListedGrant[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.request(
+        'GET',
+        `/v1/grants?limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+        token,
+      );
+      if (page.status !== 200) throw new Error(`listing grants: ${page.status} ${JSON.stringify(page.body)}`);
+      all.push(...(page.body.grants as ListedGrant[]));
+      cursor = page.body.nextCursor as string | undefined;
+    } while (cursor);
+    return all;
   }
 
   /** Workflows matching a visibility query, as the Temporal UI and CLI list them (no codec involved). */
