@@ -127,9 +127,9 @@ export const FAILURE_CONVERTER_PATH = fileURLToPath(
  * The data converter shared by client and worker: payloads encrypted, and failure messages and stack traces
  * moved into an encrypted payload so provider error texts are not stored in plaintext either.
  */
-export function createDataConverter(keys: EncryptionKey[]): DataConverter {
+export function createDataConverter(codec: EncryptionCodec): DataConverter {
   return {
-    payloadCodecs: [new EncryptionCodec(keys)],
+    payloadCodecs: [codec],
     failureConverterPath: FAILURE_CONVERTER_PATH,
   };
 }

@@ -52,8 +52,9 @@ export async function startService(
       await stop().catch((err: unknown) => logger.error({ err }, 'shutdown step failed'));
   };
   try {
-    const keys = loadOrCreateKeys(config.payloadEncryptionKeys, dataDir);
-    const dataConverter = createDataConverter(keys);
+    // One codec: the client and worker encrypt with it, the API's codec endpoint decrypts with it.
+    const codec = new EncryptionCodec(loadOrCreateKeys(config.payloadEncryptionKeys, dataDir));
+    const dataConverter = createDataConverter(codec);
     let temporal: LocalTemporal | undefined;
     if (!config.temporal.address) {
       temporal = await startLocalTemporal({
@@ -120,7 +121,7 @@ export async function startService(
         tokens,
         providers,
         codec: {
-          codec: new EncryptionCodec(keys),
+          codec,
           corsOrigins: config.codecCorsOrigins ?? (temporal?.uiUrl ? [new URL(temporal.uiUrl).origin] : []),
         },
       });

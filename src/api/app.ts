@@ -1,12 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import rateLimit from '@fastify/rate-limit';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyRequest,
-} from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { RegistryStore } from '../registry/types.js';
 import type { TokenAuthenticator } from './auth.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
@@ -14,18 +8,13 @@ import type { GrantService } from './grant-service.js';
 import { docsRoutes } from './docs.js';
 import { grantRoutes } from './grants.js';
 import { HttpProblem, invalid, problem, sendProblem } from './problem.js';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE, registerRateLimit } from './rate-limit.js';
 import { registryRoutes } from './registry-routes.js';
 import { reviewRoutes } from './review-routes.js';
 import type { ReviewService } from './review-service.js';
 import type { GrantPolicy } from './schemas.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
-export const DEFAULT_RATE_LIMIT_PER_MINUTE = 120;
-
-/** What the rate limit counts: requests that change something. Reading, and the codec, are not limited. */
-function isChange(request: FastifyRequest): boolean {
-  return !['GET', 'HEAD', 'OPTIONS'].includes(request.method) && request.url.startsWith('/v1/');
-}
 
 export interface AppDeps {
   authenticator: TokenAuthenticator;
@@ -105,21 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
   });
 
-  // Registered before the routes: it hooks each route as it is added, after the token is read.
-  const perMinute = deps.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
-  if (perMinute > 0) {
-    await app.register(rateLimit, {
-      max: perMinute,
-      timeWindow: 60_000,
-      keyGenerator: (request) => (request.actor ? `token:${request.actor.name}` : `address:${request.ip}`),
-      allowList: (request) => !isChange(request),
-      errorResponseBuilder: (_request, context) =>
-        problem(
-          429,
-          `at most ${context.max} changing requests a minute per token; try again in ${context.after}`,
-        ),
-    });
-  }
+  await registerRateLimit(app, deps.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE);
 
   app.setErrorHandler((error: FastifyError | HttpProblem, request, reply) => {
     if (error instanceof HttpProblem) return sendProblem(reply, error);

@@ -23,8 +23,8 @@ import { initialSearchAttributes } from '../../workflows/search-attributes.js';
 import { grantRecordFromInput, type GrantRecord, type RegistryStore } from '../registry/types.js';
 import { answerWithin } from './answer-within.js';
 import type { Actor } from './auth.js';
-import { HttpProblem, invalid, problem } from './problem.js';
-import type { CreateGrantBody } from './schemas.js';
+import { invalid, problem } from './problem.js';
+import { ORGANISATION_RULE, type CreateGrantBody } from './schemas.js';
 
 export interface GrantServiceOptions {
   client: Client;
@@ -60,13 +60,8 @@ export class GrantService {
   async create(body: CreateGrantBody, actor: Actor): Promise<CreatedGrant> {
     const limit = this.options.usernameLimits.get(body.provider) ?? 64;
     const username = accountName(this.options.accountPrefix, body.supplier.organisation, limit);
-    if (!username)
-      throw invalid([
-        {
-          field: 'supplier.organisation',
-          rule: 'must contain a letter or a digit from a-z or 0-9 (accents are dropped: é counts as e)',
-        },
-      ]);
+    // The schema checks it; the account name is derived here, so it is checked where it is made too.
+    if (!username) throw invalid([{ field: 'supplier.organisation', rule: ORGANISATION_RULE }]);
     const input: GrantInput = {
       grantId: randomUUID(),
       provider: body.provider,
@@ -239,8 +234,7 @@ function provisioningProblem(state: GrantState) {
     const rule = PROVIDER_RULES[field] ?? 'must be a value the provider accepts';
     // The provider's message, without the operation it names first (`createAccount: …`).
     const why = message.replace(/^createAccount: /, '');
-    const refused = invalid([{ field, rule: `${rule}: ${why}` }]);
-    return new HttpProblem(400, refused.title, refused.detail, { ...refused.extra, ...extra });
+    return invalid([{ field, rule: `${rule}: ${why}` }], extra);
   }
   const status = kind === 'provider-conflict' ? 409 : 502;
   return problem(status, `the provider refused the account: ${message}`, extra);

@@ -13,6 +13,7 @@ import {
   type JsonObject,
   type OperationSpec,
 } from './openapi-parts.js';
+import { isRateLimited } from './rate-limit.js';
 import { RESPONSE_COMPONENTS } from './response-schemas.js';
 import { grantIdSchema, type GrantPolicy } from './schemas.js';
 
@@ -62,7 +63,7 @@ function genericErrors(spec: OperationSpec): Record<number, JsonObject> {
   }
   if (spec.grantId) errors[404] = problem('No grant with this id.');
   if (spec.body) errors[415] = problem('The body is not `application/json`.');
-  if (spec.method === 'post' && spec.path.startsWith('/v1/'))
+  if (isRateLimited(spec.method, spec.path))
     errors[429] = problem(
       'More changing requests this minute than `RATE_LIMIT_PER_MINUTE` allows the token; see `Retry-After`.',
     );

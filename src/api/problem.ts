@@ -40,10 +40,10 @@ export function problem(status: number, detail: string, extra: Record<string, un
   return new HttpProblem(status, TITLES[status] ?? 'Error', detail, extra);
 }
 
-/** A 400 naming every field that broke a rule. */
-export function invalid(errors: FieldError[]): HttpProblem {
+/** A 400 naming every field that broke a rule; `extra`: further members of the problem. */
+export function invalid(errors: FieldError[], extra: Record<string, unknown> = {}): HttpProblem {
   const detail = errors.map((e) => `${e.field}: ${e.rule}`).join('; ');
-  return new HttpProblem(400, 'Invalid request', detail, { errors });
+  return new HttpProblem(400, 'Invalid request', detail, { ...extra, errors });
 }
 
 export function fromZod(error: ZodError, root = 'body'): HttpProblem {

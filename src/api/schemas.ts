@@ -31,6 +31,10 @@ const text = (max: number, { lines = false } = {}) =>
         : 'must not contain control characters (NUL, line breaks…)',
     );
 
+/** What an organisation needs for an account to be named after it. */
+export const ORGANISATION_RULE =
+  'must contain a letter or a digit from a-z or 0-9 (accents are dropped: é counts as e)';
+
 /** Providers that have both guest and member accounts; elsewhere `account` is refused. */
 const KINDED_PROVIDERS: ProviderName[] = ['entra'];
 
@@ -47,10 +51,7 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
       provider: z.enum(providerNames, { error: `must be one of: ${policy.providers.join(', ')}` }),
       supplier: z.strictObject({
         // The account is named after it (DESIGN.md's slug): a name in another script alone gives no name.
-        organisation: text(128).refine(
-          (v) => slug(v) !== '',
-          'must contain a letter or a digit from a-z or 0-9 (accents are dropped: é counts as e)',
-        ),
+        organisation: text(128).refine((v) => slug(v) !== '', ORGANISATION_RULE),
         contactEmail: z
           .email('must be an e-mail address')
           .max(254, 'must be at most 254 characters')

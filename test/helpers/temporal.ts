@@ -1,6 +1,7 @@
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
+  EncryptionCodec,
   FAILURE_CONVERTER_PATH,
   createDataConverter,
   generateKeySpec,
@@ -35,7 +36,7 @@ export const TEST_KEY_SPEC = 'test-fixed:1oZJzTG8E8MDcj0t60XmU2kpZyLdV5j0PkwU6gd
 
 /** A data converter as the service would build from PAYLOAD_ENCRYPTION_KEYS. */
 export function testDataConverter(spec = TEST_KEY_SPEC) {
-  return createDataConverter(parseEncryptionKeys(spec));
+  return createDataConverter(new EncryptionCodec(parseEncryptionKeys(spec)));
 }
 
 /** A data converter with a key nobody else has. */
