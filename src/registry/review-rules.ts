@@ -13,7 +13,7 @@ export const EXPIRY_TOLERANCE_MS = 1000;
 export type ListedAccount = Pick<AccountState, 'enabled' | 'expiresAt'>;
 
 /**
- * What an account in the directory means, given the latest grant for its name (see `ReviewFinding`). Pure: the
+ * What an account in the directory means, given the grant that owns it (`owningGrant`; see `ReviewFinding`). Pure: the
  * review calls it on the batch it loaded, and again on a fresh read of the grant before it changes anything.
  *
  * `now` tells a grant the workflow is closing from one somebody disabled behind its back: a live grant past
@@ -42,6 +42,28 @@ export function classifyAccount(
   const pending = grant.pendingExtension?.expiresAt;
   if (pending !== undefined && sameInstant(account.expiresAt, pending)) return 'covered';
   return 'expiry-mismatch';
+}
+
+/**
+ * The grant an account belongs to, among every grant that named it: the newest (by `createdAt`, then `id`) that
+ * did not fail. A failed grant never had the account — provisioning refused before making it, or closed what it
+ * made — so a later failed request for the same supplier must not hide the grant that did: an account that grant
+ * closed and somebody re-enabled is drift on it, not an orphan. Only when failed grants alone named the account is
+ * the newest of them given, so the account is reported against it (an account a failed grant left behind).
+ */
+export function owningGrant(grants: Iterable<GrantRecord>): GrantRecord | undefined {
+  let owner: GrantRecord | undefined;
+  for (const grant of grants) {
+    if (!owner || ownsBefore(grant, owner)) owner = grant;
+  }
+  return owner;
+}
+
+/** Whether `a` rather than `b` owns the account: one that did not fail first, then the newer. */
+function ownsBefore(a: GrantRecord, b: GrantRecord): boolean {
+  const aFailed = a.status === 'failed';
+  if (aFailed !== (b.status === 'failed')) return !aFailed;
+  return a.createdAt === b.createdAt ? a.id > b.id : a.createdAt > b.createdAt;
 }
 
 /** Whether two instants are the same within what the directories can hold. */

@@ -8,6 +8,7 @@ import type {
   ReviewFinding,
   ReviewReport,
 } from './review-types.js';
+import { owningGrant } from './review-rules.js';
 import { eventRow, toGrant } from './rows.js';
 import type { Database, GrantsTable, ReviewAccountsTable, ReviewsTable } from './schema.js';
 import type { EventRecord, GrantRecord } from './types.js';
@@ -32,30 +33,31 @@ export async function latestGrantsByAccount(
   provider: ProviderName,
   usernames?: readonly string[],
 ): Promise<Map<string, GrantRecord>> {
-  const latest = new Map<string, Selectable<GrantsTable>>();
-  const keepLatest = (rows: Selectable<GrantsTable>[]): void => {
+  const byName = new Map<string, GrantRecord[]>();
+  const collect = (rows: Selectable<GrantsTable>[]): void => {
     for (const row of rows) {
-      const kept = latest.get(row.username);
-      if (!kept || isNewer(row, kept)) latest.set(row.username, row);
+      const grants = byName.get(row.username);
+      if (grants) grants.push(toGrant(row));
+      else byName.set(row.username, [toGrant(row)]);
     }
   };
-  // The (provider, username) index finds the grants; picking the newest per name is done here rather than
-  // with a window function or a correlated subquery, which would read the same rows in a way each dialect
-  // plans differently. An account rarely has more than a few grants.
+  // The (provider, username) index finds the grants; picking the owner per name is done here (`owningGrant`)
+  // rather than with a window function or a correlated subquery, which would read the same rows in a way each
+  // dialect plans differently. An account rarely has more than a few grants.
   const query = db.selectFrom('grants').selectAll().where('provider', '=', provider);
-  if (usernames === undefined) keepLatest(await query.execute());
+  if (usernames === undefined) collect(await query.execute());
   else {
     const names = [...new Set(usernames)];
     for (let start = 0; start < names.length; start += NAMES_PER_QUERY) {
-      keepLatest(await query.where('username', 'in', names.slice(start, start + NAMES_PER_QUERY)).execute());
+      collect(await query.where('username', 'in', names.slice(start, start + NAMES_PER_QUERY)).execute());
     }
   }
-  return new Map([...latest].map(([username, row]) => [username, toGrant(row)]));
-}
-
-/** Newer in the registry's order of grants: `createdAt`, then `id` between grants made in the same instant. */
-function isNewer(a: Selectable<GrantsTable>, b: Selectable<GrantsTable>): boolean {
-  return a.created_at === b.created_at ? a.id > b.id : a.created_at > b.created_at;
+  const owners = new Map<string, GrantRecord>();
+  for (const [username, grants] of byName) {
+    const owner = owningGrant(grants);
+    if (owner) owners.set(username, owner);
+  }
+  return owners;
 }
 
 /** See `RegistryStore.recordReviewEvent`. */

@@ -106,8 +106,9 @@ export interface RegistryStore {
   /** One page of grants matching the query; `now` decides what "planned to run past" means for `activeAt`. */
   listGrants(query: GrantQuery, now?: Date): Promise<GrantPage>;
   /**
-   * For each account of the provider (the given usernames, or every one), its most recent grant by
-   * `createdAt`: the grant that says whether the account should exist now. Usernames without a grant are absent.
+   * For each account of the provider (the given usernames, or every one), the grant that owns it (`owningGrant`):
+   * its most recent grant by `createdAt` that did not fail, or the most recent failed one when only failed grants
+   * named it. That grant says whether the account should exist now. Usernames without a grant are absent.
    */
   latestGrantsByAccount(
     provider: ProviderName,

@@ -185,3 +185,52 @@ describe('the access review', () => {
     expect(schedules().filter((s) => s.scheduleId === id)).toEqual([{ scheduleId: id, interval: '10800s' }]);
   });
 });
+
+describe('an account re-enabled by hand after a later request for the supplier failed', () => {
+  it('is drift on the grant that closed it: locked again and rotated, not an orphan left usable', async () => {
+    const first = await createGrant('Relapsed Relays');
+    const revoked = await stack.request('POST', `/v1/grants/${first.id}/revoke`, TOKENS.admin, {
+      reason: 'work done',
+    });
+    expect(revoked.status).toBe(200);
+    const client = await ldapClient();
+    try {
+      await client.modify(first.account.externalId, [
+        new Change({ operation: 'delete', modification: new Attribute({ type: 'pwdAccountLockedTime' }) }),
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: 'userPassword', values: ['relapse-password'] }),
+        }),
+        new Change({ operation: 'delete', modification: new Attribute({ type: 'pwdEndTime' }) }),
+      ]);
+    } finally {
+      await client.unbind();
+    }
+    // Any requester asks again for the same supplier, naming a group that does not exist: the grant fails.
+    const failed = await stack.request('POST', '/v1/grants', TOKENS.requester2, {
+      provider: 'ldap',
+      supplier: { organisation: 'Relapsed Relays' },
+      durationDays: 30,
+      reason: 'another try',
+      groups: [`cn=no-such-group,${stack.slapd.groupsDN}`],
+    });
+    expect(failed.status, JSON.stringify(failed.body)).toBe(400);
+    expect(await canBind(stack.slapd.url, first.account.externalId, 'relapse-password')).toBe(true);
+
+    const review = await stack.request('POST', '/v1/reviews', TOKENS.admin);
+    expect(review.status, JSON.stringify(review.body)).toBe(200);
+    const row = (review.body.accounts as { username: string }[]).find(
+      (a) => a.username === first.account.username,
+    );
+    expect(row).toMatchObject({
+      finding: 'drift',
+      action: 'disabled-and-rotated',
+      grantId: first.id,
+      grantStatus: 'revoked',
+    });
+    expect(await canBind(stack.slapd.url, first.account.externalId, 'relapse-password')).toBe(false);
+    expect((await readEntry(stack.slapd, first.account.externalId))?.pwdAccountLockedTime).toEqual([
+      '000001010000Z',
+    ]);
+  });
+});

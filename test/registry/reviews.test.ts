@@ -5,7 +5,7 @@ import { openRegistry } from '../../src/registry/store.js';
 import type { RegistryStore } from '../../src/registry/types.js';
 import { REVIEW_EVENT_SEQ_BASE, SYSTEM_ACTOR } from '../../workflows/messages.js';
 import { backends, type Backend, type RegistryLocation } from './backends.js';
-import { addGrant, at, DAY, end, HOUR, provision } from './grants.js';
+import { addGrant, at, DAY, end, failProvisioning, HOUR, provision } from './grants.js';
 
 function reviewed(username: string, overrides: Partial<ReviewedAccount> = {}): ReviewedAccount {
   return {
@@ -171,6 +171,21 @@ describe.each(backends)('access reviews in the registry on $name', ({ start }) =
       ]),
     );
     expect((await store.latestGrantsByAccount('entra')).size).toBe(0);
+  });
+
+  it('never gives a failed grant as the one owning an account another grant had', async () => {
+    const revoked = await addGrant(store, { username: 'sup-initech', createdAt: at(0) });
+    await provision(store, revoked, at(HOUR));
+    await end(store, revoked, at(2 * HOUR), 'revoked');
+    const failed = await addGrant(store, { username: 'sup-initech', createdAt: at(DAY) });
+    await failProvisioning(store, failed, at(DAY + 60_000));
+    const onlyFailed = await addGrant(store, { username: 'sup-hooli', createdAt: at(DAY) });
+    await failProvisioning(store, onlyFailed, at(DAY + 60_000));
+
+    const owners = await store.latestGrantsByAccount('ldap', ['sup-initech', 'sup-hooli']);
+    expect(owners.get('sup-initech')).toMatchObject({ id: revoked.id, status: 'revoked' });
+    // An account only failed grants named is still reported against the latest of them.
+    expect(owners.get('sup-hooli')).toMatchObject({ id: onlyFailed.id, status: 'failed' });
   });
 
   it('looks up more accounts than one query may name', async () => {

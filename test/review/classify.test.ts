@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyAccount } from '../../activities/review.js';
-import { plannedAction } from '../../src/registry/review-rules.js';
+import { owningGrant, plannedAction } from '../../src/registry/review-rules.js';
 import type { GrantRecord } from '../../src/registry/types.js';
 import type { GrantStatus } from '../../workflows/messages.js';
 
@@ -110,5 +110,32 @@ describe('plannedAction', () => {
     expect(plannedAction('orphan', true, true)).toBe('disabled-and-rotated');
     expect(plannedAction('orphan', false, true)).toBe('reported');
     expect(plannedAction('disabled-while-live', false, true)).toBe('reported');
+  });
+});
+
+describe('owningGrant', () => {
+  const revoked = grant('revoked', { id: 'g1', createdAt: '2031-02-01T08:00:00.000Z' });
+  const failedLater = grant('failed', { id: 'g2', createdAt: '2031-02-20T08:00:00.000Z' });
+
+  it('never lets a failed grant own an account another grant had', () => {
+    // Revoked, re-enabled by hand, then a new request for the supplier failed: the account is the revoked
+    // grant's, usable again behind its back, not an orphan to report and leave usable.
+    const owner = owningGrant([revoked, failedLater]);
+    expect(owner?.id).toBe('g1');
+    expect(classifyAccount(usable, owner, NOW)).toBe('drift');
+    expect(plannedAction(classifyAccount(usable, owner, NOW), true, false)).toBe('disabled-and-rotated');
+  });
+
+  it('takes the newest grant that did not fail, by creation then id', () => {
+    const newer = grant('active', { id: 'g3', createdAt: '2031-02-25T08:00:00.000Z' });
+    const sameInstant = grant('provisioning', { id: 'g4', createdAt: '2031-02-25T08:00:00.000Z' });
+    expect(owningGrant([newer, revoked, failedLater])?.id).toBe('g3');
+    expect(owningGrant([sameInstant, newer])?.id).toBe('g4');
+  });
+
+  it('falls back on the newest failed grant when only failed grants named the account', () => {
+    const failedEarlier = grant('failed', { id: 'g0', createdAt: '2031-01-01T08:00:00.000Z' });
+    expect(owningGrant([failedEarlier, failedLater])?.id).toBe('g2');
+    expect(owningGrant([])).toBeUndefined();
   });
 });
