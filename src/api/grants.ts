@@ -57,7 +57,7 @@ export function grantRoutes(
   app.get('/v1/grants/:id', async (request) => {
     requireActor(request, 'read');
     const grant = await loadGrant(request);
-    return grantView(grant, await registry.listEvents(grant.id));
+    return grantView(grant, { trail: await registry.listEvents(grant.id), withEvents: true });
   });
 
   app.post('/v1/grants/:id/credential', async (request, reply) => {
@@ -106,8 +106,11 @@ export function grantRoutes(
     const body = parseOrInvalid(reasonSchema, request.body ?? {});
     const grant = await loadGrant(request);
     const state = await service.revoke(grant, actor, body.reason);
+    // Read back from the registry, which holds the ending (and, once the directory answered, the closing): the
+    // answer says when and how the grant ended, not only the expiry it will no longer reach.
+    const ended = (await registry.getGrant(grant.id)) ?? (state ? withState(grant, state) : grant);
+    const view = grantView(ended, { trail: await registry.listEvents(grant.id) });
     // The revoke is recorded in the workflow; the door closes as soon as the directory answers.
-    if (!state) return reply.code(202).send(grantView(grant));
-    return grantView(withState(grant, state));
+    return reply.code(state ? 200 : 202).send(view);
   });
 }

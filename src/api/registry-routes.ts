@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import type { ProviderName } from '../../providers/types.js';
 import type { GrantCursor, GrantEvent, GrantQuery, GrantRecord, RegistryStore } from '../registry/types.js';
+import { endingOf, isClosing } from '../registry/ending.js';
 import { requireActor } from './auth.js';
 import { invalid, parseOrInvalid } from './problem.js';
 import { grantIdSchema, listGrantsQuerySchema } from './schemas.js';
@@ -24,8 +25,10 @@ export function registryRoutes(app: FastifyInstance, { registry, providers }: Re
     requireActor(request, 'read');
     const { cursor, ...filters } = parseOrInvalid(querySchema, request.query ?? {}, 'query');
     const page = await registry.listGrants({ ...filters, after: cursor ? decodeCursor(cursor) : undefined });
+    // The trails say how ended grants ended; one query for the whole page.
+    const trails = await registry.listEventsOf(page.grants.map((g) => g.id));
     return {
-      grants: page.grants.map((grant) => grantView(grant)),
+      grants: page.grants.map((grant) => grantView(grant, { trail: trails.get(grant.id) ?? [] })),
       ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}),
     };
   });
@@ -91,6 +94,9 @@ export const CSV_COLUMNS = [
   'endedBy',
   'endReason',
   'extensionsApproved',
+  // Added after the others so that spreadsheets reading columns by position keep working.
+  'closedAt',
+  'closing',
 ] as const;
 
 /** The CSV, page by page, so an export of the whole registry never sits in memory at once. */
@@ -108,15 +114,10 @@ async function* csvChunks(registry: RegistryStore, query: GrantQuery): AsyncGene
   } while (after);
 }
 
-const ENDINGS: Record<string, string> = {
-  expired: 'expired',
-  revoked: 'revoked',
-  'provisioning-failed': 'failed',
-};
-
-/** One grant as an auditor reads it: who asked, why, until when, how it ended and who extended it. */
+/** One grant as an auditor reads it: who asked, why, until when, how it ended, who extended it, when it closed. */
 export function csvRow(grant: GrantRecord, events: GrantEvent[]): string[] {
-  const ending = events.find((e) => e.type in ENDINGS);
+  const ending = endingOf(grant, events);
+  const closing = isClosing(grant);
   const approvals = events
     .filter((e) => e.type === 'extension-approved')
     .map(
@@ -137,16 +138,11 @@ export function csvRow(grant: GrantRecord, events: GrantEvent[]): string[] {
     grant.provisionedAt ?? '',
     grant.expiresAt,
     grant.endedAt ?? '',
-    ending ? (ENDINGS[ending.type] ?? '') : '',
-    ending?.actor ?? '',
-    endReason(grant, ending),
+    ending?.ending ?? '',
+    ending?.endedBy ?? '',
+    ending?.endReason ?? '',
     approvals.join('; '),
+    grant.closedAt ?? '',
+    closing === undefined ? '' : closing ? 'yes' : 'no',
   ];
-}
-
-function endReason(grant: GrantRecord, ending: GrantEvent | undefined): string {
-  if (!ending) return '';
-  if (ending.type === 'revoked') return ending.details?.reason ?? '';
-  if (ending.type === 'expired') return `expiry reached (${ending.details?.expiresAt ?? grant.expiresAt})`;
-  return grant.failure ? `${grant.failure.kind}: ${grant.failure.message}` : '';
 }

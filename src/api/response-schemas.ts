@@ -97,13 +97,42 @@ export const grantSchema = z
       })
       .meta({ description: 'The account in the directory.' }),
     status: z.enum(GRANT_STATUSES).meta({ description: 'Where the grant is in its lifecycle.' }),
-    expiresAt: instant('When the account is disabled and its credentials rotated.'),
+    expiresAt: instant(
+      'The planned expiry: when the account is disabled and its credentials rotated. Once the grant has ended it ' +
+        'stays as it was planned: a revoked grant never reached it (see `endedAt`), and the account closed at ' +
+        '`closedAt`.',
+    ),
     reason: z.string().meta({ description: 'Why the supplier needs access.' }),
     ticket: z.string().optional().meta({ description: 'The change or support ticket, when given.' }),
     groups: z.array(z.string()).optional().meta({ description: 'Groups the account joins; absent if none.' }),
     requestedBy: z.string().meta({ description: 'The token name that asked for the grant.' }),
     createdAt: instant('When the grant was requested.'),
-    endedAt: instant('When the grant ended (expired, revoked or failed).').optional(),
+    endedAt: instant(
+      'When the grant ended: its expiry was reached, it was revoked, or provisioning failed.',
+    ).optional(),
+    ending: z
+      .enum(['expired', 'revoked', 'failed'])
+      .optional()
+      .meta({ description: 'How the grant ended; absent while it has not. Shown with its event trail.' }),
+    endedBy: z.string().optional().meta({
+      description: 'Who ended it: the revoker, or `supplier-access` for an expiry or a failed provisioning.',
+    }),
+    endReason: z.string().optional().meta({
+      description: "Why: the revoker's reason, the expiry that was reached, or the provider's refusal.",
+    }),
+    closedAt: instant(
+      'When the account was disabled and its credentials rotated. Absent until both are done: an ended grant ' +
+        'without it is still closing, and its account is still usable.',
+    ).optional(),
+    closing: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          'On `expired` and `revoked` grants: `true` while the account is not yet disabled and rotated (the ' +
+          'directory is down and the service keeps trying) — the door is still open whatever the status says — ' +
+          'and `false` once it is closed. Absent on live and failed grants.',
+      }),
     pendingExtension: pendingExtensionSchema.optional(),
     failure: z
       .object({

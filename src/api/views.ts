@@ -1,7 +1,18 @@
+import { endingOf, isClosing } from '../registry/ending.js';
 import type { GrantEvent, GrantRecord } from '../registry/types.js';
 
+/** What goes with a grant into its view. */
+export interface GrantViewOptions {
+  /** The grant's event trail: it says how the grant ended. Without it, the ending's details are left out. */
+  trail?: readonly GrantEvent[] | undefined;
+  /** Whether the trail itself is shown (`GET /v1/grants/{id}`); listings show the ending only. */
+  withEvents?: boolean | undefined;
+}
+
 /** The grant as the API shows it (DESIGN.md "Grant JSON"); never a credential. */
-export function grantView(grant: GrantRecord, events?: GrantEvent[]) {
+export function grantView(grant: GrantRecord, { trail, withEvents = false }: GrantViewOptions = {}) {
+  const ending = trail ? endingOf(grant, trail) : undefined;
+  const closing = isClosing(grant);
   return {
     id: grant.id,
     provider: grant.provider,
@@ -22,8 +33,11 @@ export function grantView(grant: GrantRecord, events?: GrantEvent[]) {
     requestedBy: grant.requestedBy,
     createdAt: grant.createdAt,
     ...(grant.endedAt ? { endedAt: grant.endedAt } : {}),
+    ...(ending ? { ending: ending.ending, endedBy: ending.endedBy, endReason: ending.endReason } : {}),
+    ...(grant.closedAt ? { closedAt: grant.closedAt } : {}),
+    ...(closing !== undefined ? { closing } : {}),
     ...(grant.pendingExtension ? { pendingExtension: grant.pendingExtension } : {}),
     ...(grant.failure ? { failure: grant.failure } : {}),
-    ...(events ? { events } : {}),
+    ...(withEvents && trail ? { events: [...trail] } : {}),
   };
 }

@@ -33,7 +33,16 @@ export interface Grant {
   groups?: string[];
   requestedBy: string;
   createdAt: string;
+  /** When the grant ended; `expiresAt` stays the planned expiry, which a revoked grant never reached. */
   endedAt?: string;
+  /** How it ended (`expired`, `revoked`, `failed`), by whom and why; absent while it has not. */
+  ending?: string;
+  endedBy?: string;
+  endReason?: string;
+  /** When the account was disabled and its credentials rotated; absent until both are done. */
+  closedAt?: string;
+  /** On expired and revoked grants: true while the account is not closed yet (still usable). */
+  closing?: boolean;
   pendingExtension?: PendingExtension;
   failure?: { kind: string; message: string };
   events?: GrantEvent[];

@@ -61,12 +61,54 @@ export function formatTable(headers: string[], rows: string[][]): string[] {
   return [line(headers), ...rows.map(line)];
 }
 
-/** The registry listing's columns. */
+/** The registry listing's columns; `ENDED` beside the expiry says how and when an ended grant ended. */
 export function formatGrantTable(grants: Grant[]): string[] {
   return formatTable(
-    ['ID', 'PROVIDER', 'USERNAME', 'ORGANISATION', 'STATUS', 'EXPIRES AT'],
-    grants.map((g) => [g.id, g.provider, g.account.username, g.supplier.organisation, g.status, g.expiresAt]),
+    ['ID', 'PROVIDER', 'USERNAME', 'ORGANISATION', 'STATUS', 'EXPIRES AT', 'ENDED'],
+    grants.map((g) => [
+      g.id,
+      g.provider,
+      g.account.username,
+      g.supplier.organisation,
+      g.status,
+      g.expiresAt,
+      endedCell(g),
+    ]),
   );
+}
+
+/** `revoked 2026-…Z`, with `, still open` while the account is not closed yet; empty for a live grant. */
+function endedCell(grant: Grant): string {
+  const ending = grant.ending ?? (grant.endedAt ? grant.status : undefined);
+  if (!ending) return '';
+  return `${ending} ${grant.endedAt ?? ''}`.trimEnd() + (grant.closing ? ', still open' : '');
+}
+
+/**
+ * The expiry as `grant show` prints it: an ended grant that ended before its planned expiry (revoked, or failed)
+ * never reached it, and says so beside it, so nobody reads the planned instant as when the account closed.
+ */
+function expiryLine(grant: Grant): string {
+  const ending = grant.ending ?? grant.status;
+  if (grant.endedAt && (ending === 'revoked' || ending === 'failed')) {
+    return `${grant.expiresAt} (not reached: ${ending} at ${grant.endedAt})`;
+  }
+  return grant.expiresAt;
+}
+
+/** How the grant ended: `revoked at … by ada: the reason`. */
+function endedLine(grant: Grant): string | undefined {
+  if (!grant.endedAt) return undefined;
+  const how = `${grant.ending ?? grant.status} at ${grant.endedAt}`;
+  const by = grant.endedBy ? ` by ${grant.endedBy}` : '';
+  return how + by + (grant.endReason ? `: ${grant.endReason}` : '');
+}
+
+/** When the account was closed, or that it is still usable while the service keeps trying to close it. */
+function closedLine(grant: Grant): string | undefined {
+  if (grant.closedAt) return grant.closedAt;
+  if (grant.closing) return 'not yet: still usable until the directory disables it';
+  return undefined;
 }
 
 /** A grant as `grant show` prints it: a heading, its fields, then its event trail when the API sent one. */
@@ -81,12 +123,13 @@ export function formatGrant(grant: Grant): string[] {
       ['username', grant.account.username],
       ['display name', grant.account.displayName],
       ['external id', grant.account.externalId ?? undefined],
-      ['expires at', grant.expiresAt],
+      ['expires at', expiryLine(grant)],
       ['reason', grant.reason],
       ['ticket', grant.ticket],
       ['groups', grant.groups?.join(', ')],
       ['requested by', `${grant.requestedBy} at ${grant.createdAt}`],
-      ['ended at', grant.endedAt],
+      ['ended', endedLine(grant)],
+      ['account closed', closedLine(grant)],
       [
         'pending extension',
         pending

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { ProviderName } from '../../providers/types.js';
 import { checkLimit, grantConditions, matchesNothing } from './listing.js';
 import * as reviews from './review-store.js';
@@ -56,6 +56,7 @@ export class KyselyRegistry implements RegistryStore {
           .where('provisioned_at', 'is', null)
           .execute();
       }
+      if (isClosingEvent(event.type)) await markClosed(tx, event);
       const changes = event.patch ? patchColumns(event.patch) : {};
       if (Object.keys(changes).length === 0) return;
       await tx
@@ -170,4 +171,33 @@ export class KyselyRegistry implements RegistryStore {
   async close(): Promise<void> {
     await this.db.destroy();
   }
+}
+
+/** The events that together close a grant's account: once both are recorded, the door is shut. */
+const CLOSING_EVENTS = ['disabled', 'credentials-rotated'] as const;
+
+function isClosingEvent(type: string): type is (typeof CLOSING_EVENTS)[number] {
+  return (CLOSING_EVENTS as readonly string[]).includes(type);
+}
+
+/**
+ * Sets `closed_at` once both closing events are recorded, to the later of the two: only then is the account
+ * disabled and its credentials rotated. Like `provisioned_at`, it stands apart from the patch ordering.
+ */
+async function markClosed(tx: Transaction<Database>, event: EventRecord): Promise<void> {
+  const other = CLOSING_EVENTS.find((type) => type !== event.type);
+  const done = await tx
+    .selectFrom('grant_events')
+    .select('at')
+    .where('grant_id', '=', event.grantId)
+    .where('type', '=', other as string)
+    .orderBy('seq')
+    .executeTakeFirst();
+  if (!done) return;
+  await tx
+    .updateTable('grants')
+    .set({ closed_at: done.at > event.at ? done.at : event.at })
+    .where('id', '=', event.grantId)
+    .where('closed_at', 'is', null)
+    .execute();
 }

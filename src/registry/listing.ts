@@ -59,18 +59,19 @@ export function grantConditions(eb: GrantsExpressions, query: GrantQuery, now: D
 
 /**
  * Grants whose account was usable at `at`: not failed, provisioned (or, before the provisioned event is
- * recorded, created) at or before it, and not ended then. A grant that has not ended is still usable at an
- * instant in the past even beyond its expiry — the account is only disabled when the workflow gets to it —
- * but for an instant in the future it counts only if its planned expiry is later.
+ * recorded, created) at or before it, and not closed then. The account of a grant that ended (or ran past its
+ * expiry) stays usable until the workflow has disabled it and rotated its credentials — with the directory down,
+ * long after `endedAt` — so a past instant counts every grant not closed by then. An instant in the future counts
+ * only the grants that have not ended and are planned to run past it.
  */
 function activeAt(eb: GrantsExpressions, at: string, now: Date): Expression<SqlBool> {
-  const notEnded =
+  const notClosed =
     at <= now.toISOString()
-      ? eb('ended_at', 'is', null)
-      : eb.and([eb('ended_at', 'is', null), eb('expires_at', '>', at)]);
+      ? eb('closed_at', 'is', null)
+      : eb.and([eb('closed_at', 'is', null), eb('ended_at', 'is', null), eb('expires_at', '>', at)]);
   return eb.and([
     eb('status', '!=', 'failed'),
     eb(eb.fn.coalesce('provisioned_at', 'created_at'), '<=', at),
-    eb.or([eb('ended_at', '>', at), notEnded]),
+    eb.or([eb('closed_at', '>', at), notClosed]),
   ]);
 }

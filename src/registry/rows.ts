@@ -28,6 +28,7 @@ export function grantRow(grant: GrantRecord): Insertable<GrantsTable> {
     pending_extension: null,
     failure: null,
     provisioned_at: grant.provisionedAt ?? null,
+    closed_at: grant.closedAt ?? null,
     patched_seq: 0,
   };
 }
@@ -81,6 +82,7 @@ export function toGrant(row: Selectable<GrantsTable>): GrantRecord {
       : undefined,
     failure: row.failure ? (JSON.parse(row.failure) as GrantRecord['failure']) : undefined,
     provisionedAt: row.provisioned_at ?? undefined,
+    closedAt: row.closed_at ?? undefined,
   };
 }
 

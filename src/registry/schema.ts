@@ -27,6 +27,11 @@ export interface GrantsTable {
   provisioned_at: string | null;
   /** `organisation` folded by {@link foldOrganisation}, what the organisation filter matches (0002). */
   organisation_key: string;
+  /**
+   * When the account was closed: the later of the grant's `disabled` and `credentials-rotated` events, null until
+   * both are recorded (0004). `ended_at` says when the grant ended; the door is open until this.
+   */
+  closed_at: string | null;
 }
 
 export interface GrantEventsTable {
@@ -122,6 +127,7 @@ const migrations: Record<string, Migration> = {
   },
   '0002-listing': { up: addListingColumns },
   '0003-reviews': { up: addReviewTables },
+  '0004-closed-at': { up: addClosedAt },
 };
 
 /**
@@ -214,6 +220,43 @@ async function addReviewTables(db: Kysely<unknown>): Promise<void> {
     .addColumn('action', 'text', (c) => c.notNull())
     .addColumn('error', 'text')
     .addPrimaryKeyConstraint('review_accounts_pk', ['review_id', 'provider', 'username'])
+    .execute();
+}
+
+/** The tables as `0004-closed-at` sees them (see {@link ListingSchema} for why migrations keep their own). */
+interface ClosedAtSchema {
+  grants: { id: string; closed_at: string | null };
+  grant_events: { grant_id: string; seq: number; type: string; at: string };
+}
+
+/** The instant each grant's account was closed, backfilled for grants closed before the column. */
+async function addClosedAt(anyDb: Kysely<unknown>): Promise<void> {
+  const db = anyDb as Kysely<ClosedAtSchema>;
+  // Spelled out rather than shared with the registry's code: this migration must do what it did when it shipped.
+  const CLOSING_EVENTS = ['disabled', 'credentials-rotated'];
+  await db.schema.alterTable('grants').addColumn('closed_at', 'text').execute();
+  await db
+    .updateTable('grants')
+    .set((eb) => ({
+      closed_at: eb
+        .selectFrom('grant_events')
+        .select((e) => e.fn.max('at').as('at'))
+        .whereRef('grant_events.grant_id', '=', 'grants.id')
+        .where('grant_events.type', 'in', [...CLOSING_EVENTS]),
+    }))
+    .where((eb) =>
+      eb.and(
+        CLOSING_EVENTS.map((type) =>
+          eb.exists(
+            eb
+              .selectFrom('grant_events')
+              .select('grant_events.seq')
+              .whereRef('grant_events.grant_id', '=', 'grants.id')
+              .where('grant_events.type', '=', type),
+          ),
+        ),
+      ),
+    )
     .execute();
 }
 

@@ -27,6 +27,11 @@ export interface GrantRecord {
   failure?: { kind: string; message: string } | undefined;
   /** When the account was created (the `provisioned` event); absent until then and for failed grants. */
   provisionedAt?: string | undefined;
+  /**
+   * When the account was closed: disabled and its credentials rotated (the later of those two events). An ended
+   * grant without it is still closing — its account is usable until the directory has done both.
+   */
+  closedAt?: string | undefined;
 }
 
 /** One entry of a grant's event trail. */
@@ -76,9 +81,10 @@ export interface GrantQuery {
   expiresAfter?: string | undefined;
   /**
    * Grants whose account was usable at this instant: provisioned (or, while still provisioning, created — the
-   * account may already exist) at or before it, and not yet ended then
-   * (`endedAt` after it, or not ended and — for an instant in the future — still planned to run past it).
-   * Grants that failed to provision never had an account and never match.
+   * account may already exist) at or before it, and not yet closed then (`closedAt` after it, or not closed yet:
+   * a grant that ended is usable until its account is disabled and rotated). For an instant in the future, only
+   * the grants that have not ended and are planned to run past it. Grants that failed to provision never had an
+   * account and never match.
    */
   activeAt?: string | undefined;
   /** At most this many grants (1–500). */

@@ -99,7 +99,7 @@ export function fullGrant(): { grant: GrantRecord; events: GrantEvent[] } {
     username: 'sup-acme-printers-ltd',
     externalId: 'uid=sup-acme-printers-ltd,ou=people,dc=example,dc=org',
     displayName: 'Acme Printers Ltd (supplier)',
-    status: 'failed',
+    status: 'revoked',
     expiresAt: '2030-01-08T00:00:00.000Z',
     reason: 'printer maintenance',
     ticket: 'CHG-1234',
@@ -115,10 +115,12 @@ export function fullGrant(): { grant: GrantRecord; events: GrantEvent[] } {
     },
     failure: { kind: 'provider-conflict', message: 'entry exists' },
     provisionedAt: '2030-01-01T00:00:01.000Z',
+    closedAt: '2030-01-01T00:00:06.000Z',
   };
   const events: GrantEvent[] = [
     { type: 'created', at: grant.createdAt, actor: 'rita' },
     { type: 'extension-requested', at: '2030-01-02T00:00:00.000Z', actor: 'rita', details: { reason: 'x' } },
+    { type: 'revoked', at: '2030-01-01T00:00:05.000Z', actor: 'ada', details: { reason: 'done early' } },
   ];
   return { grant, events };
 }
@@ -138,6 +140,7 @@ export function bareGrant(): GrantRecord {
     pendingExtension: undefined,
     failure: undefined,
     provisionedAt: undefined,
+    closedAt: undefined,
   };
 }
 

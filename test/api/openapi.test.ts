@@ -213,7 +213,7 @@ describe('the OpenAPI document', () => {
     expectTypeOf<ReturnType<typeof grantView>>().toExtend<z.input<typeof grantSchema>>();
     const grantJson = validator.component('Grant');
     const ref = { $ref: '#/components/schemas/Grant' };
-    for (const view of [grantView(full, events), grantView(bareGrant())]) {
+    for (const view of [grantView(full, { trail: events, withEvents: true }), grantView(bareGrant())]) {
       const sent = JSON.parse(JSON.stringify(view)) as unknown;
       expect(grantSchema.safeParse(sent).success).toBe(true);
       expect(grantJson(sent), JSON.stringify(grantJson.errors)).toBe(true);

@@ -178,10 +178,65 @@ describe('the supplier-access CLI, without an API', () => {
 
     const one = await cli(['grant', 'list', '--limit', '1'], options);
     expect(one.code).toBe(0);
-    expect(one.stdout).toMatch(/^ID\s+PROVIDER\s+USERNAME\s+ORGANISATION\s+STATUS\s+EXPIRES AT$/m);
+    expect(one.stdout).toMatch(/^ID\s+PROVIDER\s+USERNAME\s+ORGANISATION\s+STATUS\s+EXPIRES AT\s+ENDED$/m);
     expect(one.stdout).toContain(uuid('1'));
     expect(one.stdout).not.toContain(uuid('2'));
     expect(one.stdout).toContain('--cursor c1');
+  });
+
+  it('shows when and how a grant ended beside its expiry, and an account not closed yet as still open', async () => {
+    const revoked = {
+      ...fakeGrant('1'),
+      status: 'revoked',
+      expiresAt: '2030-01-01T00:00:00.000Z',
+      endedAt: '2029-12-10T09:00:00.000Z',
+      ending: 'revoked',
+      endedBy: 'ada',
+      endReason: 'work finished early',
+      closedAt: '2029-12-10T09:00:01.000Z',
+      closing: false,
+    };
+    const closing = {
+      ...fakeGrant('2'),
+      status: 'expired',
+      endedAt: '2030-01-01T00:00:00.000Z',
+      ending: 'expired',
+      endedBy: 'supplier-access',
+      endReason: 'expiry reached (2030-01-01T00:00:00.000Z)',
+      closing: true,
+    };
+    const api: FetchLike = async (input) => {
+      const url = new URL(input);
+      if (url.pathname.endsWith(uuid('1'))) return json(200, revoked);
+      if (url.pathname.endsWith(uuid('2'))) return json(200, closing);
+      return json(200, { grants: [closing, revoked, fakeGrant('3')] });
+    };
+    const options = { token: 't-0123456789abcdef', fetch: api, apiUrl: 'http://api.test' };
+
+    const shown = await cli(['grant', 'show', uuid('1')], options);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(
+      /^\s+expires at\s+2030-01-01T00:00:00.000Z \(not reached: revoked at 2029-12-10T09:00:00.000Z\)$/m,
+    );
+    expect(shown.stdout).toMatch(
+      /^\s+ended\s+revoked at 2029-12-10T09:00:00.000Z by ada: work finished early$/m,
+    );
+    expect(shown.stdout).toMatch(/^\s+account closed\s+2029-12-10T09:00:01.000Z$/m);
+
+    const open = await cli(['grant', 'show', uuid('2')], options);
+    expect(open.stdout).toMatch(/^\s+ended\s+expired at 2030-01-01T00:00:00.000Z by supplier-access/m);
+    expect(open.stdout).toMatch(
+      /^\s+account closed\s+not yet: still usable until the directory disables it$/m,
+    );
+
+    const table = await cli(['grant', 'list'], options);
+    expect(table.stdout).toMatch(
+      new RegExp(`^${uuid('2')}\\s.*expired\\s+\\S+Z\\s+expired 2030-01-01T00:00:00.000Z, still open$`, 'm'),
+    );
+    expect(table.stdout).toMatch(
+      new RegExp(`^${uuid('1')}\\s.*revoked\\s+\\S+Z\\s+revoked 2029-12-10T09:00:00.000Z$`, 'm'),
+    );
+    expect(table.stdout).toMatch(new RegExp(`^${uuid('3')}\\s.*active\\s+\\S+Z$`, 'm'));
   });
 
   it('runs as the installed binary would: node on src/cli.ts, through its shebang entry', async () => {

@@ -144,7 +144,7 @@ describe('a grant through the CLI, against the real service', () => {
     await settled(second);
     const filters = '--organisation quillon --provider ldap';
     const table = expectOk(await audrey(`grant list ${filters} --status active,extension-requested`));
-    expect(table.stdout).toMatch(/^ID\s+PROVIDER\s+USERNAME\s+ORGANISATION\s+STATUS\s+EXPIRES AT$/m);
+    expect(table.stdout).toMatch(/^ID\s+PROVIDER\s+USERNAME\s+ORGANISATION\s+STATUS\s+EXPIRES AT\s+ENDED$/m);
     const row = `^${id}\\s+ldap\\s+sup-quillon-walkthrough-ltd\\s+Quillon Walkthrough Ltd\\s+active\\s+\\S+Z$`;
     expect(table.stdout).toMatch(new RegExp(row, 'm'));
     expect(table.stdout).toContain(second);

@@ -50,6 +50,7 @@ describe('the registry through the API', () => {
   let zeta: Awaited<ReturnType<typeof createGrant>>;
   let beforeAny: string;
   let whileAllLive: string;
+  let revokeAnswer: Record<string, unknown>;
 
   beforeAll(async () => {
     beforeAny = new Date(Date.now() - 1000).toISOString();
@@ -62,6 +63,7 @@ describe('the registry through the API', () => {
       reason: 'contract ended early',
     });
     expect(revoked.status).toBe(200);
+    revokeAnswer = revoked.body;
   }, 60_000);
 
   it('filters by status, provider, organisation and expiry', async () => {
@@ -135,6 +137,33 @@ describe('the registry through the API', () => {
     for (const event of trail) expect(Date.parse(event.at)).toBeGreaterThan(Date.parse(beforeAny));
   });
 
+  it('says when and how a revoked grant ended wherever its expiry is shown', async () => {
+    const shown = await stack.request('GET', `/v1/grants/${acme.id}`, TOKENS.auditor);
+    const trail = shown.body.events as { type: string; at: string }[];
+    const at = (type: string) => trail.find((e) => e.type === type)?.at;
+    const ended = {
+      status: 'revoked',
+      // The expiry that was planned stays; the account closed at the revocation, not then.
+      expiresAt: expect.stringMatching(/Z$/),
+      endedAt: at('revoked'),
+      ending: 'revoked',
+      endedBy: 'ada',
+      endReason: 'contract ended early',
+      closedAt: at('credentials-rotated'),
+      closing: false,
+    };
+    expect(Date.parse(shown.body.expiresAt)).toBeGreaterThan(Date.parse(shown.body.endedAt) + 19 * DAY);
+    expect(shown.body).toMatchObject(ended);
+    const [listed] = (await stack.request('GET', '/v1/grants?status=revoked', TOKENS.auditor)).body.grants;
+    expect(listed).toMatchObject(ended);
+    expect(revokeAnswer).toMatchObject(ended);
+    // A live grant has not ended: none of these.
+    const live = (await stack.request('GET', `/v1/grants/${zeta.id}`, TOKENS.auditor)).body;
+    for (const field of ['endedAt', 'ending', 'endedBy', 'endReason', 'closedAt', 'closing']) {
+      expect(live).not.toHaveProperty(field);
+    }
+  });
+
   it('exports every grant as CSV, with how each ended, who ended it and why', async () => {
     const response = await fetch(`${stack.apiUrl}/v1/registry.csv`, {
       headers: { authorization: `Bearer ${TOKENS.auditor}` },
@@ -144,12 +173,16 @@ describe('the registry through the API', () => {
     const lines = (await response.text()).trim().split('\n');
     expect(lines[0]).toBe(
       'id,organisation,provider,username,status,requestedBy,reason,ticket,createdAt,provisionedAt,' +
-        'expiresAt,endedAt,ending,endedBy,endReason,extensionsApproved',
+        'expiresAt,endedAt,ending,endedBy,endReason,extensionsApproved,closedAt,closing',
     );
     expect(lines).toHaveLength(4);
     const acmeRow = lines.find((l) => l.startsWith(acme.id)) ?? '';
     expect(acmeRow).toContain(',Acme Routers Ltd,ldap,sup-acme-routers-ltd,revoked,rita,');
-    expect(acmeRow).toMatch(/,revoked,ada,contract ended early,$/);
+    const shown = await stack.request('GET', `/v1/grants/${acme.id}`, TOKENS.auditor);
+    const { endedAt, closedAt } = shown.body as { endedAt: string; closedAt: string };
+    expect(acmeRow).toContain(`,${endedAt},revoked,ada,contract ended early,,${closedAt},no`);
+    const zetaRow = lines.find((l) => l.startsWith(zeta.id)) ?? '';
+    expect(zetaRow).toMatch(/,active,.*,,,,,,,$/);
     // No contact e-mail in the export: it answers who had access, not how to reach them.
     expect(lines.join('\n')).not.toContain('registry-contact@example.com');
   });

@@ -76,12 +76,17 @@ export async function failProvisioning(
   });
 }
 
-/** What the workflow records when the account is disabled at expiry (or on revocation). */
+/**
+ * What the workflow records when the grant ends at expiry (or on revocation): the ending, then — once the directory
+ * did it, at `closedAt` (by default the same instant) — `disabled` and `credentials-rotated`. `closedAt: null`
+ * leaves the account open: the directory was down and the workflow is still trying.
+ */
 export async function end(
   store: RegistryStore,
   grant: GrantRecord,
   when: string,
   type: 'expired' | 'revoked' = 'expired',
+  closedAt: string | null = when,
 ): Promise<void> {
   await store.recordEvent({
     grantId: grant.id,
@@ -89,6 +94,20 @@ export async function end(
     type,
     at: when,
     actor: type === 'expired' ? 'system' : 'bob',
+    details: type === 'expired' ? { expiresAt: grant.expiresAt } : { reason: 'contract ended' },
     patch: { status: type, endedAt: when },
+  });
+  if (closedAt !== null) await closeAccount(store, grant, closedAt);
+}
+
+/** What the workflow records once the directory disabled the account and rotated its credentials. */
+export async function closeAccount(store: RegistryStore, grant: GrantRecord, when: string): Promise<void> {
+  await store.recordEvent({ grantId: grant.id, seq: 4, type: 'disabled', at: when, actor: 'system' });
+  await store.recordEvent({
+    grantId: grant.id,
+    seq: 5,
+    type: 'credentials-rotated',
+    at: when,
+    actor: 'system',
   });
 }

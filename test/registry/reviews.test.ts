@@ -224,10 +224,12 @@ describe.each(backends)('access reviews in the registry on $name', ({ start }) =
       ['created', undefined],
       ['provisioned', undefined],
       ['expired', undefined],
+      ['disabled', undefined],
+      ['credentials-rotated', undefined],
       ['drift-corrected', 'r1'],
       ['drift-corrected', 'r2'],
     ]);
-    expect(trail[3]).toEqual({
+    expect(trail[5]).toEqual({
       type: 'drift-corrected',
       at: at(DAY),
       actor: SYSTEM_ACTOR,

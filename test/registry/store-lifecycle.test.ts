@@ -76,6 +76,42 @@ describe.each(backends)('registry database on $name', ({ start }) => {
     }
   });
 
+  it('upgrades a database of an earlier release: ended grants whose account was closed get when it was', async () => {
+    const location = await backend.freshDatabase();
+    const old = backend.connect(location);
+    const closed = grantRecord({ createdAt: at(1) });
+    const open = grantRecord({ createdAt: at(2) });
+    try {
+      await migrateToFirstRelease(old);
+      await insertAsFirstRelease(old, closed, open);
+      const ending = (grant: GrantRecord, seq: number, type: string, when: string) =>
+        old.insertInto('grant_events').values({ grant_id: grant.id, seq, type, at: when, actor: 'system' });
+      for (const grant of [closed, open]) {
+        await ending(grant, 3, 'expired', at(DAY)).execute();
+        await old
+          .updateTable('grants')
+          .set({ status: 'expired', ended_at: at(DAY) })
+          .where('id', '=', grant.id)
+          .execute();
+      }
+      // Only the first one's directory answered: disabled at once, rotated a minute later.
+      await ending(closed, 4, 'disabled', at(DAY)).execute();
+      await ending(closed, 5, 'credentials-rotated', at(DAY + 60_000)).execute();
+    } finally {
+      await old.destroy();
+    }
+
+    const store = await openRegistry(location);
+    try {
+      expect((await store.getGrant(closed.id))?.closedAt).toBe(at(DAY + 60_000));
+      expect((await store.getGrant(open.id))?.closedAt).toBeUndefined();
+      const usable = await store.listGrants({ limit: 10, activeAt: at(2 * DAY) }, new Date(at(3 * DAY)));
+      expect(usable.grants.map((g) => g.id)).toEqual([open.id]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('starts an API and a worker process together on a new database: both open it', async () => {
     const location = await backend.freshDatabase();
     const startAt = Date.now() + 2500; // both processes loaded by then, on a slow machine too

@@ -5,6 +5,7 @@ import { backends, type Backend } from './backends.js';
 import {
   addGrant,
   at,
+  closeAccount,
   createdEvent,
   DAY,
   end,
@@ -49,7 +50,7 @@ describe.each(backends)('registry on $name', ({ start }) => {
   it('records a retried event once and never lets a late older event undo a newer one', async () => {
     const grant = await addGrant(store);
     await provision(store, grant, at(HOUR));
-    await end(store, grant, at(2 * HOUR), 'revoked');
+    await end(store, grant, at(2 * HOUR), 'revoked', null);
     await provision(store, grant, at(HOUR)); // the activity retried after its first attempt was recorded
 
     const stored = await store.getGrant(grant.id);
@@ -201,6 +202,24 @@ describe.each(backends)('registry on $name', ({ start }) => {
       expect(await list({ activeAt: at(26 * DAY) }, now)).toEqual([overdue.id, live.id]);
     });
 
+    it('counts an ended grant as usable until its account is disabled and rotated', async () => {
+      // Expired on day 12 while the directory was down; the account was closed on day 14 once it was back.
+      const stuck = await addGrant(store, { expiresAt: at(12 * DAY), createdAt: at(3) });
+      await provision(store, stuck, at(HOUR));
+      await end(store, stuck, at(12 * DAY), 'expired', null);
+      expect(await store.getGrant(stuck.id)).toMatchObject({ status: 'expired', endedAt: at(12 * DAY) });
+      expect((await store.getGrant(stuck.id))?.closedAt).toBeUndefined();
+      const day13 = new Date(at(13 * DAY));
+      expect(await list({ activeAt: at(13 * DAY) }, day13)).toEqual([stuck.id]);
+
+      await closeAccount(store, stuck, at(14 * DAY));
+      expect((await store.getGrant(stuck.id))?.closedAt).toBe(at(14 * DAY));
+      expect(await list({ activeAt: at(13 * DAY) }, now)).toEqual([stuck.id]);
+      expect(await list({ activeAt: at(14 * DAY) }, now)).toEqual([]);
+      // A grant ended and closed at once is closed from its ending on.
+      expect((await store.getGrant(used.id))?.closedAt).toBe(at(10 * DAY + 5 * 60_000));
+    });
+
     it('counts a future instant only for live grants planned to run past it', async () => {
       expect(await list({ activeAt: at(35 * DAY) }, now)).toEqual([live.id]);
       expect(await list({ activeAt: at(40 * DAY) }, now)).toEqual([]);
@@ -237,8 +256,8 @@ describe.each(backends)('registry on $name', ({ start }) => {
   it('returns the trails of many grants at once, each in order', async () => {
     const [a, b, quiet] = [await addGrant(store), await addGrant(store), await addGrant(store)];
     await provision(store, a, at(HOUR));
-    await end(store, a, at(DAY));
-    await end(store, b, at(DAY), 'revoked'); // recorded before an older event, listed after it
+    await end(store, a, at(DAY), 'expired', null);
+    await end(store, b, at(DAY), 'revoked', null); // recorded before an older event, listed after it
     await provision(store, b, at(HOUR));
     // More ids than one query takes, most of them unknown.
     const asked = [...Array.from({ length: 700 }, (_, i) => `unknown-${i}`), a.id, b.id, a.id];
