@@ -25,8 +25,8 @@ export function registryRoutes(app: FastifyInstance, { registry, providers }: Re
     requireActor(request, 'read');
     const { cursor, ...filters } = parseOrInvalid(querySchema, request.query ?? {}, 'query');
     const page = await registry.listGrants({ ...filters, after: cursor ? decodeCursor(cursor) : undefined });
-    // The trails say how ended grants ended; one query for the whole page.
-    const trails = await registry.listEventsOf(page.grants.map((g) => g.id));
+    // The trails say how ended grants ended, in one query for the page; live grants need none.
+    const trails = await registry.listEventsOf(page.grants.filter((g) => g.endedAt).map((g) => g.id));
     return {
       grants: page.grants.map((grant) => grantView(grant, { trail: trails.get(grant.id) ?? [] })),
       ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}),

@@ -96,7 +96,11 @@ export const grantSchema = z
         displayName: z.string().meta({ description: 'The organisation, marked as a supplier.' }),
       })
       .meta({ description: 'The account in the directory.' }),
-    status: z.enum(GRANT_STATUSES).meta({ description: 'Where the grant is in its lifecycle.' }),
+    status: z.enum(GRANT_STATUSES).meta({
+      description:
+        'Where the grant is in its lifecycle. `expired` and `revoked` say the grant ended, not that its ' +
+        'account is closed: see `closing` and `closedAt`.',
+    }),
     expiresAt: instant(
       'The planned expiry: when the account is disabled and its credentials rotated. Once the grant has ended it ' +
         'stays as it was planned: a revoked grant never reached it (see `endedAt`), and the account closed at ' +
