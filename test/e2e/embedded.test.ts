@@ -206,6 +206,40 @@ describe('started as a program', () => {
     const tried = await promisify(execFile)('bash', ['-c', `${example} -s -o /dev/null -w '%{http_code}'`]);
     expect(tried.stdout).toBe('200');
 
+    // The banner's Temporal CLI command works as printed, and so does the README's codec example through it:
+    // the history of a grant, decrypted by the API's codec endpoint.
+    const apiUrl = /API:\s+(http:\/\/\S+)/.exec(first.banner)?.[1] ?? '';
+    const created = await fetch(`${apiUrl}/v1/grants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        provider: 'ldap',
+        supplier: { organisation: 'Histoire Lisible SENC' },
+        durationDays: 7,
+        reason: 'read the history',
+      }),
+    });
+    expect(created.status).toBe(201);
+    const cli = /Temporal CLI:\s+(.*)/.exec(first.banner)?.[1] ?? '';
+    const listed = await promisify(execFile)('bash', ['-c', cli], { cwd: projectRoot() });
+    expect(listed.stdout).toContain('grant-ldap-sup-histoire-lisible-senc');
+    const shown = await promisify(execFile)(
+      'scripts/temporal',
+      [
+        'workflow',
+        'show',
+        '--detailed',
+        '-w',
+        'grant-ldap-sup-histoire-lisible-senc',
+        '--codec-endpoint',
+        `${apiUrl}/codec`,
+        '--codec-auth',
+        `Bearer ${token}`,
+      ],
+      { cwd: projectRoot(), env: { ...process.env, DATA_DIR: dir } },
+    );
+    expect(shown.stdout).toContain('Histoire Lisible SENC');
+
     // Not on a terminal: JSON lines, one per event, for a log collector.
     expect(first.output()).toMatch(/^\{.*"msg":"embedded Temporal dev server started"/m);
 
@@ -218,8 +252,8 @@ describe('started as a program', () => {
     running.push(second);
     expect(readFileSync(join(dir, 'admin-token'), 'utf8').trim()).toBe(token);
     const url = /API:\s+(http:\/\/\S+)/.exec(second.banner)?.[1];
-    const listed = await fetch(`${url}/v1/grants`, { headers: { authorization: `Bearer ${token}` } });
-    expect(listed.status).toBe(200);
+    const again = await fetch(`${url}/v1/grants`, { headers: { authorization: `Bearer ${token}` } });
+    expect(again.status).toBe(200);
     expect(await stopProcess(second, 'SIGINT')).toBe(0);
     expect(errorLines(second.output())).toEqual([]);
   }, 240_000);
