@@ -281,6 +281,7 @@ describe('started as a program', () => {
     running.push(crashed);
     const orphans = processesNaming(join(dir, 'temporal', 'temporal.sqlite'));
     expect(orphans).toHaveLength(1);
+    expect(processesNaming(join(dir, 'ldap', 'slapd.conf'))).toHaveLength(1);
     await stopProcess(crashed, 'SIGKILL');
     // SIGKILL runs no exit handler: the dev server it started is still running, without its owner.
     expect(processesNaming(join(dir, 'temporal', 'temporal.sqlite'))).toEqual(orphans);
@@ -291,6 +292,8 @@ describe('started as a program', () => {
     expect(servers).toHaveLength(1);
     expect(await stopProcess(restarted)).toBe(0);
     expect(processesNaming(join(dir, 'temporal', 'temporal.sqlite'))).toEqual([]);
+    // The embedded slapd of the killed process, likewise.
+    expect(processesNaming(join(dir, 'ldap', 'slapd.conf'))).toEqual([]);
     expect(errorLines(restarted.output())).toEqual([]);
   }, 240_000);
 });
