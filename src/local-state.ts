@@ -5,13 +5,19 @@ import { join, resolve } from 'node:path';
 /**
  * Creates `DATA_DIR` (or tightens an existing one) to 0700: it holds the registry with the suppliers' contact
  * e-mails (personal information), the payload keys and the admin token, so nobody but its owner may enter it.
- * Returns its absolute path.
+ * A folder owned by another user (a volume mounted for the service) keeps the mode its owner gave it: `warn`
+ * says so. Returns its absolute path.
  */
-export function openDataDir(dataDir: string): string {
+export function openDataDir(dataDir: string, warn: (message: string) => void = () => {}): string {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // mkdir leaves an existing folder as it was, and its mode is masked by the umask: set it outright.
-  chmodSync(dir, 0o700);
+  try {
+    chmodSync(dir, 0o700);
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'EPERM') throw err;
+    warn(`${dir} belongs to another user: its mode is left as it is; make it 0700 and yours`);
+  }
   return dir;
 }
 

@@ -43,7 +43,7 @@ export async function startService(
   logger: Logger,
   role: Role = 'all',
 ): Promise<RunningService> {
-  const dataDir = openDataDir(config.dataDir);
+  const dataDir = openDataDir(config.dataDir, (message) => logger.warn(message));
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse())
