@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import {
   chmodSync,
   cpSync,
@@ -65,7 +65,8 @@ it('`npm start` on a clone with nothing built builds, then runs the service', as
 function fakeInstallers(dir: string): string {
   const bin = join(dir, 'fake-bin');
   mkdirSync(bin);
-  const python = process.env.PYTHON ?? '/usr/bin/python3';
+  // The real interpreter, found before the stand-in goes first on the PATH.
+  const python = execFileSync('bash', ['-c', 'command -v python3'], { encoding: 'utf8' }).trim();
   writeFileSync(
     join(bin, 'python3'),
     `#!/usr/bin/env bash
