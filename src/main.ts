@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-import { ConfigError, loadConfig } from './config.js';
+import { join, resolve } from 'node:path';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { projectRoot } from './local-stack/tools.js';
 import { createLogger } from './logger.js';
-import { startService, type Role } from './service.js';
+import { startService, type Role, type RunningService } from './service.js';
 
 const USAGE = `usage: supplier-access-server [all|api|worker]
   all     API and worker in one process (default; local use)
@@ -10,6 +12,9 @@ const USAGE = `usage: supplier-access-server [all|api|worker]
 Configuration comes from the environment; see README.md.`;
 
 async function main(): Promise<void> {
+  // Everything the service and the servers it starts write under DATA_DIR (ports, pid files, the Temporal and
+  // LDAP databases) is for this user only; the files that hold secrets or personal data also set 0600 themselves.
+  process.umask(0o077);
   const arg = process.argv[2] ?? 'all';
   if (arg === '--help' || arg === '-h') {
     console.log(USAGE);
@@ -31,16 +36,24 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
-  const service = await startService(config, logger, arg as Role);
-  printBanner(service);
-
-  let stopping = false;
+  // People read a terminal, log collectors read a pipe or a file.
+  const logger = createLogger(
+    config.logLevel,
+    undefined,
+    config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+  );
+  // The handlers come first: a signal with no handler kills the process outright, and the servers it started
+  // (Temporal, slapd) with it would be left running. A signal during the start stops the service once started.
+  const state: { service?: RunningService; signal?: string } = {};
   const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (state.signal) return;
+    state.signal = signal;
+    if (state.service) stop(state.service, signal);
+    else logger.info({ signal }, 'stopping as soon as the start is over');
+  };
+  const stop = (running: RunningService, signal: string) => {
     logger.info({ signal }, 'shutting down: no new requests, draining the worker');
-    service.stop().then(
+    running.stop().then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');
@@ -50,22 +63,32 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  const service = await startService(config, logger, arg as Role);
+  state.service = service;
+  if (state.signal) stop(service, state.signal);
+  else printBanner(service, config);
 }
 
-function printBanner(service: Awaited<ReturnType<typeof startService>>): void {
+/**
+ * What a person needs to use the service, printed once it is up, after every start-up log line. The admin
+ * token itself is not printed: the banner may end up in a log, the token stays in its 0600 file.
+ */
+function printBanner(service: RunningService, config: Config): void {
   const lines = ['', 'supplier-access is running'];
-  if (service.apiUrl) lines.push(`  API:          ${service.apiUrl}`);
-  if (service.generatedToken) {
+  if (service.apiUrl) lines.push(`  API:          ${service.apiUrl}   (reference: ${service.apiUrl}/docs)`);
+  if (service.adminTokenFile) {
     lines.push(
-      `  admin token:  ${service.generatedToken}   (generated for this run; set API_TOKENS to choose your own)`,
+      `  admin token:  in ${service.adminTokenFile}   (kept across restarts; set API_TOKENS to choose your own)`,
     );
     lines.push(
-      `  try:          curl -H "Authorization: Bearer ${service.generatedToken}" ${service.apiUrl}/healthz`,
+      `  try:          curl -H "Authorization: Bearer $(cat ${shellQuote(service.adminTokenFile)})" ${service.apiUrl}/v1/grants`,
     );
   }
   lines.push(
     `  Temporal:     ${service.temporal.address}${service.temporal.embedded ? ' (embedded dev server)' : ''}`,
   );
+  if (service.temporal.embedded) lines.push(`  Temporal CLI: ${temporalCli(config)} workflow list`);
   if (service.temporal.uiUrl) lines.push(`  Temporal UI:  ${service.temporal.uiUrl}`);
   if (service.ldap) {
     lines.push(
@@ -75,6 +98,20 @@ function printBanner(service: Awaited<ReturnType<typeof startService>>): void {
   }
   if (service.worker) lines.push('  worker:       running');
   console.log(lines.join('\n') + '\n');
+}
+
+/** `scripts/temporal` finds the embedded server through DATA_DIR; it needs telling when that is not `.data`. */
+function temporalCli(config: Config): string {
+  const root = projectRoot();
+  const dataDir = resolve(config.dataDir);
+  const wrapper = join(root, 'scripts', 'temporal');
+  const command = resolve(process.cwd()) === root ? 'scripts/temporal' : shellQuote(wrapper);
+  return dataDir === join(root, '.data') ? command : `DATA_DIR=${shellQuote(dataDir)} ${command}`;
+}
+
+/** A path as one shell word. */
+function shellQuote(text: string): string {
+  return /^[\w./:@%+=-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 main().catch((err: unknown) => {

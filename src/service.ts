@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +10,7 @@ import { GrantService } from './api/grant-service.js';
 import { EncryptionCodec, createDataConverter, loadOrCreateKeys } from './codec.js';
 import type { ApiToken, Config } from './config.js';
 import { startLocalTemporal, type LocalTemporal } from './local-stack/temporal.js';
+import { loadOrCreateAdminToken, openDataDir } from './local-state.js';
 import { startProviders, stablePort } from './providers.js';
 import type { Logger } from './logger.js';
 import { openRegistry } from './registry/store.js';
@@ -28,8 +27,8 @@ export type Role = 'all' | 'api' | 'worker';
 
 export interface RunningService {
   apiUrl?: string | undefined;
-  /** Set when no API_TOKENS were configured: the generated admin token. */
-  generatedToken?: string | undefined;
+  /** Set when no API_TOKENS were configured: the file that keeps the generated admin token. */
+  adminTokenFile?: string | undefined;
   temporal: { address: string; uiUrl?: string | undefined; embedded: boolean };
   ldap?: { url: string; bindDN: string; usersDN: string; passwordFile?: string | undefined } | undefined;
   app?: FastifyInstance | undefined;
@@ -44,8 +43,7 @@ export async function startService(
   logger: Logger,
   role: Role = 'all',
 ): Promise<RunningService> {
-  const dataDir = resolve(config.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  const dataDir = openDataDir(config.dataDir, (message) => logger.warn(message));
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse())
@@ -61,6 +59,7 @@ export async function startService(
         dataDir: join(dataDir, 'temporal'),
         port: await stablePort(dataDir, 'temporal'),
         uiPort: await stablePort(dataDir, 'temporal-ui'),
+        logger,
       });
       stops.push(() => temporal!.stop());
       logger.info({ address: temporal.address, ui: temporal.uiUrl }, 'embedded Temporal dev server started');
@@ -98,7 +97,9 @@ export async function startService(
       worker = created.worker;
       const running = worker.run();
       stops.push(async () => {
-        worker!.shutdown();
+        // Only this process's signal handlers stop the worker (see installTemporalLogging); the check
+        // keeps a stop after a worker failure from reporting a second error.
+        if (worker!.getState() === 'RUNNING') worker!.shutdown();
         await running;
         await created.connection.close();
       });
@@ -106,14 +107,15 @@ export async function startService(
 
     let app: FastifyInstance | undefined;
     let apiUrl: string | undefined;
-    let generatedToken: string | undefined;
+    let adminTokenFile: string | undefined;
     if (role !== 'worker') {
       const client = await connectClient(settings, dataConverter);
       stops.push(() => client.connection.close());
       let tokens: ApiToken[] | undefined = config.apiTokens;
       if (!tokens) {
-        generatedToken = randomBytes(24).toString('base64url');
-        tokens = [{ name: 'local-admin', roles: ['admin'], token: generatedToken }];
+        const generated = loadOrCreateAdminToken(dataDir);
+        adminTokenFile = generated.file;
+        tokens = [{ name: 'local-admin', roles: ['admin'], token: generated.token }];
       }
       app = await startApi(config, logger, {
         client,
@@ -130,7 +132,7 @@ export async function startService(
     }
     return {
       apiUrl,
-      generatedToken,
+      adminTokenFile,
       temporal: { address: settings.address, uiUrl: temporal?.uiUrl, embedded: Boolean(temporal) },
       ldap: slapd
         ? {

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
+import { forgetServer, recordServer, stopOrphanedServer, type PidFiles } from './pidfile.js';
 import { freePort, stopChild, toolPath } from './tools.js';
 
 export interface LocalTemporal {
@@ -22,6 +23,8 @@ export interface LocalTemporalOptions {
     string,
     'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList'
   >;
+  /** Told when a dev server left behind by a killed service is stopped. */
+  logger?: { warn(obj: object, msg?: string): void };
 }
 
 /** Thrown when the embedded Temporal dev server does not come up. */
@@ -29,16 +32,28 @@ export class LocalTemporalError extends Error {
   override readonly name = 'LocalTemporalError';
 }
 
-/** Starts the Temporal CLI's dev server (SQLite-backed) and waits until it answers. */
+/**
+ * Starts the Temporal CLI's dev server (SQLite-backed) and waits until it answers. One left running on the
+ * same data by a service that was killed is stopped first: this process owns the server it talks to, and
+ * stops it when it stops.
+ */
 export async function startLocalTemporal(options: LocalTemporalOptions): Promise<LocalTemporal> {
   mkdirSync(options.dataDir, { recursive: true });
+  const dbFile = join(options.dataDir, 'temporal.sqlite');
+  const pids: PidFiles = {
+    pidFile: join(options.dataDir, 'temporal.pid'),
+    ownerFile: join(options.dataDir, 'temporal.owner'),
+  };
+  const orphan = await stopOrphanedServer(pids, dbFile);
+  if (orphan !== undefined)
+    options.logger?.warn({ pid: orphan }, 'stopped a Temporal dev server left running by a killed service');
   const port = options.port || (await freePort());
   const uiPort = options.headless ? undefined : options.uiPort || (await freePort());
   const args = [
     'server',
     'start-dev',
     '--db-filename',
-    join(options.dataDir, 'temporal.sqlite'),
+    dbFile,
     '--ip',
     '127.0.0.1',
     '--port',
@@ -64,12 +79,14 @@ export async function startLocalTemporal(options: LocalTemporalOptions): Promise
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
+  if (child.pid !== undefined) await recordServer(pids, child.pid);
 
   const address = `127.0.0.1:${port}`;
   try {
     await waitUntilServing(address, child, () => stderr);
   } catch (err) {
     child.kill('SIGKILL');
+    await forgetServer(pids);
     throw err;
   }
   return {
@@ -78,6 +95,7 @@ export async function startLocalTemporal(options: LocalTemporalOptions): Promise
     async stop() {
       process.off('exit', killOnExit);
       await stopChild(child);
+      await forgetServer(pids);
     },
   };
 }

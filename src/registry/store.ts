@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
@@ -70,7 +70,7 @@ async function openSqlite(file: string): Promise<RegistryStore> {
 
 async function connectSqlite(file: string): Promise<SQLite.Database> {
   try {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') createPrivately(file);
     const sqlite = new SQLite(file);
     sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
     // WAL lets the API read while a worker in another process writes.
@@ -87,6 +87,16 @@ async function connectSqlite(file: string): Promise<SQLite.Database> {
 }
 
 const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * The registry holds contact e-mails (personal information under Law 25): its file is 0600, whatever the
+ * umask. SQLite gives its -wal and -shm files the mode of the database file.
+ */
+function createPrivately(file: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+}
 
 /**
  * Switches a new file to WAL. Two processes switching the same file at once get SQLITE_BUSY at once —

@@ -22,6 +22,16 @@ describe('configuration', () => {
     expect(config.workerCachedGrants).toBe(2000);
   });
 
+  it('takes LOG_FORMAT json or pretty, leaves it to the terminal when unset, and names it when wrong', () => {
+    expect(loadConfig({}).logFormat).toBeUndefined();
+    expect(loadConfig({ LOG_FORMAT: '' }).logFormat).toBeUndefined();
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow(
+      /LOG_FORMAT: .*"json"\|"pretty"|LOG_FORMAT: .*json.*pretty/,
+    );
+  });
+
   it('parses API_TOKENS into actors with roles', () => {
     const config = loadConfig({
       API_TOKENS: 'rita:requester:aaaaaaaaaaaaaaaaaaaa, ada:admin+auditor:bbbbbbbbbbbbbbbb:cc',

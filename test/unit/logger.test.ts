@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type LogFormat } from '../../src/logger.js';
 
-function capture() {
+function capture(format: LogFormat = 'json') {
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -10,7 +10,7 @@ function capture() {
       done();
     },
   });
-  return { logger: createLogger('info', sink), text: () => lines.join('') };
+  return { logger: createLogger('info', sink, format), text: () => lines.join('') };
 }
 
 describe('the logger', () => {
@@ -62,5 +62,17 @@ describe('the logger', () => {
       expect(out).not.toContain(secret);
     }
     expect(out.match(/\[redacted\]/g)?.length).toBeGreaterThanOrEqual(14);
+  });
+
+  it('writes one readable line per event for a terminal, redacted the same way', () => {
+    const { logger, text } = capture('pretty');
+    logger.info({ grantId: 'g-1', credential: { password: 'p4ss-pretty' } }, 'grant provisioned');
+    logger.error({ token: 'tok-pretty-0123456789' }, 'provider refused');
+    const lines = text().trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: grant provisioned .*"grantId":"g-1"/);
+    expect(lines[1]).toMatch(/ERROR: provider refused/);
+    expect(text()).not.toMatch(/p4ss-pretty|tok-pretty/);
+    expect(text()).toContain('[redacted]');
   });
 });
