@@ -11,6 +11,8 @@ import { MissingToolError, freePort, stopChild } from './tools.js';
 const SLAPD = '/usr/sbin/slapd';
 const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 10_000;
+/** Long enough for a supplier's tool between two requests, short enough to end a forgotten session. */
+export const DEFAULT_IDLE_TIMEOUT_S = 300;
 
 export interface LocalSlapdOptions {
   dataDir: string;
@@ -18,6 +20,8 @@ export interface LocalSlapdOptions {
   port?: number;
   /** Default `dc=supplier-access,dc=local`. */
   suffix?: string;
+  /** Connections idle this long are closed by slapd; default 300 (README, Security). */
+  idleTimeoutSeconds?: number;
   logger?: { info(obj: object, msg?: string): void };
 }
 
@@ -43,6 +47,7 @@ interface Layout {
   ownerFile: string;
   suffix: string;
   rootDN: string;
+  idleTimeoutSeconds: number;
 }
 
 /**
@@ -56,6 +61,11 @@ export async function startLocalSlapd(opts: LocalSlapdOptions): Promise<LocalSla
   // slapd.conf has no escaping for these, so refuse rather than write a config that means something else.
   if (!/^[A-Za-z]+=[A-Za-z0-9-]+(,[A-Za-z]+=[A-Za-z0-9-]+)*$/.test(suffix))
     throw new Error(`unsupported suffix ${suffix}`);
+  if (
+    opts.idleTimeoutSeconds !== undefined &&
+    !(Number.isInteger(opts.idleTimeoutSeconds) && opts.idleTimeoutSeconds > 0)
+  )
+    throw new Error(`idleTimeoutSeconds must be a whole number of seconds above 0`);
   if (/["\\\n]/.test(dataDir)) throw new Error(`unsupported characters in dataDir ${dataDir}`);
   const layout: Layout = {
     dataDir,
@@ -64,6 +74,7 @@ export async function startLocalSlapd(opts: LocalSlapdOptions): Promise<LocalSla
     ownerFile: join(dataDir, 'slapd.owner'),
     suffix,
     rootDN: `cn=admin,${suffix}`,
+    idleTimeoutSeconds: opts.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_S,
   };
   await mkdir(join(dataDir, 'db'), { recursive: true });
   const bindPassword = await adminPassword(dataDir);
@@ -126,6 +137,8 @@ function slapdConf(l: Layout, password: string): string {
     '# Written by supplier-access on every start (src/local-stack/slapd.ts); edits here are lost.',
     ...schemas.map((s) => `include /etc/ldap/schema/${s}.schema`),
     'modulepath /usr/lib/ldap',
+    // A connection idle this long is closed: a session bound before a revoke does not linger (README).
+    `idletimeout ${l.idleTimeoutSeconds}`,
     'moduleload back_mdb',
     // slapd 2.5's ppolicy module carries its own schema (pwdPolicy, pwdEndTime, ...): no ppolicy.schema include.
     'moduleload ppolicy',
@@ -141,10 +154,7 @@ function slapdConf(l: Layout, password: string): string {
     'index objectClass eq',
     'index uid eq,sub',
     'index member eq',
-    // A supplier may change its own password (pwdReset asks it to) but nobody reads password hashes.
-    'access to attrs=userPassword by self write by anonymous auth by * none',
-    // Supplier entries hold contact e-mail addresses: bound users only, never anonymous readers.
-    'access to * by self read by users read by * none',
+    ...accessRules(l.suffix),
     'overlay ppolicy',
     `ppolicy_default "cn=default,ou=policies,${l.suffix}"`,
     'ppolicy_use_lockout',
@@ -152,6 +162,23 @@ function slapdConf(l: Layout, password: string): string {
     'ppolicy_hash_cleartext',
     '',
   ].join('\n');
+}
+
+/**
+ * Who reads what. The root DN (the service) is above these rules. A supplier reads its own entry and nothing
+ * else (other suppliers' e-mail addresses, organisations and grant ids are not its business), may replace its
+ * own password (pwdReset asks it to) without reading the hash, and may search from the suffix or the users'
+ * container, which finds its own entry only. A locked account loses all of it at once, also on a connection
+ * bound before the lock: slapd checks these rules on every operation, not only at bind.
+ */
+function accessRules(suffix: string): string[] {
+  const locked = 'by set="user/pwdAccountLockedTime" none';
+  return [
+    `access to attrs=userPassword ${locked} by self =xw by anonymous auth by * none`,
+    `access to dn.base="${suffix}" attrs=entry ${locked} by users search by * none`,
+    `access to dn.base="ou=suppliers,${suffix}" attrs=entry ${locked} by users search by * none`,
+    `access to * ${locked} by self read by * none`,
+  ];
 }
 
 function isAlive(pid: number): boolean {
