@@ -14,6 +14,7 @@ import type { ApiToken, Config } from './config.js';
 import { startLocalTemporal, type LocalTemporal } from './local-stack/temporal.js';
 import { startProviders, stablePort } from './providers.js';
 import type { Logger } from './logger.js';
+import { runProbes, type Probe } from './readiness.js';
 import { openRegistry } from './registry/store.js';
 import { createNotifier } from './notify/index.js';
 import { ensureSearchAttributes } from './search-attributes.js';
@@ -70,7 +71,7 @@ export async function startService(
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
     };
-    const { providers, slapd } = await startProviders(config, dataDir, logger);
+    const { providers, slapd, probes } = await startProviders(config, dataDir, logger);
     if (slapd) stops.push(() => slapd.stop());
     stops.push(async () => {
       for (const provider of providers.values()) await provider.close();
@@ -120,6 +121,7 @@ export async function startService(
         registry,
         tokens,
         providers,
+        probes,
         codec: {
           codec,
           corsOrigins: config.codecCorsOrigins ?? (temporal?.uiUrl ? [new URL(temporal.uiUrl).origin] : []),
@@ -158,6 +160,7 @@ async function startApi(
     registry: RegistryStore;
     tokens: ApiToken[];
     providers: ReadonlyMap<ProviderName, IdentityProvider>;
+    probes: Partial<Record<ProviderName, Probe>>;
     codec: CodecRoutesOptions;
   },
 ): Promise<FastifyInstance> {
@@ -187,10 +190,11 @@ async function startApi(
     logger,
     codec: deps.codec,
     rateLimitPerMinute: config.rateLimitPerMinute,
-    ready: async () => {
-      await deps.client.connection.workflowService.getSystemInfo({});
-      return true;
-    },
+    readiness: () =>
+      runProbes(
+        { temporal: () => deps.client.connection.workflowService.getSystemInfo({}), ...deps.probes },
+        logger,
+      ),
   });
   await app.listen({ host: config.host, port: config.port });
   return app;

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, NoSuchObjectError } from 'ldapts';
+import { Supervisor, type SupervisorLogger } from './supervisor.js';
 import { MissingToolError, freePort, stopChild } from './tools.js';
 
 const SLAPD = '/usr/sbin/slapd';
@@ -22,7 +23,8 @@ export interface LocalSlapdOptions {
   suffix?: string;
   /** Connections idle this long are closed by slapd; default 300 (README, Security). */
   idleTimeoutSeconds?: number;
-  logger?: { info(obj: object, msg?: string): void };
+  /** Where starts, stops and restarts after a crash are logged. */
+  logger?: SupervisorLogger | undefined;
 }
 
 /** A running slapd owned by this process, with the DNs and the root credentials to use it. */
@@ -34,9 +36,14 @@ export interface LocalSlapd {
   bindPassword: string;
   usersDN: string;
   groupsDN: string;
-  /** Sends SIGTERM and waits for slapd to exit. */
+  /** slapd's process id, or undefined while it is down. */
+  readonly pid: number | undefined;
+  /** Sends SIGTERM and waits for slapd to exit; it stays down until `start`. */
   stop(): Promise<void>;
-  /** Starts slapd again on the same port and data, after `stop`. */
+  /**
+   * Starts slapd again on the same port and data, after `stop`. Between the two, a slapd that exits by itself
+   * (a crash, a kill) is restarted the same way, and the restart logged.
+   */
   start(): Promise<void>;
 }
 
@@ -83,18 +90,25 @@ export async function startLocalSlapd(opts: LocalSlapdOptions): Promise<LocalSla
   const url = `ldap://127.0.0.1:${port}/`;
   const log = (msg: string): void => opts.logger?.info({ url, dataDir }, msg);
 
-  let child: ChildProcess | undefined;
+  // The same supervisor serves the service and the tests: a slapd that dies comes back on its port and data.
+  const supervisor = new Supervisor({
+    name: 'slapd',
+    context: { url, dataDir },
+    logger: opts.logger,
+    stopTimeoutMs: STOP_TIMEOUT_MS,
+    launch: async () => {
+      await clearStaleSlapd(layout);
+      return launch(layout, url, bindPassword);
+    },
+  });
   const start = async (): Promise<void> => {
-    if (child) return;
-    await clearStaleSlapd(layout);
-    child = await launch(layout, url, bindPassword);
-    child.once('exit', () => (child = undefined));
+    if (supervisor.pid !== undefined) return;
+    await supervisor.start();
     log('slapd started');
   };
   const stop = async (): Promise<void> => {
-    if (!child) return;
-    await stopChild(child, STOP_TIMEOUT_MS);
-    child = undefined;
+    if (supervisor.pid === undefined) return supervisor.stop();
+    await supervisor.stop();
     log('slapd stopped');
   };
 
@@ -108,6 +122,9 @@ export async function startLocalSlapd(opts: LocalSlapdOptions): Promise<LocalSla
     bindPassword,
     usersDN: `ou=suppliers,${suffix}`,
     groupsDN: `ou=groups,${suffix}`,
+    get pid() {
+      return supervisor.pid;
+    },
     stop,
     start,
   };
