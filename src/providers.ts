@@ -8,7 +8,6 @@ import type { Config } from './config.js';
 import { startLocalSlapd, type LocalSlapd } from './local-stack/slapd.js';
 import { freePort } from './local-stack/tools.js';
 import type { Logger } from './logger.js';
-import { ldapProbe, type Probe } from './readiness.js';
 
 /** Remembers a port in the data dir so the embedded servers come back where they were. */
 export async function stablePort(dataDir: string, name: string): Promise<number> {
@@ -22,12 +21,9 @@ export async function stablePort(dataDir: string, name: string): Promise<number>
 /** The providers the configuration enables; the embedded OpenLDAP when it names none. */
 export async function startProviders(config: Config, dataDir: string, logger: Logger) {
   const providers = new Map<ProviderName, IdentityProvider>();
-  // How `/readyz` checks each directory: cheap and time-bounded, since it is polled.
-  const probes: Partial<Record<ProviderName, Probe>> = {};
   let slapd: LocalSlapd | undefined;
   if (config.ldap) {
     providers.set('ldap', createLdapProvider(config.ldap));
-    probes.ldap = ldapProbe(config.ldap);
   } else if (config.embeddedLdap) {
     slapd = await startLocalSlapd({
       dataDir: join(dataDir, 'ldap'),
@@ -45,7 +41,6 @@ export async function startProviders(config: Config, dataDir: string, logger: Lo
         dialect: 'openldap',
       }),
     );
-    probes.ldap = ldapProbe(slapd);
   }
   if (config.okta) {
     providers.set(
@@ -72,5 +67,5 @@ export async function startProviders(config: Config, dataDir: string, logger: Lo
       }),
     );
   }
-  return { providers, slapd, probes };
+  return { providers, slapd };
 }

@@ -1,4 +1,4 @@
-import { Client } from 'ldapts';
+import { isProviderError } from '../providers/errors.js';
 import type { Logger } from './logger.js';
 
 /** Resolves when a backing service answers; rejects when it does not. */
@@ -55,25 +55,12 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOST
 
 function reasonOf(err: unknown, timeoutMs: number): string {
   if (err instanceof ProbeTimeoutError) return `no answer within ${timeoutMs} ms`;
-  const code = (err as { code?: unknown } | null)?.code;
+  const cause = isProviderError(err) ? err.details.cause : err;
+  const code = (cause as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && NETWORK_CODES.has(code)) return `unreachable (${code})`;
-  if (typeof code === 'number') return `refused (LDAP ${code})`;
-  return 'error (see the log)';
-}
-
-/** An LDAP directory is ready when the service account can bind, which also checks its password. */
-export function ldapProbe(settings: { url: string; bindDN: string; bindPassword: string }): Probe {
-  return async () => {
-    const client = new Client({
-      url: settings.url,
-      connectTimeout: PROBE_TIMEOUT_MS,
-      timeout: PROBE_TIMEOUT_MS,
-    });
-    try {
-      await client.bind(settings.bindDN, settings.bindPassword);
-    } finally {
-      // ldapts keeps the socket of a failed bind.
-      await client.unbind().catch(() => undefined);
-    }
-  };
+  if (!isProviderError(err)) return 'error (see the log)';
+  // A provider's message may quote what the provider said: the kind is enough for a public answer.
+  if (err.kind === 'auth') return 'our credentials are refused';
+  if (err.kind === 'transient') return 'not answering (see the log)';
+  return `error: ${err.kind} (see the log)`;
 }

@@ -14,7 +14,7 @@ import type { ApiToken, Config } from './config.js';
 import { startLocalTemporal, type LocalTemporal } from './local-stack/temporal.js';
 import { startProviders, stablePort } from './providers.js';
 import type { Logger } from './logger.js';
-import { runProbes, type Probe } from './readiness.js';
+import { runProbes } from './readiness.js';
 import { openRegistry } from './registry/store.js';
 import { createNotifier } from './notify/index.js';
 import { ensureSearchAttributes } from './search-attributes.js';
@@ -71,7 +71,7 @@ export async function startService(
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
     };
-    const { providers, slapd, probes } = await startProviders(config, dataDir, logger);
+    const { providers, slapd } = await startProviders(config, dataDir, logger);
     if (slapd) stops.push(() => slapd.stop());
     stops.push(async () => {
       for (const provider of providers.values()) await provider.close();
@@ -121,7 +121,6 @@ export async function startService(
         registry,
         tokens,
         providers,
-        probes,
         codec: {
           codec,
           corsOrigins: config.codecCorsOrigins ?? (temporal?.uiUrl ? [new URL(temporal.uiUrl).origin] : []),
@@ -160,7 +159,6 @@ async function startApi(
     registry: RegistryStore;
     tokens: ApiToken[];
     providers: ReadonlyMap<ProviderName, IdentityProvider>;
-    probes: Partial<Record<ProviderName, Probe>>;
     codec: CodecRoutesOptions;
   },
 ): Promise<FastifyInstance> {
@@ -190,9 +188,13 @@ async function startApi(
     logger,
     codec: deps.codec,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    // Temporal, then every configured directory by its name in the API.
     readiness: () =>
       runProbes(
-        { temporal: () => deps.client.connection.workflowService.getSystemInfo({}), ...deps.probes },
+        {
+          temporal: () => deps.client.connection.workflowService.getSystemInfo({}),
+          ...Object.fromEntries([...deps.providers].map(([name, p]) => [name, () => p.checkReachable()])),
+        },
         logger,
       ),
   });

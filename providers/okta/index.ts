@@ -71,6 +71,15 @@ export function createOktaProvider(config: OktaConfig): IdentityProvider {
 
     listAccounts: (prefix) => run('listAccounts', () => listAccounts(ctx, prefix)),
 
+    checkReachable: () =>
+      run('checkReachable', async () => {
+        // One page of one user, then stop: the collection would walk every page.
+        for await (const user of await ctx.client.userApi.listUsers({ limit: 1 })) {
+          void user;
+          break;
+        }
+      }),
+
     close: async () => connection.close(),
   };
 }
