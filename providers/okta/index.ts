@@ -73,11 +73,8 @@ export function createOktaProvider(config: OktaConfig): IdentityProvider {
 
     checkReachable: () =>
       run('checkReachable', async () => {
-        // One page of one user, then stop: the collection would walk every page.
-        for await (const user of await ctx.client.userApi.listUsers({ limit: 1 })) {
-          void user;
-          break;
-        }
+        // The first item only, so one page of one user: walking the collection would fetch every page.
+        await (await ctx.client.userApi.listUsers({ limit: 1 })).next();
       }),
 
     close: async () => connection.close(),
