@@ -69,12 +69,32 @@ describe('what a bound supplier can see', () => {
     expect(searchEntries.map((e) => e.dn)).toEqual([me.dn]);
     expect(searchEntries[0]?.['mail']).toBe('me@honest.example');
     // Asking for the other supplier by name, or for its e-mail, finds nothing either.
-    const byDn = await client.search(other.dn, { scope: 'base' }).catch((err: { code?: number }) => err);
-    expect('searchEntries' in byDn ? byDn.searchEntries : [], 'the other entry is hidden').toEqual([]);
+    const byDn = await client.search(other.dn, { scope: 'base' }).then(
+      (r) => r.searchEntries,
+      (err: { code?: number }) => err.code,
+    );
+    expect(byDn, 'noSuchObject: its existence is not even disclosed').toBe(32);
     const byMail = await client.search(slapd.suffix, { scope: 'sub', filter: '(mail=rival@rival.example)' });
     expect(byMail.searchEntries).toEqual([]);
     // Nor its own password hash.
     expect(searchEntries[0]?.['userPassword']).toBeUndefined();
+  });
+
+  it('may change its password but nothing else of its entry, such as the grant it belongs to', async () => {
+    const me = await newSupplier('Tidy Tilers', 'tt@tidy.example');
+    const client = await signInAsSupplier(me.dn, me.password);
+    const rewrite = await client
+      .modify(me.dn, [
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: 'description', values: ['grant: someone-else'] }),
+        }),
+      ])
+      .then(
+        () => 'changed',
+        (err: { code?: number }) => err.code,
+      );
+    expect(rewrite, 'insufficientAccess').toBe(50);
   });
 });
 
