@@ -90,6 +90,11 @@ export interface IdentityProvider {
   rotateCredentials(account: AccountRef): Promise<void>;
   /** Every account whose name starts with `prefix` (the supplier convention), for reviews. */
   listAccounts(prefix: string): Promise<AccountState[]>;
+  /**
+   * One cheap read that proves the provider answers and takes our credentials (LDAP: a fresh bind; Okta and
+   * Graph: a one-user page). `/readyz` polls it, so it stays light on the rate limits grants need.
+   */
+  checkReachable(): Promise<void>;
   /** Releases connections. */
   close(): Promise<void>;
 }

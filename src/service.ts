@@ -13,6 +13,7 @@ import { startLocalTemporal, type LocalTemporal } from './local-stack/temporal.j
 import { loadOrCreateAdminToken, openDataDir } from './local-state.js';
 import { startProviders, stablePort } from './providers.js';
 import type { Logger } from './logger.js';
+import { runProbes } from './readiness.js';
 import { openRegistry } from './registry/store.js';
 import { createNotifier } from './notify/index.js';
 import { ensureSearchAttributes } from './search-attributes.js';
@@ -189,10 +190,15 @@ async function startApi(
     logger,
     codec: deps.codec,
     rateLimitPerMinute: config.rateLimitPerMinute,
-    ready: async () => {
-      await deps.client.connection.workflowService.getSystemInfo({});
-      return true;
-    },
+    // Temporal, then every configured directory by its name in the API.
+    readiness: () =>
+      runProbes(
+        {
+          temporal: () => deps.client.connection.workflowService.getSystemInfo({}),
+          ...Object.fromEntries([...deps.providers].map(([name, p]) => [name, () => p.checkReachable()])),
+        },
+        logger,
+      ),
   });
   await app.listen({ host: config.host, port: config.port });
   return app;

@@ -89,6 +89,11 @@ export function createEntraProvider(config: EntraConfig): IdentityProvider {
         return states.sort((a, b) => a.username.localeCompare(b.username));
       }),
 
+    checkReachable: () =>
+      run('checkReachable', async () => {
+        await ctx.client.api('/users').top(1).select('id').get();
+      }),
+
     close: async () => connection.close(),
   };
 }

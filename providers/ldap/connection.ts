@@ -54,6 +54,18 @@ export class ConnectionPool {
     }
   }
 
+  /**
+   * A fresh connection and bind, closed at once: a pooled connection would say the directory answered some time
+   * ago, with credentials it may have changed since.
+   */
+  async probe(): Promise<void> {
+    try {
+      await (await this.open()).unbind();
+    } catch (err) {
+      throw toProviderError(err, 'checkReachable');
+    }
+  }
+
   /** Closes every idle connection. */
   close(): Promise<void> {
     this.drain();

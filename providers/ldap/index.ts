@@ -78,6 +78,8 @@ export function createLdapProvider(config: LdapConfig): IdentityProvider {
 
     listAccounts: (prefix) => run('listAccounts', (client) => listAccounts(client, cfg, dialect, prefix)),
 
+    checkReachable: () => pool.probe(),
+
     close: () => pool.close(),
   };
 }

@@ -71,6 +71,12 @@ export function createOktaProvider(config: OktaConfig): IdentityProvider {
 
     listAccounts: (prefix) => run('listAccounts', () => listAccounts(ctx, prefix)),
 
+    checkReachable: () =>
+      run('checkReachable', async () => {
+        // The first item only, so one page of one user: walking the collection would fetch every page.
+        await (await ctx.client.userApi.listUsers({ limit: 1 })).next();
+      }),
+
     close: async () => connection.close(),
   };
 }

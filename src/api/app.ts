@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { CheckResult } from '../readiness.js';
 import type { RegistryStore } from '../registry/types.js';
 import type { TokenAuthenticator } from './auth.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
@@ -28,8 +29,8 @@ export interface AppDeps {
   codec?: CodecRoutesOptions | undefined;
   /** Changing requests each token (or, without one, each address) may make per minute; 0 → no limit. */
   rateLimitPerMinute?: number;
-  /** Whether the backing services answer; `/readyz` reports it. */
-  ready?: () => Promise<boolean>;
+  /** Checks each backing service (Temporal, each directory); `/readyz` reports them, 503 when one is down. */
+  readiness?: () => Promise<Record<string, CheckResult>>;
   now?: () => number;
 }
 
@@ -122,8 +123,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
-    const ok = deps.ready ? await deps.ready().catch(() => false) : true;
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready' });
+    const checks = deps.readiness ? await deps.readiness() : {};
+    const ok = Object.values(checks).every((result) => result === 'ok');
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', checks });
   });
 
   grantRoutes(app, { service: deps.service, registry: deps.registry, policy: deps.policy, now: deps.now });

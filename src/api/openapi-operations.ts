@@ -345,7 +345,7 @@ function health(): OperationSpec[] {
       path: '/readyz',
       operationId: 'readiness',
       summary: 'Readiness',
-      description: 'Whether Temporal and the registry answer.',
+      description: 'Whether Temporal and every configured directory answer, each reported under `checks`.',
       responses: { 200: json('Ready.', 'Readiness'), 503: json('Not ready.', 'Readiness') },
     },
   ];

@@ -219,8 +219,18 @@ export const healthSchema = z
 
 /** `GET /readyz`. */
 export const readinessSchema = z
-  .object({ status: z.enum(['ready', 'not-ready']) })
-  .meta({ id: 'Readiness', description: 'Whether the backing services (Temporal, the registry) answer.' });
+  .object({
+    status: z.enum(['ready', 'not-ready']),
+    checks: z.record(z.string(), z.string().regex(/^(ok|down: .+)$/)).meta({
+      description:
+        'Each backing service by name (`temporal`, then each configured directory: `ldap`, `okta`, `entra`): `ok`, or `down: <why>`.',
+    }),
+  })
+  .meta({
+    id: 'Readiness',
+    description:
+      'Whether Temporal and every configured directory answer; `not-ready` (503) when one does not.',
+  });
 
 const FINDINGS = ['covered', 'expiry-mismatch', 'closed', 'drift', 'orphan', 'disabled-while-live'] as const;
 

@@ -1,16 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, NoSuchObjectError } from 'ldapts';
+import { slapdConf, type ConfLayout } from './slapd-conf.js';
+import { Supervisor, type SupervisorLogger } from './supervisor.js';
 import { MissingToolError, freePort, stopChild } from './tools.js';
 
 const SLAPD = '/usr/sbin/slapd';
 const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 10_000;
+/** Long enough for a supplier's tool between two requests, short enough to end a forgotten session. */
+export const DEFAULT_IDLE_TIMEOUT_S = 300;
 
 export interface LocalSlapdOptions {
   dataDir: string;
@@ -18,7 +22,10 @@ export interface LocalSlapdOptions {
   port?: number;
   /** Default `dc=supplier-access,dc=local`. */
   suffix?: string;
-  logger?: { info(obj: object, msg?: string): void };
+  /** Connections idle this long are closed by slapd; default 300 (README, Security). */
+  idleTimeoutSeconds?: number;
+  /** Where starts, stops and restarts after a crash are logged. */
+  logger?: SupervisorLogger | undefined;
 }
 
 /** A running slapd owned by this process, with the DNs and the root credentials to use it. */
@@ -30,19 +37,20 @@ export interface LocalSlapd {
   bindPassword: string;
   usersDN: string;
   groupsDN: string;
-  /** Sends SIGTERM and waits for slapd to exit. */
+  /** slapd's process id, or undefined while it is down. */
+  readonly pid: number | undefined;
+  /** Sends SIGTERM and waits for slapd to exit; it stays down until `start`. */
   stop(): Promise<void>;
-  /** Starts slapd again on the same port and data, after `stop`. */
+  /**
+   * Starts slapd again on the same port and data, after `stop`. Between the two, a slapd that exits by itself
+   * (a crash, a kill) is restarted the same way, and the restart logged.
+   */
   start(): Promise<void>;
 }
 
-interface Layout {
-  dataDir: string;
+interface Layout extends ConfLayout {
   confFile: string;
-  pidFile: string;
   ownerFile: string;
-  suffix: string;
-  rootDN: string;
 }
 
 /**
@@ -56,6 +64,11 @@ export async function startLocalSlapd(opts: LocalSlapdOptions): Promise<LocalSla
   // slapd.conf has no escaping for these, so refuse rather than write a config that means something else.
   if (!/^[A-Za-z]+=[A-Za-z0-9-]+(,[A-Za-z]+=[A-Za-z0-9-]+)*$/.test(suffix))
     throw new Error(`unsupported suffix ${suffix}`);
+  if (
+    opts.idleTimeoutSeconds !== undefined &&
+    !(Number.isInteger(opts.idleTimeoutSeconds) && opts.idleTimeoutSeconds > 0)
+  )
+    throw new Error(`idleTimeoutSeconds must be a whole number of seconds above 0`);
   if (/["\\\n]/.test(dataDir)) throw new Error(`unsupported characters in dataDir ${dataDir}`);
   const layout: Layout = {
     dataDir,
@@ -64,6 +77,7 @@ export async function startLocalSlapd(opts: LocalSlapdOptions): Promise<LocalSla
     ownerFile: join(dataDir, 'slapd.owner'),
     suffix,
     rootDN: `cn=admin,${suffix}`,
+    idleTimeoutSeconds: opts.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_S,
   };
   await mkdir(join(dataDir, 'db'), { recursive: true });
   const bindPassword = await adminPassword(dataDir);
@@ -72,18 +86,25 @@ export async function startLocalSlapd(opts: LocalSlapdOptions): Promise<LocalSla
   const url = `ldap://127.0.0.1:${port}/`;
   const log = (msg: string): void => opts.logger?.info({ url, dataDir }, msg);
 
-  let child: ChildProcess | undefined;
+  // The same supervisor serves the service and the tests: a slapd that dies comes back on its port and data.
+  const supervisor = new Supervisor({
+    name: 'slapd',
+    context: { url, dataDir },
+    logger: opts.logger,
+    stopTimeoutMs: STOP_TIMEOUT_MS,
+    launch: async () => {
+      await clearStaleSlapd(layout);
+      return launch(layout, url, bindPassword);
+    },
+  });
   const start = async (): Promise<void> => {
-    if (child) return;
-    await clearStaleSlapd(layout);
-    child = await launch(layout, url, bindPassword);
-    child.once('exit', () => (child = undefined));
+    if (supervisor.pid !== undefined) return;
+    await supervisor.start();
     log('slapd started');
   };
   const stop = async (): Promise<void> => {
-    if (!child) return;
-    await stopChild(child, STOP_TIMEOUT_MS);
-    child = undefined;
+    if (supervisor.pid === undefined) return supervisor.stop();
+    await supervisor.stop();
     log('slapd stopped');
   };
 
@@ -97,6 +118,9 @@ export async function startLocalSlapd(opts: LocalSlapdOptions): Promise<LocalSla
     bindPassword,
     usersDN: `ou=suppliers,${suffix}`,
     groupsDN: `ou=groups,${suffix}`,
+    get pid() {
+      return supervisor.pid;
+    },
     stop,
     start,
   };
@@ -111,47 +135,6 @@ async function adminPassword(dataDir: string): Promise<string> {
   await writeFile(file, password, { mode: 0o600 });
   await chmod(file, 0o600);
   return password;
-}
-
-/** `{SSHA}` so the root password is not in the config file in clear. */
-function ssha(password: string): string {
-  const salt = randomBytes(8);
-  const digest = createHash('sha1').update(password).update(salt).digest();
-  return `{SSHA}${Buffer.concat([digest, salt]).toString('base64')}`;
-}
-
-function slapdConf(l: Layout, password: string): string {
-  const schemas = ['core', 'cosine', 'nis', 'inetorgperson'];
-  return [
-    '# Written by supplier-access on every start (src/local-stack/slapd.ts); edits here are lost.',
-    ...schemas.map((s) => `include /etc/ldap/schema/${s}.schema`),
-    'modulepath /usr/lib/ldap',
-    'moduleload back_mdb',
-    // slapd 2.5's ppolicy module carries its own schema (pwdPolicy, pwdEndTime, ...): no ppolicy.schema include.
-    'moduleload ppolicy',
-    `pidfile "${l.pidFile}"`,
-    `argsfile "${join(l.dataDir, 'slapd.args')}"`,
-    'password-hash {SSHA}',
-    'database mdb',
-    `suffix "${l.suffix}"`,
-    `rootdn "${l.rootDN}"`,
-    `rootpw ${ssha(password)}`,
-    `directory "${join(l.dataDir, 'db')}"`,
-    'maxsize 1073741824',
-    'index objectClass eq',
-    'index uid eq,sub',
-    'index member eq',
-    // A supplier may change its own password (pwdReset asks it to) but nobody reads password hashes.
-    'access to attrs=userPassword by self write by anonymous auth by * none',
-    // Supplier entries hold contact e-mail addresses: bound users only, never anonymous readers.
-    'access to * by self read by users read by * none',
-    'overlay ppolicy',
-    `ppolicy_default "cn=default,ou=policies,${l.suffix}"`,
-    'ppolicy_use_lockout',
-    // Passwords sent in clear by an add/modify are stored hashed, like a password change would be.
-    'ppolicy_hash_cleartext',
-    '',
-  ].join('\n');
 }
 
 function isAlive(pid: number): boolean {

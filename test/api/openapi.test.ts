@@ -72,6 +72,7 @@ beforeAll(async () => {
     policy: POLICY,
     logger: createLogger('silent'),
     codec: { codec: new EncryptionCodec(parseEncryptionKeys(generateKeySpec('openapi'))), corsOrigins: [] },
+    readiness: async () => ({ temporal: 'ok', ldap: 'ok' }),
   });
   await app.ready();
   doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();

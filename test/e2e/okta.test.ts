@@ -127,3 +127,15 @@ describe('an Okta grant through the HTTP API behaves like an LDAP grant', () => 
     expect(okta.userByLogin(`sup-shadow-vendor@${LOGIN_DOMAIN}`)?.status).toBe('PROVISIONED');
   });
 });
+
+describe('readiness with Okta configured', () => {
+  it('reports Okta beside the directory, and 503 naming it when Okta fails', async () => {
+    const up = await stack.request('GET', '/readyz', null);
+    expect(up.status).toBe(200);
+    expect(up.body.checks).toEqual({ temporal: 'ok', ldap: 'ok', okta: 'ok' });
+    okta.failNext(1, 503);
+    const down = await stack.request('GET', '/readyz', null);
+    expect(down.status).toBe(503);
+    expect(down.body.checks).toMatchObject({ ldap: 'ok', okta: expect.stringMatching(/^down: /) });
+  });
+});

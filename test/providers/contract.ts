@@ -305,6 +305,10 @@ export function providerContract(
       await expect(provider.rotateCredentials(ref)).resolves.toBeUndefined();
     });
 
+    it('checkReachable answers while the provider is up and takes our credentials', async () => {
+      await expect(provider.checkReachable()).resolves.toBeUndefined();
+    });
+
     it('findAccount on an unknown name is null', async () => {
       expect(
         await provider.findAccount(`sup-none-${token()}`.slice(0, provider.maxUsernameLength)),

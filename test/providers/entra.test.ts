@@ -489,6 +489,14 @@ describe('entra failures', () => {
     expect(graph.graphRequests().length).toBe(logged);
   });
 
+  it('checks it is reachable with one Graph request, and a wrong secret makes the check fail as auth', async () => {
+    const logged = graph.graphRequests().length;
+    await entra().checkReachable();
+    expect(graph.graphRequests().length - logged).toBe(1);
+    const err = await rejection(entra({ clientSecret: `wrong~${token()}~secret` }).checkReachable());
+    expect(err.kind).toBe('auth');
+  });
+
   it('a missing Graph permission (403 Authorization_RequestDenied) is auth', async () => {
     graph.setPermissions(ALL_PERMISSIONS.filter((p) => !/^(GroupMember|Group|Directory)\./.test(p)));
     const provider = entra(); // a new provider: a new token, with the reduced roles

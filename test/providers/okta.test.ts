@@ -426,6 +426,18 @@ describe('okta provider failures', () => {
     }
   });
 
+  it('checks it is reachable with one request, and a wrong token makes the check fail as auth', async () => {
+    const since = fake.requests.length;
+    await okta.checkReachable();
+    expect(fake.requests.length - since).toBe(1);
+    const wrong = newProvider(fake, { apiToken: 'wrong-secret-token-value' });
+    try {
+      expect((await rejection(wrong.checkReachable())).kind).toBe('auth');
+    } finally {
+      await wrong.close();
+    }
+  });
+
   it('maps a malformed contact address to invalid, and an unreachable org to transient', async () => {
     expect((await rejection(okta.createAccount(spec({ contactEmail: 'not an address' })))).kind).toBe(
       'invalid',
