@@ -35,6 +35,8 @@ export interface SambaDc {
   caFile: string;
   /** A krb5.conf naming this DC as the realm's KDC and kpasswd server. */
   krb5Config: string;
+  /** Runs `samba-tool <args>` on this DC's database (`user create`, `dsacl set`…); resolves to its output. */
+  sambaTool(...args: string[]): Promise<string>;
   /** Stops every Samba process of this DC and deletes its files. */
   stop(): Promise<void>;
 }
@@ -80,7 +82,11 @@ export async function startSambaDc(): Promise<SambaDc> {
         await client.add(ou, { objectClass: ['top', 'organizationalUnit'] });
     });
     const running = child;
-    return { ...dc, stop: () => shutdown(running, dir) };
+    const sambaTool = async (...args: string[]) => {
+      const where = ['-H', join(dir, 'private', 'sam.ldb'), '-s', join(dir, 'etc', 'smb.conf')];
+      return (await run(SAMBA_TOOL, [...args, ...where])).stdout;
+    };
+    return { ...dc, sambaTool, stop: () => shutdown(running, dir) };
   } catch (err) {
     await shutdown(child, dir);
     throw err;

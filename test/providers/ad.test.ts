@@ -54,6 +54,53 @@ async function membersOf(group: string): Promise<string[]> {
   return (await entryOf(group)).member ?? [];
 }
 
+/** schemaIDGUIDs and rightsGUIDs (MS-ADSC, MS-ADTS) of what README's service account is granted. */
+const GUID = {
+  user: 'bf967aba-0de6-11d0-a285-00aa003049e2',
+  group: 'bf967a9c-0de6-11d0-a285-00aa003049e2',
+  resetPassword: '00299570-246d-11d0-a768-00aa006e0529',
+  member: 'bf9679c0-0de6-11d0-a285-00aa003049e2',
+  userAccountControl: 'bf967a68-0de6-11d0-a285-00aa003049e2',
+  accountExpires: 'bf967915-0de6-11d0-a285-00aa003049e2',
+  pwdLastSet: 'bf967a0a-0de6-11d0-a285-00aa003049e2',
+  displayName: 'bf967953-0de6-11d0-a285-00aa003049e2',
+  company: 'f0f8ff88-1191-11d0-a060-00aa006c33ed',
+  mail: 'bf967961-0de6-11d0-a285-00aa003049e2',
+  description: 'bf967950-0de6-11d0-a285-00aa003049e2',
+} as const;
+
+/**
+ * A plain domain user given exactly README's rights, as Delegate Control would: create users in the users OU;
+ * on those users, reset the password and write the attributes the provider writes; on the groups, write `member`.
+ */
+async function delegatedServiceAccount(): Promise<{ bindDN: string; bindPassword: string }> {
+  const name = `svc-${token()}`;
+  const bindPassword = `Svc-${token()}-${token()}-9z!`;
+  await dc.sambaTool('user', 'create', name, bindPassword);
+  const sid = /objectSid: (S-[\d-]+)/.exec(
+    await dc.sambaTool('user', 'show', name, '--attributes=objectSid'),
+  )?.[1];
+  if (!sid) throw new Error(`no objectSid for ${name}`);
+  const written = [
+    'userAccountControl',
+    'accountExpires',
+    'pwdLastSet',
+    'displayName',
+    'company',
+    'mail',
+    'description',
+  ] as const;
+  const onUsers = [
+    `(OA;;CC;${GUID.user};;${sid})`,
+    `(OA;CIIO;CR;${GUID.resetPassword};${GUID.user};${sid})`,
+    ...written.map((attribute) => `(OA;CIIO;WP;${GUID[attribute]};${GUID.user};${sid})`),
+  ];
+  await dc.sambaTool('dsacl', 'set', `--objectdn=${dc.usersDN}`, `--sddl=${onUsers.join('')}`);
+  const onGroups = `(OA;CIIO;WP;${GUID.member};${GUID.group};${sid})`;
+  await dc.sambaTool('dsacl', 'set', `--objectdn=${dc.groupsDN}`, `--sddl=${onGroups}`);
+  return { bindDN: `CN=${name},CN=Users,${dc.baseDN}`, bindPassword };
+}
+
 providerContract('ldap (Active Directory)', async () => ({
   provider: provider(),
   canSignIn: async (credential) => {
@@ -180,6 +227,34 @@ describe('ldap provider against Active Directory (Samba AD DC)', () => {
       c.modify(account.externalId, new Change({ operation: 'replace', modification: enabled })),
     );
     expect(await adSignIn(dc, account.externalId, chosen)).toBe('wrong-password');
+  });
+
+  it('runs every operation as a service account holding only the rights README lists', async () => {
+    const service = await delegatedServiceAccount();
+    const { url, usersDN, groupsDN, caFile } = dc;
+    const narrow = createLdapProvider({ url, usersDN, groupsDN, caFile, dialect: 'ad', ...service });
+    try {
+      const group = await newGroup();
+      const s = spec({ groups: [group] });
+      const { account } = await narrow.createAccount(s);
+      await narrow.createAccount(s);
+      await narrow.setExpiry(account, inDays(45));
+      await narrow.disableAccount(account);
+      await narrow.rotateCredentials(account);
+      expect(await narrow.findAccount(s.username)).toMatchObject({ enabled: false, groups: [] });
+      const again = await narrow.createAccount({
+        ...s,
+        grantId: `grant-${token()}`,
+        reclaimable: [s.grantId],
+      });
+      expect(await narrow.findAccount(s.username)).toMatchObject({ enabled: true, groups: [group] });
+      expect(await adSignIn(dc, account.externalId, again.credential?.password ?? '')).toBe(
+        'must-change-password',
+      );
+      expect((await narrow.listAccounts('sup-ad-')).map((a) => a.username)).toContain(s.username);
+    } finally {
+      await narrow.close();
+    }
   });
 
   it('refuses a directory URL without TLS for AD, before connecting', () => {
