@@ -185,6 +185,8 @@ function krb5Conf(): string {
 const running = new Set<ChildProcess>();
 
 function startSamba(dir: string): ChildProcess {
+  // `samba -i` ends itself, children included, at EOF on stdin: holding its stdin open ties the DC to this test
+  // process, so a test process that dies (even by SIGKILL) leaves no DC behind on the fixed ports.
   const child = spawn(SAMBA, ['-i', '-s', join(dir, 'etc', 'smb.conf')], {
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -201,7 +203,7 @@ function startSamba(dir: string): ChildProcess {
   return child;
 }
 
-// A test process that ends without its afterAll (a crash, Ctrl-C) must not leave a DC holding the ports.
+// A test process that exits without its afterAll (an uncaught error, process.exit) stops its DC at once.
 process.once('exit', () => {
   for (const child of running) killGroup(child, 'SIGKILL');
 });
