@@ -56,14 +56,14 @@ export async function startSambaDc(): Promise<SambaDc> {
   }
   const dir = await mkdtemp(join(tmpdir(), 'supplier-access-samba-'));
   const bindPassword = `Adm-${randomBytes(12).toString('hex')}-9z`;
-  let child: ChildProcess | undefined;
+  let samba: SambaProcess | undefined;
   try {
     await provision(dir, bindPassword);
     const caFile = await makeCertificate(dir);
     await configure(dir, caFile);
     const krb5Config = join(dir, 'krb5.conf');
     await writeFile(krb5Config, krb5Conf());
-    child = startSamba(dir);
+    samba = startSamba(dir);
     const dc = {
       url: `ldaps://127.0.0.1:${LDAPS_PORT}`,
       realm: REALM,
@@ -76,19 +76,19 @@ export async function startSambaDc(): Promise<SambaDc> {
       krb5Config,
     };
     const ca = await readFile(caFile, 'utf8');
-    await waitForLdaps(dc, ca, child);
+    await waitForLdaps(dc, ca, samba);
     await withClient(dc, ca, async (client) => {
       for (const ou of [dc.usersDN, dc.groupsDN])
         await client.add(ou, { objectClass: ['top', 'organizationalUnit'] });
     });
-    const running = child;
+    const { child } = samba;
     const sambaTool = async (...args: string[]) => {
       const where = ['-H', join(dir, 'private', 'sam.ldb'), '-s', join(dir, 'etc', 'smb.conf')];
       return (await run(SAMBA_TOOL, [...args, ...where])).stdout;
     };
-    return { ...dc, sambaTool, stop: () => shutdown(running, dir) };
+    return { ...dc, sambaTool, stop: () => shutdown(child, dir) };
   } catch (err) {
-    await shutdown(child, dir);
+    await shutdown(samba?.child, dir);
     throw err;
   }
 }
@@ -184,7 +184,13 @@ function krb5Conf(): string {
 /** The whole Samba process tree lives in a process group of its own, so one signal reaches all of it. */
 const running = new Set<ChildProcess>();
 
-function startSamba(dir: string): ChildProcess {
+/** The running `samba`, and the tail of what it printed (to explain a start that failed). */
+interface SambaProcess {
+  child: ChildProcess;
+  output(): string;
+}
+
+function startSamba(dir: string): SambaProcess {
   // `samba -i` ends itself, children included, at EOF on stdin: holding its stdin open ties the DC to this test
   // process, so a test process that dies (even by SIGKILL) leaves no DC behind on the fixed ports.
   const child = spawn(SAMBA, ['-i', '-s', join(dir, 'etc', 'smb.conf')], {
@@ -197,10 +203,9 @@ function startSamba(dir: string): ChildProcess {
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  Object.defineProperty(child, 'output', { get: () => output });
   running.add(child);
   child.once('exit', () => running.delete(child));
-  return child;
+  return { child, output: () => output };
 }
 
 // A test process that exits without its afterAll (an uncaught error, process.exit) stops its DC at once.
@@ -261,12 +266,12 @@ async function withClient<T>(dc: DcAccess, ca: string, work: (client: Client) =>
 }
 
 /** LDAPS answers a couple of seconds after start; a base search proves the bind (no whoami on Samba). */
-async function waitForLdaps(dc: DcAccess, ca: string, child: ChildProcess): Promise<void> {
+async function waitForLdaps(dc: DcAccess, ca: string, samba: SambaProcess): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let last: unknown;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`samba exited with ${child.exitCode}:\n${(child as { output?: string }).output ?? ''}`);
+    if (samba.child.exitCode !== null) {
+      throw new Error(`samba exited with ${samba.child.exitCode}:\n${samba.output()}`);
     }
     try {
       await withClient(dc, ca, (c) =>

@@ -3,6 +3,7 @@ import { Attribute, Change } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UAC, isoToAdTicks } from '../../providers/ldap/ad.js';
 import { createLdapProvider } from '../../providers/ldap/index.js';
+import { supplierDisplayName } from '../../providers/naming.js';
 import type { IdentityProvider } from '../../providers/types.js';
 import { adSignIn, asDomainAdmin, kpasswd } from '../helpers/ad.js';
 import { startSambaDc, type SambaDc } from '../helpers/samba.js';
@@ -165,6 +166,17 @@ describe('ldap provider against Active Directory (Samba AD DC)', () => {
     expect(entry.displayName).toEqual([`${organisation} (supplier)`]);
     expect((await ad.findAccount(s.username))?.grantId).toBe(s.grantId);
   });
+
+  it.each(['*)(sAMAccountName=*', 'Acme, DC=evil', 'a)(|(objectClass=*)', 'x\\00y', 'Ünïcödé Ltd'])(
+    'stores the organisation %j literally in company, as nothing else',
+    async (organisation) => {
+      const s = spec({ organisation, displayName: supplierDisplayName(organisation) });
+      const { account } = await ad.createAccount(s);
+      expect(account.externalId).toBe(userDn(s.username));
+      expect((await entryOf(account.externalId)).company).toEqual([organisation]);
+      expect((await ad.findAccount(s.username))?.organisation).toBe(organisation);
+    },
+  );
 
   it('takes a retried create with groups as done, though AD answers 68 for a member already there', async () => {
     const groups = [await newGroup(), await newGroup()];
