@@ -117,13 +117,10 @@ async function createAccount(
     await refreshOwnEntry(client, cfg, dialect, dn, spec, password);
   }
   await addToGroups(client, dialect, spec.groups, dn);
+  const firstSignIn = dialect.firstSignIn(cfg.usersDN, spec.username);
   return {
     account: { username: spec.username, externalId: dn, displayName: spec.displayName },
-    credential: {
-      username: spec.username,
-      password,
-      firstSignIn: dialect.firstSignIn(cfg.usersDN, spec.username),
-    },
+    credential: { username: spec.username, password, ...(firstSignIn ? { firstSignIn } : {}) },
   };
 }
 
