@@ -39,6 +39,11 @@ export interface AccountRef {
 export interface Credential {
   username: string;
   password: string;
+  /**
+   * What the supplier must do with the one-time password before it works for what they need, where the provider
+   * asks more than using it once (AD: change it through Kerberos or a Windows sign-in before LDAP binds work).
+   */
+  firstSignIn?: string | undefined;
 }
 
 export interface ProvisionResult {

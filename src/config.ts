@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 /** Roles a token can carry; `admin` has every right, `auditor` only reads. */
@@ -85,6 +86,10 @@ export const envSchema = z.object({
   LDAP_USERS_DN: optionalString,
   LDAP_GROUPS_DN: optionalString,
   LDAP_DIALECT: z.enum(['openldap', 'ad']).default('openldap'),
+  LDAP_CA_FILE: optionalString.refine(
+    (file) => file === undefined || existsSync(file),
+    'must name a PEM file that exists',
+  ),
   OKTA_ORG_URL: optionalString,
   OKTA_API_TOKEN: optionalString,
   OKTA_LOGIN_DOMAIN: optionalString,
@@ -167,6 +172,8 @@ export interface LdapSettings {
   usersDN: string;
   groupsDN?: string | undefined;
   dialect: 'openldap' | 'ad';
+  /** PEM file of the CAs trusted for `ldaps://` (only these, when set). */
+  caFile?: string | undefined;
 }
 
 export interface OktaSettings {
@@ -239,6 +246,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   const env = result.data;
   const ldapSet = group(env, ['LDAP_URL', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_USERS_DN'], 'LDAP');
+  if (ldapSet && env.LDAP_DIALECT === 'ad' && !env.LDAP_URL?.startsWith('ldaps://')) {
+    // AD takes passwords (unicodePwd) over TLS only, and refuses or exposes simple binds on plain LDAP.
+    throw new ConfigError(
+      'invalid configuration:\n  LDAP_URL: must be ldaps://host[:port] when LDAP_DIALECT=ad',
+    );
+  }
   const oktaSet = group(env, ['OKTA_ORG_URL', 'OKTA_API_TOKEN', 'OKTA_LOGIN_DOMAIN'], 'Okta');
   const graphSet = group(env, ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET'], 'Entra');
   const ids = (list: string | undefined) =>
@@ -263,6 +276,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           usersDN: env.LDAP_USERS_DN as string,
           groupsDN: env.LDAP_GROUPS_DN,
           dialect: env.LDAP_DIALECT,
+          caFile: env.LDAP_CA_FILE,
         }
       : undefined,
     okta: oktaSet

@@ -1,7 +1,10 @@
 import { Attribute, Change, type Entry } from 'ldapts';
 import type { AccountSpec } from '../types.js';
 import {
+  AD_LIMITS,
+  adFirstSignIn,
   encodeUnicodePwd,
+  fitTo,
   isDisabled,
   isoToAdTicks,
   parseUac,
@@ -10,6 +13,7 @@ import {
   withEnabled,
   adTicksToIso,
 } from './ad.js';
+import { ResultCode } from './connection.js';
 import { grantDescription, grantIdFrom, type Dialect, type EntryState } from './dialect.js';
 import { escapeDnValue, first, values } from './syntax.js';
 
@@ -17,20 +21,25 @@ const attr = (type: string, vals: string[] | Buffer[]): Attribute => new Attribu
 const replace = (type: string, vals: string[] | Buffer[]): Change =>
   new Change({ operation: 'replace', modification: attr(type, vals) });
 
+/**
+ * The attributes that describe the account, each within its AD limit: the API takes organisations of up to 128
+ * characters and AD's `company` holds 64, so the organisation is cut there (the registry keeps it whole).
+ */
 function descriptive(spec: AccountSpec): Record<string, string[]> {
+  const { contactEmail } = spec;
   return {
-    displayName: [spec.displayName],
-    company: [spec.organisation],
-    mail: spec.contactEmail ? [spec.contactEmail] : [],
-    description: [grantDescription(spec.grantId)],
+    displayName: [fitTo(spec.displayName, AD_LIMITS.displayName)],
+    company: [fitTo(spec.organisation, AD_LIMITS.company)],
+    // A cut address would reach somebody else: one too long for AD is left out (the API's limit, 254, fits).
+    mail: contactEmail && contactEmail.length <= AD_LIMITS.mail ? [contactEmail] : [],
+    description: [fitTo(grantDescription(spec.grantId), AD_LIMITS.description)],
   };
 }
 
 /**
  * Active Directory: `accountExpires` holds the expiry (AD refuses sign-in after it), ACCOUNTDISABLE in
  * `userAccountControl` disables, `pwdLastSet: 0` asks for a new password at first sign-in. Passwords go to
- * `unicodePwd`, which AD only accepts over TLS (`ldaps://`). Untested against a real AD: only the pure
- * mapping in ad.ts is covered by tests.
+ * `unicodePwd`, which AD only accepts over TLS (`ldaps://`). Tested against a Samba AD domain controller.
  */
 export const adDialect: Dialect = {
   // sAMAccountName holds at most 20 characters.
@@ -40,6 +49,9 @@ export const adDialect: Dialect = {
   groupObjectClass: 'group',
   // AD groups may be empty.
   placeholderMember: undefined,
+  // Where slapd answers 20 and 16, AD answers 68 (entryAlreadyExists) and 53 (unwillingToPerform).
+  memberAlreadyThereCodes: [ResultCode.entryAlreadyExists],
+  memberAlreadyGoneCodes: [ResultCode.unwillingToPerform],
   readAttributes: [
     'sAMAccountName',
     'displayName',
@@ -50,6 +62,7 @@ export const adDialect: Dialect = {
   ],
 
   userDn: (usersDN, username) => `CN=${escapeDnValue(username)},${usersDN}`,
+  firstSignIn: (usersDN, username) => adFirstSignIn(username, usersDN),
 
   newEntry(spec, password) {
     const fields: Record<string, string[]> = {
@@ -90,6 +103,8 @@ export const adDialect: Dialect = {
   },
 
   rotateChanges: (secret) => [replace('unicodePwd', [encodeUnicodePwd(secret)])],
+  // The supplier's password would still sign in for an hour as "the previous one" after a single reset.
+  rotationRounds: 2,
 
   readEntry(entry: Entry): EntryState {
     return {

@@ -12,6 +12,7 @@ export const ResultCode = {
   noSuchObject: 32,
   invalidDNSyntax: 34,
   invalidCredentials: 49,
+  unwillingToPerform: 53,
   objectClassViolation: 65,
   entryAlreadyExists: 68,
 } as const;
@@ -85,6 +86,8 @@ export class ConnectionPool {
       url: this.config.url,
       connectTimeout: CONNECT_TIMEOUT_MS,
       timeout: OPERATION_TIMEOUT_MS,
+      // Which CAs to trust, never whether: the directory's certificate and name are always checked.
+      ...(this.config.ca ? { tlsOptions: { ca: this.config.ca } } : {}),
     });
     try {
       await client.bind(this.config.bindDN, this.config.bindPassword);

@@ -19,9 +19,21 @@ export interface Dialect {
    * undefined where groups may be empty.
    */
   readonly placeholderMember: string | undefined;
+  /**
+   * Result codes a member add may answer when the member is already there, besides 20 (typeOrValueExists):
+   * AD answers 68 (entryAlreadyExists). They mean other things too, so the group is read to confirm.
+   */
+  readonly memberAlreadyThereCodes: readonly number[];
+  /**
+   * Result codes a member delete may answer when the member is already gone, besides 16 (noSuchAttribute):
+   * AD answers 53 (unwillingToPerform). They mean other things too, so the group is read to confirm.
+   */
+  readonly memberAlreadyGoneCodes: readonly number[];
   /** Attributes to read, operational ones named explicitly: slapd returns those only when asked. */
   readonly readAttributes: string[];
   userDn(usersDN: string, username: string): string;
+  /** What to tell the supplier with the one-time password, where using it once is not enough; else undefined. */
+  firstSignIn(usersDN: string, username: string): string | undefined;
   newEntry(spec: AccountSpec, password: string): Attribute[];
   /** Brings an entry of the same grant to the requested state with a new password (a retried create). */
   refreshChanges(spec: AccountSpec, password: string): Change[];
@@ -34,6 +46,12 @@ export interface Dialect {
   /** The changes that disable the account for good; empty when it already is, so a repeat writes nothing. */
   disableChanges(entry: Entry, now: Date): Change[];
   rotateChanges(secret: string): Change[];
+  /**
+   * How many times a rotation replaces the password, each time with a new random one. AD keeps accepting the
+   * previous password for an hour after a reset (its "old password allowed period", for NTLM and, on Samba,
+   * simple binds): only a second reset pushes the supplier's password out of reach.
+   */
+  readonly rotationRounds: number;
   readEntry(entry: Entry): EntryState;
 }
 

@@ -58,6 +58,16 @@ export async function checkGroups(
   }
 }
 
+/** Whether the group lists `userDn` as a member now (a base read of the group, filtered on the value). */
+async function isMember(client: Client, group: string, userDn: string): Promise<boolean> {
+  const { searchEntries } = await client.search(group, {
+    scope: 'base',
+    filter: new EqualityFilter({ attribute: 'member', value: userDn }),
+    attributes: ['1.1'],
+  });
+  return searchEntries.length > 0;
+}
+
 /**
  * Adds the account to each group. Already a member counts as done, so a retried create is harmless; a group
  * that does not exist (deleted since `checkGroups` read it) is a bad request, not a missing account.
@@ -73,7 +83,10 @@ export async function addToGroups(
       await client.modify(group, memberChange('add', userDn));
     } catch (err) {
       if (hasCode(err, ResultCode.noSuchObject)) throw badGroup(`group ${group} does not exist`, err);
-      if (!hasCode(err, ResultCode.typeOrValueExists)) throw err;
+      const done =
+        hasCode(err, ResultCode.typeOrValueExists) ||
+        (hasCode(err, ...dialect.memberAlreadyThereCodes) && (await isMember(client, group, userDn)));
+      if (!done) throw err;
     }
     await dropPlaceholder(client, dialect, group);
   }
@@ -126,7 +139,10 @@ export async function removeFromAllGroups(
     try {
       await client.modify(group, memberChange('delete', userDn));
     } catch (err) {
+      // Removed since the search (a review and an expiry closing the same account at once).
       if (hasCode(err, ResultCode.noSuchAttribute)) continue;
+      if (hasCode(err, ...dialect.memberAlreadyGoneCodes) && !(await isMember(client, group, userDn)))
+        continue;
       if (!hasCode(err, ResultCode.objectClassViolation) || dialect.placeholderMember === undefined)
         throw err;
       await client.modify(group, [

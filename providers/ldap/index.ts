@@ -119,9 +119,10 @@ async function createAccount(
     await refreshOwnEntry(client, cfg, dialect, dn, spec, password);
   }
   await addToGroups(client, dialect, spec.groups, dn);
+  const firstSignIn = dialect.firstSignIn(cfg.usersDN, spec.username);
   return {
     account: { username: spec.username, externalId: dn, displayName: spec.displayName },
-    credential: { username: spec.username, password },
+    credential: { username: spec.username, password, ...(firstSignIn ? { firstSignIn } : {}) },
   };
 }
 
@@ -188,7 +189,9 @@ async function rotateCredentials(client: Client, dialect: Dialect, account: Acco
   const before = await readEntry(client, dialect, account.externalId);
   if (!before) return;
   try {
-    await client.modify(before.dn, dialect.rotateChanges(unusableSecret()));
+    for (let round = 0; round < dialect.rotationRounds; round++) {
+      await client.modify(before.dn, dialect.rotateChanges(unusableSecret()));
+    }
   } catch (err) {
     if (hasCode(err, ResultCode.noSuchObject)) return;
     throw err;

@@ -32,9 +32,14 @@ export const openldapDialect: Dialect = {
   groupObjectClass: 'groupOfNames',
   // The empty DN names no entry: the group stays valid and grants nothing to anybody.
   placeholderMember: '',
+  // slapd answers 20 and 16, which the provider takes as done everywhere.
+  memberAlreadyThereCodes: [],
+  memberAlreadyGoneCodes: [],
   readAttributes: ['uid', 'cn', 'o', 'description', 'pwdEndTime', 'pwdAccountLockedTime'],
 
   userDn: (usersDN, username) => `uid=${escapeDnValue(username)},${usersDN}`,
+  // A bind with the one-time password works (pwdReset only restricts it to changing the password).
+  firstSignIn: () => undefined,
 
   newEntry(spec, password) {
     const fields: Record<string, string[]> = {
@@ -83,6 +88,7 @@ export const openldapDialect: Dialect = {
   },
 
   rotateChanges: (secret) => [replace('userPassword', [secret])],
+  rotationRounds: 1,
 
   readEntry(entry: Entry): EntryState {
     return {

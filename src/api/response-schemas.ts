@@ -160,6 +160,14 @@ export const credentialSchema = z
   .object({
     username: z.string().meta({ description: 'The account name to sign in with.' }),
     password: z.string().meta({ description: 'The initial password; the directory asks for a new one.' }),
+    firstSignIn: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'What the supplier must do with the password first, where using it is not enough. Active Directory ' +
+          'refuses it for LDAP sign-in until it is changed through a Windows sign-in or `kpasswd`; this says how.',
+      }),
   })
   .meta({
     id: 'Credential',

@@ -52,6 +52,8 @@ export interface Grant {
 export interface Credential {
   username: string;
   password: string;
+  /** What the supplier must do with the password first (Active Directory: change it before LDAP sign-in). */
+  firstSignIn?: string;
 }
 
 /** `POST /v1/grants` (201) and `POST /v1/grants/{id}/credential` (200) add the credential to the grant. */

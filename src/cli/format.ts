@@ -166,6 +166,7 @@ export function formatCredential(credential: Credential): string[] {
       ['username', credential.username],
       ['password', credential.password],
     ]),
+    ...(credential.firstSignIn ? ['', `First sign-in: ${credential.firstSignIn}`] : []),
   ];
 }
 

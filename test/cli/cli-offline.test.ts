@@ -150,6 +150,20 @@ describe('the supplier-access CLI, without an API', () => {
     expect(run.stderr).toContain('error: HTTP 502 Bad Gateway: <html>Bad gateway</html>');
   });
 
+  it('prints what the supplier must do first with the one-time password, when the API says', async () => {
+    const firstSignIn = 'Change this one-time password first: … or run: kpasswd sup-supplier-1@CORP.EXAMPLE';
+    const api: FetchLike = async () =>
+      json(201, {
+        ...fakeGrant('1'),
+        credential: { username: 'sup-supplier-1', password: 'One-time-1!', firstSignIn },
+      });
+    const args = ['grant', 'create', '--provider', 'ldap', '--organisation', 'Supplier 1', '--reason', 'r'];
+    const run = await cli([...args, '--days', '3'], { token: 't-0123456789abcdef', fetch: api });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('One-time-1!');
+    expect(run.stdout).toContain(`First sign-in: ${firstSignIn}`);
+  });
+
   it('follows nextCursor with --all and merges the pages; without it, prints one page and how to go on', async () => {
     const pages: Record<string, unknown> = {
       '': { grants: [fakeGrant('1')], nextCursor: 'c1' },

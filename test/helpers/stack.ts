@@ -38,8 +38,8 @@ export interface ListedGrant {
 }
 
 /**
- * The whole service against real servers: a Temporal dev server, a throwaway slapd, the API in this process
- * and the worker in a child process of its own, so tests can kill it.
+ * The whole service against real servers: a Temporal dev server, a throwaway slapd (or the directory the
+ * caller names), the API in this process and the worker in a child process of its own, so tests can kill it.
  */
 export class TestStack {
   private workers: ChildProcess[] = [];
@@ -51,24 +51,39 @@ export class TestStack {
   private constructor(
     readonly dir: string,
     readonly temporal: LocalTemporal,
-    readonly slapd: LocalSlapd,
+    private readonly localSlapd: LocalSlapd | undefined,
     readonly env: Record<string, string>,
   ) {}
 
+  /** The stack's own slapd; there is none when the caller named a directory (`LDAP_URL`) of its own. */
+  get slapd(): LocalSlapd {
+    if (!this.localSlapd)
+      throw new Error('this stack uses the directory named by LDAP_URL, not its own slapd');
+    return this.localSlapd;
+  }
+
+  /**
+   * Starts the stack. `extraEnv` adds to or overrides the service's environment; when it names a directory
+   * (`LDAP_URL` and the other `LDAP_*` variables, e.g. an AD domain controller), no slapd is started.
+   */
   static async start(extraEnv: Record<string, string> = {}): Promise<TestStack> {
     const dir = mkdtempSync(join(tmpdir(), 'supplier-access-e2e-'));
     const [temporal, slapd] = await Promise.all([
       startLocalTemporal({ dataDir: join(dir, 'temporal'), headless: true }),
-      startLocalSlapd({ dataDir: join(dir, 'ldap') }),
+      extraEnv.LDAP_URL ? undefined : startLocalSlapd({ dataDir: join(dir, 'ldap') }),
     ]);
     const env = {
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_TASK_QUEUE: `e2e-${Date.now()}`,
-      LDAP_URL: slapd.url,
-      LDAP_BIND_DN: slapd.bindDN,
-      LDAP_BIND_PASSWORD: slapd.bindPassword,
-      LDAP_USERS_DN: slapd.usersDN,
-      LDAP_GROUPS_DN: slapd.groupsDN,
+      ...(slapd
+        ? {
+            LDAP_URL: slapd.url,
+            LDAP_BIND_DN: slapd.bindDN,
+            LDAP_BIND_PASSWORD: slapd.bindPassword,
+            LDAP_USERS_DN: slapd.usersDN,
+            LDAP_GROUPS_DN: slapd.groupsDN,
+          }
+        : {}),
       DATA_DIR: join(dir, 'data'),
       PAYLOAD_ENCRYPTION_KEYS: generateKeySpec('e2e'),
       API_TOKENS,
@@ -254,7 +269,7 @@ export class TestStack {
   async stop(): Promise<void> {
     for (const child of this.workers.splice(0)) await stopChild(child);
     await this.api?.stop();
-    await Promise.all([this.temporal.stop(), this.slapd.stop()]);
+    await Promise.all([this.temporal.stop(), this.localSlapd?.stop()]);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

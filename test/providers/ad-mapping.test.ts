@@ -1,10 +1,13 @@
-// There is no Active Directory server here: these tests cover the pure AD mapping only (ticks, unicodePwd,
-// userAccountControl, the entry and changes the AD dialect would send), not a conversation with AD.
+// The pure AD mapping (ticks, unicodePwd, userAccountControl, attribute limits, the entry and changes the AD
+// dialect sends); the conversation with a domain controller is tested in ad.test.ts.
 import type { Attribute, Change, Entry } from 'ldapts';
 import { describe, expect, it } from 'vitest';
 import { adDialect } from '../../providers/ldap/ad-dialect.js';
 import {
+  AD_LIMITS,
   adTicksToIso,
+  dnsDomainOf,
+  fitTo,
   encodeUnicodePwd,
   isDisabled,
   isoToAdTicks,
@@ -159,5 +162,62 @@ describe('AD dialect', () => {
       grantId: 'grant-1',
       organisation: 'Acme',
     });
+  });
+});
+
+describe('AD attribute limits', () => {
+  it('cuts to the limit in UTF-16 units, never through a character', () => {
+    expect(fitTo('abc', 3)).toBe('abc');
+    expect(fitTo('abcd', 3)).toBe('abc');
+    expect(fitTo('ab😀', 3)).toBe('ab');
+    expect(fitTo('a😀b', 3)).toBe('a😀');
+    expect(fitTo('é'.repeat(70), 64)).toBe('é'.repeat(64));
+  });
+
+  it('writes every attribute within its limit for the longest request the API accepts', () => {
+    // The API's limits: organisation 128 characters, contact e-mail 254; the grant id is the service's own.
+    const organisation = '😀'.repeat(64);
+    const longest: AccountSpec = {
+      ...spec,
+      username: 'sup-0123456789abcdef',
+      organisation,
+      displayName: `${organisation} (supplier)`,
+      contactEmail: `${'a'.repeat(64)}@${'b'.repeat(184)}.test`,
+      grantId: 'f'.repeat(36),
+    };
+    const limits: Record<string, number> = AD_LIMITS;
+    const written = [
+      ...adDialect.newEntry(longest, 'Pa55word!').map((a) => [a.type, a.values] as const),
+      ...adDialect
+        .refreshChanges(longest, 'Pa55word!')
+        .map((c) => [c.modification.type, c.modification.values] as const),
+    ];
+    for (const [type, values] of written) {
+      const limit = limits[type];
+      if (limit === undefined) continue;
+      for (const value of values) expect(String(value).length, type).toBeLessThanOrEqual(limit);
+    }
+    expect(asMap(adDialect.newEntry(longest, 'x'))['company']).toEqual(['😀'.repeat(32)]);
+    expect(asMap(adDialect.newEntry(longest, 'x'))['mail']).toEqual([longest.contactEmail]);
+  });
+
+  it('leaves out a contact address too long for AD rather than cut it into another address', () => {
+    const entry = asMap(adDialect.newEntry({ ...spec, contactEmail: `${'a'.repeat(250)}@b.test` }, 'x'));
+    expect(entry['mail']).toBeUndefined();
+  });
+});
+
+describe('AD first sign-in', () => {
+  it('reads the DNS domain from the DC parts of a DN', () => {
+    expect(dnsDomainOf('OU=Suppliers,DC=Corp,DC=Example')).toBe('corp.example');
+    expect(dnsDomainOf('ou=suppliers, dc=corp, dc=example')).toBe('corp.example');
+    expect(dnsDomainOf('ou=suppliers,o=corp')).toBeUndefined();
+  });
+
+  it('tells the supplier to change the one-time password through Windows or Kerberos', () => {
+    expect(adDialect.firstSignIn('OU=Suppliers,DC=corp,DC=example', 'sup-acme')).toBe(
+      'Change this one-time password first: Active Directory refuses it for LDAP sign-in until it is changed. ' +
+        'Sign in to Windows as sup-acme@corp.example (it asks for a new password), or run: kpasswd sup-acme@CORP.EXAMPLE',
+    );
   });
 });

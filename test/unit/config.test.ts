@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseDuration } from '../../src/config.js';
 
@@ -72,6 +73,23 @@ describe('configuration', () => {
     });
     expect(config.embeddedLdap).toBe(false);
     expect(config.ldap?.dialect).toBe('openldap');
+  });
+
+  it('takes Active Directory over ldaps:// only, and a CA file that exists', () => {
+    const ad = {
+      LDAP_URL: 'ldap://dc.corp.example',
+      LDAP_BIND_DN: 'CN=svc-supplier-access,OU=Service,DC=corp,DC=example',
+      LDAP_BIND_PASSWORD: 'pw',
+      LDAP_USERS_DN: 'OU=Suppliers,DC=corp,DC=example',
+      LDAP_DIALECT: 'ad',
+    };
+    expect(() => loadConfig(ad)).toThrow(/LDAP_URL: must be ldaps:\/\/host\[:port\] when LDAP_DIALECT=ad/);
+    expect(() =>
+      loadConfig({ ...ad, LDAP_URL: 'ldaps://dc.corp.example', LDAP_CA_FILE: '/nonexistent/ca.pem' }),
+    ).toThrow(/LDAP_CA_FILE: must name a PEM file that exists/);
+    const caFile = fileURLToPath(new URL('../fakes/graph/tls/test-ca.crt', import.meta.url));
+    const config = loadConfig({ ...ad, LDAP_URL: 'ldaps://dc.corp.example', LDAP_CA_FILE: caFile });
+    expect(config.ldap).toMatchObject({ dialect: 'ad', caFile });
   });
 
   it('enables Okta and Entra only with all their required variables', () => {
