@@ -9,7 +9,12 @@ import { buildApp } from './api/app.js';
 import { TokenAuthenticator } from './api/auth.js';
 import type { CodecRoutesOptions } from './api/codec-routes.js';
 import { GrantService } from './api/grant-service.js';
-import { EncryptionCodec, createDataConverter, loadOrCreateKeys } from './codec.js';
+import {
+  EncryptionCodec,
+  createDataConverter,
+  createWorkerDataConverter,
+  loadOrCreateKeys,
+} from './codec.js';
 import type { ApiToken, Config } from './config.js';
 import { startLocalTemporal, type LocalTemporal } from './local-stack/temporal.js';
 import { startProviders, stablePort } from './providers.js';
@@ -85,7 +90,7 @@ export async function startService(
       stops.push(() => notifier.close());
       const created = await createGrantWorker({
         settings,
-        dataConverter,
+        dataConverter: createWorkerDataConverter(codec),
         deps: {
           providers,
           registry,
