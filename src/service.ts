@@ -177,6 +177,8 @@ async function startApi(
     reminderLeadsMs: config.policy.reminderLeadMs,
     indexed: await ensureSearchAttributes(deps.client, config.temporal.namespace, logger),
     usernameLimits: new Map([...deps.providers].map(([name, p]) => [name, p.maxUsernameLength])),
+    onLostCredential: (err) =>
+      logger.error({ err }, 'a one-time credential answered too late could not be given back to its grant'),
   });
   await ensureReviewSchedule(
     deps.client,

@@ -7,12 +7,14 @@ import {
   claimCredentialUpdate,
   rejectExtensionUpdate,
   requestExtensionUpdate,
+  returnCredentialUpdate,
   revokeUpdate,
   stateQuery,
   type ExtensionDecision,
   type ExtensionRequest,
   type GrantInput,
   type GrantState,
+  type ReturnCredentialRequest,
   type RevokeRequest,
 } from './messages.js';
 
@@ -43,8 +45,11 @@ export async function grantWorkflow(input: GrantInput): Promise<GrantState> {
  */
 function acceptMessages(grant: GrantLifecycle): void {
   setHandler(stateQuery, () => grant.snapshot());
-  setHandler(claimCredentialUpdate, ({ answerBy }) => grant.claimCredential(answerBy), {
+  setHandler(claimCredentialUpdate, ({ answerBy, claimedBy }) => grant.claimCredential(answerBy, claimedBy), {
     validator: (request: ClaimCredentialRequest) => requireAuthentic(request),
+  });
+  setHandler(returnCredentialUpdate, (request) => grant.takeBackCredential(request), {
+    validator: (request: ReturnCredentialRequest) => requireAuthentic(request),
   });
   setHandler(requestExtensionUpdate, (request) => grant.requestExtension(request), {
     validator: (request: ExtensionRequest) => {
