@@ -155,4 +155,25 @@ describe('messages sent to a grant workflow without the key', () => {
     const real = await createGrant('Forged Start Co');
     expect(real.account.username).toBe(username);
   });
+
+  it('ends an access review started with plaintext input: the trigger names who asked', async () => {
+    const started = await temporalCli([
+      'workflow',
+      'execute',
+      '--type',
+      'reviewWorkflow',
+      '--task-queue',
+      stack.env.TEMPORAL_TASK_QUEUE as string,
+      '--workflow-id',
+      `forged-review-${Date.now()}`,
+      '--input',
+      JSON.stringify({ trigger: 'alice' }),
+    ]);
+    expect(started.ok, started.output).toBe(false);
+    expect(started.output).toMatch(/Status\s+FAILED/);
+    // No review was recorded in alice's name (the hourly schedule may have run one of its own).
+    const latest = await stack.request('GET', '/v1/reviews/latest', TOKENS.auditor);
+    expect([200, 404]).toContain(latest.status);
+    expect(latest.body.trigger).not.toBe('alice');
+  });
 });
