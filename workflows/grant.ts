@@ -2,7 +2,6 @@ import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow
 import { requireAuthentic } from './authentic.js';
 import { GrantLifecycle, reject } from './grant-lifecycle.js';
 import {
-  type ClaimCredentialRequest,
   approveExtensionUpdate,
   claimCredentialUpdate,
   rejectExtensionUpdate,
@@ -10,6 +9,7 @@ import {
   returnCredentialUpdate,
   revokeUpdate,
   stateQuery,
+  type ClaimCredentialRequest,
   type ExtensionDecision,
   type ExtensionRequest,
   type GrantInput,

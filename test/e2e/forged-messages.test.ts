@@ -79,6 +79,18 @@ describe('messages sent to a grant workflow without the key', () => {
       '--input',
       JSON.stringify({ actor: 'alice' }),
     ]);
+    // A signal is no way in either: the grant workflow has no signal handler, so it is never read.
+    const signalled = await temporalCli([
+      'workflow',
+      'signal',
+      '--workflow-id',
+      workflowId,
+      '--name',
+      'approveExtension',
+      '--input',
+      JSON.stringify({ actor: 'alice' }),
+    ]);
+    expect(signalled.ok, signalled.output).toBe(true);
     for (const answer of [asked, approved]) {
       expect(answer.ok, answer.output).toBe(false);
       // The failure's message is encrypted like every other; its type is what an outsider sees.
