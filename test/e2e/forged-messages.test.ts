@@ -188,4 +188,50 @@ describe('messages sent to a grant workflow without the key', () => {
     expect([200, 404]).toContain(latest.status);
     expect(latest.body.trigger).not.toBe('alice');
   });
+
+  it('ends a closed grant started again with its own encrypted input, copied from its history', async () => {
+    const grant = await createGrant('Replayed Start Ltd');
+    const workflowId = `grant-ldap-${grant.account.username}`;
+    const revoked = await stack.request('POST', `/v1/grants/${grant.id}/revoke`, TOKENS.admin, {
+      reason: 'work done',
+    });
+    expect(revoked.status).toBe(200);
+    const before = await observed(grant);
+    expect(before.status).toBe('revoked');
+
+    // Anyone who can read histories has the ciphertext: send it back as a new start, metadata and all.
+    const history = JSON.parse(stack.rawHistory(workflowId)) as {
+      events: {
+        workflowExecutionStartedEventAttributes?: {
+          input: { payloads: { metadata: Record<string, string>; data: string }[] };
+        };
+      }[];
+    };
+    const [payload] = history.events[0]!.workflowExecutionStartedEventAttributes!.input.payloads;
+    const meta = Object.entries(payload!.metadata).flatMap(([key, value]) => [
+      '--input-meta',
+      `${key}=${Buffer.from(value, 'base64').toString()}`,
+    ]);
+    const started = await temporalCli([
+      'workflow',
+      'execute',
+      '--type',
+      'grantWorkflow',
+      '--task-queue',
+      stack.env.TEMPORAL_TASK_QUEUE as string,
+      '--workflow-id',
+      workflowId,
+      '--input',
+      payload!.data,
+      '--input-base64',
+      ...meta,
+    ]);
+    expect(started.ok, started.output).toBe(false);
+    expect(started.output).toMatch(/Status\s+FAILED/);
+    // The supplier's door stays closed, and the grant's record as it was.
+    expect(await observed(grant)).toEqual(before);
+    expect((await readEntry(stack.slapd, grant.account.externalId))?.pwdAccountLockedTime).toEqual([
+      '000001010000Z',
+    ]);
+  });
 });
