@@ -8,8 +8,14 @@ import type {
   ProviderName,
   ProvisionResult,
 } from '../providers/types.js';
-import { grantRecordFromInput, type EventRecord, type RegistryStore } from '../src/registry/types.js';
+import {
+  CLOSED_STATUSES,
+  grantRecordFromInput,
+  type EventRecord,
+  type RegistryStore,
+} from '../src/registry/types.js';
 import type { Notifier } from '../src/notify/index.js';
+import { UNAUTHENTIC } from '../workflows/authentic.js';
 import { SYSTEM_ACTOR, type GrantInput } from '../workflows/messages.js';
 import { createReminderActivities } from './reminders.js';
 import { createReviewReportActivities, type ReviewSettings } from './review-report.js';
@@ -99,6 +105,15 @@ function createGrantActivities({ providers, registry, logger }: ActivityDeps) {
         grantRecordFromInput(input, Context.current().info.workflowExecution?.workflowId ?? ''),
         { grantId, seq: 0, type: 'created', at: input.createdAt, actor: input.requestedBy },
       );
+      // A grant's start input sits, encrypted, in its history: sent again once the grant is over, it would open
+      // the supplier's closed account again. A grant starts once; its workflow ends here.
+      const recorded = await registry.getGrant(grantId);
+      if (recorded && CLOSED_STATUSES.includes(recorded.status)) {
+        throw ApplicationFailure.nonRetryable(
+          `grant ${grantId} is already ${recorded.status}; its start sent again is refused`,
+          UNAUTHENTIC,
+        );
+      }
     },
 
     async recordEvent(event: EventRecord): Promise<void> {

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   METADATA_ENCODING_KEY,
+  defaultPayloadConverter,
   type DataConverter,
   type Payload,
   type PayloadCodec,
 } from '@temporalio/common';
 import proto from '@temporalio/proto';
+import { UNAUTHENTIC_PAYLOAD } from '../workflows/authentic.js';
 
 // CommonJS package: Node's ESM loader cannot see its named exports.
 const { temporal } = proto;
@@ -118,6 +120,42 @@ export class EncryptionCodec implements PayloadCodec {
   }
 }
 
+/**
+ * The worker's side of the codec. A payload it cannot decrypt with a key it holds — plaintext sent straight to
+ * the Temporal frontend, an unknown key id, tampered bytes — is handed to the workflow as `UNAUTHENTIC_PAYLOAD`,
+ * which the workflow refuses (a start ends, an update is rejected). Throwing instead would fail the workflow
+ * task on every retry, and one forged message would stall the grant for good. The client and the codec
+ * endpoint keep the plain codec: operators still read every payload of a history, the SDK's plaintext ones too.
+ */
+export class AuthenticatingCodec implements PayloadCodec {
+  private readonly refused = defaultPayloadConverter.toPayload(UNAUTHENTIC_PAYLOAD);
+
+  constructor(private readonly codec: EncryptionCodec) {}
+
+  encode(payloads: Payload[]): Promise<Payload[]> {
+    return this.codec.encode(payloads);
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return Promise.all(
+      payloads.map(async (payload) => {
+        if (!isEncrypted(payload)) return this.refused;
+        try {
+          const [decoded] = await this.codec.decode([payload]);
+          return decoded ?? this.refused;
+        } catch {
+          return this.refused;
+        }
+      }),
+    );
+  }
+}
+
+function isEncrypted(payload: Payload): boolean {
+  const encoding = payload.metadata?.[METADATA_ENCODING_KEY];
+  return encoding !== undefined && encoding !== null && Buffer.from(encoding).toString() === ENCODING;
+}
+
 /** Loaded by path because the worker bundles it into the workflow sandbox. */
 export const FAILURE_CONVERTER_PATH = fileURLToPath(
   new URL('../workflows/failure-converter.cjs', import.meta.url),
@@ -130,6 +168,14 @@ export const FAILURE_CONVERTER_PATH = fileURLToPath(
 export function createDataConverter(codec: EncryptionCodec): DataConverter {
   return {
     payloadCodecs: [codec],
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+  };
+}
+
+/** The worker's data converter: as the client's, but what it cannot decrypt is refused (`AuthenticatingCodec`). */
+export function createWorkerDataConverter(codec: EncryptionCodec): DataConverter {
+  return {
+    payloadCodecs: [new AuthenticatingCodec(codec)],
     failureConverterPath: FAILURE_CONVERTER_PATH,
   };
 }

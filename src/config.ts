@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import type { ProviderName } from '../providers/types.js';
 
 /** Roles a token can carry; `admin` has every right, `auditor` only reads. */
 export const ROLES = ['requester', 'approver', 'admin', 'auditor'] as const;
@@ -52,6 +53,15 @@ const tokens = z.string().transform((text, ctx): ApiToken[] => {
       ctx.addIssue({ code: 'custom', message: `the token of "${name}" must be at least 16 characters` });
       return z.NEVER;
     }
+    // Four eyes compares names: two spellings of one person would approve each other.
+    const lookalike = parsed.find((t) => t.name !== name && t.name.toLowerCase() === name.toLowerCase());
+    if (lookalike) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${name}" and "${lookalike.name}" differ only in case; spell one person's name one way`,
+      });
+      return z.NEVER;
+    }
     const twin = parsed.find((t) => t.token === token);
     if (twin) {
       // One token for two names would record the wrong person on every action.
@@ -71,6 +81,13 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+/** The variables that enable each provider: all of them set, or none. */
+export const PROVIDER_VARIABLES = {
+  ldap: ['LDAP_URL', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_USERS_DN'],
+  okta: ['OKTA_ORG_URL', 'OKTA_API_TOKEN', 'OKTA_LOGIN_DOMAIN'],
+  entra: ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET'],
+} as const satisfies Record<ProviderName, readonly string[]>;
 
 /** The environment variables of DESIGN.md, checked once at start. */
 export const envSchema = z.object({
@@ -227,7 +244,7 @@ export interface Config {
   logFormat?: Env['LOG_FORMAT'];
 }
 
-function group(env: Env, names: (keyof Env)[], label: string): boolean {
+function group(env: Env, names: readonly (keyof Env)[], label: string): boolean {
   const set = names.filter((n) => env[n] !== undefined);
   if (set.length === 0) return false;
   if (set.length < names.length) {
@@ -245,15 +262,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const env = result.data;
-  const ldapSet = group(env, ['LDAP_URL', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_USERS_DN'], 'LDAP');
+  const ldapSet = group(env, PROVIDER_VARIABLES.ldap, 'LDAP');
   if (ldapSet && env.LDAP_DIALECT === 'ad' && !env.LDAP_URL?.startsWith('ldaps://')) {
     // AD takes passwords (unicodePwd) over TLS only, and refuses or exposes simple binds on plain LDAP.
     throw new ConfigError(
       'invalid configuration:\n  LDAP_URL: must be ldaps://host[:port] when LDAP_DIALECT=ad',
     );
   }
-  const oktaSet = group(env, ['OKTA_ORG_URL', 'OKTA_API_TOKEN', 'OKTA_LOGIN_DOMAIN'], 'Okta');
-  const graphSet = group(env, ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET'], 'Entra');
+  const oktaSet = group(env, PROVIDER_VARIABLES.okta, 'Okta');
+  const graphSet = group(env, PROVIDER_VARIABLES.entra, 'Entra');
   const ids = (list: string | undefined) =>
     (list ?? '')
       .split(',')

@@ -7,7 +7,12 @@ import { buildApp } from './api/app.js';
 import { TokenAuthenticator } from './api/auth.js';
 import type { CodecRoutesOptions } from './api/codec-routes.js';
 import { GrantService } from './api/grant-service.js';
-import { EncryptionCodec, createDataConverter, loadOrCreateKeys } from './codec.js';
+import {
+  EncryptionCodec,
+  createDataConverter,
+  createWorkerDataConverter,
+  loadOrCreateKeys,
+} from './codec.js';
 import type { ApiToken, Config } from './config.js';
 import { startLocalTemporal, type LocalTemporal } from './local-stack/temporal.js';
 import { loadOrCreateAdminToken, openDataDir } from './local-state.js';
@@ -85,7 +90,7 @@ export async function startService(
       stops.push(() => notifier.close());
       const created = await createGrantWorker({
         settings,
-        dataConverter,
+        dataConverter: createWorkerDataConverter(codec),
         deps: {
           providers,
           registry,
@@ -175,6 +180,8 @@ async function startApi(
     reminderLeadsMs: config.policy.reminderLeadMs,
     indexed: await ensureSearchAttributes(deps.client, config.temporal.namespace, logger),
     usernameLimits: new Map([...deps.providers].map(([name, p]) => [name, p.maxUsernameLength])),
+    onLostCredential: (err) =>
+      logger.error({ err }, 'a one-time credential answered too late could not be given back to its grant'),
   });
   await ensureReviewSchedule(
     deps.client,

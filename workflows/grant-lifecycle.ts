@@ -16,6 +16,7 @@ import {
   type GrantInput,
   type GrantRejection,
   type GrantState,
+  type ReturnCredentialRequest,
   type RevokeRequest,
 } from './messages.js';
 import { Reminders } from './reminders.js';
@@ -176,8 +177,12 @@ export class GrantLifecycle {
     this.closed = true;
   }
 
-  /** Hands the one-time credential out once, provided the caller still listens (`answerBy`). */
-  async claimCredential(answerBy: string) {
+  /**
+   * Hands the one-time credential out once, provided the caller still listens (`answerBy`). A claim that names
+   * who makes it is recorded; only messages that carry such a name record anything, so histories recorded
+   * before claims had names replay unchanged.
+   */
+  async claimCredential(answerBy: string, claimedBy?: string) {
     const waitMs = Date.parse(answerBy) - Date.now();
     if (waitMs > 0) await condition(() => this.state.status !== 'provisioning', waitMs);
     if (this.state.status === 'provisioning' || Date.now() >= Date.parse(answerBy)) {
@@ -186,7 +191,19 @@ export class GrantLifecycle {
     // Whoever claims it first (the creating request, normally) takes it away.
     const handedOut = this.credential;
     this.credential = undefined;
+    if (handedOut && claimedBy !== undefined) await this.record('credential-claimed', claimedBy);
     return { state: this.snapshot(), credential: handedOut };
+  }
+
+  /**
+   * Keeps a credential again whose claim was answered too late for anyone to hear (the API gives it back), so
+   * the next claim gets it. Nothing to keep once the account is closed, or when a credential is already held.
+   */
+  async takeBackCredential({ credential, claimedBy }: ReturnCredentialRequest): Promise<GrantState> {
+    if (this.closed || !this.live || this.credential) return this.snapshot();
+    this.credential = credential;
+    if (claimedBy !== undefined) await this.record('credential-returned', claimedBy);
+    return this.snapshot();
   }
 
   checkExtensionRequest({ expiresAt }: ExtensionRequest): void {

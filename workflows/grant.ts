@@ -1,16 +1,20 @@
 import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
+import { requireAuthentic } from './authentic.js';
 import { GrantLifecycle, reject } from './grant-lifecycle.js';
 import {
   approveExtensionUpdate,
   claimCredentialUpdate,
   rejectExtensionUpdate,
   requestExtensionUpdate,
+  returnCredentialUpdate,
   revokeUpdate,
   stateQuery,
+  type ClaimCredentialRequest,
   type ExtensionDecision,
   type ExtensionRequest,
   type GrantInput,
   type GrantState,
+  type ReturnCredentialRequest,
   type RevokeRequest,
 } from './messages.js';
 
@@ -20,6 +24,8 @@ import {
  * its credentials. A revoke does the same at once.
  */
 export async function grantWorkflow(input: GrantInput): Promise<GrantState> {
+  // A start sent straight to Temporal without the key ends here, before anything is recorded or created.
+  requireAuthentic(input);
   const grant = new GrantLifecycle(input);
   acceptMessages(grant);
 
@@ -32,21 +38,40 @@ export async function grantWorkflow(input: GrantInput): Promise<GrantState> {
   return grant.snapshot();
 }
 
-/** Message handlers only change the grant's state; validators refuse a request before it is accepted. */
+/**
+ * Message handlers only change the grant's state; validators refuse a request before it is accepted. Every
+ * validator first refuses a message that did not come encrypted with the service's key (see `authentic.ts`):
+ * the names in it (who asked, who approved) are believed only from the service.
+ */
 function acceptMessages(grant: GrantLifecycle): void {
   setHandler(stateQuery, () => grant.snapshot());
-  setHandler(claimCredentialUpdate, ({ answerBy }) => grant.claimCredential(answerBy));
+  setHandler(claimCredentialUpdate, ({ answerBy, claimedBy }) => grant.claimCredential(answerBy, claimedBy), {
+    validator: (request: ClaimCredentialRequest) => requireAuthentic(request),
+  });
+  setHandler(returnCredentialUpdate, (request) => grant.takeBackCredential(request), {
+    validator: (request: ReturnCredentialRequest) => requireAuthentic(request),
+  });
   setHandler(requestExtensionUpdate, (request) => grant.requestExtension(request), {
-    validator: (request: ExtensionRequest) => grant.checkExtensionRequest(request),
+    validator: (request: ExtensionRequest) => {
+      requireAuthentic(request);
+      grant.checkExtensionRequest(request);
+    },
   });
   setHandler(approveExtensionUpdate, ({ actor }) => grant.approveExtension(actor), {
-    validator: ({ actor }: ExtensionDecision) => grant.checkDecision(actor),
+    validator: (decision: ExtensionDecision) => {
+      requireAuthentic(decision);
+      grant.checkDecision(decision.actor);
+    },
   });
   setHandler(rejectExtensionUpdate, ({ actor, reason }) => grant.rejectExtension(actor, reason), {
-    validator: (_decision: ExtensionDecision) => grant.checkDecision(),
+    validator: (decision: ExtensionDecision) => {
+      requireAuthentic(decision);
+      grant.checkDecision();
+    },
   });
   setHandler(revokeUpdate, (request) => grant.revoke(request), {
-    validator: (_request: RevokeRequest) => {
+    validator: (request: RevokeRequest) => {
+      requireAuthentic(request);
       if (!grant.live) reject('Conflict', `the grant is already ${grant.state.status}`);
     },
   });

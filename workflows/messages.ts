@@ -23,6 +23,10 @@ export type GrantEventType =
   | 'revoked'
   | 'disabled'
   | 'credentials-rotated'
+  /** Someone took the one-time credential after a `202` (the actor); the create's own answer records none. */
+  | 'credential-claimed'
+  /** That claim's answer came too late to reach them: the service gave the credential back to the grant. */
+  | 'credential-returned'
   /** A reminder could not be delivered (the mail server or webhook kept failing); the expiry is unaffected. */
   | 'reminder-failed'
   /** Written by the access review, under sequence numbers of its own (see `REVIEW_EVENT_SEQ_BASE`). */
@@ -94,6 +98,18 @@ export interface ClaimCredentialRequest {
    * credential out after it: an answer nobody reads would lose the credential.
    */
   answerBy: string;
+  /**
+   * Who claims it through `POST /v1/grants/{id}/credential`, recorded as `credential-claimed`; absent for the
+   * creating request, whose answer already carries the credential to the person who asked.
+   */
+  claimedBy?: string | undefined;
+}
+
+/** A credential handed out by `claimCredential` whose answer nobody heard: the grant keeps it again. */
+export interface ReturnCredentialRequest {
+  credential: Credential;
+  /** Whom the late answer was for, when the claim was recorded with a name. */
+  claimedBy?: string | undefined;
 }
 
 export interface ClaimCredentialResult {
@@ -127,6 +143,7 @@ export type GrantRejection = 'Conflict' | 'FourEyes' | 'Invalid';
 export const claimCredentialUpdate = defineUpdate<ClaimCredentialResult, [ClaimCredentialRequest]>(
   'claimCredential',
 );
+export const returnCredentialUpdate = defineUpdate<GrantState, [ReturnCredentialRequest]>('returnCredential');
 export const requestExtensionUpdate = defineUpdate<GrantState, [ExtensionRequest]>('requestExtension');
 export const approveExtensionUpdate = defineUpdate<GrantState, [ExtensionDecision]>('approveExtension');
 export const rejectExtensionUpdate = defineUpdate<GrantState, [ExtensionDecision]>('rejectExtension');

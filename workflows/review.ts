@@ -1,6 +1,7 @@
 import { ActivityFailure, proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ProviderReview } from '../src/registry/review-types.js';
+import { requireAuthentic } from './authentic.js';
 
 /** What starts a review: the schedule, or an admin through the API (whose name is the trigger). */
 export interface ReviewInput {
@@ -37,6 +38,8 @@ const { deliverReviewSummary } = proxyActivities<Activities>({
  * When something was found, a summary goes out through the notification channels.
  */
 export async function reviewWorkflow(input: ReviewInput): Promise<ReviewOutcome> {
+  // The trigger names who asked: believed only from the service (or its schedule), which holds the key.
+  requireAuthentic(input);
   const reviewId = input.reviewId ?? uuid4();
   await startReview({ reviewId, trigger: input.trigger, startedAt: new Date().toISOString() });
   const { providers, prefix, disableOrphans } = await reviewTargets();

@@ -8,6 +8,7 @@ import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import type { GrantService } from './grant-service.js';
 import { docsRoutes } from './docs.js';
 import { grantRoutes } from './grants.js';
+import { parseJsonStrictly } from './json-body.js';
 import { HttpProblem, invalid, problem, sendProblem } from './problem.js';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, registerRateLimit } from './rate-limit.js';
 import { registryRoutes } from './registry-routes.js';
@@ -116,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // JSON only: a text/plain body is an unsupported media type (415), not a string to validate.
   app.removeContentTypeParser('text/plain');
+  parseJsonStrictly(app);
 
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem(404, `no route ${request.method} ${request.url.split('?')[0]}`)),

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import type { ApiToken, Role } from '../config.js';
+import { ROLES, type ApiToken, type Role } from '../config.js';
 import { problem } from './problem.js';
 
 /** Who is calling, as recorded on every action they take. */
@@ -55,14 +55,28 @@ export function can(actor: Actor, permission: Permission): boolean {
   return actor.roles.some((role) => GRANTS[role].includes(permission));
 }
 
-/** The caller, or a 401/403 problem. */
+/** What each permission lets a person do, as a refusal names it. */
+const DOES: Record<Permission, string> = {
+  read: 'read grants and reviews',
+  request: 'ask for grants, extensions or one-time credentials',
+  approve: 'approve or reject an extension',
+  admin: 'revoke grants, run access reviews or read Temporal histories',
+};
+
+const withArticle = (role: Role) => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
+const inWords = (items: string[], and: string) =>
+  items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${and} ${items.at(-1)}`;
+
+/** The caller, or a 401/403 problem; a 403 says who the caller is and which roles may. */
 export function requireActor(request: FastifyRequest, permission: Permission): Actor {
   const actor = request.actor;
   if (!actor) throw problem(401, 'a valid bearer token is required (Authorization: Bearer <token>)');
   if (!can(actor, permission)) {
+    const holders = ROLES.filter((role) => GRANTS[role].includes(permission));
     throw problem(
       403,
-      `"${actor.name}" (${actor.roles.join('+')}) may not ${permission === 'read' ? 'read' : permission} here`,
+      `${actor.name} is ${inWords(actor.roles.map(withArticle), 'and')}; ` +
+        `only ${inWords(holders.map(withArticle), 'or')} may ${DOES[permission]}.`,
     );
   }
   return actor;

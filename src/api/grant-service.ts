@@ -15,13 +15,15 @@ import {
   grantWorkflowId,
   rejectExtensionUpdate,
   requestExtensionUpdate,
+  returnCredentialUpdate,
   revokeUpdate,
+  type ClaimCredentialResult,
   type GrantInput,
   type GrantState,
 } from '../../workflows/messages.js';
 import { initialSearchAttributes } from '../../workflows/search-attributes.js';
 import { grantRecordFromInput, type GrantRecord, type RegistryStore } from '../registry/types.js';
-import { answerWithin } from './answer-within.js';
+import { ANSWER_MARGIN_MS, answerWithin } from './answer-within.js';
 import type { Actor } from './auth.js';
 import { invalid, problem } from './problem.js';
 import { ORGANISATION_RULE, type CreateGrantBody } from './schemas.js';
@@ -40,6 +42,8 @@ export interface GrantServiceOptions {
   indexed?: boolean;
   /** `REMINDER_LEAD`: how long before the expiry reminders go out. */
   reminderLeadsMs?: number[];
+  /** Told when a credential whose answer came too late could not be given back to its grant. */
+  onLostCredential?: (err: unknown) => void;
 }
 
 /** What `POST /v1/grants` answers: the grant, and the one-time credential when it is ready. */
@@ -98,29 +102,48 @@ export class GrantService {
       throw err;
     }
     const pending = grantRecordFromInput(input, workflowId);
-    const answer = await answerWithin(
-      handle.executeUpdate(claimCredentialUpdate, {
-        args: [{ answerBy: new Date(Date.now() + this.answerWithinMs).toISOString() }],
-      }),
-      this.answerWithinMs + 2000,
-    );
+    const answer = await this.claim(handle);
     if (!answer) return { provisioned: false, grant: pending };
     const grant = withState(pending, answer.state);
     if (answer.state.status === 'failed') throw provisioningProblem(answer.state);
     return { provisioned: answer.state.status !== 'provisioning', grant, credential: answer.credential };
   }
 
-  /** The one-time credential of a grant answered with 202; `null` once handed out. */
-  async claimCredential(
-    grant: GrantRecord,
-  ): Promise<{ state: GrantState; credential?: Credential | undefined } | null> {
-    const answer = await this.send(grant, (h) =>
-      h.executeUpdate(claimCredentialUpdate, {
-        args: [{ answerBy: new Date(Date.now() + this.answerWithinMs).toISOString() }],
-      }),
-    );
+  /**
+   * The one-time credential of a grant answered with 202, for `actor` (recorded as who took it); without
+   * `credential` once handed out, `null` when the workflow did not answer in time.
+   */
+  async claimCredential(grant: GrantRecord, actor: Actor): Promise<ClaimCredentialResult | null> {
+    if (!LIVE_STATUSES.includes(grant.status))
+      throw problem(409, `the grant is ${grant.status}`, { grantStatus: grant.status });
+    const own = await this.ownRun(grant);
+    let answer: ClaimCredentialResult | null;
+    try {
+      answer = await this.claim(own, actor.name);
+    } catch (err) {
+      throw this.mapUpdateError(err, grant);
+    }
     if (answer?.state.status === 'failed') throw provisioningProblem(answer.state);
     return answer;
+  }
+
+  /**
+   * Asks the workflow for the credential, listening a margin past the deadline it gives the workflow, as the
+   * workflow hands nothing out after it. An answer that still comes too late (this process was paused, say)
+   * reached nobody: its credential goes back to the grant, so the next claim gets it.
+   */
+  private claim(handle: WorkflowHandle, claimedBy?: string): Promise<ClaimCredentialResult | null> {
+    const answerBy = new Date(Date.now() + this.answerWithinMs).toISOString();
+    return answerWithin(
+      handle.executeUpdate(claimCredentialUpdate, { args: [{ answerBy, claimedBy }] }),
+      this.answerWithinMs + ANSWER_MARGIN_MS,
+      ({ credential }) => {
+        if (!credential) return;
+        handle
+          .executeUpdate(returnCredentialUpdate, { args: [{ credential, claimedBy }] })
+          .catch((err: unknown) => this.options.onLostCredential?.(err));
+      },
+    );
   }
 
   requestExtension(grant: GrantRecord, actor: Actor, expiresAt: string, reason: string) {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RegistryStore } from '../registry/types.js';
-import { requireActor } from './auth.js';
+import { can, requireActor } from './auth.js';
 import { withState, type GrantService } from './grant-service.js';
 import { invalid, parseOrInvalid, problem } from './problem.js';
 import {
@@ -61,9 +61,17 @@ export function grantRoutes(
   });
 
   app.post('/v1/grants/:id/credential', async (request, reply) => {
-    requireActor(request, 'request');
+    const actor = requireActor(request, 'request');
     const grant = await loadGrant(request);
-    const answer = await service.claimCredential(grant);
+    // The password opens the supplier's account: it goes to the person who asked for it, or to an admin.
+    if (grant.requestedBy !== actor.name && !can(actor, 'admin')) {
+      throw problem(
+        403,
+        `${actor.name} did not ask for this grant; only its requester (${grant.requestedBy}) or an admin ` +
+          'may take its one-time credential.',
+      );
+    }
+    const answer = await service.claimCredential(grant, actor);
     if (!answer) throw problem(503, 'the grant did not answer in time; try again');
     if (answer.state.status === 'provisioning')
       return reply.code(202).send(grantView(withState(grant, answer.state)));

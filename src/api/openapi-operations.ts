@@ -156,12 +156,15 @@ function oneGrant(): OperationSpec[] {
       operationId: 'claimCredential',
       tag: 'grants',
       summary: 'Claim the one-time credential of a grant answered with 202',
-      description: 'Hands the credential out once; afterwards it is gone for good.',
+      description:
+        'Hands the credential out once, to the requester of the grant or an admin, and records who took it ' +
+        '(`credential-claimed`); afterwards it is gone for good.',
       role: 'requester',
       grantId: true,
       responses: {
         200: json('The account exists; here is its credential.', 'CreatedGrant', NO_STORE),
         202: grant('Still provisioning; try again later.'),
+        403: problem('The role does not allow it, or someone else asked for the grant.'),
         409: problem('The credential was already handed out, or the account has none.'),
         502: REFUSED,
         503: NOT_ANSWERED,

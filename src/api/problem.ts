@@ -69,9 +69,20 @@ export function sendProblem(reply: FastifyReply, p: HttpProblem): FastifyReply {
   );
 }
 
+/**
+ * The rule an absent field broke, whatever its schema says of a present value: schemas whose own message is
+ * meant for present values give it through `ruleForPresent`, which leaves absent ones to this.
+ */
+const requiredWhenAbsent = (issue: { input?: unknown }) =>
+  issue.input === undefined ? 'is required' : undefined;
+
+/** A schema's `error` for a present value that breaks its rule; an absent value is named as required. */
+export const ruleForPresent = (rule: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? undefined : rule;
+
 /** The value as `schema` reads it, or a 400 naming each failing field (under `root` when the value itself fails). */
 export function parseOrInvalid<S extends z.ZodType>(schema: S, value: unknown, root = 'body'): z.output<S> {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { error: requiredWhenAbsent });
   if (!result.success) throw fromZod(result.error, root);
   return result.data;
 }

@@ -32,6 +32,8 @@ const EVENT_TYPES: Record<GrantEventType, true> = {
   revoked: true,
   disabled: true,
   'credentials-rotated': true,
+  'credential-claimed': true,
+  'credential-returned': true,
   'reminder-failed': true,
   'drift-corrected': true,
   'expiry-corrected': true,

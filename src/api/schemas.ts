@@ -2,11 +2,16 @@ import { z } from 'zod';
 import { slug } from '../../providers/naming.js';
 import type { ProviderName } from '../../providers/types.js';
 import type { GrantStatus } from '../../workflows/messages.js';
+import { PROVIDER_VARIABLES } from '../config.js';
+import { ruleForPresent } from './problem.js';
 
 const DAY_MS = 86_400_000;
 
 /** Instants: ISO-8601 with `Z` or an explicit offset; normalised to UTC. */
-const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 instant with Z or an offset' });
+const instant = z.iso.datetime({
+  offset: true,
+  error: ruleForPresent('must be an ISO-8601 instant with Z or an offset'),
+});
 
 /**
  * Control characters and lone surrogates: a PostgreSQL registry refuses NUL (a 500, or a grant stuck before it is
@@ -48,7 +53,7 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
   const providerNames = policy.providers as [ProviderName, ...ProviderName[]];
   return z
     .strictObject({
-      provider: z.enum(providerNames, { error: `must be one of: ${policy.providers.join(', ')}` }),
+      provider: z.enum(providerNames, { error: providerRule(policy.providers) }),
       supplier: z.strictObject({
         // The account is named after it (DESIGN.md's slug): a name in another script alone gives no name.
         organisation: text(128).refine((v) => slug(v) !== '', ORGANISATION_RULE),
@@ -99,6 +104,22 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
       ...body,
       expiresAt: new Date(body.expiresAt ?? now() + (body.durationDays as number) * DAY_MS).toISOString(),
     }));
+}
+
+/**
+ * What a request naming a provider this service does not run is told: how to configure one it knows of, or
+ * which it runs.
+ */
+function providerRule(enabled: readonly ProviderName[]) {
+  return (issue: { input?: unknown }) => {
+    if (issue.input === undefined) return undefined;
+    const known = Object.keys(PROVIDER_VARIABLES) as ProviderName[];
+    const name = known.find((p) => p === issue.input);
+    if (!name) return `must be one of: ${enabled.join(', ')}`;
+    const variables = PROVIDER_VARIABLES[name];
+    const list = `${variables.slice(0, -1).join(', ')} and ${variables.at(-1) ?? ''}`;
+    return `${name} is not configured on this service; set ${list} to enable it`;
+  };
 }
 
 export type CreateGrantBody = z.output<ReturnType<typeof createGrantSchema>>;

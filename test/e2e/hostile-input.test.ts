@@ -554,7 +554,8 @@ describe('oversized, deeply nested and malformed bodies', () => {
     ['null', 'null', 'provider'],
     ['a string', '"grant me"', 'body'],
     ['an array', '[]', 'body'],
-    ['invalid UTF-8', new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), 'provider'],
+    // Refused as it comes, not read with U+FFFD in place of the bytes.
+    ['invalid UTF-8', new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), 'body'],
   ];
   /** Bodies that are not `application/json`: a 415, or a 400 for what Fastify reads as text. */
   const mediaTypes: [string, string, string | null, number[]][] = [

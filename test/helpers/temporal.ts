@@ -4,6 +4,7 @@ import {
   EncryptionCodec,
   FAILURE_CONVERTER_PATH,
   createDataConverter,
+  createWorkerDataConverter,
   generateKeySpec,
   parseEncryptionKeys,
 } from '../../src/codec.js';
@@ -37,6 +38,11 @@ export const TEST_KEY_SPEC = 'test-fixed:1oZJzTG8E8MDcj0t60XmU2kpZyLdV5j0PkwU6gd
 /** A data converter as the service would build from PAYLOAD_ENCRYPTION_KEYS. */
 export function testDataConverter(spec = TEST_KEY_SPEC) {
   return createDataConverter(new EncryptionCodec(parseEncryptionKeys(spec)));
+}
+
+/** The worker's data converter as the service builds it: what it cannot decrypt is refused. */
+export function testWorkerDataConverter(spec = TEST_KEY_SPEC) {
+  return createWorkerDataConverter(new EncryptionCodec(parseEncryptionKeys(spec)));
 }
 
 /** A data converter with a key nobody else has. */

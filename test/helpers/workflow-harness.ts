@@ -16,7 +16,12 @@ import { openRegistry } from '../../src/registry/store.js';
 import type { RegistryStore } from '../../src/registry/types.js';
 import type { grantWorkflow } from '../../workflows/grant.js';
 import { claimCredentialUpdate, type GrantInput } from '../../workflows/messages.js';
-import { bundleWorkflows, testDataConverter, timeSkippingEnvironment } from './temporal.js';
+import {
+  bundleWorkflows,
+  testDataConverter,
+  testWorkerDataConverter,
+  timeSkippingEnvironment,
+} from './temporal.js';
 
 export const DAY = 86_400_000;
 
@@ -60,7 +65,7 @@ export class WorkflowHarness {
       connection: this.env.nativeConnection,
       taskQueue: this.taskQueue,
       workflowBundle: this.bundle,
-      dataConverter: testDataConverter(),
+      dataConverter: testWorkerDataConverter(),
       activities: createActivities({
         providers: new Map([['ldap', provider]]),
         registry: this.registry,

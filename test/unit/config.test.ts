@@ -150,6 +150,18 @@ describe('configuration', () => {
     expect(shared).not.toThrow(/same-token-0123456789/);
   });
 
+  it('refuses two names that differ only in case: four eyes would take them for two people', () => {
+    const twoSpellings = () =>
+      loadConfig({
+        API_TOKENS:
+          'rita@client.example:requester+approver:rita-token-0123456789,' +
+          'Rita@Client.Example:approver:other-token-0123456789',
+      });
+    expect(twoSpellings).toThrow(ConfigError);
+    expect(twoSpellings).toThrow(/"Rita@Client.Example" and "rita@client.example" differ only in case/);
+    expect(twoSpellings).not.toThrow(/token-0123456789/);
+  });
+
   it('reads the rate limit and the codec origins', () => {
     expect(loadConfig({}).rateLimitPerMinute).toBe(120);
     expect(loadConfig({}).codecCorsOrigins).toBeUndefined();
