@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { PROVIDER_MODULES, type ProviderSettings } from '../providers/modules.js';
 import type { ProviderName } from '../providers/types.js';
 
 /** Roles a token can carry; `admin` has every right, `auditor` only reads. */
@@ -82,14 +82,14 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
-/** The variables that enable each provider: all of them set, or none. */
-export const PROVIDER_VARIABLES = {
-  ldap: ['LDAP_URL', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_USERS_DN'],
-  okta: ['OKTA_ORG_URL', 'OKTA_API_TOKEN', 'OKTA_LOGIN_DOMAIN'],
-  entra: ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET'],
-} as const satisfies Record<ProviderName, readonly string[]>;
+/** The variables that enable each provider (all of them set, or none), as each provider declares them. */
+export const PROVIDER_VARIABLES: Record<ProviderName, readonly string[]> = {
+  ldap: PROVIDER_MODULES.ldap.variables,
+  okta: PROVIDER_MODULES.okta.variables,
+  entra: PROVIDER_MODULES.entra.variables,
+};
 
-/** The environment variables of DESIGN.md, checked once at start. */
+/** The service's own environment variables, checked once at start; each provider declares its own. */
 export const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -97,28 +97,6 @@ export const envSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('supplier-access'),
   API_TOKENS: tokens.optional(),
-  LDAP_URL: optionalString,
-  LDAP_BIND_DN: optionalString,
-  LDAP_BIND_PASSWORD: optionalString,
-  LDAP_USERS_DN: optionalString,
-  LDAP_GROUPS_DN: optionalString,
-  LDAP_DIALECT: z.enum(['openldap', 'ad']).default('openldap'),
-  LDAP_CA_FILE: optionalString.refine(
-    (file) => file === undefined || existsSync(file),
-    'must name a PEM file that exists',
-  ),
-  OKTA_ORG_URL: optionalString,
-  OKTA_API_TOKEN: optionalString,
-  OKTA_LOGIN_DOMAIN: optionalString,
-  OKTA_GROUP_IDS: optionalString,
-  GRAPH_TENANT_ID: optionalString,
-  GRAPH_CLIENT_ID: optionalString,
-  GRAPH_CLIENT_SECRET: optionalString,
-  GRAPH_UPN_DOMAIN: optionalString,
-  GRAPH_BASE_URL: optionalString,
-  GRAPH_AUTHORITY_URL: optionalString,
-  GRAPH_GROUP_IDS: optionalString,
-  GRAPH_INVITE_REDIRECT_URL: optionalString,
   ACCOUNT_PREFIX: z
     .string()
     .regex(/^[a-z0-9-]{0,10}$/, 'must be at most 10 characters among a-z, 0-9 and -')
@@ -182,45 +160,15 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-export interface LdapSettings {
-  url: string;
-  bindDN: string;
-  bindPassword: string;
-  usersDN: string;
-  groupsDN?: string | undefined;
-  dialect: 'openldap' | 'ad';
-  /** PEM file of the CAs trusted for `ldaps://` (only these, when set). */
-  caFile?: string | undefined;
-}
-
-export interface OktaSettings {
-  orgUrl: string;
-  apiToken: string;
-  loginDomain: string;
-  /** Group ids every supplier account joins, besides those of the grant. */
-  groups: string[];
-}
-
-export interface EntraSettings {
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  upnDomain?: string | undefined;
-  baseUrl?: string | undefined;
-  authorityUrl?: string | undefined;
-  groups: string[];
-  inviteRedirectUrl?: string | undefined;
-}
-
 /** The typed configuration the rest of the service reads. */
 export interface Config {
   host: string;
   port: number;
   temporal: { address?: string | undefined; namespace: string; taskQueue: string };
   apiTokens?: ApiToken[] | undefined;
-  ldap?: LdapSettings | undefined;
-  okta?: OktaSettings | undefined;
-  entra?: EntraSettings | undefined;
+  ldap?: ProviderSettings['ldap'] | undefined;
+  okta?: ProviderSettings['okta'] | undefined;
+  entra?: ProviderSettings['entra'] | undefined;
   /** True when no provider is configured: the embedded OpenLDAP is used. */
   embeddedLdap: boolean;
   policy: { accountPrefix: string; maxGrantDays: number; reminderLeadMs: number[] };
@@ -244,33 +192,18 @@ export interface Config {
   logFormat?: Env['LOG_FORMAT'];
 }
 
-function group(env: Env, names: readonly (keyof Env)[], label: string): boolean {
-  const set = names.filter((n) => env[n] !== undefined);
-  if (set.length === 0) return false;
-  if (set.length < names.length) {
-    const missing = names.filter((n) => env[n] === undefined);
-    throw new ConfigError(`${label}: ${missing.join(', ')} must be set too (got ${set.join(', ')})`);
-  }
-  return true;
-}
-
 /** Reads and checks the environment once. The only place that reads `process.env`. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const result = envSchema.safeParse(source);
-  if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  const ldap = PROVIDER_MODULES.ldap.environment.safeParse(source);
+  const okta = PROVIDER_MODULES.okta.environment.safeParse(source);
+  const entra = PROVIDER_MODULES.entra.environment.safeParse(source);
+  const issues = [result, ldap, okta, entra].flatMap((r) => (r.success ? [] : r.error.issues));
+  if (!result.success || !ldap.success || !okta.success || !entra.success || issues.length > 0) {
+    const lines = issues.map((i) => `  ${i.path.length > 0 ? `${i.path.join('.')}: ` : ''}${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const env = result.data;
-  const ldapSet = group(env, PROVIDER_VARIABLES.ldap, 'LDAP');
-  if (ldapSet && env.LDAP_DIALECT === 'ad' && !env.LDAP_URL?.startsWith('ldaps://')) {
-    // AD takes passwords (unicodePwd) over TLS only, and refuses or exposes simple binds on plain LDAP.
-    throw new ConfigError(
-      'invalid configuration:\n  LDAP_URL: must be ldaps://host[:port] when LDAP_DIALECT=ad',
-    );
-  }
-  const oktaSet = group(env, PROVIDER_VARIABLES.okta, 'Okta');
-  const graphSet = group(env, PROVIDER_VARIABLES.entra, 'Entra');
   const ids = (list: string | undefined) =>
     (list ?? '')
       .split(',')
@@ -285,38 +218,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       taskQueue: env.TEMPORAL_TASK_QUEUE,
     },
     apiTokens: env.API_TOKENS,
-    ldap: ldapSet
-      ? {
-          url: env.LDAP_URL as string,
-          bindDN: env.LDAP_BIND_DN as string,
-          bindPassword: env.LDAP_BIND_PASSWORD as string,
-          usersDN: env.LDAP_USERS_DN as string,
-          groupsDN: env.LDAP_GROUPS_DN,
-          dialect: env.LDAP_DIALECT,
-          caFile: env.LDAP_CA_FILE,
-        }
-      : undefined,
-    okta: oktaSet
-      ? {
-          orgUrl: env.OKTA_ORG_URL as string,
-          apiToken: env.OKTA_API_TOKEN as string,
-          loginDomain: env.OKTA_LOGIN_DOMAIN as string,
-          groups: ids(env.OKTA_GROUP_IDS),
-        }
-      : undefined,
-    entra: graphSet
-      ? {
-          tenantId: env.GRAPH_TENANT_ID as string,
-          clientId: env.GRAPH_CLIENT_ID as string,
-          clientSecret: env.GRAPH_CLIENT_SECRET as string,
-          upnDomain: env.GRAPH_UPN_DOMAIN,
-          baseUrl: env.GRAPH_BASE_URL,
-          authorityUrl: env.GRAPH_AUTHORITY_URL,
-          groups: ids(env.GRAPH_GROUP_IDS),
-          inviteRedirectUrl: env.GRAPH_INVITE_REDIRECT_URL,
-        }
-      : undefined,
-    embeddedLdap: !ldapSet && !oktaSet && !graphSet,
+    ldap: ldap.data,
+    okta: okta.data,
+    entra: entra.data,
+    embeddedLdap: !ldap.data && !okta.data && !entra.data,
     policy: {
       accountPrefix: env.ACCOUNT_PREFIX,
       maxGrantDays: env.MAX_GRANT_DAYS,

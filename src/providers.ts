@@ -1,8 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEntraProvider } from '../providers/entra/index.js';
-import { createLdapProvider } from '../providers/ldap/index.js';
-import { createOktaProvider } from '../providers/okta/index.js';
+import type { ReachabilityProbe } from '../providers/module.js';
+import { moduleOf, PROVIDER_MODULES, PROVIDER_NAMES, type ProviderSettings } from '../providers/modules.js';
 import type { IdentityProvider, ProviderName } from '../providers/types.js';
 import type { Config } from './config.js';
 import { startLocalSlapd, type LocalSlapd } from './local-stack/slapd.js';
@@ -18,54 +17,76 @@ export async function stablePort(dataDir: string, name: string): Promise<number>
   return port;
 }
 
-/** The providers the configuration enables; the embedded OpenLDAP when it names none. */
-export async function startProviders(config: Config, dataDir: string, logger: Logger) {
+/** The directories this process grants access in, and the settings it reaches each one with. */
+export interface Directories {
+  /** Every provider the service offers, in the API's order: the configured ones, or the embedded OpenLDAP. */
+  names: ProviderName[];
+  /** The settings of each provider this process can reach: the embedded OpenLDAP's only once started here. */
+  settings: Partial<ProviderSettings>;
+  /** The embedded OpenLDAP, when this process started it. */
+  slapd?: LocalSlapd | undefined;
+}
+
+/**
+ * The providers the configuration enables; the embedded OpenLDAP when it names none, started only by a process
+ * that runs the worker (`startEmbedded`): the API alone needs no directory to derive account names.
+ */
+export async function startDirectories(
+  config: Config,
+  dataDir: string,
+  logger: Logger,
+  startEmbedded: boolean,
+): Promise<Directories> {
+  const settings: Partial<ProviderSettings> = { ldap: config.ldap, okta: config.okta, entra: config.entra };
+  if (!config.embeddedLdap) {
+    return { names: PROVIDER_NAMES.filter((name) => settings[name]), settings };
+  }
+  if (!startEmbedded) return { names: ['ldap'], settings: {} };
+  const slapd = await startLocalSlapd({
+    dataDir: join(dataDir, 'ldap'),
+    port: await stablePort(dataDir, 'ldap'),
+    logger,
+  });
+  const { url, bindDN, bindPassword, usersDN, groupsDN } = slapd;
+  return {
+    names: ['ldap'],
+    settings: { ldap: { url, bindDN, bindPassword, usersDN, groupsDN, dialect: 'openldap' } },
+    slapd,
+  };
+}
+
+/** The worker's providers, one instance each, shared by its activities. */
+export async function createProviders(
+  directories: Directories,
+): Promise<Map<ProviderName, IdentityProvider>> {
   const providers = new Map<ProviderName, IdentityProvider>();
-  let slapd: LocalSlapd | undefined;
-  if (config.ldap) {
-    providers.set('ldap', createLdapProvider(config.ldap));
-  } else if (config.embeddedLdap) {
-    slapd = await startLocalSlapd({
-      dataDir: join(dataDir, 'ldap'),
-      port: await stablePort(dataDir, 'ldap'),
-      logger,
-    });
-    providers.set(
-      'ldap',
-      createLdapProvider({
-        url: slapd.url,
-        bindDN: slapd.bindDN,
-        bindPassword: slapd.bindPassword,
-        usersDN: slapd.usersDN,
-        groupsDN: slapd.groupsDN,
-        dialect: 'openldap',
-      }),
-    );
+  for (const name of directories.names) {
+    const settings = directories.settings[name];
+    if (settings) providers.set(name, await moduleOf(name).create(settings));
   }
-  if (config.okta) {
-    providers.set(
-      'okta',
-      createOktaProvider({
-        orgUrl: config.okta.orgUrl,
-        apiToken: config.okta.apiToken,
-        loginDomain: config.okta.loginDomain,
-        groups: config.okta.groups,
-      }),
-    );
+  return providers;
+}
+
+/** Per provider, the longest account name it takes, from its settings alone. */
+export function usernameLimits(directories: Directories): Map<ProviderName, number> {
+  return new Map(
+    directories.names.map((name) => {
+      const settings = directories.settings[name];
+      // The embedded OpenLDAP another process runs: its dialect is all the limit depends on.
+      if (!settings) return [name, PROVIDER_MODULES.ldap.usernameLimit({ dialect: 'openldap' })];
+      return [name, moduleOf(name).usernameLimit(settings)];
+    }),
+  );
+}
+
+/** The API's reachability checks, one per provider it can reach, without building the providers. */
+export async function reachabilityProbes(
+  directories: Directories,
+): Promise<Map<ProviderName, ReachabilityProbe>> {
+  const probes = new Map<ProviderName, ReachabilityProbe>();
+  for (const name of directories.names) {
+    const settings = directories.settings[name];
+    if (settings) probes.set(name, await moduleOf(name).probe(settings));
   }
-  if (config.entra) {
-    const { baseUrl, authorityUrl, upnDomain, inviteRedirectUrl, ...required } = config.entra;
-    // Unset optional settings fall back to the provider's own defaults (Graph and login.microsoftonline.com).
-    providers.set(
-      'entra',
-      createEntraProvider({
-        ...required,
-        ...(baseUrl ? { baseUrl } : {}),
-        ...(authorityUrl ? { authorityUrl } : {}),
-        ...(upnDomain ? { upnDomain } : {}),
-        ...(inviteRedirectUrl ? { inviteRedirectUrl } : {}),
-      }),
-    );
-  }
-  return { providers, slapd };
+  return probes;
 }

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import type { IdentityProvider, ProviderName } from '../providers/types.js';
+import type { ReachabilityProbe } from '../providers/module.js';
+import type { ProviderName } from '../providers/types.js';
 import { buildApp } from './api/app.js';
 import { TokenAuthenticator } from './api/auth.js';
 import type { CodecRoutesOptions } from './api/codec-routes.js';
@@ -16,7 +17,14 @@ import {
 import type { ApiToken, Config } from './config.js';
 import { startLocalTemporal, type LocalTemporal } from './local-stack/temporal.js';
 import { loadOrCreateAdminToken, openDataDir } from './local-state.js';
-import { startProviders, stablePort } from './providers.js';
+import {
+  createProviders,
+  reachabilityProbes,
+  stablePort,
+  startDirectories,
+  usernameLimits,
+  type Directories,
+} from './providers.js';
 import type { Logger } from './logger.js';
 import { runProbes } from './readiness.js';
 import { openRegistry } from './registry/store.js';
@@ -75,17 +83,19 @@ export async function startService(
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
     };
-    const { providers, slapd } = await startProviders(config, dataDir, logger);
+    const directories = await startDirectories(config, dataDir, logger, role !== 'api');
+    const slapd = directories.slapd;
     if (slapd) stops.push(() => slapd.stop());
-    stops.push(async () => {
-      for (const provider of providers.values()) await provider.close();
-    });
     const registry = await openRegistry({ databaseUrl: config.databaseUrl, dataDir });
     stops.push(() => registry.close());
 
     let worker: Worker | undefined;
     if (role !== 'api') {
       installTemporalLogging(logger);
+      const providers = await createProviders(directories);
+      stops.push(async () => {
+        for (const provider of providers.values()) await provider.close();
+      });
       const notifier = createNotifier(config.notifications, logger);
       stops.push(() => notifier.close());
       const created = await createGrantWorker({
@@ -123,11 +133,17 @@ export async function startService(
         adminTokenFile = generated.file;
         tokens = [{ name: 'local-admin', roles: ['admin'], token: generated.token }];
       }
+      // The API reaches each directory only to report it in /readyz: a light client each, not a provider.
+      const probes = await reachabilityProbes(directories);
+      stops.push(async () => {
+        for (const probe of probes.values()) await probe.close();
+      });
       app = await startApi(config, logger, {
         client,
         registry,
         tokens,
-        providers,
+        directories,
+        probes,
         codec: {
           codec,
           corsOrigins: config.codecCorsOrigins ?? (temporal?.uiUrl ? [new URL(temporal.uiUrl).origin] : []),
@@ -165,11 +181,12 @@ async function startApi(
     client: Client;
     registry: RegistryStore;
     tokens: ApiToken[];
-    providers: ReadonlyMap<ProviderName, IdentityProvider>;
+    directories: Directories;
+    probes: ReadonlyMap<ProviderName, ReachabilityProbe>;
     codec: CodecRoutesOptions;
   },
 ): Promise<FastifyInstance> {
-  const policy = { providers: [...deps.providers.keys()], maxGrantDays: config.policy.maxGrantDays };
+  const policy = { providers: deps.directories.names, maxGrantDays: config.policy.maxGrantDays };
   const service = new GrantService({
     client: deps.client,
     registry: deps.registry,
@@ -179,7 +196,7 @@ async function startApi(
     answerWithinMs: config.answerWithinMs,
     reminderLeadsMs: config.policy.reminderLeadMs,
     indexed: await ensureSearchAttributes(deps.client, config.temporal.namespace, logger),
-    usernameLimits: new Map([...deps.providers].map(([name, p]) => [name, p.maxUsernameLength])),
+    usernameLimits: usernameLimits(deps.directories),
     onLostCredential: (err) =>
       logger.error({ err }, 'a one-time credential answered too late could not be given back to its grant'),
   });
@@ -202,7 +219,7 @@ async function startApi(
       runProbes(
         {
           temporal: () => deps.client.connection.workflowService.getSystemInfo({}),
-          ...Object.fromEntries([...deps.providers].map(([name, p]) => [name, () => p.checkReachable()])),
+          ...Object.fromEntries([...deps.probes].map(([name, probe]) => [name, () => probe.check()])),
         },
         logger,
       ),

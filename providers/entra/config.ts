@@ -14,6 +14,11 @@ const httpsOrigin = z
     error: 'must be a bare origin such as https://graph.microsoft.com (no path: the client adds /v1.0)',
   });
 
+/**
+ * Account names are the users' mailNickname, which Entra limits to 64 characters, as it does a UPN's local part.
+ */
+export const ENTRA_USERNAME_LIMIT = 64;
+
 /** Which `onPremisesExtensionAttributes.extensionAttributeN` holds a marker: 1 to 15. */
 const extensionAttribute = z.number().int().min(1).max(15);
 

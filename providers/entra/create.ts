@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ProviderError } from '../errors.js';
+import type { ProviderError } from '../errors.js';
+import { failureOf, instant } from '../operation.js';
 import { holderOf, ownershipOf } from '../ownership.js';
 import { generatePassword } from '../password.js';
 import type { AccountRef, AccountSpec, ProvisionResult } from '../types.js';
@@ -10,7 +11,6 @@ import {
   findUser,
   getUser,
   grantOf,
-  instant,
   isGuest,
   listUsers,
   odataString,
@@ -30,12 +30,9 @@ const COMPANY_NAME_MAX = 64;
 const created = z.object({ id: z.string().min(1) });
 const invitation = z.object({ invitedUser: z.object({ id: z.string().min(1) }) });
 
+const failure = failureOf('entra', 'createAccount');
 const fail = (kind: 'invalid' | 'conflict' | 'transient', message: string, cause?: unknown): ProviderError =>
-  new ProviderError(kind, `createAccount: ${message}`, {
-    provider: 'entra',
-    operation: 'createAccount',
-    cause,
-  });
+  failure(kind, message, { cause });
 
 /** The kind of account a spec asks for: guest by default when there is a contact e-mail to invite. */
 export function kindOf(ctx: EntraContext, spec: AccountSpec): 'guest' | 'member' {
@@ -63,7 +60,7 @@ export async function createAccount(ctx: EntraContext, spec: AccountSpec): Promi
   const kind = kindOf(ctx, spec);
   const groups = [...new Set([...ctx.config.groups, ...spec.groups])];
   checkGroupIds(groups, 'createAccount');
-  const properties = descriptiveProperties(ctx, spec, instant(spec.expiresAt, 'createAccount'));
+  const properties = descriptiveProperties(ctx, spec, instant(spec.expiresAt, 'entra', 'createAccount'));
   // Before any user is made, invited or taken over: a missing group leaves the directory as it was.
   await checkGroupsExist(ctx, groups, spec.groups);
   // mailNickname is not unique in Entra: the name is checked here, for both kinds, before anything is made.

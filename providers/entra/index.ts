@@ -1,7 +1,15 @@
+import type { Client } from '@microsoft/microsoft-graph-client';
 import { ProviderError } from '../errors.js';
+import type { ReachabilityProbe } from '../module.js';
+import { operationRunner, type RunOperation } from '../operation.js';
 import type { AccountState, IdentityProvider } from '../types.js';
 import { connect } from './client.js';
-import { resolveEntraConfig, type EntraConfig } from './config.js';
+import {
+  ENTRA_USERNAME_LIMIT,
+  resolveEntraConfig,
+  type EntraConfig,
+  type ResolvedEntraConfig,
+} from './config.js';
 import { createAccount } from './create.js';
 import { toProviderError } from './errors.js';
 import { disableAccount, rotateCredentials, setExpiry } from './lifecycle.js';
@@ -16,11 +24,6 @@ import {
 } from './users.js';
 
 export { entraConfigSchema, type EntraConfig } from './config.js';
-
-/**
- * Account names are the users' mailNickname, which Entra limits to 64 characters, as it does a UPN's local part.
- */
-const MAX_USERNAME_LENGTH = 64;
 
 /**
  * The Microsoft Entra ID provider, on Microsoft Graph v1.0 (`@microsoft/microsoft-graph-client` 3) with an
@@ -48,13 +51,7 @@ export function createEntraProvider(config: EntraConfig): IdentityProvider {
     grantAttribute: `extensionAttribute${cfg.extensionAttributes.grantId}`,
     expiryAttribute: `extensionAttribute${cfg.extensionAttributes.expiresAt}`,
   };
-  const run = async <T>(operation: string, work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (err) {
-      throw scrubbed(toProviderError(err, operation), cfg.clientSecret);
-    }
-  };
+  const run = runnerFor(cfg);
   const withGroups = async (user: GraphUser): Promise<AccountState> =>
     stateOf(
       ctx,
@@ -64,7 +61,7 @@ export function createEntraProvider(config: EntraConfig): IdentityProvider {
 
   return {
     name: 'entra',
-    maxUsernameLength: MAX_USERNAME_LENGTH,
+    maxUsernameLength: ENTRA_USERNAME_LIMIT,
 
     createAccount: (spec) => run('createAccount', () => createAccount(ctx, spec)),
 
@@ -89,14 +86,27 @@ export function createEntraProvider(config: EntraConfig): IdentityProvider {
         return states.sort((a, b) => a.username.localeCompare(b.username));
       }),
 
-    checkReachable: () =>
-      run('checkReachable', async () => {
-        await ctx.client.api('/users').top(1).select('id').get();
-      }),
+    checkReachable: () => firstUser(run, ctx.client),
 
     close: async () => connection.close(),
   };
 }
+
+/** The check `/readyz` runs, on a Graph client and request limiter of its own. */
+export function createEntraProbe(config: EntraConfig): ReachabilityProbe {
+  const cfg = resolveEntraConfig(config);
+  const connection = connect(cfg);
+  return { check: () => firstUser(runnerFor(cfg), connection.client), close: async () => connection.close() };
+}
+
+/** One page of one user's id: proves Graph answers and takes our token, light on the tenant's budget. */
+const firstUser = (run: RunOperation, client: Client) =>
+  run('checkReachable', async () => {
+    await client.api('/users').top(1).select('id').get();
+  });
+
+const runnerFor = (cfg: ResolvedEntraConfig): RunOperation =>
+  operationRunner((err, operation) => scrubbed(toProviderError(err, operation), cfg.clientSecret));
 
 /** Belt and braces: no message leaves with the client secret in it, whatever a library put there. */
 function scrubbed(err: ProviderError, secret: string): ProviderError {

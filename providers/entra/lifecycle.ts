@@ -3,7 +3,8 @@ import { generatePassword } from '../password.js';
 import type { AccountRef } from '../types.js';
 import { unlessNotFound } from './errors.js';
 import { removeFromAllGroups } from './groups.js';
-import { expiryProperties, getUser, instant, isGuest, userPath, type EntraContext } from './users.js';
+import { instant } from '../operation.js';
+import { expiryProperties, getUser, isGuest, userPath, type EntraContext } from './users.js';
 
 /**
  * The password a member account is left with at rotation: nobody ever sees it. 64 characters drawn like the
@@ -13,7 +14,7 @@ const ROTATED_PASSWORD_LENGTH = 64;
 
 /** Moves the expiry recorded on the user; a user that is gone is `not-found`. */
 export async function setExpiry(ctx: EntraContext, account: AccountRef, expiresAt: string): Promise<void> {
-  const value = instant(expiresAt, 'setExpiry');
+  const value = instant(expiresAt, 'entra', 'setExpiry');
   if (account.externalId === '') {
     throw new ProviderError('not-found', `setExpiry: ${account.username} has no user id`, {
       provider: 'entra',

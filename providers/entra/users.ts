@@ -1,6 +1,5 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
-import { ProviderError } from '../errors.js';
 import type { AccountState } from '../types.js';
 import type { ResolvedEntraConfig } from './config.js';
 import { unlessNotFound } from './errors.js';
@@ -154,18 +153,6 @@ export function stateOf(ctx: EntraContext, user: GraphUser, groups: string[]): A
     organisation: user.companyName ?? undefined,
     groups,
   };
-}
-
-/** An instant as ISO-8601 UTC, or `invalid` when it is none. */
-export function instant(value: string, operation: string): string {
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) {
-    throw new ProviderError('invalid', `${operation}: expiresAt is not an instant`, {
-      provider: 'entra',
-      operation,
-    });
-  }
-  return new Date(ms).toISOString();
 }
 
 /** The properties that record the expiry on a user (one PATCH or create body fragment). */

@@ -13,6 +13,7 @@ import {
   withEnabled,
   adTicksToIso,
 } from './ad.js';
+import { LDAP_USERNAME_LIMITS } from './config.js';
 import { ResultCode } from './connection.js';
 import { grantDescription, grantIdFrom, type Dialect, type EntryState } from './dialect.js';
 import { escapeDnValue, first, values } from './syntax.js';
@@ -43,7 +44,7 @@ function descriptive(spec: AccountSpec): Record<string, string[]> {
  */
 export const adDialect: Dialect = {
   // sAMAccountName holds at most 20 characters.
-  maxUsernameLength: 20,
+  maxUsernameLength: LDAP_USERNAME_LIMITS.ad,
   nameAttribute: 'sAMAccountName',
   userObjectClass: 'user',
   groupObjectClass: 'group',

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { AD_LIMITS } from './ad.js';
 import { parentDn } from './syntax.js';
+
+/** The longest account name of each dialect: OpenLDAP's `uid` by our rule, AD's `sAMAccountName` by AD's. */
+export const LDAP_USERNAME_LIMITS = { openldap: 64, ad: AD_LIMITS.sAMAccountName } as const;
 
 /** The LDAP provider's settings, checked once when the provider is created. */
 export const ldapConfigSchema = z

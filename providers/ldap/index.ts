@@ -8,6 +8,8 @@ import {
   type Filter,
 } from 'ldapts';
 import { ProviderError } from '../errors.js';
+import type { ReachabilityProbe } from '../module.js';
+import { checkUsernameLength } from '../operation.js';
 import { holderOf, ownershipOf } from '../ownership.js';
 import { generatePassword, unusableSecret } from '../password.js';
 import type { AccountRef, AccountSpec, AccountState, IdentityProvider, ProvisionResult } from '../types.js';
@@ -84,22 +86,19 @@ export function createLdapProvider(config: LdapConfig): IdentityProvider {
   };
 }
 
+/** The fresh bind `/readyz` runs, on a pool of its own that keeps no connection. */
+export function createLdapProbe(config: LdapConfig): ReachabilityProbe {
+  const pool = new ConnectionPool(resolveLdapConfig(config));
+  return { check: () => pool.probe(), close: () => pool.close() };
+}
+
 async function createAccount(
   client: Client,
   cfg: ResolvedLdapConfig,
   dialect: Dialect,
   spec: AccountSpec,
 ): Promise<ProvisionResult> {
-  if (spec.username === '' || spec.username.length > dialect.maxUsernameLength) {
-    throw new ProviderError(
-      'invalid',
-      `account name must have 1 to ${dialect.maxUsernameLength} characters`,
-      {
-        provider: 'ldap',
-        operation: 'createAccount',
-      },
-    );
-  }
+  checkUsernameLength(spec, dialect.maxUsernameLength, 'ldap');
   // Before anything is made or taken over: a bad group leaves the directory as it was.
   await checkGroups(client, cfg, dialect, spec.groups);
   const dn = dialect.userDn(cfg.usersDN, spec.username);

@@ -1,5 +1,6 @@
 import { Attribute, Change, type Entry } from 'ldapts';
 import type { AccountSpec } from '../types.js';
+import { LDAP_USERNAME_LIMITS } from './config.js';
 import { grantDescription, grantIdFrom, type Dialect, type EntryState } from './dialect.js';
 import { escapeDnValue, first, fromGeneralizedTime, toGeneralizedTime, values } from './syntax.js';
 
@@ -26,7 +27,7 @@ function descriptive(spec: AccountSpec): Record<string, string[]> {
  * `pwdAccountLockedTime: 000001010000Z` locks for good, `pwdReset` asks for a new password at first use.
  */
 export const openldapDialect: Dialect = {
-  maxUsernameLength: 64,
+  maxUsernameLength: LDAP_USERNAME_LIMITS.openldap,
   nameAttribute: 'uid',
   userObjectClass: 'inetOrgPerson',
   groupObjectClass: 'groupOfNames',

@@ -7,6 +7,18 @@ const propertyName = z
   .string()
   .regex(PROPERTY_NAME, 'must be letters, digits and underscores, not starting with a digit');
 
+/**
+ * Okta logins must look like e-mail addresses, and 64 characters is the longest local part an address may
+ * have (RFC 5321); the login (`<username>@<loginDomain>`) must also fit Okta's 100 characters.
+ */
+const MAX_USERNAME_LENGTH = 64;
+const OKTA_LOGIN_MAX = 100;
+
+/** The longest account name whose login fits with this login domain. */
+export function oktaUsernameLimit(loginDomain: string): number {
+  return Math.min(MAX_USERNAME_LENGTH, OKTA_LOGIN_MAX - 1 - loginDomain.length);
+}
+
 /** The Okta provider's settings, checked once when the provider is created. */
 export const oktaConfigSchema = z
   .object({

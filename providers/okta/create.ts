@@ -1,4 +1,5 @@
-import { ProviderError } from '../errors.js';
+import type { ProviderError } from '../errors.js';
+import { checkUsernameLength, failureOf } from '../operation.js';
 import { holderOf, ownershipOf } from '../ownership.js';
 import { generatePassword } from '../password.js';
 import type { AccountSpec, ProvisionResult } from '../types.js';
@@ -6,12 +7,9 @@ import { isDuplicateLogin, statusOf, unlessNotFound } from './errors.js';
 import { disableAccount } from './lifecycle.js';
 import { getUser, loginOf, profileOf, type OktaContext, type OktaUser } from './users.js';
 
+const failure = failureOf('okta', 'createAccount');
 const fail = (kind: 'invalid' | 'conflict' | 'transient', message: string, field?: string): ProviderError =>
-  new ProviderError(kind, `createAccount: ${message}`, {
-    provider: 'okta',
-    operation: 'createAccount',
-    ...(field === undefined ? {} : { field }),
-  });
+  failure(kind, message, field === undefined ? {} : { field });
 
 /**
  * A group that does not exist: one the request named is a bad request on its `groups` field; a configured one
@@ -36,9 +34,7 @@ const REFRESHABLE = {
  * the create with nothing made; an existing user is changed only once every group is known to exist.
  */
 export async function createAccount(ctx: OktaContext, spec: AccountSpec): Promise<ProvisionResult> {
-  if (spec.username === '' || spec.username.length > ctx.maxUsernameLength) {
-    throw fail('invalid', `account name must have 1 to ${ctx.maxUsernameLength} characters`);
-  }
+  checkUsernameLength(spec, ctx.maxUsernameLength, 'okta');
   const profile = profileOf(ctx.config, spec);
   await ctx.ensureSchema();
   const password = spec.contactEmail ? undefined : generatePassword();

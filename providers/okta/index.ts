@@ -1,22 +1,25 @@
-import { ProviderError } from '../errors.js';
+import type { Client } from '@okta/okta-sdk-nodejs';
+import type { ReachabilityProbe } from '../module.js';
+import { failureOf, instant, operationRunner } from '../operation.js';
 import type { IdentityProvider } from '../types.js';
 import { connect } from './client.js';
-import { resolveOktaConfig, type OktaConfig } from './config.js';
+import { oktaUsernameLimit, resolveOktaConfig, type OktaConfig } from './config.js';
 import { createAccount } from './create.js';
 import { toProviderError } from './errors.js';
 import { disableAccount, rotateCredentials } from './lifecycle.js';
 import { findAccount, listAccounts } from './list.js';
 import { schemaGuard } from './schema.js';
-import { instant, userIdOf, type OktaContext } from './users.js';
+import { userIdOf, type OktaContext } from './users.js';
 
 export { oktaConfigSchema, type OktaConfig } from './config.js';
 
-/**
- * Okta logins must look like e-mail addresses, and 64 characters is the longest local part an address may
- * have (RFC 5321); the login (`<username>@<loginDomain>`) must also fit Okta's 100 characters.
- */
-const MAX_USERNAME_LENGTH = 64;
-const OKTA_LOGIN_MAX = 100;
+const run = operationRunner(toProviderError);
+
+/** One page of one user: proves Okta answers and takes the token (walking the collection would fetch every page). */
+const firstUser = (client: Client) =>
+  run('checkReachable', async () => {
+    await (await client.userApi.listUsers({ limit: 1 })).next();
+  });
 
 /**
  * The Okta provider, on the official SDK (`@okta/okta-sdk-nodejs`). Accounts are users with the login
@@ -31,15 +34,8 @@ export function createOktaProvider(config: OktaConfig): IdentityProvider {
   const ctx: OktaContext = {
     client: connection.client,
     config: cfg,
-    maxUsernameLength: Math.min(MAX_USERNAME_LENGTH, OKTA_LOGIN_MAX - 1 - cfg.loginDomain.length),
+    maxUsernameLength: oktaUsernameLimit(cfg.loginDomain),
     ensureSchema: schemaGuard(connection.client, cfg),
-  };
-  const run = async <T>(operation: string, work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (err) {
-      throw toProviderError(err, operation);
-    }
   };
 
   return {
@@ -52,14 +48,11 @@ export function createOktaProvider(config: OktaConfig): IdentityProvider {
 
     setExpiry: (account, expiresAt) =>
       run('setExpiry', async () => {
-        const value = instant(expiresAt, 'setExpiry');
+        const value = instant(expiresAt, 'okta', 'setExpiry');
         await ctx.ensureSchema();
         const userId = await userIdOf(ctx, account);
         if (userId === null) {
-          throw new ProviderError('not-found', `setExpiry: ${account.username} does not exist`, {
-            provider: 'okta',
-            operation: 'setExpiry',
-          });
+          throw failureOf('okta', 'setExpiry')('not-found', `${account.username} does not exist`);
         }
         // Okta answers 404 for a deactivated user too: its profile can no longer change.
         await ctx.client.userApi.updateUser({ userId, user: { profile: { [cfg.expiryAttribute]: value } } });
@@ -71,12 +64,14 @@ export function createOktaProvider(config: OktaConfig): IdentityProvider {
 
     listAccounts: (prefix) => run('listAccounts', () => listAccounts(ctx, prefix)),
 
-    checkReachable: () =>
-      run('checkReachable', async () => {
-        // The first item only, so one page of one user: walking the collection would fetch every page.
-        await (await ctx.client.userApi.listUsers({ limit: 1 })).next();
-      }),
+    checkReachable: () => firstUser(ctx.client),
 
     close: async () => connection.close(),
   };
+}
+
+/** The check `/readyz` runs, on a client and rate limiter of its own. */
+export function createOktaProbe(config: OktaConfig): ReachabilityProbe {
+  const connection = connect(resolveOktaConfig(config));
+  return { check: () => firstUser(connection.client), close: async () => connection.close() };
 }

@@ -1,5 +1,5 @@
 import type { Client } from '@okta/okta-sdk-nodejs';
-import { ProviderError } from '../errors.js';
+import { instant } from '../operation.js';
 import type { AccountRef, AccountSpec, AccountState } from '../types.js';
 import type { ResolvedOktaConfig } from './config.js';
 import { unlessNotFound } from './errors.js';
@@ -38,18 +38,6 @@ export function firstNameOf(organisation: string): string {
   return cut === '' ? 'Supplier' : cut;
 }
 
-/** The expiry as Okta stores it: ISO-8601 UTC with milliseconds; anything unreadable is a bad request. */
-export function instant(expiresAt: string, operation: string): string {
-  const ms = Date.parse(expiresAt);
-  if (!Number.isFinite(ms)) {
-    throw new ProviderError('invalid', `${operation}: expiresAt is not an instant`, {
-      provider: 'okta',
-      operation,
-    });
-  }
-  return new Date(ms).toISOString();
-}
-
 /**
  * The profile of a supplier account: named after the organisation, never a person. Okta requires an e-mail:
  * without a contact address it is the login itself, so the login domain should not deliver to anybody.
@@ -63,7 +51,7 @@ export function profileOf(config: ResolvedOktaConfig, spec: AccountSpec): Record
     lastName: 'Supplier',
     displayName: spec.displayName,
     organization: spec.organisation,
-    [config.expiryAttribute]: instant(spec.expiresAt, 'createAccount'),
+    [config.expiryAttribute]: instant(spec.expiresAt, 'okta', 'createAccount'),
     [config.grantAttribute]: spec.grantId,
   };
 }

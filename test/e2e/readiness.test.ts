@@ -1,5 +1,10 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { startService } from '../../src/service.js';
 import { readEntry } from '../helpers/ldap.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
 
@@ -79,3 +84,24 @@ it('brings a killed slapd back on its port and data, and grants work again', asy
   expect(after.status, JSON.stringify(after.body)).toBe(201);
   expect(await readEntry(stack.slapd, after.body.account.externalId)).not.toBeNull();
 }, 90_000);
+
+it('leaves the embedded directory to the worker: an API alone starts none and reports the directories it reaches', async () => {
+  // No LDAP_* variable: the configuration names the embedded directory, which the worker runs.
+  const withoutLdap = Object.fromEntries(
+    Object.entries(stack.env).filter(([name]) => !name.startsWith('LDAP_')),
+  );
+  const dataDir = join(stack.dir, 'api-alone');
+  const api = await startService(
+    loadConfig({ ...withoutLdap, DATA_DIR: dataDir }),
+    createLogger('silent'),
+    'api',
+  );
+  try {
+    expect(api.ldap).toBeUndefined();
+    expect(existsSync(join(dataDir, 'ldap'))).toBe(false);
+    const ready = await fetch(`${api.apiUrl}/readyz`);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { temporal: 'ok' } });
+  } finally {
+    await api.stop();
+  }
+}, 60_000);

@@ -109,6 +109,29 @@ describe('configuration', () => {
     );
   });
 
+  it("checks each provider's variables by its own rules at start, naming the variable", () => {
+    const okta = {
+      OKTA_ORG_URL: 'not a url',
+      OKTA_API_TOKEN: 'okta-token-never-echoed',
+      OKTA_LOGIN_DOMAIN: 'suppliers.acme.example',
+    };
+    const bad = () => loadConfig(okta);
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(/OKTA_ORG_URL: must be an http\(s\) URL/);
+    expect(bad).not.toThrow(/orgUrl/);
+    expect(bad).not.toThrow(/okta-token-never-echoed/);
+    const entra = { GRAPH_TENANT_ID: 't', GRAPH_CLIENT_ID: 'c', GRAPH_CLIENT_SECRET: 's' };
+    expect(() => loadConfig({ ...entra, GRAPH_GROUP_IDS: 'not-a-guid' })).toThrow(
+      /GRAPH_GROUP_IDS: must be a GUID/,
+    );
+    expect(() => loadConfig({ ...entra, GRAPH_BASE_URL: 'http://graph.example' })).toThrow(
+      /GRAPH_BASE_URL: must be an https URL/,
+    );
+    expect(() =>
+      loadConfig({ ...okta, OKTA_ORG_URL: 'https://acme.okta.com', OKTA_LOGIN_DOMAIN: 'acme' }),
+    ).toThrow(/OKTA_LOGIN_DOMAIN: must be a domain name/);
+  });
+
   it('reads the notification and review settings, and refuses malformed ones without echoing them', () => {
     const config = loadConfig({
       SMTP_URL: 'smtp://mailer:s3cret-pass@mail.example.com:587',
