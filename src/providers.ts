@@ -56,16 +56,12 @@ export async function startDirectories(
 }
 
 /** The worker's providers, one instance each, shared by its activities. */
-export async function createProviders(
-  directories: Directories,
-): Promise<Map<ProviderName, IdentityProvider>> {
-  const providers = new Map<ProviderName, IdentityProvider>();
-  for (const name of directories.names) {
-    const settings = directories.settings[name];
-    if (settings) providers.set(name, await moduleOf(name).create(settings));
-  }
-  return providers;
-}
+export const createProviders = (directories: Directories): Promise<Map<ProviderName, IdentityProvider>> =>
+  eachReachable(directories, (name, settings) => moduleOf(name).create(settings));
+
+/** The API's reachability checks, one per provider it can reach, without building the providers. */
+export const reachabilityProbes = (directories: Directories): Promise<Map<ProviderName, ReachabilityProbe>> =>
+  eachReachable(directories, (name, settings) => moduleOf(name).probe(settings));
 
 /** Per provider, the longest account name it takes, from its settings alone. */
 export function usernameLimits(directories: Directories): Map<ProviderName, number> {
@@ -79,14 +75,15 @@ export function usernameLimits(directories: Directories): Map<ProviderName, numb
   );
 }
 
-/** The API's reachability checks, one per provider it can reach, without building the providers. */
-export async function reachabilityProbes(
+/** `make` of every provider this process has the settings of, in the API's order. */
+async function eachReachable<T>(
   directories: Directories,
-): Promise<Map<ProviderName, ReachabilityProbe>> {
-  const probes = new Map<ProviderName, ReachabilityProbe>();
+  make: <N extends ProviderName>(name: N, settings: ProviderSettings[N]) => Promise<T>,
+): Promise<Map<ProviderName, T>> {
+  const made = new Map<ProviderName, T>();
   for (const name of directories.names) {
     const settings = directories.settings[name];
-    if (settings) probes.set(name, await moduleOf(name).probe(settings));
+    if (settings) made.set(name, await make(name, settings));
   }
-  return probes;
+  return made;
 }

@@ -12,7 +12,8 @@ const httpsOrigin = z
   .url({ protocol: /^https$/, error: 'must be an https URL' })
   .refine((value) => ['', '/'].includes(new URL(value).pathname) && !/[?#]/.test(value), {
     error: 'must be a bare origin such as https://graph.microsoft.com (no path: the client adds /v1.0)',
-  });
+  })
+  .transform((url) => url.replace(/\/+$/, ''));
 
 /**
  * Account names are the users' mailNickname, which Entra limits to 64 characters, as it does a UPN's local part.
@@ -89,19 +90,14 @@ export const entraConfigSchema = z
 /** What callers pass: everything but the tenant, client id and secret may be left out. */
 export type EntraConfig = z.input<typeof entraConfigSchema>;
 
-/** The settings with every default applied. */
+/** The settings with every default applied, and the origins without a trailing slash. */
 export type ResolvedEntraConfig = z.output<typeof entraConfigSchema>;
 
 /** Validates the settings (throws a ZodError naming the bad fields, never their values) and fills in defaults. */
-export function resolveEntraConfig(config: EntraConfig): ResolvedEntraConfig {
-  const parsed = entraConfigSchema.parse(config);
-  return {
-    ...parsed,
-    baseUrl: parsed.baseUrl.replace(/\/+$/, ''),
-    authorityUrl: parsed.authorityUrl.replace(/\/+$/, ''),
-  };
-}
+export const resolveEntraConfig = (config: EntraConfig): ResolvedEntraConfig =>
+  entraConfigSchema.parse(config);
 
+/** True for an Entra object id (a GUID). */
 export function isGuid(value: string): boolean {
   return GUID.test(value);
 }

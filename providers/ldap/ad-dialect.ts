@@ -1,4 +1,4 @@
-import { Attribute, Change, type Entry } from 'ldapts';
+import { Attribute, Change } from 'ldapts';
 import type { AccountSpec } from '../types.js';
 import {
   AD_LIMITS,
@@ -15,8 +15,8 @@ import {
 } from './ad.js';
 import { LDAP_USERNAME_LIMITS } from './config.js';
 import { ResultCode } from './connection.js';
-import { grantDescription, grantIdFrom, type Dialect, type EntryState } from './dialect.js';
-import { escapeDnValue, first, values } from './syntax.js';
+import { entryState, grantDescription, type Dialect } from './dialect.js';
+import { escapeDnValue, first } from './syntax.js';
 
 const attr = (type: string, vals: string[] | Buffer[]): Attribute => new Attribute({ type, values: vals });
 const replace = (type: string, vals: string[] | Buffer[]): Change =>
@@ -107,15 +107,13 @@ export const adDialect: Dialect = {
   // The supplier's password would still sign in for an hour as "the previous one" after a single reset.
   rotationRounds: 2,
 
-  readEntry(entry: Entry): EntryState {
-    return {
-      username: first(entry, 'sAMAccountName') ?? '',
-      externalId: entry.dn,
-      displayName: first(entry, 'displayName') ?? '',
-      enabled: !isDisabled(parseUac(first(entry, 'userAccountControl'))),
-      expiresAt: adTicksToIso(first(entry, 'accountExpires')),
-      grantId: grantIdFrom(values(entry, 'description')),
-      organisation: first(entry, 'company'),
-    };
-  },
+  readEntry: (entry) =>
+    entryState(
+      entry,
+      { username: 'sAMAccountName', displayName: 'displayName', organisation: 'company' },
+      {
+        enabled: !isDisabled(parseUac(first(entry, 'userAccountControl'))),
+        expiresAt: adTicksToIso(first(entry, 'accountExpires')),
+      },
+    ),
 };

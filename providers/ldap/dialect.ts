@@ -1,5 +1,6 @@
 import type { Attribute, Change, Entry } from 'ldapts';
 import type { AccountSpec, AccountState } from '../types.js';
+import { first, values } from './syntax.js';
 
 /** What the account's entry says, before group memberships are looked up. */
 export type EntryState = Omit<AccountState, 'groups'>;
@@ -67,4 +68,30 @@ export function grantIdFrom(descriptions: string[]): string | undefined {
     if (m) return m[1];
   }
   return undefined;
+}
+
+/** The attributes a dialect keeps the account's names in. */
+export interface NameAttributes {
+  username: string;
+  displayName: string;
+  organisation: string;
+}
+
+/**
+ * An entry's state, read the same way in every dialect: its names from `names`, the owning grant from
+ * `description`; whether it is enabled and until when are the dialect's own reading.
+ */
+export function entryState(
+  entry: Entry,
+  names: NameAttributes,
+  access: Pick<EntryState, 'enabled' | 'expiresAt'>,
+): EntryState {
+  return {
+    username: first(entry, names.username) ?? '',
+    externalId: entry.dn,
+    displayName: first(entry, names.displayName) ?? '',
+    ...access,
+    grantId: grantIdFrom(values(entry, 'description')),
+    organisation: first(entry, names.organisation),
+  };
 }

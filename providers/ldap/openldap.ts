@@ -1,8 +1,8 @@
-import { Attribute, Change, type Entry } from 'ldapts';
+import { Attribute, Change } from 'ldapts';
 import type { AccountSpec } from '../types.js';
 import { LDAP_USERNAME_LIMITS } from './config.js';
-import { grantDescription, grantIdFrom, type Dialect, type EntryState } from './dialect.js';
-import { escapeDnValue, first, fromGeneralizedTime, toGeneralizedTime, values } from './syntax.js';
+import { entryState, grantDescription, type Dialect } from './dialect.js';
+import { escapeDnValue, first, fromGeneralizedTime, toGeneralizedTime } from './syntax.js';
 
 /** ppolicy's value for a lock that no lockout duration ever lifts. */
 export const PERMANENT_LOCK = '000001010000Z';
@@ -91,15 +91,13 @@ export const openldapDialect: Dialect = {
   rotateChanges: (secret) => [replace('userPassword', [secret])],
   rotationRounds: 1,
 
-  readEntry(entry: Entry): EntryState {
-    return {
-      username: first(entry, 'uid') ?? '',
-      externalId: entry.dn,
-      displayName: first(entry, 'cn') ?? '',
-      enabled: first(entry, 'pwdAccountLockedTime') === undefined,
-      expiresAt: fromGeneralizedTime(first(entry, 'pwdEndTime')),
-      grantId: grantIdFrom(values(entry, 'description')),
-      organisation: first(entry, 'o'),
-    };
-  },
+  readEntry: (entry) =>
+    entryState(
+      entry,
+      { username: 'uid', displayName: 'cn', organisation: 'o' },
+      {
+        enabled: first(entry, 'pwdAccountLockedTime') === undefined,
+        expiresAt: fromGeneralizedTime(first(entry, 'pwdEndTime')),
+      },
+    ),
 };

@@ -23,7 +23,10 @@ export function oktaUsernameLimit(loginDomain: string): number {
 export const oktaConfigSchema = z
   .object({
     /** `https://<org>.okta.com` (any http(s) URL, so a local fake can stand in). */
-    orgUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+    orgUrl: z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      // The SDK appends paths to it.
+      .transform((url) => url.replace(/\/+$/, '')),
     /** An SSWS API token; it acts with the rights of the admin who created it. */
     apiToken: z.string().min(1),
     /**
@@ -64,11 +67,8 @@ export const oktaConfigSchema = z
 /** What callers pass: everything but the org URL, token and login domain may be left out. */
 export type OktaConfig = z.input<typeof oktaConfigSchema>;
 
-/** The settings with every default applied. */
+/** The settings with every default applied and the org URL without a trailing slash. */
 export type ResolvedOktaConfig = z.output<typeof oktaConfigSchema>;
 
 /** Validates the settings (throws a ZodError naming the bad fields, never their values) and fills in defaults. */
-export function resolveOktaConfig(config: OktaConfig): ResolvedOktaConfig {
-  const parsed = oktaConfigSchema.parse(config);
-  return { ...parsed, orgUrl: parsed.orgUrl.replace(/\/+$/, '') };
-}
+export const resolveOktaConfig = (config: OktaConfig): ResolvedOktaConfig => oktaConfigSchema.parse(config);
