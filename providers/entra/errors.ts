@@ -1,5 +1,6 @@
 import { GraphClientError, GraphError } from '@microsoft/microsoft-graph-client';
 import { ProviderError, type ProviderErrorKind, unlessNotFoundBy } from '../errors.js';
+import { unforeseenFailure } from '../operation.js';
 
 /**
  * Where a failure that is not a Graph answer came from. The Graph client turns whatever a middleware throws into
@@ -133,13 +134,8 @@ export function toProviderError(err: unknown, operation: string): ProviderError 
   }
   // A GraphError below 400 is an answer whose body could not be read (cut off, timed out): worth a retry.
   if (err instanceof GraphError && err.statusCode >= 400) return fromGraphAnswer(err, operation);
-  if (err instanceof TypeError || err instanceof RangeError) {
-    // A bad value of ours fails the same way every time.
-    return new ProviderError('invalid', `${operation}: ${err.message}`, details);
-  }
-  // Anything unforeseen (an unreadable answer…): Graph may answer next time, and deprovisioning must not give up.
-  const message = err instanceof Error ? err.message : String(err);
-  return new ProviderError('transient', `${operation}: ${message}`, details);
+  // An unreadable answer, among others: Graph may answer next time.
+  return unforeseenFailure(err, details);
 }
 
 /** Runs `work` and answers `fallback` when Graph says 404 (the user, group or membership is gone). */

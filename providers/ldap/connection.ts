@@ -1,5 +1,6 @@
 import { Client, ResultCodeError } from 'ldapts';
 import { ProviderError, type ProviderErrorKind } from '../errors.js';
+import { unforeseenFailure } from '../operation.js';
 import type { ResolvedLdapConfig } from './config.js';
 
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -162,15 +163,11 @@ export function toProviderError(err: unknown, operation: string): ProviderError 
       details,
     );
   }
-  const message = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: unknown } | null)?.code;
-  if (err instanceof TypeError || err instanceof RangeError) {
-    // A bad value (an unreadable date, a malformed DN) fails the same way every time.
-    return new ProviderError('invalid', `${operation}: ${message}`, details);
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) {
+    return new ProviderError('transient', `${operation}: directory unreachable (${code})`, details);
   }
-  // Network codes, ldapts's "Connection timeout", "Operation timed out", "Connection closed…", "Socket error…"
-  // and anything unforeseen: the directory may answer next time, and deprovisioning must not give up.
-  const what =
-    typeof code === 'string' && NETWORK_CODES.has(code) ? `directory unreachable (${code})` : message;
-  return new ProviderError('transient', `${operation}: ${what}`, details);
+  // A bad value (an unreadable date, a malformed DN) is invalid; ldapts's "Connection timeout", "Operation timed
+  // out", "Connection closed…", "Socket error…" and anything unforeseen are transient.
+  return unforeseenFailure(err, details);
 }

@@ -1,4 +1,5 @@
 import { ProviderError, type ProviderErrorKind, unlessNotFoundBy } from '../errors.js';
+import { unforeseenFailure } from '../operation.js';
 
 /**
  * What the SDK throws for an error answer (`OktaApiError` for Okta's JSON error bodies, `HttpError` for any
@@ -91,13 +92,8 @@ export function toProviderError(err: unknown, operation: string): ProviderError 
     const what = typeof code === 'string' ? `Okta unreachable (${code})` : 'Okta unreachable or too slow';
     return new ProviderError('transient', `${operation}: ${what}`, details);
   }
-  if (err instanceof TypeError || err instanceof RangeError || isSdkRequiredError(err)) {
-    // A bad value or a missing parameter fails the same way every time.
-    return new ProviderError('invalid', `${operation}: ${(err as Error).message}`, details);
-  }
-  // Anything unforeseen: Okta may answer next time, and deprovisioning must not give up.
-  const message = err instanceof Error ? err.message : String(err);
-  return new ProviderError('transient', `${operation}: ${message}`, details);
+  // The SDK's RequiredError (a missing parameter) fails the same way every time, as a bad value does.
+  return unforeseenFailure(err, details, isSdkRequiredError(err));
 }
 
 function isSdkRequiredError(err: unknown): boolean {
