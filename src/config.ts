@@ -198,8 +198,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const ldap = PROVIDER_MODULES.ldap.environment.safeParse(source);
   const okta = PROVIDER_MODULES.okta.environment.safeParse(source);
   const entra = PROVIDER_MODULES.entra.environment.safeParse(source);
-  const issues = [result, ldap, okta, entra].flatMap((r) => (r.success ? [] : r.error.issues));
-  if (!result.success || !ldap.success || !okta.success || !entra.success || issues.length > 0) {
+  if (!result.success || !ldap.success || !okta.success || !entra.success) {
+    const issues = [result, ldap, okta, entra].flatMap((r) => r.error?.issues ?? []);
     const lines = issues.map((i) => `  ${i.path.length > 0 ? `${i.path.join('.')}: ` : ''}${i.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
