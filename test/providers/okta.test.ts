@@ -8,6 +8,7 @@ import { isProviderError, type ProviderError } from '../../providers/errors.js';
 import { oktaBucket } from '../../providers/okta/client.js';
 import { retryAfterMs, toProviderError } from '../../providers/okta/errors.js';
 import { resolveOktaConfig } from '../../providers/okta/config.js';
+import { oktaModule } from '../../providers/okta/module.js';
 import { createOktaProvider, type OktaConfig } from '../../providers/okta/index.js';
 import type { AccountSpec, Credential, IdentityProvider } from '../../providers/types.js';
 import { startOktaFake, type OktaFake, type RecordedRequest } from '../fakes/okta/index.js';
@@ -527,6 +528,9 @@ describe('okta provider configuration', () => {
     ];
     expect(longDomain.maxUsernameLength).toBe(100 - 1 - long.length);
     expect(usual.maxUsernameLength).toBe(64);
+    // The API derives account names from the declared limit, without building a provider: the same numbers.
+    expect(oktaModule.usernameLimit({ loginDomain: long })).toBe(longDomain.maxUsernameLength);
+    expect(oktaModule.usernameLimit(base)).toBe(usual.maxUsernameLength);
     await Promise.all([longDomain.close(), usual.close()]);
   });
 });
