@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { toolPath } from '../../src/local-stack/tools.js';
+import { reviewScheduleId } from '../../src/review-schedule.js';
 import { listDNs, readEntry } from '../helpers/ldap.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
 
@@ -287,4 +288,18 @@ describe('messages sent to a grant workflow without the key', () => {
       expect(await observed(grant)).toEqual(before);
     }
   });
+
+  it("still runs the review schedule's own reviews: their input was encrypted when the API registered it", async () => {
+    const scheduleId = reviewScheduleId(stack.env.TEMPORAL_TASK_QUEUE as string);
+    const triggered = await temporalCli(['schedule', 'trigger', '--schedule-id', scheduleId]);
+    expect(triggered.ok, triggered.output).toBe(true);
+    await vi.waitFor(
+      async () => {
+        const latest = await stack.request('GET', '/v1/reviews/latest', TOKENS.auditor);
+        expect(latest.status).toBe(200);
+        expect(latest.body.trigger).toBe('schedule');
+      },
+      { timeout: 60_000, interval: 500 },
+    );
+  }, 90_000);
 });
