@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/local-stack/tools.js';
@@ -97,5 +98,22 @@ describe('documentation', () => {
           ),
       );
     expect(withoutCode.map((page) => relative(root, page))).toEqual([]);
+  });
+
+  it('is what the code cites: every docs/ page named in a source file exists', () => {
+    const self = fileURLToPath(import.meta.url);
+    const sources = ['src', 'providers', 'workflows', 'activities', 'test', 'bench']
+      .flatMap((dir) =>
+        readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).map((f) => join(root, dir, f)),
+      )
+      .filter((file) => /\.(ts|cjs|md)$/.test(file) && file !== self && !file.includes('node_modules'));
+    const wrong: string[] = [];
+    for (const file of sources) {
+      const text = readFileSync(file, 'utf8');
+      for (const [cited] of text.matchAll(/\bdocs\/[\w-]+\.md\b/g))
+        if (!existsSync(join(root, cited))) wrong.push(`${relative(root, file)}: ${cited}`);
+      if (/\bDESIGN\.md\b/.test(text)) wrong.push(`${relative(root, file)}: DESIGN.md`);
+    }
+    expect(wrong).toEqual([]);
   });
 });
