@@ -89,7 +89,10 @@ export const PROVIDER_VARIABLES: Record<ProviderName, readonly string[]> = {
   entra: PROVIDER_MODULES.entra.variables,
 };
 
-/** The service's own environment variables, checked once at start; each provider declares its own. */
+/**
+ * The service's own environment variables (docs/configuration.md), checked once at start; each provider declares
+ * its own.
+ */
 export const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),

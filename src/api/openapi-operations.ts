@@ -1,5 +1,5 @@
 /**
- * The operations of the HTTP API as DESIGN.md's table lists them, with the request schemas of schemas.ts and
+ * The operations of the HTTP API as docs/api.md lists them, with the request schemas of schemas.ts and
  * the answers particular to each. openapi.ts turns them into the OpenAPI document, adding security, roles
  * and the errors every operation of a kind can give.
  */

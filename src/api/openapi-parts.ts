@@ -153,7 +153,7 @@ export interface OperationSpec {
   tag: 'grants' | 'registry' | 'reviews' | 'codec' | 'health';
   summary: string;
   description: string;
-  /** DESIGN.md's role column; absent for public operations. */
+  /** The role column of docs/api.md; absent for public operations. */
   role?: Role;
   /** Works on one grant, `{id}` in the path: 400 when it is malformed, 404 when unknown. */
   grantId?: boolean;

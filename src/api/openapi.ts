@@ -1,5 +1,5 @@
 /**
- * The OpenAPI 3.1 document of the HTTP API (DESIGN.md "HTTP API (v1)"), generated from the zod schemas that
+ * The OpenAPI 3.1 document of the HTTP API (docs/api.md), generated from the zod schemas that
  * validate requests (schemas.ts) and describe answers (response-schemas.ts), so that it cannot drift from
  * what the code accepts. Served at `/openapi.json` and browsable at `/docs` (docs.ts).
  */
@@ -27,7 +27,7 @@ export interface OpenApiOptions {
   };
 }
 
-/** The permission of auth.ts that each role of DESIGN.md's role column stands for. */
+/** The permission of auth.ts that each role of docs/api.md's role column stands for. */
 const PERMISSION_OF: Record<Role, Permission> = {
   requester: 'request',
   approver: 'approve',

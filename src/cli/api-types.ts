@@ -1,5 +1,5 @@
 /**
- * The HTTP API's answers as the CLI reads them (DESIGN.md "HTTP API (v1)"). Declared here rather than imported
+ * The HTTP API's answers as the CLI reads them (docs/api.md). Declared here rather than imported
  * from the service because the CLI is a client of the wire contract, not of the server's internals: it must
  * keep working against a server built from another commit.
  */

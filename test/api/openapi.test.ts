@@ -108,7 +108,7 @@ describe('the OpenAPI document', () => {
     for (const ref of refsOf(document)) expect(resolve(document, ref), ref).toBeDefined();
   });
 
-  it('lists every operation of DESIGN.md with its role, security and answers', () => {
+  it('lists every operation of docs/api.md with its role, security and answers', () => {
     const withoutReviews = buildOpenApiDocument(POLICY);
     for (const [document, roles] of [
       [withoutReviews, DESIGN_ROLES],
