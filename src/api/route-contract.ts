@@ -62,14 +62,17 @@ export function useRouteContracts(app: FastifyInstance): DeclaredRoute[] {
   const routes: DeclaredRoute[] = [];
 
   // Fastify passes an absent part as null; the rules of parseOrInvalid name an absent value as required.
-  app.setValidatorCompiler<z.ZodType>(({ schema, httpPart }) => (data: unknown) => {
-    const root = httpPart === 'querystring' ? 'query' : (httpPart ?? 'body');
-    const value = data ?? (EMPTY_WHEN_ABSENT.has(schema) ? {} : undefined);
-    try {
-      return { value: parseOrInvalid(schema, value, root) };
-    } catch (error) {
-      return { error: error as Error };
-    }
+  app.setValidatorCompiler<z.ZodType>(({ schema, httpPart }) => {
+    if (httpPart === 'params') return () => true; // checked by the preHandler below
+    const root = httpPart === 'querystring' ? 'query' : 'body';
+    return (data: unknown) => {
+      const value = data ?? (EMPTY_WHEN_ABSENT.has(schema) ? {} : undefined);
+      try {
+        return { value: parseOrInvalid(schema, value, root) };
+      } catch (error) {
+        return { error: error as Error };
+      }
+    };
   });
   // The response schemas document the answers; the answers are written as JSON, as without them.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -79,6 +82,13 @@ export function useRouteContracts(app: FastifyInstance): DeclaredRoute[] {
   app.addHook('preValidation', async (request) => {
     const { permission } = request.routeOptions.config;
     if (permission) request.actor = requireActor(request, permission);
+  });
+
+  // Fastify validates the path before the body; the path is checked after it, so that a request wrong in both
+  // is told about its body first, as it was when handlers validated (and only then looked the grant up).
+  app.addHook('preHandler', async (request) => {
+    const params = request.routeOptions.schema?.params as z.ZodType | undefined;
+    if (params) request.params = parseOrInvalid(params, request.params, 'params');
   });
 
   app.addHook('onRoute', (route) => {

@@ -73,13 +73,16 @@ describe('the routes and their document', () => {
     }
   });
 
-  it('validates the path a route declares before it runs, naming the parameter', async () => {
-    for (const key of ['get /v1/grants/{id}', 'post /v1/grants/{id}/revoke', 'get /v1/reviews/{id}']) {
+  it('checks the path a route declares, naming the parameter, after the body', async () => {
+    for (const key of ['get /v1/grants/{id}', 'get /v1/reviews/{id}']) {
       const answer = await call(key, TOKENS.admin, 'not-a-uuid');
       expect(answer.statusCode, key).toBe(400);
       expect(answer.json().errors, key).toEqual([
         { field: 'id', rule: `must be a ${key.includes('reviews') ? 'review' : 'grant'} id (a UUID)` },
       ]);
     }
+    // A request wrong in both is told about its body, as when handlers validated.
+    const both = await call('post /v1/grants/{id}/revoke', TOKENS.admin, 'not-a-uuid');
+    expect(both.json().errors).toEqual([{ field: 'reason', rule: 'is required' }]);
   });
 });
