@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { GrantRecord } from '../registry/types.js';
 import { json, problemAnswer } from './answers.js';
 import { actorOf } from './auth.js';
 import { withState } from './grant-service.js';
@@ -9,6 +10,16 @@ import { grantSchema } from './response-schemas.js';
 import { emptyWhenAbsent, type ZodTypeProvider } from './route-contract.js';
 import { approveSchema, extensionSchema, grantParams, reasonSchema } from './schemas.js';
 import { grantView } from './views.js';
+
+/** The grant as the workflow answered a change, or a 503 when it did not answer in time (the change stays queued). */
+function answered(
+  grant: GrantRecord,
+  state: Parameters<typeof withState>[1] | null | undefined,
+  change: string,
+) {
+  if (!state) throw problem(503, `the grant did not answer in time; the ${change} is queued`);
+  return grantView(withState(grant, state));
+}
 
 const NOT_LIVE = problemAnswer('The grant is no longer live, or (for extensions) nothing is pending.');
 const grant = (description: string) => json(description, grantSchema);
@@ -22,6 +33,7 @@ export function grantChangeRoutes(app: FastifyInstance, options: GrantRoutesOpti
   const api = app.withTypeProvider<ZodTypeProvider>();
   const loadGrant = grantLoader(registry);
   const examples = exampleBodies(policy);
+  const reasonBody = { body: emptyWhenAbsent(reasonSchema), docs: { example: examples.reason } };
 
   api.post(
     '/v1/grants/:id/extensions',
@@ -47,8 +59,7 @@ export function grantChangeRoutes(app: FastifyInstance, options: GrantRoutesOpti
       const grant = await loadGrant(request.params.id);
       const { expiresAt, reason } = request.body;
       const state = await service.requestExtension(grant, actorOf(request), expiresAt, reason);
-      if (!state) throw problem(503, 'the grant did not answer in time; the request is queued');
-      return reply.code(202).send(grantView(withState(grant, state)));
+      return reply.code(202).send(answered(grant, state, 'request'));
     },
   );
 
@@ -74,9 +85,11 @@ export function grantChangeRoutes(app: FastifyInstance, options: GrantRoutesOpti
     },
     async (request) => {
       const grant = await loadGrant(request.params.id);
-      const state = await service.approveExtension(grant, actorOf(request), request.body?.reason);
-      if (!state) throw problem(503, 'the grant did not answer in time; the approval is queued');
-      return grantView(withState(grant, state));
+      return answered(
+        grant,
+        await service.approveExtension(grant, actorOf(request), request.body?.reason),
+        'approval',
+      );
     },
   );
 
@@ -89,16 +102,17 @@ export function grantChangeRoutes(app: FastifyInstance, options: GrantRoutesOpti
         operationId: 'rejectExtension',
         summary: 'Reject the pending extension',
         description: 'The grant keeps its current expiry.',
-        body: emptyWhenAbsent(reasonSchema),
-        docs: { example: examples.reason },
+        ...reasonBody,
         response: { 200: grant('Rejected.'), 409: NOT_LIVE, 503: NOT_ANSWERED },
       },
     },
     async (request) => {
       const grant = await loadGrant(request.params.id);
-      const state = await service.rejectExtension(grant, actorOf(request), request.body.reason);
-      if (!state) throw problem(503, 'the grant did not answer in time; the rejection is queued');
-      return grantView(withState(grant, state));
+      return answered(
+        grant,
+        await service.rejectExtension(grant, actorOf(request), request.body.reason),
+        'rejection',
+      );
     },
   );
 
@@ -111,8 +125,7 @@ export function grantChangeRoutes(app: FastifyInstance, options: GrantRoutesOpti
         operationId: 'revokeGrant',
         summary: 'End a grant now',
         description: 'Disables the account and rotates its credentials now, as expiry would.',
-        body: emptyWhenAbsent(reasonSchema),
-        docs: { example: examples.reason },
+        ...reasonBody,
         response: {
           200: grant('Revoked: the account is disabled and rotated.'),
           202: grant('Recorded; the account is disabled as soon as the directory answers.'),
