@@ -1,5 +1,5 @@
 /**
- * Expiry lag and deprovisioning throughput on local OpenLDAP (DESIGN.md figures):
+ * Expiry lag and deprovisioning throughput on local OpenLDAP (docs/operations.md, "Figures"):
  *   - N grants expiring in the same second: expiry instant → account locked, p50/p95/p99/max (target p99 ≤ 2 s);
  *   - deprovisioning rate against the rate of bare LDAP modifications on the same server (target ≥ 50 %).
  * Real servers: a Temporal dev server, slapd, the API in this process and one worker process.

@@ -1,5 +1,5 @@
 /**
- * Worker memory with many sleeping grants (DESIGN.md: 10,000 sleeping grants keep worker memory within 20 % of
+ * Worker memory with sleeping grants (docs/operations.md: 10,000 of them keep worker memory within 20 % of
  * 100). Real servers: a Temporal dev server, slapd, the API in this process and one worker process; grants are
  * created through the API and sleep for 30 days. Prints the worker's resident memory at each step.
  *

@@ -1,5 +1,5 @@
 /**
- * Okta deprovisioning under Okta's rate limits (DESIGN.md figure): N accounts deprovisioned at once (disable,
+ * Okta deprovisioning under its rate limits (docs/operations.md): N accounts deprovisioned at once (disable,
  * then rotate) through ONE provider instance, against the Okta fake with the budget Okta publishes for the
  * endpoints this hits (600 requests a minute per endpoint bucket: create/list users, update user by id and
  * lifecycle calls, groups; 75 concurrent requests per org). Targets: no 429, and done within 1.1× the budget's

@@ -1,5 +1,5 @@
 /**
- * Registry listing at scale (DESIGN.md figure: filtered `GET /v1/grants` at 10,000 grants, p95 ≤ 100 ms).
+ * Registry listing at scale (docs/operations.md: filtered `GET /v1/grants` at 10,000 grants, p95 ≤ 100 ms).
  * Fills a registry with N grants and their event trails (a year of grants over three providers, most of them
  * closed), serves the real API over HTTP, and times filtered listings the way an auditor runs them.
  *

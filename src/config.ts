@@ -89,7 +89,7 @@ export const PROVIDER_VARIABLES = {
   entra: ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET'],
 } as const satisfies Record<ProviderName, readonly string[]>;
 
-/** The environment variables of DESIGN.md, checked once at start. */
+/** The environment variables of docs/configuration.md, checked once at start. */
 export const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),

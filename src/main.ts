@@ -9,7 +9,7 @@ const USAGE = `usage: supplier-access-server [all|api|worker]
   all     API and worker in one process (default; local use)
   api     the HTTP API only
   worker  the Temporal worker only
-Configuration comes from the environment; see README.md.`;
+Configuration comes from the environment; see docs/configuration.md.`;
 
 async function main(): Promise<void> {
   // Everything the service and the servers it starts write under DATA_DIR (ports, pid files, the Temporal and

@@ -23,17 +23,22 @@ export function isAuthentic(value: unknown): boolean {
 }
 
 /**
- * Throws, refusing the start or the update, unless `value` came encrypted with a key this service holds. An
+ * Throws, refusing the start or the update, unless `value` came encrypted with a key this service holds and,
+ * given `grantId`, names that grant: a message copied from another grant's history does not count here. An
  * absent argument is refused too: it carries no key either.
  */
-export function requireAuthentic(value: unknown): void {
-  if (!isAuthentic(value)) {
-    // Someone reaches the Temporal frontend and is trying: operators should hear of it.
-    log.warn('refused a message that was not encrypted with a key this service holds');
-    throw ApplicationFailure.create({
-      type: UNAUTHENTIC,
-      message: 'the message was not encrypted with a key this service holds; it is refused',
-      nonRetryable: true,
-    });
-  }
+export function requireAuthentic(value: unknown, grantId?: string): void {
+  if (!isAuthentic(value)) refuse('was not encrypted with a key this service holds');
+  if (grantId !== undefined && (value as { grantId?: unknown }).grantId !== grantId)
+    refuse('is meant for another grant');
+}
+
+function refuse(why: string): never {
+  // Someone reaches the Temporal frontend and is trying: operators should hear of it.
+  log.warn(`refused a message that ${why}`);
+  throw ApplicationFailure.create({
+    type: UNAUTHENTIC,
+    message: `the message ${why}; it is refused`,
+    nonRetryable: true,
+  });
 }

@@ -232,10 +232,14 @@ export class GrantLifecycle {
     return this.snapshot();
   }
 
-  checkDecision(actor?: string): void {
+  /** A decision on the pending request asked at `requestedAt`; `actor` is checked when it approves. */
+  checkDecision(requestedAt: string, actor?: string): void {
     const pending = this.state.pendingExtension;
     if (!pending || this.state.status !== 'extension-requested')
       reject('Conflict', 'no extension is pending');
+    // An approval copied from the history and sent again must not decide a later request.
+    if (pending.requestedAt !== requestedAt)
+      reject('Conflict', 'the extension decided on is no longer pending');
     if (actor !== undefined && pending.requestedBy === actor) {
       reject('FourEyes', 'an extension must be approved by someone other than the person who requested it');
     }

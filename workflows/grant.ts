@@ -44,34 +44,35 @@ export async function grantWorkflow(input: GrantInput): Promise<GrantState> {
  * the names in it (who asked, who approved) are believed only from the service.
  */
 function acceptMessages(grant: GrantLifecycle): void {
+  const { grantId } = grant.input;
   setHandler(stateQuery, () => grant.snapshot());
   setHandler(claimCredentialUpdate, ({ answerBy, claimedBy }) => grant.claimCredential(answerBy, claimedBy), {
-    validator: (request: ClaimCredentialRequest) => requireAuthentic(request),
+    validator: (request: ClaimCredentialRequest) => requireAuthentic(request, grantId),
   });
   setHandler(returnCredentialUpdate, (request) => grant.takeBackCredential(request), {
-    validator: (request: ReturnCredentialRequest) => requireAuthentic(request),
+    validator: (request: ReturnCredentialRequest) => requireAuthentic(request, grantId),
   });
   setHandler(requestExtensionUpdate, (request) => grant.requestExtension(request), {
     validator: (request: ExtensionRequest) => {
-      requireAuthentic(request);
+      requireAuthentic(request, grantId);
       grant.checkExtensionRequest(request);
     },
   });
   setHandler(approveExtensionUpdate, ({ actor }) => grant.approveExtension(actor), {
     validator: (decision: ExtensionDecision) => {
-      requireAuthentic(decision);
-      grant.checkDecision(decision.actor);
+      requireAuthentic(decision, grantId);
+      grant.checkDecision(decision.requestedAt, decision.actor);
     },
   });
   setHandler(rejectExtensionUpdate, ({ actor, reason }) => grant.rejectExtension(actor, reason), {
     validator: (decision: ExtensionDecision) => {
-      requireAuthentic(decision);
-      grant.checkDecision();
+      requireAuthentic(decision, grantId);
+      grant.checkDecision(decision.requestedAt);
     },
   });
   setHandler(revokeUpdate, (request) => grant.revoke(request), {
     validator: (request: RevokeRequest) => {
-      requireAuthentic(request);
+      requireAuthentic(request, grantId);
       if (!grant.live) reject('Conflict', `the grant is already ${grant.state.status}`);
     },
   });

@@ -92,7 +92,15 @@ export interface GrantState {
   failure?: { kind: string; message: string } | undefined;
 }
 
-export interface ClaimCredentialRequest {
+/**
+ * Every message names the grant it is for: a message is encrypted, but anyone who reads a history holds its
+ * ciphertext, and sent to another grant it must not count there.
+ */
+interface ForGrant {
+  grantId: string;
+}
+
+export interface ClaimCredentialRequest extends ForGrant {
   /**
    * When the caller stops listening. The workflow waits for provisioning until then, and never hands the
    * credential out after it: an answer nobody reads would lose the credential.
@@ -106,7 +114,7 @@ export interface ClaimCredentialRequest {
 }
 
 /** A credential handed out by `claimCredential` whose answer nobody heard: the grant keeps it again. */
-export interface ReturnCredentialRequest {
+export interface ReturnCredentialRequest extends ForGrant {
   credential: Credential;
   /** Whom the late answer was for, when the claim was recorded with a name. */
   claimedBy?: string | undefined;
@@ -118,18 +126,20 @@ export interface ClaimCredentialResult {
   credential?: Credential | undefined;
 }
 
-export interface ExtensionRequest {
+export interface ExtensionRequest extends ForGrant {
   expiresAt: string;
   reason: string;
   actor: string;
 }
 
-export interface ExtensionDecision {
+export interface ExtensionDecision extends ForGrant {
   actor: string;
   reason?: string | undefined;
+  /** The request decided on, by when it was asked: a decision counts for that request only. */
+  requestedAt: string;
 }
 
-export interface RevokeRequest {
+export interface RevokeRequest extends ForGrant {
   actor: string;
   reason: string;
 }

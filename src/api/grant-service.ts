@@ -18,6 +18,7 @@ import {
   returnCredentialUpdate,
   revokeUpdate,
   type ClaimCredentialResult,
+  type ExtensionDecision,
   type GrantInput,
   type GrantState,
 } from '../../workflows/messages.js';
@@ -102,7 +103,7 @@ export class GrantService {
       throw err;
     }
     const pending = grantRecordFromInput(input, workflowId);
-    const answer = await this.claim(handle);
+    const answer = await this.claim(handle, input.grantId);
     if (!answer) return { provisioned: false, grant: pending };
     const grant = withState(pending, answer.state);
     if (answer.state.status === 'failed') throw provisioningProblem(answer.state);
@@ -119,7 +120,7 @@ export class GrantService {
     const own = await this.ownRun(grant);
     let answer: ClaimCredentialResult | null;
     try {
-      answer = await this.claim(own, actor.name);
+      answer = await this.claim(own, grant.id, actor.name);
     } catch (err) {
       throw this.mapUpdateError(err, grant);
     }
@@ -132,15 +133,19 @@ export class GrantService {
    * workflow hands nothing out after it. An answer that still comes too late (this process was paused, say)
    * reached nobody: its credential goes back to the grant, so the next claim gets it.
    */
-  private claim(handle: WorkflowHandle, claimedBy?: string): Promise<ClaimCredentialResult | null> {
+  private claim(
+    handle: WorkflowHandle,
+    grantId: string,
+    claimedBy?: string,
+  ): Promise<ClaimCredentialResult | null> {
     const answerBy = new Date(Date.now() + this.answerWithinMs).toISOString();
     return answerWithin(
-      handle.executeUpdate(claimCredentialUpdate, { args: [{ answerBy, claimedBy }] }),
+      handle.executeUpdate(claimCredentialUpdate, { args: [{ grantId, answerBy, claimedBy }] }),
       this.answerWithinMs + ANSWER_MARGIN_MS,
       ({ credential }) => {
         if (!credential) return;
         handle
-          .executeUpdate(returnCredentialUpdate, { args: [{ credential, claimedBy }] })
+          .executeUpdate(returnCredentialUpdate, { args: [{ grantId, credential, claimedBy }] })
           .catch((err: unknown) => this.options.onLostCredential?.(err));
       },
     );
@@ -148,25 +153,29 @@ export class GrantService {
 
   requestExtension(grant: GrantRecord, actor: Actor, expiresAt: string, reason: string) {
     return this.send(grant, (h) =>
-      h.executeUpdate(requestExtensionUpdate, { args: [{ expiresAt, reason, actor: actor.name }] }),
+      h.executeUpdate(requestExtensionUpdate, {
+        args: [{ grantId: grant.id, expiresAt, reason, actor: actor.name }],
+      }),
     );
   }
 
   approveExtension(grant: GrantRecord, actor: Actor, reason?: string) {
     return this.send(grant, (h) =>
-      h.executeUpdate(approveExtensionUpdate, { args: [{ actor: actor.name, reason }] }),
+      h.executeUpdate(approveExtensionUpdate, { args: [decision(grant, actor, reason)] }),
     );
   }
 
   rejectExtension(grant: GrantRecord, actor: Actor, reason: string) {
     return this.send(grant, (h) =>
-      h.executeUpdate(rejectExtensionUpdate, { args: [{ actor: actor.name, reason }] }),
+      h.executeUpdate(rejectExtensionUpdate, { args: [decision(grant, actor, reason)] }),
     );
   }
 
   /** Revokes and waits for the door to close; `null` when that takes longer than the answer window. */
   revoke(grant: GrantRecord, actor: Actor, reason: string) {
-    return this.send(grant, (h) => h.executeUpdate(revokeUpdate, { args: [{ actor: actor.name, reason }] }));
+    return this.send(grant, (h) =>
+      h.executeUpdate(revokeUpdate, { args: [{ grantId: grant.id, actor: actor.name, reason }] }),
+    );
   }
 
   /**
@@ -225,6 +234,12 @@ export class GrantService {
       },
     );
   }
+}
+
+/** A decision on the extension the registry shows pending (the workflow refuses it if that is no longer so). */
+function decision(grant: GrantRecord, actor: Actor, reason: string | undefined): ExtensionDecision {
+  const requestedAt = grant.pendingExtension?.requestedAt ?? '';
+  return { grantId: grant.id, actor: actor.name, reason, requestedAt };
 }
 
 export function withState(record: GrantRecord, state: GrantState): GrantRecord {

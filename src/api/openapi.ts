@@ -12,7 +12,7 @@ import { isRateLimited } from './rate-limit.js';
 import { RESPONSE_COMPONENTS } from './response-schemas.js';
 import type { DeclaredRoute } from './route-contract.js';
 
-/** The role of DESIGN.md's role column that each permission of auth.ts stands for. */
+/** The role of docs/api.md's role column that each permission of auth.ts stands for. */
 const ROLE_OF: Record<Permission, Role> = {
   request: 'requester',
   approve: 'approver',

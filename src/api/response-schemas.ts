@@ -245,7 +245,7 @@ export const readinessSchema = z
 
 const FINDINGS = ['covered', 'expiry-mismatch', 'closed', 'drift', 'orphan', 'disabled-while-live'] as const;
 
-/** One supplier-convention account as a review found it (see README, "The access review"). */
+/** One supplier-convention account as a review found it (docs/lifecycle.md, the access review). */
 export const reviewedAccountSchema = z
   .object({
     provider: z.enum(['ldap', 'okta', 'entra']),

@@ -48,14 +48,14 @@ export interface GrantPolicy {
   maxGrantDays: number;
 }
 
-/** `POST /v1/grants`: shape and rules of DESIGN.md; unknown fields are refused. */
+/** `POST /v1/grants`: shape and rules of docs/api.md; unknown fields are refused. */
 export function createGrantSchema(policy: GrantPolicy, now: () => number) {
   const providerNames = policy.providers as [ProviderName, ...ProviderName[]];
   return z
     .strictObject({
       provider: z.enum(providerNames, { error: providerRule(policy.providers) }),
       supplier: z.strictObject({
-        // The account is named after it (DESIGN.md's slug): a name in another script alone gives no name.
+        // The account is named after it (docs/architecture.md): a name in another script alone gives no name.
         organisation: text(128).refine((v) => slug(v) !== '', ORGANISATION_RULE),
         contactEmail: z
           .email('must be an e-mail address')
@@ -186,7 +186,7 @@ function listOf<T extends string>(values: readonly T[], what: string) {
     });
 }
 
-/** `GET /v1/grants`: the registry's filters (DESIGN.md plus `activeAt`), then cursor pagination. */
+/** `GET /v1/grants`: the registry's filters (docs/api.md, "The registry"), then cursor pagination. */
 export function listGrantsQuerySchema(providers: readonly ProviderName[]) {
   const providerNames = [...providers] as [ProviderName, ...ProviderName[]];
   return z.strictObject({

@@ -9,7 +9,7 @@ export interface GrantViewOptions {
   withEvents?: boolean | undefined;
 }
 
-/** The grant as the API shows it (DESIGN.md "Grant JSON"); never a credential. */
+/** The grant as the API shows it (docs/api.md, "The grant"); never a credential. */
 export function grantView(grant: GrantRecord, { trail, withEvents = false }: GrantViewOptions = {}) {
   const ending = trail ? endingOf(grant, trail) : undefined;
   const closing = isClosing(grant);

@@ -24,7 +24,7 @@ export function slapdConf(l: ConfLayout, password: string): string {
     '# Written by supplier-access on every start (src/local-stack/slapd-conf.ts); edits here are lost.',
     ...schemas.map((s) => `include /etc/ldap/schema/${s}.schema`),
     'modulepath /usr/lib/ldap',
-    // A connection idle this long is closed: a session bound before a revoke does not linger (README).
+    // A connection idle this long is closed, so a session bound before a revoke ends (docs/operations.md).
     `idletimeout ${l.idleTimeoutSeconds}`,
     'moduleload back_mdb',
     // slapd 2.5's ppolicy module carries its own schema (pwdPolicy, pwdEndTime, ...): no ppolicy.schema include.

@@ -22,7 +22,7 @@ export interface LocalSlapdOptions {
   port?: number;
   /** Default `dc=supplier-access,dc=local`. */
   suffix?: string;
-  /** Connections idle this long are closed by slapd; default 300 (README, Security). */
+  /** Connections idle this long are closed by slapd; default 300 (docs/operations.md). */
   idleTimeoutSeconds?: number;
   /** Where starts, stops and restarts after a crash are logged. */
   logger?: SupervisorLogger | undefined;

@@ -151,7 +151,7 @@ export function bareGrant(): GrantRecord {
   };
 }
 
-/** DESIGN.md's table: every operation and the role it needs. */
+/** docs/api.md's table: every operation and the role it needs. */
 export const DESIGN_ROLES: Record<string, string> = {
   'post /v1/grants': 'requester',
   'get /v1/grants': 'auditor',

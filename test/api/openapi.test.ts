@@ -94,7 +94,7 @@ describe('the OpenAPI document', () => {
     for (const ref of refsOf(document)) expect(resolve(document, ref), ref).toBeDefined();
   });
 
-  it('lists every operation of DESIGN.md with its role, security and answers', async () => {
+  it('lists every operation of docs/api.md with its role, security and answers', async () => {
     const withoutReviews = await documentOf(POLICY);
     for (const [document, roles] of [
       [withoutReviews, DESIGN_ROLES],

@@ -23,7 +23,7 @@ const valid = () => ({
   reason: 'printer maintenance',
 });
 
-/** Each rule of DESIGN.md's bad-input paragraph: the body, and the field the answer must name. */
+/** Each rule of docs/api.md's bad-input paragraph: the body, and the field the answer must name. */
 const cases: [string, unknown, string][] = [
   ['unknown provider', { ...valid(), provider: 'okta-prod' }, 'provider'],
   ['missing provider', { ...valid(), provider: undefined }, 'provider'],

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { toolPath } from '../../src/local-stack/tools.js';
+import { reviewScheduleId } from '../../src/review-schedule.js';
 import { listDNs, readEntry } from '../helpers/ldap.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
 
@@ -234,4 +235,71 @@ describe('messages sent to a grant workflow without the key', () => {
       '000001010000Z',
     ]);
   });
+
+  it('refuses an approval copied from a history, on another grant and on a later request of the same one', async () => {
+    const days = (n: number) => new Date(Date.now() + n * DAY).toISOString();
+    const extend = (id: string, expiresAt: string) =>
+      stack.request('POST', `/v1/grants/${id}/extensions`, TOKENS.requester, {
+        expiresAt,
+        reason: 'overran',
+      });
+    const first = await createGrant('Copied Approval Ltd');
+    expect((await extend(first.id, days(10))).status).toBe(202);
+    const approved = await stack.request(
+      'POST',
+      `/v1/grants/${first.id}/extensions/approve`,
+      TOKENS.approver,
+    );
+    expect(approved.status).toBe(200);
+
+    // alice's approval, as the history holds it: encrypted, with its metadata.
+    const history = JSON.parse(stack.rawHistory(`grant-ldap-${first.account.username}`)) as {
+      events: {
+        workflowExecutionUpdateAcceptedEventAttributes?: {
+          acceptedRequest: {
+            input: { name: string; args: { payloads: { metadata: Record<string, string>; data: string }[] } };
+          };
+        };
+      }[];
+    };
+    const accepted = history.events
+      .map((e) => e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest.input)
+      .find((input) => input?.name === 'approveExtension');
+    const [payload] = accepted!.args.payloads;
+    const copied = [
+      '--input',
+      payload!.data,
+      '--input-base64',
+      ...Object.entries(payload!.metadata).flatMap(([key, value]) => [
+        '--input-meta',
+        `${key}=${Buffer.from(value, 'base64').toString()}`,
+      ]),
+    ];
+
+    const second = await createGrant('Copied Approval Target Ltd');
+    expect((await extend(second.id, days(20))).status).toBe(202);
+    expect((await extend(first.id, days(30))).status).toBe(202);
+    for (const grant of [second, first]) {
+      const before = await observed(grant);
+      expect(before.status).toBe('extension-requested');
+      const answer = await update(`grant-ldap-${grant.account.username}`, 'approveExtension', copied);
+      expect(answer.ok, answer.output).toBe(false);
+      expect(answer.output).toMatch(/type: (Unauthentic|Conflict)/);
+      expect(await observed(grant)).toEqual(before);
+    }
+  });
+
+  it("still runs the review schedule's own reviews: their input was encrypted when the API registered it", async () => {
+    const scheduleId = reviewScheduleId(stack.env.TEMPORAL_TASK_QUEUE as string);
+    const triggered = await temporalCli(['schedule', 'trigger', '--schedule-id', scheduleId]);
+    expect(triggered.ok, triggered.output).toBe(true);
+    await vi.waitFor(
+      async () => {
+        const latest = await stack.request('GET', '/v1/reviews/latest', TOKENS.auditor);
+        expect(latest.status).toBe(200);
+        expect(latest.body.trigger).toBe('schedule');
+      },
+      { timeout: 60_000, interval: 500 },
+    );
+  }, 90_000);
 });

@@ -322,7 +322,7 @@ async function runCase(op: Operation, c: Case): Promise<void> {
   checkAnswer(answer);
   const context = `${op.key} ${url.slice(0, 300)} ${c.caller} ${text?.slice(0, 300)}`;
   if (text !== undefined && Buffer.byteLength(text) > BODY_LIMIT) {
-    // DESIGN.md's limit for the API's own requests (the codec takes Temporal's bigger batches).
+    // docs/api.md's limit for the API's own requests (the codec takes Temporal's bigger batches).
     if (op.path.startsWith('/v1/')) expectInvalid(answer, 'body', context);
     return;
   }

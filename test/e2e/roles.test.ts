@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestStack, TOKENS } from '../helpers/stack.js';
 
 /**
- * Every endpoint × every role (DESIGN.md), plus no token and a wrong token, against the real service: a role
+ * Every endpoint × every role (docs/api.md), plus no token and a wrong one, against the real service: a role
  * the table allows gets its 2xx, any other gets 403 and changes nothing; without a valid token, 401.
  */
 let stack: TestStack;

@@ -119,7 +119,7 @@ describe('rotating the encryption key', () => {
     const before = payloadsOf(JSON.parse(stack.rawHistory(workflowId)));
     expect(new Set(before.map((p) => p.keyId))).toEqual(new Set(['e2e']));
 
-    // README's procedure: the new key first, the old one after it, in every process.
+    // docs/operations.md's procedure: the new key first, the old one after it, in every process.
     const keys = `${generateKeySpec('rotated')},${stack.env.PAYLOAD_ENCRYPTION_KEYS}`;
     await stack.killWorker();
     const worker = await stack.spawnService('worker', { PAYLOAD_ENCRYPTION_KEYS: keys });

@@ -13,7 +13,8 @@ import { projectRoot } from '../../src/local-stack/tools.js';
  */
 const root = projectRoot();
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const walkthrough = readme.slice(readme.indexOf('## Walkthrough'), readme.indexOf('## HTTP API'));
+const start = readme.indexOf('## Walkthrough');
+const walkthrough = readme.slice(start, readme.indexOf('\n## ', start + 1));
 const [startBlock = '', commands = ''] = [...walkthrough.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
 const dataDir = join(mkdtempSync(join(tmpdir(), 'supplier-access-walkthrough-')), 'data');
 let service: ChildProcess | undefined;

@@ -15,7 +15,7 @@ import type { Notifier } from '../../src/notify/index.js';
 import { openRegistry } from '../../src/registry/store.js';
 import type { RegistryStore } from '../../src/registry/types.js';
 import type { grantWorkflow } from '../../workflows/grant.js';
-import { claimCredentialUpdate, type GrantInput } from '../../workflows/messages.js';
+import { claimCredentialUpdate, type GrantInput, type GrantState } from '../../workflows/messages.js';
 import {
   bundleWorkflows,
   testDataConverter,
@@ -24,6 +24,12 @@ import {
 } from './temporal.js';
 
 export const DAY = 86_400_000;
+
+/** When the pending extension of `state` was asked: a decision names the request it decides. */
+export function requestedAt(state: GrantState): string {
+  if (!state.pendingExtension) throw new Error('no extension is pending');
+  return state.pendingExtension.requestedAt;
+}
 
 /**
  * Grant workflows on the time-skipping server with a real slapd and a real registry: what the workflow test
@@ -104,7 +110,7 @@ export class WorkflowHarness {
       args: [input],
     });
     const claimed = await handle.executeUpdate(claimCredentialUpdate, {
-      args: [{ answerBy: new Date(now + 30_000).toISOString() }],
+      args: [{ grantId: input.grantId, answerBy: new Date(now + 30_000).toISOString() }],
     });
     expect(claimed.state.status).toBe('active');
     expect(claimed.credential?.password).toBeTruthy();

@@ -55,7 +55,7 @@ async function membersOf(group: string): Promise<string[]> {
   return (await entryOf(group)).member ?? [];
 }
 
-/** schemaIDGUIDs and rightsGUIDs (MS-ADSC, MS-ADTS) of what README's service account is granted. */
+/** schemaIDGUIDs and rightsGUIDs (MS-ADSC, MS-ADTS) of the rights docs/configuration.md grants. */
 const GUID = {
   user: 'bf967aba-0de6-11d0-a285-00aa003049e2',
   group: 'bf967a9c-0de6-11d0-a285-00aa003049e2',
@@ -71,7 +71,7 @@ const GUID = {
 } as const;
 
 /**
- * A plain domain user given exactly README's rights, as Delegate Control would: create users in the users OU;
+ * A plain domain user given exactly the docs' rights, as Delegate Control would: create users in the users OU;
  * on those users, reset the password and write the attributes the provider writes; on the groups, write `member`.
  */
 async function delegatedServiceAccount(): Promise<{ bindDN: string; bindPassword: string }> {
@@ -241,7 +241,7 @@ describe('ldap provider against Active Directory (Samba AD DC)', () => {
     expect(await adSignIn(dc, account.externalId, chosen)).toBe('wrong-password');
   });
 
-  it('runs every operation as a service account holding only the rights README lists', async () => {
+  it('runs every operation as a service account holding only the rights the docs list', async () => {
     const service = await delegatedServiceAccount();
     const { url, usersDN, groupsDN, caFile } = dc;
     const narrow = createLdapProvider({ url, usersDN, groupsDN, caFile, dialect: 'ad', ...service });

@@ -505,7 +505,7 @@ describe('entra failures', () => {
     expect(err.message).toMatch(/403 Authorization_RequestDenied/);
   });
 
-  it('needs no more than User.ReadWrite.All and GroupMember.ReadWrite.All for either kind (the README’s list)', async () => {
+  it('needs no more than User.ReadWrite.All and GroupMember.ReadWrite.All for either kind (the docs’ list)', async () => {
     graph.setPermissions(['User.ReadWrite.All', 'GroupMember.ReadWrite.All']);
     const group = graph.createGroup(`Least ${token()}`).id;
     const provider = entra({ groups: [group] });

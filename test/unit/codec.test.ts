@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { isAuthentic, UNAUTHENTIC_PAYLOAD } from '../../workflows/authentic.js';
 import {
+  AuthenticatingCodec,
   EncryptionCodec,
   EncryptionKeyError,
   generateKeySpec,
@@ -50,5 +52,31 @@ describe('payload encryption', () => {
   it('rejects malformed key specs', () => {
     expect(() => parseEncryptionKeys('k1:short')).toThrow(/32 bytes/);
     expect(() => parseEncryptionKeys('')).toThrow(/no key/);
+  });
+});
+
+describe("the worker's codec", () => {
+  it('hands the workflow what it decrypts, and the refusal marker for anything else, never an error', async () => {
+    const spec = generateKeySpec('k1');
+    const ours = new EncryptionCodec(parseEncryptionKeys(spec));
+    const worker = new AuthenticatingCodec(ours);
+    const [sealed] = await ours.encode([defaultPayloadConverter.toPayload(secret)]);
+    const [foreign] = await new EncryptionCodec(parseEncryptionKeys(generateKeySpec('k2'))).encode([
+      defaultPayloadConverter.toPayload(secret),
+    ]);
+    const tampered = { ...sealed!, data: Buffer.from(sealed!.data!).fill(7, 20, 30) };
+    const plaintext = defaultPayloadConverter.toPayload({ actor: 'alice' });
+
+    const decoded = await worker.decode([sealed!, plaintext, foreign!, tampered]);
+    const values = decoded.map((p) => defaultPayloadConverter.fromPayload(p));
+    expect(values[0]).toEqual(secret);
+    for (const refused of values.slice(1)) {
+      expect(refused).toEqual(UNAUTHENTIC_PAYLOAD);
+      expect(isAuthentic(refused)).toBe(false);
+    }
+    expect(isAuthentic(values[0])).toBe(true);
+    // What it encodes, the plain codec reads: the client and the codec endpoint use that one.
+    const [encoded] = await worker.encode([defaultPayloadConverter.toPayload(secret)]);
+    expect(defaultPayloadConverter.fromPayload((await ours.decode([encoded!]))[0]!)).toEqual(secret);
   });
 });

@@ -18,7 +18,7 @@ import {
   type GrantInput,
 } from '../../workflows/messages.js';
 import { canBind } from '../helpers/ldap.js';
-import { DAY, keepHistory, WorkflowHarness } from '../helpers/workflow-harness.js';
+import { DAY, keepHistory, requestedAt, WorkflowHarness } from '../helpers/workflow-harness.js';
 
 const AUDITOR = 'auditor-token-0123456789ab';
 let h: WorkflowHarness;
@@ -73,10 +73,12 @@ describe('grantWorkflow on the time-skipping server, with a real slapd', () => {
       const { handle, input } = await startGrant('Extended Works', 30);
       const start = await env.currentTimeMs();
       const newExpiry = new Date(start + 60 * DAY).toISOString();
-      await handle.executeUpdate(requestExtensionUpdate, {
-        args: [{ expiresAt: newExpiry, reason: 'slipped', actor: 'rita' }],
+      const asked = await handle.executeUpdate(requestExtensionUpdate, {
+        args: [{ grantId: input.grantId, expiresAt: newExpiry, reason: 'slipped', actor: 'rita' }],
       });
-      const approved = await handle.executeUpdate(approveExtensionUpdate, { args: [{ actor: 'alice' }] });
+      const approved = await handle.executeUpdate(approveExtensionUpdate, {
+        args: [{ grantId: input.grantId, actor: 'alice', requestedAt: requestedAt(asked) }],
+      });
       expect(approved.status).toBe('active');
       expect(approved.expiresAt).toBe(newExpiry);
       expect((await ldap.findAccount(input.username))?.expiresAt).toBe(newExpiry.replace(/\.\d+Z$/, '.000Z'));
@@ -98,11 +100,18 @@ describe('grantWorkflow on the time-skipping server, with a real slapd', () => {
     await withWorker(async () => {
       const { handle, input } = await startGrant('Rejected Ltd', 10);
       const start = await env.currentTimeMs();
-      await handle.executeUpdate(requestExtensionUpdate, {
-        args: [{ expiresAt: new Date(start + 50 * DAY).toISOString(), reason: 'please', actor: 'rita' }],
+      const asked = await handle.executeUpdate(requestExtensionUpdate, {
+        args: [
+          {
+            grantId: input.grantId,
+            expiresAt: new Date(start + 50 * DAY).toISOString(),
+            reason: 'please',
+            actor: 'rita',
+          },
+        ],
       });
       const rejected = await handle.executeUpdate(rejectExtensionUpdate, {
-        args: [{ actor: 'alice', reason: 'no' }],
+        args: [{ grantId: input.grantId, actor: 'alice', reason: 'no', requestedAt: requestedAt(asked) }],
       });
       expect(rejected.status).toBe('active');
       expect(rejected.expiresAt).toBe(input.expiresAt);
@@ -117,10 +126,19 @@ describe('grantWorkflow on the time-skipping server, with a real slapd', () => {
     await withWorker(async () => {
       const { handle, input } = await startGrant('Self Approval', 10);
       const start = await env.currentTimeMs();
-      await handle.executeUpdate(requestExtensionUpdate, {
-        args: [{ expiresAt: new Date(start + 20 * DAY).toISOString(), reason: 'please', actor: 'rita' }],
+      const asked = await handle.executeUpdate(requestExtensionUpdate, {
+        args: [
+          {
+            grantId: input.grantId,
+            expiresAt: new Date(start + 20 * DAY).toISOString(),
+            reason: 'please',
+            actor: 'rita',
+          },
+        ],
       });
-      const attempt = handle.executeUpdate(approveExtensionUpdate, { args: [{ actor: 'rita' }] });
+      const attempt = handle.executeUpdate(approveExtensionUpdate, {
+        args: [{ grantId: input.grantId, actor: 'rita', requestedAt: requestedAt(asked) }],
+      });
       await expect(attempt).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
       await attempt.catch((err: WorkflowUpdateFailedError) =>
         expect((err.cause as { type?: string }).type).toBe('FourEyes'),
@@ -128,22 +146,33 @@ describe('grantWorkflow on the time-skipping server, with a real slapd', () => {
       const state = await handle.query(stateQuery);
       expect(state.status).toBe('extension-requested');
       expect(state.expiresAt).toBe(input.expiresAt);
-      await handle.executeUpdate(revokeUpdate, { args: [{ actor: 'ada', reason: 'cleanup' }] });
+      await handle.executeUpdate(revokeUpdate, {
+        args: [{ grantId: input.grantId, actor: 'ada', reason: 'cleanup' }],
+      });
     });
   });
 
   it('refuses an extension beyond MAX_GRANT_DAYS or before the current expiry', async () => {
     await withWorker(async () => {
-      const { handle } = await startGrant('Too Long', 10);
+      const { handle, input } = await startGrant('Too Long', 10);
       const start = await env.currentTimeMs();
       for (const days of [91, 5]) {
         const attempt = handle.executeUpdate(requestExtensionUpdate, {
-          args: [{ expiresAt: new Date(start + days * DAY).toISOString(), reason: 'x', actor: 'rita' }],
+          args: [
+            {
+              grantId: input.grantId,
+              expiresAt: new Date(start + days * DAY).toISOString(),
+              reason: 'x',
+              actor: 'rita',
+            },
+          ],
         });
         await expect(attempt).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
       }
       expect((await handle.query(stateQuery)).status).toBe('active');
-      await handle.executeUpdate(revokeUpdate, { args: [{ actor: 'ada', reason: 'cleanup' }] });
+      await handle.executeUpdate(revokeUpdate, {
+        args: [{ grantId: input.grantId, actor: 'ada', reason: 'cleanup' }],
+      });
     });
   });
 
@@ -151,7 +180,7 @@ describe('grantWorkflow on the time-skipping server, with a real slapd', () => {
     await withWorker(async () => {
       const { handle, input, password } = await startGrant('Revoked Co', 60);
       const state = await handle.executeUpdate(revokeUpdate, {
-        args: [{ actor: 'ada', reason: 'contract ended' }],
+        args: [{ grantId: input.grantId, actor: 'ada', reason: 'contract ended' }],
       });
       expect(state.status).toBe('revoked');
       expect((await ldap.findAccount(input.username))?.enabled).toBe(false);
@@ -167,7 +196,9 @@ describe('grantWorkflow on the time-skipping server, with a real slapd', () => {
   it('keeps a grant revoked last month in the registry export, with who revoked it and why', async () => {
     await withWorker(async () => {
       const { handle, input } = await startGrant('Last Month Ltd', 60);
-      await handle.executeUpdate(revokeUpdate, { args: [{ actor: 'ada', reason: 'supplier replaced' }] });
+      await handle.executeUpdate(revokeUpdate, {
+        args: [{ grantId: input.grantId, actor: 'ada', reason: 'supplier replaced' }],
+      });
       await handle.result();
       await env.sleep('31 days');
 

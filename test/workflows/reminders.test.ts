@@ -5,7 +5,7 @@ import type { GrantEvent } from '../../src/registry/types.js';
 import { approveExtensionUpdate, requestExtensionUpdate, revokeUpdate } from '../../workflows/messages.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { startWebhookSink, type WebhookSink } from '../helpers/webhook-sink.js';
-import { DAY, keepHistory, WorkflowHarness } from '../helpers/workflow-harness.js';
+import { DAY, keepHistory, requestedAt, WorkflowHarness } from '../helpers/workflow-harness.js';
 
 let h: WorkflowHarness;
 let smtp: SmtpSink;
@@ -79,10 +79,19 @@ describe('reminders before the expiry, on the time-skipping server', () => {
       await h.env.sleep(4 * DAY); // past the 7-day reminder of the first expiry
       const now = await h.env.currentTimeMs();
       const newExpiry = new Date(now + 20 * DAY).toISOString();
-      await handle.executeUpdate(requestExtensionUpdate, {
-        args: [{ expiresAt: newExpiry, reason: 'parts late', actor: 'rita@client.example' }],
+      const asked = await handle.executeUpdate(requestExtensionUpdate, {
+        args: [
+          {
+            grantId: input.grantId,
+            expiresAt: newExpiry,
+            reason: 'parts late',
+            actor: 'rita@client.example',
+          },
+        ],
       });
-      await handle.executeUpdate(approveExtensionUpdate, { args: [{ actor: 'alice' }] });
+      await handle.executeUpdate(approveExtensionUpdate, {
+        args: [{ grantId: input.grantId, actor: 'alice', requestedAt: requestedAt(asked) }],
+      });
       await handle.result();
 
       await keepHistory('reminded-and-extended', handle);
@@ -98,7 +107,9 @@ describe('reminders before the expiry, on the time-skipping server', () => {
   it('sends nothing more once the grant is revoked', async () => {
     await withWorker(async () => {
       const { handle, input } = await startGrant('Revoked Early', 30);
-      await handle.executeUpdate(revokeUpdate, { args: [{ actor: 'ada', reason: 'done' }] });
+      await handle.executeUpdate(revokeUpdate, {
+        args: [{ grantId: input.grantId, actor: 'ada', reason: 'done' }],
+      });
       await handle.result();
       await h.env.sleep(40 * DAY);
       expect(await reminders(input.grantId)).toEqual([]);
