@@ -7,13 +7,17 @@ import type { TokenAuthenticator } from './auth.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import type { GrantService } from './grant-service.js';
 import { docsRoutes } from './docs.js';
+import { grantChangeRoutes } from './grant-changes.js';
 import { grantRoutes } from './grants.js';
+import { healthRoutes } from './health-routes.js';
 import { parseJsonStrictly } from './json-body.js';
+import { buildOpenApiDocument } from './openapi.js';
 import { HttpProblem, invalid, problem, sendProblem } from './problem.js';
 import { DEFAULT_RATE_LIMIT_PER_MINUTE, registerRateLimit } from './rate-limit.js';
 import { registryRoutes } from './registry-routes.js';
 import { reviewRoutes } from './review-routes.js';
 import type { ReviewService } from './review-service.js';
+import { useRouteContracts } from './route-contract.js';
 import type { GrantPolicy } from './schemas.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -74,6 +78,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     clientErrorHandler: answerClientError,
   });
 
+  const routes = useRouteContracts(app);
+
   app.addHook('onRequest', async (request) => {
     const actor = deps.authenticator.authenticate(request.headers.authorization);
     if (actor) request.actor = actor;
@@ -123,20 +129,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sendProblem(reply, problem(404, `no route ${request.method} ${request.url.split('?')[0]}`)),
   );
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
-    const checks = deps.readiness ? await deps.readiness() : {};
-    const ok = Object.values(checks).every((result) => result === 'ok');
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not-ready', checks });
-  });
-
   grantRoutes(app, { service: deps.service, registry: deps.registry, policy: deps.policy, now: deps.now });
-  registryRoutes(app, { registry: deps.registry, providers: deps.policy.providers });
+  grantChangeRoutes(app, {
+    service: deps.service,
+    registry: deps.registry,
+    policy: deps.policy,
+    now: deps.now,
+  });
+  registryRoutes(app, { registry: deps.registry, policy: deps.policy });
   if (deps.reviews) reviewRoutes(app, { registry: deps.registry, reviews: deps.reviews });
   if (deps.codec) await codecRoutes(app, deps.codec);
-  await docsRoutes(app, {
-    policy: deps.policy,
-    include: { reviews: Boolean(deps.reviews), codec: Boolean(deps.codec) },
-  });
+  healthRoutes(app, deps.readiness);
+  // Every route with a contract is added by now: the document is built from them.
+  await app.after();
+  await docsRoutes(app, { document: buildOpenApiDocument(routes) });
   return app;
 }

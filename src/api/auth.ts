@@ -67,10 +67,13 @@ const withArticle = (role: Role) => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${rol
 const inWords = (items: string[], and: string) =>
   items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${and} ${items.at(-1)}`;
 
+const unauthenticated = () =>
+  problem(401, 'a valid bearer token is required (Authorization: Bearer <token>)');
+
 /** The caller, or a 401/403 problem; a 403 says who the caller is and which roles may. */
 export function requireActor(request: FastifyRequest, permission: Permission): Actor {
   const actor = request.actor;
-  if (!actor) throw problem(401, 'a valid bearer token is required (Authorization: Bearer <token>)');
+  if (!actor) throw unauthenticated();
   if (!can(actor, permission)) {
     const holders = ROLES.filter((role) => GRANTS[role].includes(permission));
     throw problem(
@@ -80,4 +83,10 @@ export function requireActor(request: FastifyRequest, permission: Permission): A
     );
   }
   return actor;
+}
+
+/** The caller of a route that declares a permission, which the route-contract hook has already checked. */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw unauthenticated();
+  return request.actor;
 }

@@ -2,8 +2,9 @@ import cors from '@fastify/cors';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { requireActor } from './auth.js';
-import { invalid, parseOrInvalid } from './problem.js';
+import { json } from './answers.js';
+import { invalid } from './problem.js';
+import type { ZodTypeProvider } from './route-contract.js';
 
 /** Histories carry bigger batches than the API's own requests; Temporal's payload limit is 2 MB. */
 export const CODEC_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
@@ -42,6 +43,23 @@ const toJson = (p: Payload): JsonPayload => ({
   data: Buffer.from(p.data ?? []).toString('base64'),
 });
 
+/** What the document says of each direction. */
+const DOCS = {
+  decode: {
+    summary: 'Decrypt Temporal payloads',
+    description:
+      "Decrypts payloads of this service's workflow histories (proto3 JSON `Payloads`, bytes in base64) with " +
+      'the keys of `PAYLOAD_ENCRYPTION_KEYS`; payloads that are not encrypted come back unchanged. Point ' +
+      '`temporal workflow show --codec-endpoint <api>/codec --codec-auth "Bearer <token>"` or the Temporal ' +
+      'UI here. Decrypted histories hold contact e-mails and one-time passwords in flight: admins only.',
+  },
+  encode: {
+    summary: 'Encrypt Temporal payloads',
+    description:
+      'Encrypts payloads with the current key, as the service does before anything reaches Temporal.',
+  },
+};
+
 export interface CodecRoutesOptions {
   codec: PayloadCodec;
   /** Browser origins allowed to call the codec (the Temporal UI); none → no CORS headers at all. */
@@ -65,19 +83,32 @@ export async function codecRoutes(app: FastifyInstance, options: CodecRoutesOpti
           maxAge: 600,
         });
       }
-      for (const direction of ['encode', 'decode'] as const) {
-        codec.post(`/${direction}`, { bodyLimit: CODEC_BODY_LIMIT_BYTES }, async (request, reply) => {
-          requireActor(request, 'admin');
-          const { payloads } = parseOrInvalid(codecBodySchema, request.body);
-          let result: Payload[];
-          try {
-            result = await options.codec[direction](payloads.map(fromJson));
-          } catch {
-            // A wrong key id, a tampered ciphertext, bytes that are no payload: the caller's input, not ours.
-            throw invalid([{ field: 'payloads', rule: `must be payloads this service can ${direction}` }]);
-          }
-          return reply.header('cache-control', 'no-store').send({ payloads: result.map(toJson) });
-        });
+      const api = codec.withTypeProvider<ZodTypeProvider>();
+      for (const direction of ['decode', 'encode'] as const) {
+        api.post(
+          `/${direction}`,
+          {
+            bodyLimit: CODEC_BODY_LIMIT_BYTES,
+            config: { permission: 'admin' },
+            schema: {
+              ...DOCS[direction],
+              operationId: `${direction}Payloads`,
+              tags: ['codec'],
+              body: codecBodySchema,
+              response: { 200: json(`The payloads, ${direction}d, in the order given.`, codecBodySchema) },
+            },
+          },
+          async (request, reply) => {
+            let result: Payload[];
+            try {
+              result = await options.codec[direction](request.body.payloads.map(fromJson));
+            } catch {
+              // A wrong key id, a tampered ciphertext, bytes that are no payload: the caller's input, not ours.
+              throw invalid([{ field: 'payloads', rule: `must be payloads this service can ${direction}` }]);
+            }
+            return reply.header('cache-control', 'no-store').send({ payloads: result.map(toJson) });
+          },
+        );
       }
     },
     { prefix: '/codec' },

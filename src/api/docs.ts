@@ -6,12 +6,12 @@
 import fastifySwagger, { type StaticDocumentSpec } from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, onSendHookHandler } from 'fastify';
-import { buildOpenApiDocument, type OpenApiOptions } from './openapi.js';
-import type { GrantPolicy } from './schemas.js';
+import type { JsonObject } from './json-schema.js';
 
 /** Options of `docsRoutes`. */
-export interface DocsOptions extends OpenApiOptions {
-  policy: GrantPolicy;
+export interface DocsOptions {
+  /** The OpenAPI document, built from the routes (openapi.ts). */
+  document: JsonObject;
 }
 
 /**
@@ -36,14 +36,12 @@ const setDocsCsp: onSendHookHandler = (_request, reply, payload, done) => {
 };
 
 /**
- * Serves the OpenAPI document built from the zod schemas at `GET /openapi.json` and browses it with
- * Swagger UI at `/docs` (its assets under `/docs/static/`). Neither needs a token.
+ * Serves the OpenAPI document built from the routes at `GET /openapi.json` and browses it with Swagger UI at
+ * `/docs` (its assets under `/docs/static/`). Neither needs a token.
  */
-export async function docsRoutes(app: FastifyInstance, options: DocsOptions): Promise<void> {
-  const document = buildOpenApiDocument(options.policy, options.include ? { include: options.include } : {});
-
-  // Static mode: the document is ours, generated from the zod schemas; the dynamic mode would rebuild one
-  // from Fastify route schemas, which these routes do not declare (they validate with zod in the handler).
+export async function docsRoutes(app: FastifyInstance, { document }: DocsOptions): Promise<void> {
+  // Static mode: the plugin's dynamic mode converts route schemas as JSON Schema, and ours are zod's; openapi.ts
+  // converts them (input side for requests, shared components for answers) from the same routes.
   await app.register(fastifySwagger, {
     mode: 'static',
     // The plugin's type predates OpenAPI 3.1 documents; the shape is checked by test/api/openapi.test.ts.

@@ -1,111 +1,140 @@
 /**
- * The OpenAPI 3.1 document of the HTTP API (docs/api.md), generated from the zod schemas that
- * validate requests (schemas.ts) and describe answers (response-schemas.ts), so that it cannot drift from
- * what the code accepts. Served at `/openapi.json` and browsable at `/docs` (docs.ts).
+ * The OpenAPI 3.1 document of the HTTP API, built from the routes themselves: each declares its schemas,
+ * summary, tags and permission (route-contract.ts), so the document cannot drift from what the code accepts.
+ * Served at `/openapi.json` and browsable at `/docs` (docs.ts).
  */
+import { z } from 'zod';
 import { ROLES, type Role } from '../config.js';
+import type { Answer } from './answers.js';
 import { can, type Permission } from './auth.js';
-import { apiOperations } from './openapi-operations.js';
-import {
-  componentSchemas,
-  JsonSchemaConverter,
-  problem,
-  type JsonObject,
-  type OperationSpec,
-} from './openapi-parts.js';
+import { componentSchemas, JsonSchemaConverter, ref, type JsonObject } from './json-schema.js';
 import { isRateLimited } from './rate-limit.js';
 import { RESPONSE_COMPONENTS } from './response-schemas.js';
-import { grantIdSchema, type GrantPolicy } from './schemas.js';
+import type { DeclaredRoute } from './route-contract.js';
 
-/** Parts of the API that are documented only once they are served. */
-export interface OpenApiOptions {
-  include?: {
-    /** `POST /v1/reviews`, `GET /v1/reviews/latest` and `/v1/reviews/latest.csv`; default false. */
-    reviews?: boolean;
-    /** `POST /codec/encode` and `/codec/decode`; default false. */
-    codec?: boolean;
-  };
-}
-
-/** The permission of auth.ts that each role of docs/api.md's role column stands for. */
-const PERMISSION_OF: Record<Role, Permission> = {
-  requester: 'request',
-  approver: 'approve',
+/** The role of docs/api.md's role column that each permission of auth.ts stands for. */
+const ROLE_OF: Record<Permission, Role> = {
+  request: 'requester',
+  approve: 'approver',
   admin: 'admin',
-  auditor: 'read',
+  read: 'auditor',
 };
 
-/** Every role whose tokens may do what `role` may: derived from auth.ts, so it cannot disagree with it. */
-function allowedRoles(role: Role): Role[] {
-  return ROLES.filter((r) => can({ name: '', roles: [r] }, PERMISSION_OF[role]));
-}
+/** Every role whose tokens hold the permission: derived from auth.ts, so it cannot disagree with it. */
+const allowedRoles = (permission: Permission): Role[] =>
+  ROLES.filter((r) => can({ name: '', roles: [r] }, permission));
 
 /** Who may call, for people (the description) and for tools (`x-required-role`, `x-allowed-roles`). */
-function access(role: Role | undefined): { text: string; fields: JsonObject } {
-  if (!role) return { text: 'Public: no token needed.', fields: { security: [], 'x-required-role': 'none' } };
-  const allowed = allowedRoles(role);
+function access(permission: Permission | undefined): { text: string; fields: JsonObject } {
+  if (!permission)
+    return { text: 'Public: no token needed.', fields: { security: [], 'x-required-role': 'none' } };
+  const allowed = allowedRoles(permission);
   return {
-    text: `Role: \`${role}\` (tokens with any of: ${allowed.join(', ')}).`,
-    fields: { 'x-required-role': role, 'x-allowed-roles': allowed },
+    text: `Role: \`${ROLE_OF[permission]}\` (tokens with any of: ${allowed.join(', ')}).`,
+    fields: { 'x-required-role': ROLE_OF[permission], 'x-allowed-roles': allowed },
   };
 }
 
-/** The answers every operation of its kind can give; the operation's own answers override them. */
-function genericErrors(spec: OperationSpec): Record<number, JsonObject> {
-  const errors: Record<number, JsonObject> = {};
-  if (spec.grantId || spec.body || spec.query)
+const problem = (description: string): JsonObject => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+
+/** The answers every route of its kind can give; the route's own answers override them. */
+function genericErrors({ method, url, schema, permission }: DeclaredRoute): Record<string, JsonObject> {
+  const errors: Record<string, JsonObject> = {};
+  if (schema.params || schema.body || schema.querystring)
     errors[400] = problem('Invalid request: `errors` names every failing field and the rule it broke.');
-  if (spec.role) {
+  if (permission) {
     errors[401] = problem('No bearer token, or an unknown one.');
     // Every role may read: an operation open to all of them never answers 403.
-    if (allowedRoles(spec.role).length < ROLES.length)
-      errors[403] = problem(`The token's roles do not allow it (needs ${spec.role}).`);
+    if (allowedRoles(permission).length < ROLES.length)
+      errors[403] = problem(`The token's roles do not allow it (needs ${ROLE_OF[permission]}).`);
   }
-  if (spec.grantId) errors[404] = problem('No grant with this id.');
-  if (spec.body) errors[415] = problem('The body is not `application/json`.');
-  if (isRateLimited(spec.method, spec.path))
+  if (schema.params) errors[404] = problem('No grant with this id.');
+  if (schema.body) errors[415] = problem('The body is not `application/json`.');
+  if (isRateLimited(method, url))
     errors[429] = problem(
       'More changing requests this minute than `RATE_LIMIT_PER_MINUTE` allows the token; see `Retry-After`.',
     );
   return errors;
 }
 
-/** One OpenAPI operation object. */
-function operation(spec: OperationSpec, schemas: JsonSchemaConverter): JsonObject {
-  const who = access(spec.role);
-  const parameters = [
-    ...(spec.grantId ? [schemas.path('id', grantIdSchema, 'The grant id.')] : []),
-    ...(spec.query ?? []),
-  ];
-  const responses = { ...genericErrors(spec), ...spec.responses };
-  return {
-    operationId: spec.operationId,
-    tags: [spec.tag],
-    summary: spec.summary,
-    description: `${spec.description}\n\n${who.text}`,
-    ...who.fields,
-    ...(parameters.length ? { parameters } : {}),
-    ...(spec.body ? { requestBody: spec.body } : {}),
-    responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b))),
-  };
+/** Converts one route's schemas into the document's parts. */
+class OperationWriter {
+  constructor(private readonly schemas: JsonSchemaConverter) {}
+
+  /** A zod answer schema by its component's `$ref`, or converted in place when it has no id. */
+  private answerSchema(schema: unknown): unknown {
+    if (!(schema instanceof z.ZodType)) return schema;
+    const id = (z.globalRegistry.get(schema) as { id?: unknown } | undefined)?.id;
+    return typeof id === 'string' ? ref(id) : this.schemas.input(schema);
+  }
+
+  answer(answer: Answer): JsonObject {
+    const content = Object.entries(answer.content).map(([type, { schema }]) => [
+      type,
+      { schema: this.answerSchema(schema) },
+    ]);
+    return { ...answer, content: Object.fromEntries(content) };
+  }
+
+  parameters({ schema }: DeclaredRoute): JsonObject[] {
+    const path = schema.params as z.ZodObject | undefined;
+    const query = schema.querystring as z.ZodObject | undefined;
+    return [
+      ...Object.entries((path?.shape ?? {}) as Record<string, z.ZodType>).map(([name, property]) =>
+        this.schemas.path(name, property),
+      ),
+      ...(query ? this.schemas.query(query, schema.docs?.query ?? { descriptions: {} }) : []),
+    ];
+  }
+
+  operation(route: DeclaredRoute): JsonObject {
+    const { schema } = route;
+    const who = access(route.permission);
+    const parameters = this.parameters(route);
+    const declared = (schema.response ?? {}) as Record<string, Answer>;
+    const own = Object.entries(declared).map(([code, answer]): [string, JsonObject] => [
+      code,
+      this.answer(answer),
+    ]);
+    const responses: Record<string, JsonObject> = { ...genericErrors(route), ...Object.fromEntries(own) };
+    const body = schema.body as z.ZodType | undefined;
+    return {
+      operationId: schema.operationId,
+      tags: schema.tags,
+      summary: schema.summary,
+      description: `${schema.description}\n\n${who.text}`,
+      ...who.fields,
+      ...(parameters.length ? { parameters } : {}),
+      ...(body ? { requestBody: this.schemas.body(body, schema.docs?.rules, schema.docs?.example) } : {}),
+      responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b))),
+    };
+  }
 }
 
-/** Operations grouped by path, in the order they were listed. */
-function pathsOf(specs: OperationSpec[], schemas: JsonSchemaConverter): JsonObject {
-  const paths: Record<string, JsonObject> = {};
-  for (const spec of specs) (paths[spec.path] ??= {})[spec.method] = operation(spec, schemas);
-  return paths;
-}
+const TAGS = [
+  { name: 'grants', description: 'Expiring supplier access and its lifecycle.' },
+  { name: 'registry', description: 'Every grant ever made.' },
+  { name: 'reviews', description: 'Supplier accounts that nobody granted.' },
+  { name: 'codec', description: 'Reading the encrypted Temporal histories.' },
+  { name: 'health', description: 'For load balancers and orchestrators.' },
+];
 
 /**
- * The OpenAPI 3.1.0 document of the API under this policy: provider enums list the enabled providers and
- * expiry limits say MAX_GRANT_DAYS. Every operation needs a bearer token unless it says it is public.
+ * The OpenAPI 3.1.0 document of these routes, in the order they were added. Every operation needs a bearer
+ * token unless it says it is public.
  */
-export function buildOpenApiDocument(policy: GrantPolicy, options: OpenApiOptions = {}): JsonObject {
-  const reviews = options.include?.reviews ?? false;
+export function buildOpenApiDocument(routes: readonly DeclaredRoute[]): JsonObject {
   const schemas = new JsonSchemaConverter();
-  const codec = options.include?.codec ?? false;
-  const paths = pathsOf(apiOperations(policy, schemas, reviews, codec), schemas);
+  const writer = new OperationWriter(schemas);
+  const paths: Record<string, JsonObject> = {};
+  for (const route of routes) {
+    const path = route.url.replace(/:(\w+)/g, '{$1}');
+    (paths[path] ??= {})[route.method.toLowerCase()] = writer.operation(route);
+  }
+  const used = new Set(routes.flatMap((r) => r.schema.tags ?? []));
   return {
     openapi: '3.1.0',
     info: {
@@ -118,13 +147,7 @@ export function buildOpenApiDocument(policy: GrantPolicy, options: OpenApiOption
         'approver, admin (all rights) and auditor (read-only).',
     },
     security: [{ bearer: [] }],
-    tags: [
-      { name: 'grants', description: 'Expiring supplier access and its lifecycle.' },
-      { name: 'registry', description: 'Every grant ever made.' },
-      ...(reviews ? [{ name: 'reviews', description: 'Supplier accounts that nobody granted.' }] : []),
-      ...(codec ? [{ name: 'codec', description: 'Reading the encrypted Temporal histories.' }] : []),
-      { name: 'health', description: 'For load balancers and orchestrators.' },
-    ],
+    tags: TAGS.filter((tag) => used.has(tag.name)),
     paths,
     components: {
       // `schemas.defs` is filled while the operations are converted, above.

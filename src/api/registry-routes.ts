@@ -1,49 +1,86 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
-import type { ProviderName } from '../../providers/types.js';
 import type { GrantCursor, GrantEvent, GrantQuery, GrantRecord, RegistryStore } from '../registry/types.js';
 import { endingOf, isClosing } from '../registry/ending.js';
-import { requireActor } from './auth.js';
-import { invalid, parseOrInvalid } from './problem.js';
-import { grantIdSchema, listGrantsQuerySchema } from './schemas.js';
+import { csv, json } from './answers.js';
+import { invalid } from './problem.js';
+import { registryFilters } from './request-docs.js';
+import { grantPageSchema } from './response-schemas.js';
+import type { ZodTypeProvider } from './route-contract.js';
+import { grantIdSchema, listGrantsQuerySchema, type GrantPolicy } from './schemas.js';
 import { grantView } from './views.js';
 
 export interface RegistryRoutesOptions {
   registry: RegistryStore;
-  providers: readonly ProviderName[];
+  policy: GrantPolicy;
 }
 
 /** Grants per page when the CSV export walks the whole registry. */
 const EXPORT_PAGE = 500;
 
 /** `GET /v1/grants` (the registry, filtered and paged) and `GET /v1/registry.csv` (all of it). */
-export function registryRoutes(app: FastifyInstance, { registry, providers }: RegistryRoutesOptions): void {
-  const querySchema = listGrantsQuerySchema(providers);
+export function registryRoutes(app: FastifyInstance, { registry, policy }: RegistryRoutesOptions): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const querystring = listGrantsQuerySchema(policy.providers);
 
-  app.get('/v1/grants', async (request) => {
-    requireActor(request, 'read');
-    const { cursor, ...filters } = parseOrInvalid(querySchema, request.query ?? {}, 'query');
-    const page = await registry.listGrants({ ...filters, after: cursor ? decodeCursor(cursor) : undefined });
-    // The trails say how ended grants ended, in one query for the page; live grants need none.
-    const trails = await registry.listEventsOf(page.grants.filter((g) => g.endedAt).map((g) => g.id));
-    return {
-      grants: page.grants.map((grant) => grantView(grant, { trail: trails.get(grant.id) ?? [] })),
-      ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}),
-    };
-  });
+  api.get(
+    '/v1/grants',
+    {
+      config: { permission: 'read' },
+      schema: {
+        operationId: 'listGrants',
+        tags: ['registry'],
+        summary: 'List grants (the registry)',
+        description:
+          'Filters combine with AND; pages are newest first. Follow `nextCursor` for the next page.',
+        querystring,
+        docs: { query: registryFilters(policy) },
+        response: { 200: json('One page of grants.', grantPageSchema) },
+      },
+    },
+    async (request) => {
+      const { cursor, ...filters } = request.query;
+      const page = await registry.listGrants({
+        ...filters,
+        after: cursor ? decodeCursor(cursor) : undefined,
+      });
+      // The trails say how ended grants ended, in one query for the page; live grants need none.
+      const trails = await registry.listEventsOf(page.grants.filter((g) => g.endedAt).map((g) => g.id));
+      return {
+        grants: page.grants.map((grant) => grantView(grant, { trail: trails.get(grant.id) ?? [] })),
+        ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}),
+      };
+    },
+  );
 
-  app.get('/v1/registry.csv', async (request, reply) => {
-    requireActor(request, 'read');
-    // The export is the whole registry (optionally filtered): paging is its own business.
-    const filters = parseOrInvalid(querySchema, request.query ?? {}, 'query');
-    const stamp = new Date().toISOString().slice(0, 10);
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="supplier-access-registry-${stamp}.csv"`)
-      .header('cache-control', 'no-store')
-      .send(Readable.from(csvChunks(registry, { ...filters, after: undefined, limit: EXPORT_PAGE })));
-  });
+  api.get(
+    '/v1/registry.csv',
+    {
+      config: { permission: 'read' },
+      schema: {
+        operationId: 'exportRegistry',
+        tags: ['registry'],
+        summary: 'Every grant ever made, as CSV',
+        description:
+          'Closed grants included; one row per grant: who asked, which system, until when, why, how it ' +
+          'ended and who extended it. The filters of `GET /v1/grants` narrow it; it is never paged.',
+        querystring,
+        // The export walks every page itself: paging parameters are parsed but ignored.
+        docs: { query: registryFilters(policy, ['limit', 'cursor']) },
+        response: { 200: csv('The registry as CSV, with a header row.') },
+      },
+    },
+    async (request, reply) => {
+      // The export is the whole registry (optionally filtered): paging is its own business.
+      const stamp = new Date().toISOString().slice(0, 10);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="supplier-access-registry-${stamp}.csv"`)
+        .header('cache-control', 'no-store')
+        .send(Readable.from(csvChunks(registry, { ...request.query, after: undefined, limit: EXPORT_PAGE })));
+    },
+  );
 }
 
 /** Cursors are opaque to callers: the last grant of a page, base64url-encoded. */

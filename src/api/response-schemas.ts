@@ -1,7 +1,8 @@
 /**
- * What the API answers, as zod schemas: the source of the response half of the OpenAPI document
- * (`openapi.ts`). They mirror `grantView` (views.ts), `sendProblem` (problem.ts) and the health routes
- * (app.ts); test/api/openapi.test.ts checks real answers against them.
+ * What the API answers, as zod schemas: the routes declare them as their answers, the OpenAPI document
+ * (`openapi.ts`) shows them and the CLI reads its types from them (cli/api-types.ts). They mirror `grantView`
+ * (views.ts), `sendProblem` (problem.ts) and the health routes (health-routes.ts);
+ * test/api/openapi.test.ts checks real answers against them.
  *
  * Schemas with an `id` in `.meta()` become `components.schemas` entries referenced by `$ref`.
  */

@@ -2,52 +2,112 @@ import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { COVERED_FINDINGS, type ReviewedAccount, type ReviewReport } from '../registry/review-types.js';
 import type { RegistryStore } from '../registry/types.js';
-import { requireActor } from './auth.js';
-import { invalid, problem } from './problem.js';
+import { z } from 'zod';
+import { csv, json, problemAnswer } from './answers.js';
+import { actorOf } from './auth.js';
+import { problem } from './problem.js';
+import { reviewReportSchema, reviewRunningSchema } from './response-schemas.js';
 import type { ReviewService } from './review-service.js';
-import { grantIdSchema } from './schemas.js';
+import type { ZodTypeProvider } from './route-contract.js';
 
 export interface ReviewRoutesOptions {
   registry: RegistryStore;
   reviews: ReviewService;
 }
 
+const reviewParams = z.object({
+  id: z.uuid('must be a review id (a UUID)').meta({ description: 'The review id.' }),
+});
+const report = json('The review report.', reviewReportSchema);
+const noReview = problemAnswer('No review has finished yet.');
+
 /** `POST /v1/reviews` (admin: run one now) and the reports (`/v1/reviews/latest`, `.csv`, `/v1/reviews/{id}`). */
 export function reviewRoutes(app: FastifyInstance, { registry, reviews }: ReviewRoutesOptions): void {
-  app.post('/v1/reviews', async (request, reply) => {
-    const actor = requireActor(request, 'admin');
-    const { reviewId, finished } = await reviews.run(actor);
-    const location = `/v1/reviews/${reviewId}`;
-    const report = finished ? await registry.getReview(reviewId) : null;
-    if (!report)
-      return reply.code(202).header('location', location).send({ id: reviewId, status: 'running' });
-    return reply.header('location', location).send(reviewView(report));
-  });
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const review = { permission: 'read' } as const;
 
-  app.get('/v1/reviews/latest', async (request) => {
-    requireActor(request, 'read');
-    return reviewView(await latest(registry));
-  });
+  api.post(
+    '/v1/reviews',
+    {
+      config: { permission: 'admin' },
+      schema: {
+        operationId: 'runReview',
+        tags: ['reviews'],
+        summary: 'Run an access review now',
+        description:
+          'Compares every supplier-convention account in every provider with the registry: drift is closed ' +
+          'at once, orphans reported (or disabled with REVIEW_DISABLE_ORPHANS), directory expiries corrected. ' +
+          'Answers with the report, or 202 when the review takes longer than the answer window.',
+        response: { 200: report, 202: json('Still running.', reviewRunningSchema) },
+      },
+    },
+    async (request, reply) => {
+      const { reviewId, finished } = await reviews.run(actorOf(request));
+      const location = `/v1/reviews/${reviewId}`;
+      const done = finished ? await registry.getReview(reviewId) : null;
+      if (!done)
+        return reply.code(202).header('location', location).send({ id: reviewId, status: 'running' });
+      return reply.header('location', location).send(reviewView(done));
+    },
+  );
 
-  app.get('/v1/reviews/latest.csv', async (request, reply) => {
-    requireActor(request, 'read');
-    const report = await latest(registry);
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="supplier-access-review-${report.id}.csv"`)
-      .header('cache-control', 'no-store')
-      .send(reviewCsv(report));
-  });
+  api.get(
+    '/v1/reviews/latest',
+    {
+      config: review,
+      schema: {
+        operationId: 'getLatestReview',
+        tags: ['reviews'],
+        summary: 'The latest access review',
+        description: 'The report of the last finished review, scheduled or run by hand.',
+        response: { 200: report, 404: noReview },
+      },
+    },
+    async () => reviewView(await latest(registry)),
+  );
 
-  app.get('/v1/reviews/:id', async (request) => {
-    requireActor(request, 'read');
-    const { id } = request.params as { id: string };
-    if (!grantIdSchema.safeParse(id).success)
-      throw invalid([{ field: 'id', rule: 'must be a review id (a UUID)' }]);
-    const report = await registry.getReview(id);
-    if (!report) throw problem(404, `no review ${id} (it may still be running)`);
-    return reviewView(report);
-  });
+  api.get(
+    '/v1/reviews/latest.csv',
+    {
+      config: review,
+      schema: {
+        operationId: 'exportLatestReview',
+        tags: ['reviews'],
+        summary: 'The latest access review, as CSV',
+        description: 'One row per supplier-convention account.',
+        response: { 200: csv('The review as CSV, with a header row.'), 404: noReview },
+      },
+    },
+    async (_request, reply) => {
+      const found = await latest(registry);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="supplier-access-review-${found.id}.csv"`)
+        .header('cache-control', 'no-store')
+        .send(reviewCsv(found));
+    },
+  );
+
+  api.get(
+    '/v1/reviews/:id',
+    {
+      config: review,
+      schema: {
+        operationId: 'getReview',
+        tags: ['reviews'],
+        summary: 'One access review',
+        description: 'A review by its id (the Location of `POST /v1/reviews`).',
+        params: reviewParams,
+        response: { 200: report, 404: problemAnswer('No such review, or it is still running.') },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const found = await registry.getReview(id);
+      if (!found) throw problem(404, `no review ${id} (it may still be running)`);
+      return reviewView(found);
+    },
+  );
 }
 
 async function latest(registry: RegistryStore): Promise<ReviewReport> {

@@ -157,6 +157,9 @@ export const approveSchema = z.strictObject({ reason: text(500, { lines: true })
 
 export const grantIdSchema = z.uuid('must be a grant id (a UUID)');
 
+/** The path of the routes that work on one grant. */
+export const grantParams = z.object({ id: grantIdSchema.meta({ description: 'The grant id.' }) });
+
 const STATUSES = [
   'provisioning',
   'active',

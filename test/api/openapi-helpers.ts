@@ -1,5 +1,12 @@
+import type { Payload } from '@temporalio/common';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import type { JsonObject } from '../../src/api/openapi-parts.js';
+import { buildApp } from '../../src/api/app.js';
+import { TokenAuthenticator } from '../../src/api/auth.js';
+import type { GrantService } from '../../src/api/grant-service.js';
+import type { JsonObject } from '../../src/api/json-schema.js';
+import type { ReviewService } from '../../src/api/review-service.js';
+import type { GrantPolicy } from '../../src/api/schemas.js';
+import { createLogger } from '../../src/logger.js';
 import type { GrantEvent, GrantRecord, RegistryStore } from '../../src/registry/types.js';
 
 const DOC_ID = 'urn:supplier-access:openapi';
@@ -189,4 +196,26 @@ export function fakeRegistry(): RegistryStore {
     }),
   };
   return reads as RegistryStore;
+}
+
+/** The document an app serving this policy builds from its routes; reviews and codec only when included. */
+export async function documentOf(
+  policy: GrantPolicy,
+  include: { reviews?: boolean; codec?: boolean } = {},
+): Promise<JsonObject> {
+  const codec = { encode: async (p: Payload[]) => p, decode: async (p: Payload[]) => p };
+  const app = await buildApp({
+    authenticator: new TokenAuthenticator([]),
+    // Routes are registered, never called.
+    service: {} as GrantService,
+    reviews: include.reviews ? ({} as ReviewService) : undefined,
+    codec: include.codec ? { codec, corsOrigins: [] } : undefined,
+    registry: fakeRegistry(),
+    policy,
+    logger: createLogger('silent'),
+  });
+  await app.ready();
+  const document = app.swagger() as unknown as JsonObject;
+  await app.close();
+  return document;
 }

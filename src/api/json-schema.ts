@@ -1,10 +1,8 @@
 /**
- * Building blocks of the OpenAPI document (openapi.ts): zod → JSON Schema 2020-12, which OpenAPI 3.1 embeds
- * as it is (what needs care is the seam between zod's stand-alone schemas and one shared document), and the
- * shapes of operations and answers.
+ * zod → JSON Schema 2020-12 for the OpenAPI document (openapi.ts), which OpenAPI 3.1 embeds as it is: what
+ * needs care is the seam between zod's stand-alone schemas and one shared document.
  */
 import { z } from 'zod';
-import type { Role } from '../config.js';
 
 /** A JSON Schema or any other plain JSON object of the document. */
 export type JsonObject = Record<string, unknown>;
@@ -87,9 +85,10 @@ export class JsonSchemaConverter {
       });
   }
 
-  /** A path parameter that the schema validates. */
-  path(name: string, schema: z.ZodType, description: string): JsonObject {
-    return { name, in: 'path', required: true, description, schema: this.input(schema) };
+  /** A path parameter that the schema validates; its description is the parameter's, not its schema's. */
+  path(name: string, schema: z.ZodType): JsonObject {
+    const { description, ...converted } = this.input(schema);
+    return { name, in: 'path', required: true, description, schema: converted };
   }
 
   /**
@@ -143,47 +142,3 @@ export function componentSchemas(components: readonly z.ZodType[]): JsonObject {
   if ('__shared' in schemas) throw new Error('a schema with an id in .meta() is missing from the components');
   return new JsonSchemaConverter().embed(schemas) as JsonObject;
 }
-
-/** One operation of the API. */
-export interface OperationSpec {
-  method: 'get' | 'post';
-  /** In OpenAPI form: `{id}`, not `:id`. */
-  path: string;
-  operationId: string;
-  tag: 'grants' | 'registry' | 'reviews' | 'codec' | 'health';
-  summary: string;
-  description: string;
-  /** The role column of docs/api.md; absent for public operations. */
-  role?: Role;
-  /** Works on one grant, `{id}` in the path: 400 when it is malformed, 404 when unknown. */
-  grantId?: boolean;
-  query?: JsonObject[];
-  body?: JsonObject;
-  /** The answers particular to this operation. */
-  responses: Record<number, JsonObject>;
-}
-
-/** A JSON answer whose body is a component schema. */
-export const json = (description: string, id: string, headers?: JsonObject): JsonObject => ({
-  description,
-  ...(headers ? { headers } : {}),
-  content: { 'application/json': { schema: ref(id) } },
-});
-
-/** An error answer with an RFC 9457 body. */
-export const problem = (description: string): JsonObject => ({
-  description,
-  content: { 'application/problem+json': { schema: ref('Problem') } },
-});
-
-/** A CSV download. */
-export const csv = (description: string): JsonObject => ({
-  description,
-  headers: {
-    'Content-Disposition': {
-      description: 'An attachment with a dated file name.',
-      schema: { type: 'string' },
-    },
-  },
-  content: { 'text/csv': { schema: { type: 'string' } } },
-});
