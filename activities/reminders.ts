@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Logger } from 'pino';
-import type { ProviderName } from '../providers/types.js';
+import type { ProviderName } from '../domain/account.js';
 import {
   NotificationError,
   type Notification,

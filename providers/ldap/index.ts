@@ -10,7 +10,8 @@ import {
 import { ProviderError } from '../errors.js';
 import { holderOf, ownershipOf } from '../ownership.js';
 import { generatePassword, unusableSecret } from '../password.js';
-import type { AccountRef, AccountSpec, AccountState, IdentityProvider, ProvisionResult } from '../types.js';
+import type { AccountSpec, AccountState, IdentityProvider, ProvisionResult } from '../types.js';
+import type { AccountRef } from '../../domain/account.js';
 import { adDialect } from './ad-dialect.js';
 import { resolveLdapConfig, type LdapConfig, type ResolvedLdapConfig } from './config.js';
 import { ConnectionPool, hasCode, ResultCode } from './connection.js';

@@ -13,7 +13,7 @@ import {
   type QueryOptions,
 } from './openapi-parts.js';
 import { codecBodySchema } from './codec-routes.js';
-import { GRANT_STATUSES } from './response-schemas.js';
+import { GRANT_STATUSES } from '../../domain/status.js';
 import {
   approveSchema,
   createGrantSchema,

@@ -4,7 +4,7 @@
  * shapes of operations and answers.
  */
 import { z } from 'zod';
-import type { Role } from '../config.js';
+import type { Role } from '../../domain/actor.js';
 
 /** A JSON Schema or any other plain JSON object of the document. */
 export type JsonObject = Record<string, unknown>;

@@ -3,7 +3,7 @@
  * validate requests (schemas.ts) and describe answers (response-schemas.ts), so that it cannot drift from
  * what the code accepts. Served at `/openapi.json` and browsable at `/docs` (docs.ts).
  */
-import { ROLES, type Role } from '../config.js';
+import { ROLES, type Role } from '../../domain/actor.js';
 import { can, type Permission } from './auth.js';
 import { apiOperations } from './openapi-operations.js';
 import {

@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
-import type { ProviderName } from '../../providers/types.js';
-import type { GrantCursor, GrantEvent, GrantQuery, GrantRecord, RegistryStore } from '../registry/types.js';
+import type { ProviderName } from '../../domain/account.js';
+import type { GrantCursor, GrantQuery, GrantRecord, RegistryStore } from '../registry/types.js';
+import type { GrantEvent } from '../../domain/events.js';
 import { endingOf, isClosing } from '../registry/ending.js';
 import { requireActor } from './auth.js';
 import { invalid, parseOrInvalid } from './problem.js';

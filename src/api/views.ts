@@ -1,5 +1,6 @@
 import { endingOf, isClosing } from '../registry/ending.js';
-import type { GrantEvent, GrantRecord } from '../registry/types.js';
+import type { GrantRecord } from '../registry/types.js';
+import type { GrantEvent } from '../../domain/events.js';
 
 /** What goes with a grant into its view. */
 export interface GrantViewOptions {

@@ -1,5 +1,5 @@
-import type { GrantEventType } from '../../workflows/messages.js';
-import type { GrantEvent, GrantRecord } from './types.js';
+import type { GrantEventType, GrantEvent } from '../../domain/events.js';
+import type { GrantRecord } from './types.js';
 
 /** How a grant ended: its expiry was reached, it was revoked, or its account was never made. */
 export type Ending = 'expired' | 'revoked' | 'failed';

@@ -1,6 +1,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { JsonObject } from '../../src/api/openapi-parts.js';
-import type { GrantEvent, GrantRecord, RegistryStore } from '../../src/registry/types.js';
+import type { GrantRecord, RegistryStore } from '../../src/registry/types.js';
+import type { GrantEvent } from '../../domain/events.js';
 
 const DOC_ID = 'urn:supplier-access:openapi';
 

@@ -14,7 +14,8 @@ import { buildOpenApiDocument } from '../../src/api/openapi.js';
 import { JsonSchemaConverter, type JsonObject } from '../../src/api/openapi-parts.js';
 import { exampleBodies } from '../../src/api/openapi-operations.js';
 import { invalid, problem, sendProblem } from '../../src/api/problem.js';
-import { grantSchema, GRANT_STATUSES } from '../../src/api/response-schemas.js';
+import { GRANT_STATUSES } from '../../domain/status.js';
+import { grantSchema } from '../../src/api/response-schemas.js';
 import {
   approveSchema,
   createGrantSchema,
