@@ -32,6 +32,14 @@ export interface GrantFailure {
 }
 
 /**
+ * The failure as the API shows it and the registry export names it: the kind, with the field at fault after a
+ * colon (`provider-invalid:groups`). Written for people and clients, never parsed back.
+ */
+export function failureView({ kind, field, message }: GrantFailure): { kind: string; message: string } {
+  return { kind: field === undefined ? kind : `${kind}:${field}`, message };
+}
+
+/**
  * The details of a provisioning failure as the activity raises it (Temporal's `ApplicationFailure.details`):
  * the failure's type is its kind, and these name the field at fault.
  */

@@ -107,9 +107,6 @@ export const grantSchema = z
     failure: z
       .object({
         kind: z.string().meta({ description: 'The class of error, e.g. `provider-conflict`.' }),
-        field: z.string().optional().meta({
-          description: 'The request field the provider refused (`groups`), for `provider-invalid`.',
-        }),
         message: z.string().meta({ description: 'What the provider said.' }),
       })
       .optional()
