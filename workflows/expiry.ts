@@ -7,6 +7,7 @@ export interface Deadline {
   revoked(): boolean;
 }
 
+/** How the wait ended: the expiry was reached, or someone revoked the grant. */
 export type Ending = 'expired' | 'revoked';
 
 /**

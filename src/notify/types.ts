@@ -1,7 +1,5 @@
 import type { NotificationChannel } from '../../domain/channels.js';
 
-export type { NotificationChannel };
-
 /** One message for people: a reminder before an expiry, a review summary. */
 export interface Notification {
   /** One line: the e-mail subject, and the first line of the webhook text. */
