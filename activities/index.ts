@@ -1,22 +1,16 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import { isProviderError } from '../providers/errors.js';
-import type {
-  AccountRef,
-  AccountSpec,
-  IdentityProvider,
-  ProviderName,
-  ProvisionResult,
-} from '../providers/types.js';
-import {
-  CLOSED_STATUSES,
-  grantRecordFromInput,
-  type EventRecord,
-  type RegistryStore,
-} from '../src/registry/types.js';
+import type { AccountRef, ProviderName } from '../domain/account.js';
+import { SYSTEM_ACTOR } from '../domain/actor.js';
+import type { EventRecord } from '../domain/events.js';
+import { failureKind, type FailureDetails } from '../domain/failure.js';
+import type { GrantInput } from '../domain/grant.js';
+import { CLOSED_STATUSES } from '../domain/status.js';
+import type { AccountSpec, IdentityProvider, ProvisionResult } from '../providers/types.js';
 import type { Notifier } from '../src/notify/index.js';
+import { grantRecordFromInput, type RegistryStore } from '../src/registry/types.js';
 import { UNAUTHENTIC } from '../workflows/authentic.js';
-import { SYSTEM_ACTOR, type GrantInput } from '../workflows/messages.js';
 import { createReminderActivities } from './reminders.js';
 import { createReviewReportActivities, type ReviewSettings } from './review-report.js';
 import { createReviewActivities } from './review.js';
@@ -34,6 +28,16 @@ export interface ActivityDeps {
 export interface AccountTarget {
   provider: ProviderName;
   account: AccountRef;
+}
+
+/** What closes a grant's account: the ending to record, and the sequence numbers of the two closing steps. */
+export interface Closing extends AccountTarget {
+  ending: EventRecord;
+  /**
+   * Given by the workflow's journal. Absent from closings scheduled before the journal gave them: those steps
+   * take the two numbers after the ending's, which that workflow kept free.
+   */
+  seqs?: { disabled: number; rotated: number } | undefined;
 }
 
 /** After this many failed attempts a deprovisioning step is logged as an alert for operators. */
@@ -141,10 +145,15 @@ function createGrantActivities({ providers, registry, logger }: ActivityDeps) {
         return result;
       } catch (err) {
         if (isProviderError(err) && !err.retryable) {
-          // Bad input names its field (`provider-invalid:groups`), so the API can answer 400 naming it too.
-          const field = err.kind === 'invalid' ? err.details.field : undefined;
-          const type = field ? `provider-invalid:${field}` : `provider-${err.kind}`;
-          throw ApplicationFailure.nonRetryable(err.message, type);
+          // Bad input names its field in the details, so the API can answer 400 naming it too.
+          const details: FailureDetails = { field: err.kind === 'invalid' ? err.details.field : undefined };
+          const type = failureKind(`provider-${err.kind}`);
+          throw ApplicationFailure.create({
+            message: err.message,
+            type,
+            nonRetryable: true,
+            details: [details],
+          });
         }
         logger.warn(
           { provider, username: spec.username, err: describe(err) },
@@ -168,11 +177,8 @@ function createGrantActivities({ providers, registry, logger }: ActivityDeps) {
      * Closes the door: records the ending (expired or revoked) while disabling the account, then rotates its
      * credentials, recording each step. Every step is idempotent, so a retry after any failure is harmless.
      */
-    async closeAccount({
-      provider,
-      account,
-      ending,
-    }: AccountTarget & { ending: EventRecord }): Promise<void> {
+    async closeAccount({ provider, account, ending, seqs }: Closing): Promise<void> {
+      const { disabled, rotated } = seqs ?? { disabled: ending.seq + 1, rotated: ending.seq + 2 };
       const target = { provider, account };
       const system = { grantId: ending.grantId, actor: SYSTEM_ACTOR };
       await Promise.all([
@@ -181,7 +187,7 @@ function createGrantActivities({ providers, registry, logger }: ActivityDeps) {
       ]);
       await registry.recordEvent({
         ...system,
-        seq: ending.seq + 1,
+        seq: disabled,
         type: 'disabled',
         at: new Date().toISOString(),
       });
@@ -189,7 +195,7 @@ function createGrantActivities({ providers, registry, logger }: ActivityDeps) {
       await mustSucceed('rotate', target, () => providerFor(provider).rotateCredentials(account));
       await registry.recordEvent({
         ...system,
-        seq: ending.seq + 2,
+        seq: rotated,
         type: 'credentials-rotated',
         at: new Date().toISOString(),
       });

@@ -1,12 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Logger } from 'pino';
-import type { ProviderName } from '../providers/types.js';
-import {
-  NotificationError,
-  type Notification,
-  type NotificationChannel,
-  type Notifier,
-} from '../src/notify/index.js';
+import type { ProviderName } from '../domain/account.js';
+import type { NotificationChannel } from '../domain/channels.js';
+import { NotificationError, type Notification, type Notifier } from '../src/notify/index.js';
 import { formatLead } from '../workflows/durations.js';
 
 /** What a reminder says: the grant's facts as the workflow knows them now. */

@@ -1,8 +1,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Logger } from 'pino';
-import type { IdentityProvider, ProviderName } from '../providers/types.js';
-import type { NotificationChannel, Notifier } from '../src/notify/index.js';
-import { NOTEWORTHY_FINDINGS, type ReviewReport } from '../src/registry/review-types.js';
+import type { IdentityProvider } from '../providers/types.js';
+import type { ProviderName } from '../domain/account.js';
+import type { NotificationChannel } from '../domain/channels.js';
+import type { Notifier } from '../src/notify/index.js';
+import { NOTEWORTHY_FINDINGS, type ReviewReport } from '../domain/review.js';
 import type { RegistryStore } from '../src/registry/types.js';
 import { notificationFailure } from './reminders.js';
 

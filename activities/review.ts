@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
-import type { AccountRef, AccountState, IdentityProvider, ProviderName } from '../providers/types.js';
+import type { AccountState, IdentityProvider } from '../providers/types.js';
+import type { AccountRef, ProviderName } from '../domain/account.js';
 import {
   changesDirectory,
   classifyAccount,
@@ -8,13 +9,10 @@ import {
   reviewedAccount,
   summarise,
 } from '../src/registry/review-rules.js';
-import {
-  NOTEWORTHY_FINDINGS,
-  type ProviderReview,
-  type ReviewedAccount,
-} from '../src/registry/review-types.js';
-import type { EventRecord, RegistryStore } from '../src/registry/types.js';
-import { SYSTEM_ACTOR } from '../workflows/messages.js';
+import { NOTEWORTHY_FINDINGS, type ProviderReview, type ReviewedAccount } from '../domain/review.js';
+import type { RegistryStore } from '../src/registry/types.js';
+import type { EventRecord } from '../domain/events.js';
+import { SYSTEM_ACTOR } from '../domain/actor.js';
 
 export { classifyAccount } from '../src/registry/review-rules.js';
 

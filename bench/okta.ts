@@ -12,7 +12,8 @@
  */
 import { parseArgs } from 'node:util';
 import { createOktaProvider } from '../providers/okta/index.js';
-import type { AccountRef, IdentityProvider } from '../providers/types.js';
+import type { IdentityProvider } from '../providers/types.js';
+import type { AccountRef } from '../domain/account.js';
 import { startOktaFake, type OktaFake } from '../test/fakes/okta/index.js';
 
 const { values } = parseArgs({

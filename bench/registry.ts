@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from '@temporalio/client';
-import type { ProviderName } from '../providers/types.js';
+import type { ProviderName } from '../domain/account.js';
 import { buildApp } from '../src/api/app.js';
 import { TokenAuthenticator } from '../src/api/auth.js';
 import { GrantService } from '../src/api/grant-service.js';

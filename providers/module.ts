@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { IdentityProvider, ProviderName } from './types.js';
+import type { ProviderName } from '../domain/account.js';
+import type { IdentityProvider } from './types.js';
 
 /** The process environment as read at start: a variable set to blanks counts as unset. */
 export type Environment = Readonly<Record<string, string | undefined>>;

@@ -2,7 +2,7 @@ import { entraModule } from './entra/module.js';
 import { ldapModule } from './ldap/module.js';
 import { oktaModule } from './okta/module.js';
 import type { ProviderModule } from './module.js';
-import type { ProviderName } from './types.js';
+import type { ProviderName } from '../domain/account.js';
 
 /** Every provider the service knows, by its name in the API. Adding one is adding its module here. */
 export const PROVIDER_MODULES = {
@@ -15,9 +15,6 @@ export const PROVIDER_MODULES = {
 export type ProviderSettings = {
   [N in ProviderName]: NonNullable<ReturnType<(typeof PROVIDER_MODULES)[N]['environment']['parse']>>;
 };
-
-/** The providers' names, in the order the API lists them. */
-export const PROVIDER_NAMES = Object.keys(PROVIDER_MODULES) as ProviderName[];
 
 /** A provider's module, typed by the settings its environment gives. */
 export function moduleOf<N extends ProviderName>(name: N): ProviderModule<ProviderSettings[N]> {

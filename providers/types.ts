@@ -1,5 +1,4 @@
-/** The identity providers supplier-access can grant access in, by their name in the API. */
-export type ProviderName = 'ldap' | 'okta' | 'entra';
+import type { AccountRef, Credential, ProviderName } from '../domain/account.js';
 
 /** What a grant asks a provider to create. Every field is plain data so it can cross Temporal. */
 export interface AccountSpec {
@@ -25,25 +24,6 @@ export interface AccountSpec {
    * and marked as this grant's — instead of refused. An account owned by anything else is still a conflict.
    */
   reclaimable?: string[] | undefined;
-}
-
-/** How we point at an account once it exists. */
-export interface AccountRef {
-  username: string;
-  /** The provider's own id: a DN for LDAP, a user id for Okta and Graph. */
-  externalId: string;
-  displayName: string;
-}
-
-/** A one-time credential handed to the supplier, shown once and never stored by us. */
-export interface Credential {
-  username: string;
-  password: string;
-  /**
-   * What the supplier must do with the one-time password before it works for what they need, where the provider
-   * asks more than using it once (AD: change it through Kerberos or a Windows sign-in before LDAP binds work).
-   */
-  firstSignIn?: string | undefined;
 }
 
 export interface ProvisionResult {

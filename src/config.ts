@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import { PROVIDER_MODULES, type ProviderSettings } from '../providers/modules.js';
-import type { ProviderName } from '../providers/types.js';
+import type { ProviderName } from '../domain/account.js';
+import { ROLES, type Role } from '../domain/actor.js';
 
-/** Roles a token can carry; `admin` has every right, `auditor` only reads. */
-export const ROLES = ['requester', 'approver', 'admin', 'auditor'] as const;
-export type Role = (typeof ROLES)[number];
-
+/** A bearer token and who holds it; `admin` has every right, `auditor` only reads. */
 export interface ApiToken {
   name: string;
   roles: Role[];

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReachabilityProbe } from '../providers/module.js';
-import { moduleOf, PROVIDER_MODULES, PROVIDER_NAMES, type ProviderSettings } from '../providers/modules.js';
-import type { IdentityProvider, ProviderName } from '../providers/types.js';
+import { moduleOf, PROVIDER_MODULES, type ProviderSettings } from '../providers/modules.js';
+import type { IdentityProvider } from '../providers/types.js';
+import { PROVIDER_NAMES, type ProviderName } from '../domain/account.js';
 import type { Config } from './config.js';
 import { startLocalSlapd, type LocalSlapd } from './local-stack/slapd.js';
 import { freePort } from './local-stack/tools.js';

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import type { ReachabilityProbe } from '../providers/module.js';
-import type { ProviderName } from '../providers/types.js';
+import type { ProviderName } from '../domain/account.js';
 import { buildApp } from './api/app.js';
 import { TokenAuthenticator } from './api/auth.js';
 import type { CodecRoutesOptions } from './api/codec-routes.js';

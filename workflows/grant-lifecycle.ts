@@ -6,35 +6,30 @@ import {
   proxyActivities,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { Credential } from '../providers/types.js';
-import type { GrantPatch } from '../src/registry/types.js';
+import type { Credential } from '../domain/account.js';
+import { SYSTEM_ACTOR } from '../domain/actor.js';
 import {
-  LIVE_STATUSES,
-  SYSTEM_ACTOR,
-  type ExtensionRequest,
-  type GrantEventType,
-  type GrantInput,
+  failureKind,
+  type FailureDetails,
+  type GrantFailure,
   type GrantRejection,
-  type GrantState,
-  type ReturnCredentialRequest,
-  type RevokeRequest,
-} from './messages.js';
+} from '../domain/failure.js';
+import type { GrantInput, GrantState } from '../domain/grant.js';
+import { LIVE_STATUSES } from '../domain/status.js';
+import { untilExpiryOrRevoke, untilExpiryOrRevokeRemindingInLine, type Ending } from './expiry.js';
+import { Journal } from './journal.js';
+import type { ExtensionRequest, ReturnCredentialRequest, RevokeRequest } from './messages.js';
 import { Reminders } from './reminders.js';
-import { indexGrant } from './search-attributes.js';
 
-// Registry writes and provider calls never give up: transient failures retry forever with capped backoff.
-// Only provisioning stops, on a provider's permanent refusal (raised as non-retryable by the activity), so
-// the requester hears about it.
+// Provider calls never give up: transient failures retry forever with capped backoff (registry writes too, see
+// `journal.ts`). Only provisioning stops, on a provider's permanent refusal (raised as non-retryable by the
+// activity), so the requester hears about it.
 const forever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' } as const;
 // Provider calls heartbeat while they run (a rate limiter may hold them for minutes during a wave of
 // expiries): a worker that died is noticed after the heartbeat timeout, not after the long start-to-close.
 // Ten seconds, plus at most the 10 s retry interval: a crash delays an expiry by 20 s at worst
 // (test/e2e/crash-outage.test.ts). Activity options are not compared on replay: old histories still replay.
 const providerCall = { startToCloseTimeout: '1h', heartbeatTimeout: '10s', retry: forever } as const;
-const { recordGrant, recordEvent } = proxyActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: forever,
-});
 const { provisionAccount, cleanUpFailedAccount, closeAccount, setAccountExpiry } =
   proxyActivities<Activities>(providerCall);
 
@@ -47,7 +42,7 @@ export function reject(type: GrantRejection, message: string): never {
 
 /**
  * One grant's state and the steps that change it. Message handlers and the main loop share it; every change
- * is recorded in the registry under an increasing sequence number, which makes retried writes harmless.
+ * is recorded in the grant's journal.
  */
 export class GrantLifecycle {
   readonly state: GrantState;
@@ -55,13 +50,14 @@ export class GrantLifecycle {
   credential: Credential | undefined;
   revocation: RevokeRequest | undefined;
   closed = false;
+  private readonly journal: Journal;
   private readonly reminders: Reminders;
-  private seq = 0;
 
   constructor(readonly input: GrantInput) {
     this.state = { grantId: input.grantId, status: 'provisioning', expiresAt: input.expiresAt };
+    this.journal = new Journal(input);
     this.reminders = new Reminders(input, ({ type, details }) =>
-      this.record(type, SYSTEM_ACTOR, undefined, details),
+      this.journal.record(type, SYSTEM_ACTOR, undefined, details),
     );
   }
 
@@ -74,21 +70,8 @@ export class GrantLifecycle {
     return LIVE_STATUSES.includes(this.state.status);
   }
 
-  record(type: GrantEventType, actor: string, patch?: GrantPatch, details?: Record<string, string>) {
-    if (patch) indexGrant(this.input, patch);
-    return recordEvent({
-      grantId: this.input.grantId,
-      seq: ++this.seq,
-      type,
-      at: new Date().toISOString(),
-      actor,
-      patch,
-      details,
-    });
-  }
-
   register(): Promise<void> {
-    return recordGrant(this.input);
+    return this.journal.open();
   }
 
   /** Creates the account with its expiry. False when the provider refused it for good (the grant failed). */
@@ -118,7 +101,7 @@ export class GrantLifecycle {
     // the grant back as active. Grants started before this rule keep the old order when they replay.
     const readYourWrites = patched('active-once-recorded');
     if (!readYourWrites) state.status = 'active';
-    await this.record(
+    await this.journal.record(
       'provisioned',
       SYSTEM_ACTOR,
       { status: 'active', externalId: accountOf(state).externalId },
@@ -128,51 +111,33 @@ export class GrantLifecycle {
     return true;
   }
 
-  /** Sleeps on a durable timer that an approved extension moves; wakes early for a revoke. */
-  async sleepUntilExpiryOrRevoke(): Promise<'expired' | 'revoked'> {
-    for (;;) {
-      if (this.revocation) return 'revoked';
-      const deadline = this.state.expiresAt;
-      const remaining = Date.parse(deadline) - Date.now();
-      if (remaining <= 0) return 'expired';
-      const reminder = this.reminders.next(deadline);
-      if (reminder && reminder.at <= Date.now()) {
-        this.reminders.send(deadline, reminder);
-        continue;
-      }
-      const wakeIn = reminder ? reminder.at - Date.now() : remaining;
-      const changed = await condition(
-        () => this.revocation !== undefined || this.state.expiresAt !== deadline,
-        wakeIn,
-      );
-      if (changed || this.state.expiresAt !== deadline) continue;
-      if (reminder) this.reminders.send(deadline, reminder);
-      else if (!this.revocation) return 'expired';
+  /**
+   * Sleeps until the expiry, which an approved extension moves, or a revoke; the reminders of the current
+   * expiry go out beside that wait.
+   */
+  async sleepUntilExpiryOrRevoke(): Promise<Ending> {
+    const deadline = { expiresAt: () => this.state.expiresAt, revoked: () => this.revocation !== undefined };
+    // Grants that started waiting with reminders inside the expiry loop keep it: their histories say so.
+    if (!patched('reminders-beside-expiry')) {
+      return untilExpiryOrRevokeRemindingInLine(deadline, this.reminders);
     }
+    this.reminders.start(deadline.expiresAt);
+    return untilExpiryOrRevoke(deadline);
   }
 
   /** Disables the account and rotates its credentials, recording the ending, the disable and the rotation. */
-  async close(ending: 'expired' | 'revoked'): Promise<void> {
+  async close(ending: Ending): Promise<void> {
     const { input, state } = this;
     this.reminders.stop();
     state.status = ending;
     state.pendingExtension = undefined;
-    const why: Record<string, string> =
-      ending === 'revoked' ? { reason: this.revocation?.reason ?? '' } : { expiresAt: state.expiresAt };
-    const endingEvent = {
-      grantId: input.grantId,
-      seq: ++this.seq,
-      type: ending,
-      at: new Date().toISOString(),
-      actor: this.revocation?.actor ?? SYSTEM_ACTOR,
-      details: why,
-      patch: { status: ending, pendingExtension: null, endedAt: new Date().toISOString() },
-    };
-    indexGrant(input, endingEvent.patch);
-    // One activity closes the door and records it: a wave of expiries costs the server as few round trips as
-    // possible. It records 'disabled' and 'credentials-rotated' under the next two sequence numbers.
-    this.seq += 2;
-    await closeAccount({ provider: input.provider, account: accountOf(state), ending: endingEvent });
+    const { ending: event, seqs } = this.journal.closing(
+      ending,
+      this.revocation?.actor ?? SYSTEM_ACTOR,
+      { status: ending, pendingExtension: null, endedAt: new Date().toISOString() },
+      ending === 'revoked' ? { reason: this.revocation?.reason ?? '' } : { expiresAt: state.expiresAt },
+    );
+    await closeAccount({ provider: input.provider, account: accountOf(state), ending: event, seqs });
     this.credential = undefined;
     this.closed = true;
   }
@@ -191,7 +156,7 @@ export class GrantLifecycle {
     // Whoever claims it first (the creating request, normally) takes it away.
     const handedOut = this.credential;
     this.credential = undefined;
-    if (handedOut && claimedBy !== undefined) await this.record('credential-claimed', claimedBy);
+    if (handedOut && claimedBy !== undefined) await this.journal.record('credential-claimed', claimedBy);
     return { state: this.snapshot(), credential: handedOut };
   }
 
@@ -202,7 +167,7 @@ export class GrantLifecycle {
   async takeBackCredential({ credential, claimedBy }: ReturnCredentialRequest): Promise<GrantState> {
     if (this.closed || !this.live || this.credential) return this.snapshot();
     this.credential = credential;
-    if (claimedBy !== undefined) await this.record('credential-returned', claimedBy);
+    if (claimedBy !== undefined) await this.journal.record('credential-returned', claimedBy);
     return this.snapshot();
   }
 
@@ -223,7 +188,7 @@ export class GrantLifecycle {
     const { state } = this;
     state.pendingExtension = { expiresAt, reason, requestedBy: actor, requestedAt: new Date().toISOString() };
     state.status = 'extension-requested';
-    await this.record(
+    await this.journal.record(
       'extension-requested',
       actor,
       { status: state.status, pendingExtension: state.pendingExtension },
@@ -261,7 +226,7 @@ export class GrantLifecycle {
     state.expiresAt = extension.expiresAt;
     this.reminders.expiryMoved();
     state.status = 'active';
-    await this.record(
+    await this.journal.record(
       'extension-approved',
       actor,
       { status: 'active', expiresAt: extension.expiresAt, pendingExtension: null },
@@ -276,7 +241,7 @@ export class GrantLifecycle {
     if (!extension) reject('Conflict', 'no extension is pending');
     state.pendingExtension = undefined;
     state.status = 'active';
-    await this.record(
+    await this.journal.record(
       'extension-rejected',
       actor,
       { status: 'active', pendingExtension: null },
@@ -294,11 +259,7 @@ export class GrantLifecycle {
 
   private async fail(err: unknown): Promise<void> {
     const { input, state } = this;
-    const cause = err instanceof ActivityFailure ? err.cause : err;
-    const failure =
-      cause instanceof ApplicationFailure
-        ? { kind: cause.type ?? 'error', message: cause.message }
-        : { kind: 'error', message: String(err) };
+    const failure = failureOf(err);
     state.status = 'failed';
     state.failure = failure;
     // A permanent refusal may come after a partial create (a group that does not exist, say): close what we made.
@@ -307,7 +268,7 @@ export class GrantLifecycle {
       username: input.username,
       grantId: input.grantId,
     });
-    await this.record('provisioning-failed', SYSTEM_ACTOR, {
+    await this.journal.record('provisioning-failed', SYSTEM_ACTOR, {
       status: 'failed',
       failure,
       endedAt: new Date().toISOString(),
@@ -315,6 +276,15 @@ export class GrantLifecycle {
     this.revocation = undefined;
     this.closed = true;
   }
+}
+
+/** A provider's refusal as the grant keeps it: its kind, the request field at fault if any, what it said. */
+function failureOf(err: unknown): GrantFailure {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (!(cause instanceof ApplicationFailure)) return { kind: 'error', message: String(err) };
+  const { field } = (cause.details?.[0] ?? {}) as FailureDetails;
+  const kind = failureKind(cause.type ?? undefined);
+  return field === undefined ? { kind, message: cause.message } : { kind, field, message: cause.message };
 }
 
 /** The account of a provisioned grant; the steps that need it run only after provisioning succeeded. */

@@ -12,11 +12,10 @@ import {
   type ClaimCredentialRequest,
   type ExtensionDecision,
   type ExtensionRequest,
-  type GrantInput,
-  type GrantState,
   type ReturnCredentialRequest,
   type RevokeRequest,
 } from './messages.js';
+import type { GrantInput, GrantState } from '../domain/grant.js';
 
 /**
  * One supplier grant, from the request to the closed door: provision the account with its expiry, sleep until

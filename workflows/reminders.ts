@@ -2,13 +2,14 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  condition,
   isCancellation,
   proxyActivities,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { NotificationChannel } from '../src/notify/index.js';
+import { NOTIFICATION_CHANNELS } from '../domain/channels.js';
+import type { GrantInput } from '../domain/grant.js';
 import { formatLead } from './durations.js';
-import type { GrantInput } from './messages.js';
 
 // A reminder is a courtesy: it retries for a while (a mail server restarting, a webhook hiccup), then gives up
 // and is recorded as failed. It runs beside the grant's main loop, so it never delays deprovisioning.
@@ -24,8 +25,6 @@ const { deliverReminder } = proxyActivities<Activities>({
   },
 });
 
-const CHANNELS: NotificationChannel[] = ['email', 'webhook'];
-
 export interface DueReminder {
   /** When it is due (epoch ms, workflow time). */
   at: number;
@@ -40,8 +39,8 @@ export type ReminderOutcome =
 /**
  * The reminders of one grant: `REMINDER_LEAD` before the current expiry, each sent once per expiry. A reminder
  * whose instant had already passed when the expiry was set (a short grant, a late extension) is skipped, so an
- * approval never sets off a burst of stale reminders. Deliveries run in a scope of their own that closing the
- * grant cancels.
+ * approval never sets off a burst of stale reminders. Their timers and deliveries run in a scope of their own,
+ * beside the expiry timer, that closing the grant cancels.
  */
 export class Reminders {
   private readonly sent = new Set<string>();
@@ -58,6 +57,25 @@ export class Reminders {
   /** The expiry moved (an approved extension): reminders are counted from now for the new expiry. */
   expiryMoved(): void {
     this.expirySetAt = Date.now();
+  }
+
+  /**
+   * Sends each reminder of the current expiry (`expiresAt()`) when it is due, until `stop()`. An expiry that
+   * moves (an approved extension) drops the wait for the old one's reminders and plans the new one's.
+   */
+  start(expiresAt: () => string): void {
+    void this.scope
+      .run(async () => {
+        for (;;) {
+          const deadline = expiresAt();
+          const moved = () => expiresAt() !== deadline;
+          const reminder = this.next(deadline);
+          if (!reminder) await condition(moved);
+          else if (reminder.at <= Date.now() || !(await condition(moved, reminder.at - Date.now())))
+            this.send(deadline, reminder);
+        }
+      })
+      .catch(ignoreCancellation);
   }
 
   /** The next reminder for this expiry that is still to be sent, if any. */
@@ -89,10 +107,10 @@ export class Reminders {
     void this.scope
       .run(async () => {
         const results = await Promise.allSettled(
-          CHANNELS.map((channel) => deliverReminder({ channel, reminder: facts })),
+          NOTIFICATION_CHANNELS.map((channel) => deliverReminder({ channel, reminder: facts })),
         );
         const delivered = results.flatMap((r, i) =>
-          r.status === 'fulfilled' && r.value ? [CHANNELS[i]] : [],
+          r.status === 'fulfilled' && r.value ? [NOTIFICATION_CHANNELS[i]] : [],
         );
         const failed = results.flatMap((r) => (r.status === 'rejected' ? [reasonOf(r.reason)] : []));
         if (results.some((r) => r.status === 'rejected' && isCancellation(r.reason))) return;
@@ -105,16 +123,18 @@ export class Reminders {
           await this.record({ type: 'reminder-failed', details: { ...details, error: failed.join('; ') } });
         }
       })
-      .catch((err: unknown) => {
-        // Cancelled because the grant closed: nothing left to remind anyone of.
-        if (!isCancellation(err)) throw err;
-      });
+      .catch(ignoreCancellation);
   }
 
   /** The grant is closing: deliveries still retrying are abandoned. */
   stop(): void {
     this.scope.cancel();
   }
+}
+
+/** Cancelled because the grant closed: nothing left to remind anyone of. */
+function ignoreCancellation(err: unknown): void {
+  if (!isCancellation(err)) throw err;
 }
 
 function reasonOf(err: unknown): string {

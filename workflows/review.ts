@@ -1,6 +1,6 @@
 import { ActivityFailure, proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { ProviderReview } from '../src/registry/review-types.js';
+import type { ProviderReview } from '../domain/review.js';
 import { requireAuthentic } from './authentic.js';
 
 /** What starts a review: the schedule, or an admin through the API (whose name is the trigger). */

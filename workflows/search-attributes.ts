@@ -7,8 +7,9 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import { upsertSearchAttributes } from '@temporalio/workflow';
-import type { GrantPatch } from '../src/registry/types.js';
-import type { GrantInput, GrantStatus } from './messages.js';
+import type { GrantPatch } from '../domain/events.js';
+import type { GrantInput } from '../domain/grant.js';
+import type { GrantStatus } from '../domain/status.js';
 
 export const PROVIDER_KEY = defineSearchAttributeKey('SupplierAccessProvider', SearchAttributeType.KEYWORD);
 export const ORGANISATION_KEY = defineSearchAttributeKey(

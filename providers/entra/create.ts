@@ -3,7 +3,8 @@ import type { ProviderError } from '../errors.js';
 import { failureOf, instant } from '../operation.js';
 import { holderOf, ownershipOf } from '../ownership.js';
 import { generatePassword } from '../password.js';
-import type { AccountRef, AccountSpec, ProvisionResult } from '../types.js';
+import type { AccountSpec, ProvisionResult } from '../types.js';
+import type { AccountRef } from '../../domain/account.js';
 import { isDuplicateValue, statusOf, unlessNotFound } from './errors.js';
 import { addToGroups, checkGroupIds, checkGroupsExist, removeFromAllGroups } from './groups.js';
 import {

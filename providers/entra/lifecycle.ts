@@ -1,6 +1,6 @@
 import { ProviderError } from '../errors.js';
 import { generatePassword } from '../password.js';
-import type { AccountRef } from '../types.js';
+import type { AccountRef } from '../../domain/account.js';
 import { unlessNotFound } from './errors.js';
 import { removeFromAllGroups } from './groups.js';
 import { instant } from '../operation.js';

@@ -1,5 +1,5 @@
 import { generatePassword } from '../password.js';
-import type { AccountRef } from '../types.js';
+import type { AccountRef } from '../../domain/account.js';
 import { errorCodeOf, statusOf, unlessNotFound } from './errors.js';
 import { membershipsOf, resolveUser, type OktaContext } from './users.js';
 

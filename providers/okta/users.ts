@@ -1,6 +1,7 @@
 import type { Client } from '@okta/okta-sdk-nodejs';
 import { instant } from '../operation.js';
-import type { AccountRef, AccountSpec, AccountState } from '../types.js';
+import type { AccountSpec, AccountState } from '../types.js';
+import type { AccountRef } from '../../domain/account.js';
 import type { ResolvedOktaConfig } from './config.js';
 import { unlessNotFound } from './errors.js';
 

@@ -1,13 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { ROLES, type ApiToken, type Role } from '../config.js';
+import { ROLES, type Actor, type Role } from '../../domain/actor.js';
+import type { ApiToken } from '../config.js';
 import { problem } from './problem.js';
-
-/** Who is calling, as recorded on every action they take. */
-export interface Actor {
-  name: string;
-  roles: Role[];
-}
 
 declare module 'fastify' {
   interface FastifyRequest {

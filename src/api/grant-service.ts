@@ -5,11 +5,10 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '@temporalio/common';
-import { accountName, supplierDisplayName } from '../../providers/naming.js';
-import type { Credential, ProviderName } from '../../providers/types.js';
+import { accountName, supplierDisplayName } from '../../domain/naming.js';
+import type { Credential, ProviderName } from '../../domain/account.js';
 import type { grantWorkflow } from '../../workflows/grant.js';
 import {
-  LIVE_STATUSES,
   approveExtensionUpdate,
   claimCredentialUpdate,
   grantWorkflowId,
@@ -19,13 +18,13 @@ import {
   revokeUpdate,
   type ClaimCredentialResult,
   type ExtensionDecision,
-  type GrantInput,
-  type GrantState,
 } from '../../workflows/messages.js';
+import { LIVE_STATUSES } from '../../domain/status.js';
+import type { GrantInput, GrantState } from '../../domain/grant.js';
 import { initialSearchAttributes } from '../../workflows/search-attributes.js';
 import { grantRecordFromInput, type GrantRecord, type RegistryStore } from '../registry/types.js';
 import { ANSWER_MARGIN_MS, answerWithin } from './answer-within.js';
-import type { Actor } from './auth.js';
+import type { Actor } from '../../domain/actor.js';
 import { invalid, problem } from './problem.js';
 import { ORGANISATION_RULE, type CreateGrantBody } from './schemas.js';
 
@@ -253,7 +252,7 @@ export function withState(record: GrantRecord, state: GrantState): GrantRecord {
   };
 }
 
-/** The rule a request field broke when the provider refused its value (`provider-invalid:<field>`). */
+/** The rule a request field broke when the provider refused its value (a `provider-invalid` failure's field). */
 const PROVIDER_RULES: Record<string, string> = {
   groups: 'must name existing groups the provider manages',
 };
@@ -264,11 +263,9 @@ const PROVIDER_RULES: Record<string, string> = {
  * other. The grant itself stays `failed` in the registry.
  */
 function provisioningProblem(state: GrantState) {
-  const kind = state.failure?.kind ?? '';
-  const message = state.failure?.message ?? 'unknown error';
+  const { kind, field, message } = state.failure ?? { kind: 'error', message: 'unknown error' };
   const extra = { grantId: state.grantId, grantStatus: 'failed' };
-  const field = /^provider-invalid:(.+)$/.exec(kind)?.[1];
-  if (field !== undefined) {
+  if (kind === 'provider-invalid' && field !== undefined) {
     const rule = PROVIDER_RULES[field] ?? 'must be a value the provider accepts';
     // The provider's message, without the operation it names first (`createAccount: …`).
     const why = message.replace(/^createAccount: /, '');

@@ -4,7 +4,7 @@
  * Served at `/openapi.json` and browsable at `/docs` (docs.ts).
  */
 import { z } from 'zod';
-import { ROLES, type Role } from '../config.js';
+import { ROLES, type Role } from '../../domain/actor.js';
 import type { Answer } from './answers.js';
 import { can, type Permission } from './auth.js';
 import { componentSchemas, JsonSchemaConverter, ref, type JsonObject } from './json-schema.js';

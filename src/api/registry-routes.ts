@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
-import type { GrantCursor, GrantEvent, GrantQuery, GrantRecord, RegistryStore } from '../registry/types.js';
+import type { GrantCursor, GrantQuery, GrantRecord, RegistryStore } from '../registry/types.js';
+import type { GrantEvent } from '../../domain/events.js';
 import { endingOf, isClosing } from '../registry/ending.js';
 import { csv, json } from './answers.js';
 import { invalid } from './problem.js';

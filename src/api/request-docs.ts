@@ -3,7 +3,7 @@
  * refinements check in code, and what each registry filter does.
  */
 import type { JsonObject, QueryOptions } from './json-schema.js';
-import { GRANT_STATUSES } from './response-schemas.js';
+import { GRANT_STATUSES } from '../../domain/status.js';
 import type { GrantPolicy } from './schemas.js';
 
 const DAY = 86_400_000;

@@ -7,46 +7,10 @@
  * Schemas with an `id` in `.meta()` become `components.schemas` entries referenced by `$ref`.
  */
 import { z } from 'zod';
-import type { ProviderName } from '../../providers/types.js';
-import type { GrantEventType, GrantStatus } from '../../workflows/messages.js';
-
-// Records rather than arrays so that adding a member to one of these unions without listing it here is a
-// compile error: the document can never silently miss a value the API may send.
-const PROVIDERS: Record<ProviderName, true> = { ldap: true, okta: true, entra: true };
-const STATUSES: Record<GrantStatus, true> = {
-  provisioning: true,
-  active: true,
-  'extension-requested': true,
-  expired: true,
-  revoked: true,
-  failed: true,
-};
-const EVENT_TYPES: Record<GrantEventType, true> = {
-  created: true,
-  provisioned: true,
-  'provisioning-failed': true,
-  'reminder-sent': true,
-  'extension-requested': true,
-  'extension-approved': true,
-  'extension-rejected': true,
-  expired: true,
-  revoked: true,
-  disabled: true,
-  'credentials-rotated': true,
-  'credential-claimed': true,
-  'credential-returned': true,
-  'reminder-failed': true,
-  'drift-corrected': true,
-  'expiry-corrected': true,
-  'orphan-found': true,
-};
-
-function keysOf<K extends string>(record: Record<K, true>): [K, ...K[]] {
-  return Object.keys(record) as [K, ...K[]];
-}
-
-/** Every status a grant can be in. */
-export const GRANT_STATUSES = keysOf(STATUSES);
+import { PROVIDER_NAMES } from '../../domain/account.js';
+import { GRANT_EVENT_TYPES } from '../../domain/events.js';
+import { REVIEW_ACTIONS, REVIEW_FINDINGS } from '../../domain/review.js';
+import { GRANT_STATUSES } from '../../domain/status.js';
 
 /** Every instant the API sends is ISO-8601 in UTC (`…Z`). */
 const instant = (description: string) => z.iso.datetime().meta({ description });
@@ -67,7 +31,7 @@ export const pendingExtensionSchema = z
 /** One entry of a grant's trail. */
 export const grantEventSchema = z
   .object({
-    type: z.enum(keysOf(EVENT_TYPES)).meta({ description: 'What happened.' }),
+    type: z.enum(GRANT_EVENT_TYPES).meta({ description: 'What happened.' }),
     at: instant('When it happened.'),
     actor: z.string().meta({
       description: 'Who did it: a token name, or `supplier-access` for what the service does by itself.',
@@ -83,7 +47,7 @@ export const grantEventSchema = z
 export const grantSchema = z
   .object({
     id: z.uuid().meta({ description: 'The grant id.' }),
-    provider: z.enum(keysOf(PROVIDERS)).meta({ description: 'The identity provider holding the account.' }),
+    provider: z.enum(PROVIDER_NAMES).meta({ description: 'The identity provider holding the account.' }),
     supplier: z
       .object({
         organisation: z.string().meta({ description: 'The supplier organisation as written.' }),
@@ -243,12 +207,10 @@ export const readinessSchema = z
       'Whether Temporal and every configured directory answer; `not-ready` (503) when one does not.',
   });
 
-const FINDINGS = ['covered', 'expiry-mismatch', 'closed', 'drift', 'orphan', 'disabled-while-live'] as const;
-
 /** One supplier-convention account as a review found it (docs/lifecycle.md, the access review). */
 export const reviewedAccountSchema = z
   .object({
-    provider: z.enum(['ldap', 'okta', 'entra']),
+    provider: z.enum(PROVIDER_NAMES),
     username: z.string(),
     externalId: z.string(),
     displayName: z.string(),
@@ -256,10 +218,10 @@ export const reviewedAccountSchema = z
     expiresAt: z.iso.datetime().optional().describe('The expiry the directory held, as found.'),
     coveredByGrant: z.boolean().describe('Whether a live grant covers the account.'),
     grantId: z.uuid().optional().describe('The latest grant for this account, if any.'),
-    grantStatus: z.enum(keysOf(STATUSES)).optional(),
+    grantStatus: z.enum(GRANT_STATUSES).optional(),
     grantExpiresAt: z.iso.datetime().optional(),
-    finding: z.enum(FINDINGS),
-    action: z.enum(['none', 'reported', 'expiry-corrected', 'disabled-and-rotated', 'failed']),
+    finding: z.enum(REVIEW_FINDINGS),
+    action: z.enum(REVIEW_ACTIONS),
     error: z.string().optional().describe('Why a correction failed; the next review tries again.'),
   })
   .meta({ id: 'ReviewedAccount' });
@@ -273,9 +235,9 @@ export const reviewReportSchema = z
     finishedAt: z.iso.datetime().optional(),
     providers: z.array(
       z.object({
-        provider: z.enum(['ldap', 'okta', 'entra']),
+        provider: z.enum(PROVIDER_NAMES),
         accounts: z.number().int(),
-        findings: z.partialRecord(z.enum(FINDINGS), z.number().int()),
+        findings: z.partialRecord(z.enum(REVIEW_FINDINGS), z.number().int()),
         error: z.string().optional().describe('Set when the provider could not be listed.'),
       }),
     ),

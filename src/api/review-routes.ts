@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
-import { COVERED_FINDINGS, type ReviewedAccount, type ReviewReport } from '../registry/review-types.js';
+import { COVERED_FINDINGS, type ReviewedAccount, type ReviewReport } from '../../domain/review.js';
 import type { RegistryStore } from '../registry/types.js';
 import { z } from 'zod';
 import { csv, json, problemAnswer } from './answers.js';

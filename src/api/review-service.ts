@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { ReviewOutcome, reviewWorkflow } from '../../workflows/review.js';
 import { answerWithin } from './answer-within.js';
-import type { Actor } from './auth.js';
+import type { Actor } from '../../domain/actor.js';
 
 export interface ReviewServiceOptions {
   client: Client;

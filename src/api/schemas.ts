@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { slug } from '../../providers/naming.js';
-import type { ProviderName } from '../../providers/types.js';
-import type { GrantStatus } from '../../workflows/messages.js';
+import { slug } from '../../domain/naming.js';
+import type { ProviderName } from '../../domain/account.js';
+import { GRANT_STATUSES } from '../../domain/status.js';
 import { PROVIDER_VARIABLES } from '../config.js';
 import { ruleForPresent } from './problem.js';
 
@@ -160,15 +160,6 @@ export const grantIdSchema = z.uuid('must be a grant id (a UUID)');
 /** The path of the routes that work on one grant. */
 export const grantParams = z.object({ id: grantIdSchema.meta({ description: 'The grant id.' }) });
 
-const STATUSES = [
-  'provisioning',
-  'active',
-  'extension-requested',
-  'expired',
-  'revoked',
-  'failed',
-] as const satisfies readonly GrantStatus[];
-
 /** A comma-separated list in a query string (`status=active,expired`), each item one of `values`. */
 function listOf<T extends string>(values: readonly T[], what: string) {
   return z
@@ -190,7 +181,7 @@ function listOf<T extends string>(values: readonly T[], what: string) {
 export function listGrantsQuerySchema(providers: readonly ProviderName[]) {
   const providerNames = [...providers] as [ProviderName, ...ProviderName[]];
   return z.strictObject({
-    status: listOf(STATUSES, `one of ${STATUSES.join(', ')}`).optional(),
+    status: listOf(GRANT_STATUSES, `one of ${GRANT_STATUSES.join(', ')}`).optional(),
     provider: listOf(providerNames, `one of ${providers.join(', ')}`).optional(),
     organisation: text(128).optional(),
     expiresBefore: instant.transform(utc).optional(),

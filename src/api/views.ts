@@ -1,5 +1,7 @@
 import { endingOf, isClosing } from '../registry/ending.js';
-import type { GrantEvent, GrantRecord } from '../registry/types.js';
+import type { GrantRecord } from '../registry/types.js';
+import type { GrantEvent } from '../../domain/events.js';
+import { failureView } from '../../domain/failure.js';
 
 /** What goes with a grant into its view. */
 export interface GrantViewOptions {
@@ -37,7 +39,7 @@ export function grantView(grant: GrantRecord, { trail, withEvents = false }: Gra
     ...(grant.closedAt ? { closedAt: grant.closedAt } : {}),
     ...(closing !== undefined ? { closing } : {}),
     ...(grant.pendingExtension ? { pendingExtension: grant.pendingExtension } : {}),
-    ...(grant.failure ? { failure: grant.failure } : {}),
+    ...(grant.failure ? { failure: failureView(grant.failure) } : {}),
     ...(withEvents && trail ? { events: [...trail] } : {}),
   };
 }

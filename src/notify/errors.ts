@@ -1,4 +1,4 @@
-import type { NotificationChannel } from './types.js';
+import type { NotificationChannel } from '../../domain/channels.js';
 
 /**
  * Thrown when a channel refused a notification or could not be reached. `retryable` is false for permanent

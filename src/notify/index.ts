@@ -1,19 +1,14 @@
 import type { Logger } from 'pino';
+import type { NotificationChannel } from '../../domain/channels.js';
 import type { Config } from '../config.js';
 import { createEmailChannel } from './email.js';
 import { NotificationError } from './errors.js';
-import {
-  DEFAULT_TIMEOUTS,
-  type ChannelSender,
-  type NotificationChannel,
-  type Notifier,
-  type NotifierTimeouts,
-} from './types.js';
+import { DEFAULT_TIMEOUTS, type ChannelSender, type Notifier, type NotifierTimeouts } from './types.js';
 import { createWebhookChannel } from './webhook.js';
 
 export { NotificationError } from './errors.js';
 export { DEFAULT_TIMEOUTS } from './types.js';
-export type { Notification, NotificationChannel, Notifier, NotifierTimeouts } from './types.js';
+export type { Notification, Notifier, NotifierTimeouts } from './types.js';
 
 /**
  * The notifier of `config.notifications`: e-mail when `smtpUrl` is set, a webhook when `webhookUrl` is set,

@@ -1,5 +1,4 @@
-/** The ways a notification can go out: `SMTP_URL` enables 'email', `WEBHOOK_URL` enables 'webhook'. */
-export type NotificationChannel = 'email' | 'webhook';
+import type { NotificationChannel } from '../../domain/channels.js';
 
 /** One message for people: a reminder before an expiry, a review summary. */
 export interface Notification {

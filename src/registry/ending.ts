@@ -1,5 +1,6 @@
-import type { GrantEventType } from '../../workflows/messages.js';
-import type { GrantEvent, GrantRecord } from './types.js';
+import type { GrantEventType, GrantEvent } from '../../domain/events.js';
+import { failureView } from '../../domain/failure.js';
+import type { GrantRecord } from './types.js';
 
 /** How a grant ended: its expiry was reached, it was revoked, or its account was never made. */
 export type Ending = 'expired' | 'revoked' | 'failed';
@@ -37,7 +38,9 @@ export function endingOf(grant: GrantRecord, trail: readonly GrantEvent[]): Gran
 function reasonOf(grant: GrantRecord, event: GrantEvent): string {
   if (event.type === 'revoked') return event.details?.reason ?? '';
   if (event.type === 'expired') return `expiry reached (${event.details?.expiresAt ?? grant.expiresAt})`;
-  return grant.failure ? `${grant.failure.kind}: ${grant.failure.message}` : '';
+  if (!grant.failure) return '';
+  const { kind, message } = failureView(grant.failure);
+  return `${kind}: ${message}`;
 }
 
 /**

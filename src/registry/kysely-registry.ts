@@ -1,19 +1,13 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { ProviderName } from '../../providers/types.js';
+import type { ProviderName } from '../../domain/account.js';
 import { checkLimit, grantConditions, matchesNothing } from './listing.js';
 import * as reviews from './review-store.js';
-import type { ProviderReview, ReviewedAccount, ReviewReport } from './review-types.js';
+import type { ProviderReview, ReviewedAccount, ReviewReport } from '../../domain/review.js';
 import { eventRow, grantRow, patchColumns, toEvent, toGrant } from './rows.js';
 import type { Database } from './schema.js';
-import {
-  CLOSED_STATUSES,
-  type EventRecord,
-  type GrantEvent,
-  type GrantPage,
-  type GrantQuery,
-  type GrantRecord,
-  type RegistryStore,
-} from './types.js';
+import type { GrantPage, GrantQuery, GrantRecord, RegistryStore } from './types.js';
+import { CLOSED_STATUSES } from '../../domain/status.js';
+import { CLOSING_EVENTS, type EventRecord, type GrantEvent } from '../../domain/events.js';
 
 /** Grant ids per `IN (…)` list: far below PostgreSQL's 65,535 parameters and SQLite's 32,766. */
 const IDS_PER_QUERY = 500;
@@ -172,9 +166,6 @@ export class KyselyRegistry implements RegistryStore {
     await this.db.destroy();
   }
 }
-
-/** The events that together close a grant's account: once both are recorded, the door is shut. */
-const CLOSING_EVENTS = ['disabled', 'credentials-rotated'] as const;
 
 function isClosingEvent(type: string): type is (typeof CLOSING_EVENTS)[number] {
   return (CLOSING_EVENTS as readonly string[]).includes(type);

@@ -1,6 +1,7 @@
-import type { AccountState, ProviderName } from '../../providers/types.js';
-import { LIVE_STATUSES } from '../../workflows/messages.js';
-import type { ProviderReview, ReviewAction, ReviewedAccount, ReviewFinding } from './review-types.js';
+import type { AccountState } from '../../providers/types.js';
+import type { ProviderName } from '../../domain/account.js';
+import { LIVE_STATUSES } from '../../domain/status.js';
+import type { ProviderReview, ReviewAction, ReviewedAccount, ReviewFinding } from '../../domain/review.js';
 import type { GrantRecord } from './types.js';
 
 /**

@@ -1,17 +1,18 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { ProviderName } from '../../providers/types.js';
-import { REVIEW_EVENT_SEQ_BASE, type GrantStatus } from '../../workflows/messages.js';
+import type { ProviderName } from '../../domain/account.js';
+import { REVIEW_EVENT_SEQ_BASE, type EventRecord } from '../../domain/events.js';
+import type { GrantStatus } from '../../domain/status.js';
 import type {
   ProviderReview,
   ReviewAction,
   ReviewedAccount,
   ReviewFinding,
   ReviewReport,
-} from './review-types.js';
+} from '../../domain/review.js';
 import { owningGrant } from './review-rules.js';
 import { eventRow, toGrant } from './rows.js';
 import type { Database, GrantsTable, ReviewAccountsTable, ReviewsTable } from './schema.js';
-import type { EventRecord, GrantRecord } from './types.js';
+import type { GrantRecord } from './types.js';
 
 /*
  * The review's queries, on a migrated database of either dialect; `KyselyRegistry` delegates to these and

@@ -1,9 +1,10 @@
 import type { Insertable, Selectable } from 'kysely';
-import type { ProviderName } from '../../providers/types.js';
-import type { GrantEventType, GrantStatus } from '../../workflows/messages.js';
+import type { ProviderName } from '../../domain/account.js';
+import type { GrantEventType, EventRecord, GrantEvent, GrantPatch } from '../../domain/events.js';
+import type { GrantStatus } from '../../domain/status.js';
 import { foldOrganisation } from './fold.js';
 import type { GrantEventsTable, GrantsTable } from './schema.js';
-import type { EventRecord, GrantEvent, GrantPatch, GrantRecord } from './types.js';
+import type { GrantRecord } from './types.js';
 
 /** The row for a new grant; JSON-valued fields are stored as text so both dialects keep them alike. */
 export function grantRow(grant: GrantRecord): Insertable<GrantsTable> {

@@ -1,9 +1,9 @@
-import type { ProviderName } from '../../providers/types.js';
-import type { GrantEventType, GrantInput, GrantStatus, PendingExtension } from '../../workflows/messages.js';
-import type { ProviderReview, ReviewedAccount, ReviewReport } from './review-types.js';
-
-/** Statuses of a grant that is over for good: its account was closed, or never came to be. */
-export const CLOSED_STATUSES: readonly GrantStatus[] = ['expired', 'revoked', 'failed'];
+import type { ProviderName } from '../../domain/account.js';
+import type { EventRecord, GrantEvent } from '../../domain/events.js';
+import type { GrantFailure } from '../../domain/failure.js';
+import type { GrantInput, PendingExtension } from '../../domain/grant.js';
+import type { GrantStatus } from '../../domain/status.js';
+import type { ProviderReview, ReviewedAccount, ReviewReport } from '../../domain/review.js';
 
 /** One grant as the registry keeps it, for good: closed grants are never deleted. */
 export interface GrantRecord {
@@ -24,7 +24,7 @@ export interface GrantRecord {
   createdAt: string;
   endedAt?: string | undefined;
   pendingExtension?: PendingExtension | undefined;
-  failure?: { kind: string; message: string } | undefined;
+  failure?: GrantFailure | undefined;
   /** When the account was created (the `provisioned` event); absent until then and for failed grants. */
   provisionedAt?: string | undefined;
   /**
@@ -32,31 +32,6 @@ export interface GrantRecord {
    * grant without it is still closing — its account is usable until the directory has done both.
    */
   closedAt?: string | undefined;
-}
-
-/** One entry of a grant's event trail. */
-export interface GrantEvent {
-  type: GrantEventType;
-  at: string;
-  actor: string;
-  details?: Record<string, string> | undefined;
-}
-
-/** Changes an event brings to its grant; `null` clears a field. */
-export interface GrantPatch {
-  status?: GrantStatus;
-  expiresAt?: string;
-  externalId?: string;
-  endedAt?: string;
-  pendingExtension?: PendingExtension | null;
-  failure?: { kind: string; message: string };
-}
-
-/** An event as written by the workflow: `seq` is its position in the grant, which makes retries harmless. */
-export interface EventRecord extends GrantEvent {
-  grantId: string;
-  seq: number;
-  patch?: GrantPatch | undefined;
 }
 
 /** Where a listing resumes: the last grant of the previous page, in the listing's order. */

@@ -7,7 +7,8 @@ import type { JsonObject } from '../../src/api/json-schema.js';
 import type { ReviewService } from '../../src/api/review-service.js';
 import type { GrantPolicy } from '../../src/api/schemas.js';
 import { createLogger } from '../../src/logger.js';
-import type { GrantEvent, GrantRecord, RegistryStore } from '../../src/registry/types.js';
+import type { GrantRecord, RegistryStore } from '../../src/registry/types.js';
+import type { GrantEvent } from '../../domain/events.js';
 
 const DOC_ID = 'urn:supplier-access:openapi';
 

@@ -12,7 +12,8 @@ import type { GrantService } from '../../src/api/grant-service.js';
 import { JsonSchemaConverter, type JsonObject } from '../../src/api/json-schema.js';
 import { exampleBodies } from '../../src/api/request-docs.js';
 import { invalid, problem, sendProblem } from '../../src/api/problem.js';
-import { grantSchema, GRANT_STATUSES } from '../../src/api/response-schemas.js';
+import { GRANT_STATUSES } from '../../domain/status.js';
+import { grantSchema } from '../../src/api/response-schemas.js';
 import {
   approveSchema,
   createGrantSchema,

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Attribute, Change } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeUnicodePwd, isDisabled, isoToAdTicks, parseUac, UAC } from '../../providers/ldap/ad.js';
-import { accountName } from '../../providers/naming.js';
+import { accountName } from '../../domain/naming.js';
 import { adSignIn, asDomainAdmin, kpasswd } from '../helpers/ad.js';
 import { startSambaDc, type SambaDc } from '../helpers/samba.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';

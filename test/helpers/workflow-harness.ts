@@ -15,7 +15,8 @@ import type { Notifier } from '../../src/notify/index.js';
 import { openRegistry } from '../../src/registry/store.js';
 import type { RegistryStore } from '../../src/registry/types.js';
 import type { grantWorkflow } from '../../workflows/grant.js';
-import { claimCredentialUpdate, type GrantInput, type GrantState } from '../../workflows/messages.js';
+import { claimCredentialUpdate } from '../../workflows/messages.js';
+import type { GrantInput, GrantState } from '../../domain/grant.js';
 import {
   bundleWorkflows,
   testDataConverter,

@@ -3,7 +3,7 @@ import { Attribute, Change } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UAC, isoToAdTicks } from '../../providers/ldap/ad.js';
 import { createLdapProvider } from '../../providers/ldap/index.js';
-import { supplierDisplayName } from '../../providers/naming.js';
+import { supplierDisplayName } from '../../domain/naming.js';
 import type { IdentityProvider } from '../../providers/types.js';
 import { adSignIn, asDomainAdmin, kpasswd } from '../helpers/ad.js';
 import { startSambaDc, type SambaDc } from '../helpers/samba.js';

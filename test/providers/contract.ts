@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProviderError, type ProviderErrorKind } from '../../providers/errors.js';
-import type { AccountRef, AccountSpec, Credential, IdentityProvider } from '../../providers/types.js';
+import type { AccountSpec, IdentityProvider } from '../../providers/types.js';
+import type { AccountRef, Credential } from '../../domain/account.js';
 
 /** What a provider's test file hands to the contract suite. */
 export interface ContractHarness {

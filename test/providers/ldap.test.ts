@@ -9,7 +9,7 @@ import { isProviderError } from '../../providers/errors.js';
 import { PERMANENT_LOCK } from '../../providers/ldap/openldap.js';
 import { createLdapProvider } from '../../providers/ldap/index.js';
 import { escapeDnValue, isWithinDn, toGeneralizedTime } from '../../providers/ldap/syntax.js';
-import { accountName, supplierDisplayName } from '../../providers/naming.js';
+import { accountName, supplierDisplayName } from '../../domain/naming.js';
 import type { AccountSpec, IdentityProvider } from '../../providers/types.js';
 import { startLocalSlapd, type LocalSlapd } from '../../src/local-stack/slapd.js';
 import { readEntry } from '../helpers/ldap.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { supplierDisplayName } from '../../providers/naming.js';
+import { supplierDisplayName } from '../../domain/naming.js';
 import type { AccountSpec } from '../../providers/types.js';
 
 export const token = (): string => randomBytes(4).toString('hex');

@@ -1,5 +1,6 @@
-import type { ProviderName } from '../../providers/types.js';
-import type { EventRecord, GrantRecord, RegistryStore } from '../../src/registry/types.js';
+import type { ProviderName } from '../../domain/account.js';
+import type { GrantRecord, RegistryStore } from '../../src/registry/types.js';
+import type { EventRecord } from '../../domain/events.js';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -72,7 +73,10 @@ export async function failProvisioning(
     type: 'provisioning-failed',
     at: when,
     actor: 'system',
-    patch: { status: 'failed', failure: { kind: 'rejected', message: 'no such group' } },
+    patch: {
+      status: 'failed',
+      failure: { kind: 'provider-invalid', field: 'groups', message: 'no such group' },
+    },
   });
 }
 

@@ -1,9 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ProviderName } from '../../providers/types.js';
-import type { ProviderReview, ReviewedAccount } from '../../src/registry/review-types.js';
+import type { ProviderName } from '../../domain/account.js';
+import type { ProviderReview, ReviewedAccount } from '../../domain/review.js';
 import { openRegistry } from '../../src/registry/store.js';
 import type { RegistryStore } from '../../src/registry/types.js';
-import { REVIEW_EVENT_SEQ_BASE, SYSTEM_ACTOR } from '../../workflows/messages.js';
+import { REVIEW_EVENT_SEQ_BASE } from '../../domain/events.js';
+import { SYSTEM_ACTOR } from '../../domain/actor.js';
 import { backends, type Backend, type RegistryLocation } from './backends.js';
 import { addGrant, at, DAY, end, failProvisioning, HOUR, provision } from './grants.js';
 

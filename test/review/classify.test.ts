@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyAccount } from '../../activities/review.js';
 import { owningGrant, plannedAction } from '../../src/registry/review-rules.js';
 import type { GrantRecord } from '../../src/registry/types.js';
-import type { GrantStatus } from '../../workflows/messages.js';
+import type { GrantStatus } from '../../domain/status.js';
 
 const NOW = new Date('2031-03-01T08:00:00.000Z');
 const EXPIRY = '2031-03-31T08:00:00.250Z';

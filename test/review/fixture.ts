@@ -9,10 +9,11 @@ import { toGeneralizedTime } from '../../providers/ldap/syntax.js';
 import type { IdentityProvider } from '../../providers/types.js';
 import { startLocalSlapd, type LocalSlapd } from '../../src/local-stack/slapd.js';
 import { createLogger } from '../../src/logger.js';
-import type { ProviderReview, ReviewedAccount } from '../../src/registry/review-types.js';
+import type { ProviderReview, ReviewedAccount } from '../../domain/review.js';
 import { openRegistry } from '../../src/registry/store.js';
 import type { GrantRecord, RegistryStore } from '../../src/registry/types.js';
-import type { GrantStatus, PendingExtension } from '../../workflows/messages.js';
+import type { GrantStatus } from '../../domain/status.js';
+import type { PendingExtension } from '../../domain/grant.js';
 
 export const DAY = 86_400_000;
 /** The password of entries made by hand in these tests. */
@@ -177,7 +178,7 @@ export class ReviewFixture {
       { ...event, seq: 0, type: 'created', actor: 'rita' },
     );
     if (status === 'failed') {
-      const failure = { kind: 'invalid', message: 'group does not exist' };
+      const failure = { kind: 'provider-invalid' as const, field: 'groups', message: 'group does not exist' };
       await this.registry.recordEvent({
         ...event,
         seq: 1,

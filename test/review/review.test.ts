@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReviewedAccount } from '../../src/registry/review-types.js';
+import type { ReviewedAccount } from '../../domain/review.js';
 import type { GrantRecord } from '../../src/registry/types.js';
 import { canBind, readEntry } from '../helpers/ldap.js';
 import { DAY, fromNow, HAND_PASSWORD, LOCK, remove, replace, ReviewFixture, toSeconds } from './fixture.js';

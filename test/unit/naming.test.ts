@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accountName, slug, supplierDisplayName } from '../../providers/naming.js';
+import { accountName, slug, supplierDisplayName } from '../../domain/naming.js';
 
 describe('slug', () => {
   it('drops diacritics and folds compatibility characters', () => {

@@ -1,5 +1,6 @@
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { createActivities } from '../../activities/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../providers/errors.js';
 import type { IdentityProvider } from '../../providers/types.js';
@@ -8,15 +9,16 @@ import { TokenAuthenticator } from '../../src/api/auth.js';
 import { GrantService } from '../../src/api/grant-service.js';
 import type { LocalSlapd } from '../../src/local-stack/slapd.js';
 import { createLogger } from '../../src/logger.js';
-import type { RegistryStore } from '../../src/registry/types.js';
+import { grantRecordFromInput, type RegistryStore } from '../../src/registry/types.js';
+import type { grantWorkflow } from '../../workflows/grant.js';
 import {
   approveExtensionUpdate,
   rejectExtensionUpdate,
   requestExtensionUpdate,
   revokeUpdate,
   stateQuery,
-  type GrantInput,
 } from '../../workflows/messages.js';
+import type { GrantInput } from '../../domain/grant.js';
 import { canBind } from '../helpers/ldap.js';
 import { DAY, keepHistory, requestedAt, WorkflowHarness } from '../helpers/workflow-harness.js';
 
@@ -265,5 +267,100 @@ describe('grantWorkflow on the time-skipping server, with a real slapd', () => {
         'credentials-rotated',
       ]);
     }, flaky);
+  });
+
+  it('keeps a provider refusal of a request field as a failure naming the field', async () => {
+    await withWorker(async () => {
+      const now = await env.currentTimeMs();
+      const username = 'sup-no-such-group';
+      const input: GrantInput = {
+        grantId: crypto.randomUUID(),
+        provider: 'ldap',
+        supplier: { organisation: 'No Such Group' },
+        username,
+        displayName: 'No Such Group (supplier)',
+        expiresAt: new Date(now + 5 * DAY).toISOString(),
+        reason: 'maintenance',
+        groups: [`cn=nope,${slapd.groupsDN}`],
+        requestedBy: 'rita',
+        createdAt: new Date(now).toISOString(),
+        maxGrantDays: 90,
+      };
+      const handle = await env.client.workflow.start<typeof grantWorkflow>('grantWorkflow', {
+        taskQueue: h.taskQueue,
+        workflowId: `grant-ldap-${username}`,
+        args: [input],
+      });
+      const final = await handle.result();
+      expect(final.status).toBe('failed');
+      const failure = { kind: 'provider-invalid', field: 'groups', message: expect.stringContaining('nope') };
+      expect(final.failure).toEqual(failure);
+      // The registry keeps the same failure: `GET /v1/grants/{id}` shows which field the provider refused.
+      expect((await registry.getGrant(input.grantId))?.failure).toEqual(failure);
+      expect(await ldap.findAccount(username)).toBeNull();
+    });
+  });
+});
+
+describe('closeAccount', () => {
+  it('records the disable and the rotation under the sequence numbers the workflow gives it', async () => {
+    const activities = createActivities({
+      providers: new Map([['ldap', ldap]]),
+      registry,
+      logger: createLogger('silent'),
+    });
+    const now = Date.now();
+    const input: GrantInput = {
+      grantId: crypto.randomUUID(),
+      provider: 'ldap',
+      supplier: { organisation: 'Given Numbers' },
+      username: 'sup-given-numbers',
+      displayName: 'Given Numbers (supplier)',
+      expiresAt: new Date(now + DAY).toISOString(),
+      reason: 'maintenance',
+      groups: [],
+      requestedBy: 'rita',
+      createdAt: new Date(now).toISOString(),
+      maxGrantDays: 90,
+    };
+    const at = new Date(now).toISOString();
+    await registry.insertGrant(grantRecordFromInput(input, 'grant-ldap-sup-given-numbers'), {
+      grantId: input.grantId,
+      seq: 0,
+      type: 'created',
+      at,
+      actor: 'rita',
+    });
+    const { account } = await ldap.createAccount({
+      username: input.username,
+      organisation: input.supplier.organisation,
+      displayName: input.displayName,
+      grantId: input.grantId,
+      expiresAt: input.expiresAt,
+      groups: [],
+    });
+    // The grant's journal wrote seq 2 (a reminder, say) while the ending took seq 1: the closing steps get 3 and 4.
+    await registry.recordEvent({ grantId: input.grantId, seq: 2, type: 'reminder-sent', at, actor: 'x' });
+    const ending = {
+      grantId: input.grantId,
+      seq: 1,
+      type: 'revoked' as const,
+      at,
+      actor: 'ada',
+      patch: { status: 'revoked' as const, endedAt: at },
+    };
+    const seqs = { disabled: 3, rotated: 4 };
+    await new MockActivityEnvironment().run(() =>
+      activities.closeAccount({ provider: 'ldap', account, ending, seqs }),
+    );
+    expect(await eventTypes(input.grantId)).toEqual([
+      'created',
+      'revoked',
+      'reminder-sent',
+      'disabled',
+      'credentials-rotated',
+    ]);
+    // Both closing steps recorded: the grant no longer reads as closing.
+    expect((await registry.getGrant(input.grantId))?.closedAt).toBeDefined();
   });
 });

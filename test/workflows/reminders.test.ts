@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { createNotifier, type Notifier } from '../../src/notify/index.js';
-import type { GrantEvent } from '../../src/registry/types.js';
+import type { GrantEvent } from '../../domain/events.js';
 import { approveExtensionUpdate, requestExtensionUpdate, revokeUpdate } from '../../workflows/messages.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { startWebhookSink, type WebhookSink } from '../helpers/webhook-sink.js';

@@ -1,3 +1,7 @@
+/**
+ * The account-naming rules: an account is named after the supplier organisation, never a person. Not loaded by
+ * workflows (the hash comes from `node:crypto`): the API names the account and the workflow is given the name.
+ */
 import { createHash } from 'node:crypto';
 
 /**

@@ -1,5 +1,6 @@
-import type { ProviderName } from '../../providers/types.js';
-import type { GrantStatus } from '../../workflows/messages.js';
+/** What the access review finds and does. Deterministic: the review workflow loads this file. */
+import type { ProviderName } from './account.js';
+import type { GrantStatus } from './status.js';
 
 /**
  * What the review concluded about one supplier-convention account:
@@ -12,11 +13,27 @@ import type { GrantStatus } from '../../workflows/messages.js';
  * - `disabled-while-live`: a live grant covers it but someone disabled it (reported only: the grant's expiry
  *   still closes it for good).
  */
-export type ReviewFinding =
-  'covered' | 'expiry-mismatch' | 'closed' | 'drift' | 'orphan' | 'disabled-while-live';
+export const REVIEW_FINDINGS = [
+  'covered',
+  'expiry-mismatch',
+  'closed',
+  'drift',
+  'orphan',
+  'disabled-while-live',
+] as const;
+
+export type ReviewFinding = (typeof REVIEW_FINDINGS)[number];
 
 /** What the review did about it. */
-export type ReviewAction = 'none' | 'reported' | 'expiry-corrected' | 'disabled-and-rotated' | 'failed';
+export const REVIEW_ACTIONS = [
+  'none',
+  'reported',
+  'expiry-corrected',
+  'disabled-and-rotated',
+  'failed',
+] as const;
+
+export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
 
 /** One account in a review report: as found in the directory, and the grant that covers it (if any). */
 export interface ReviewedAccount {
