@@ -12,7 +12,8 @@ let stack: TestStack;
 let dir: string;
 
 beforeAll(async () => {
-  stack = await TestStack.start();
+  // One test stops slapd: a slapd of its own.
+  stack = await TestStack.start({}, { ownSlapd: true });
   dir = mkdtempSync(join(tmpdir(), 'supplier-access-cli-'));
 }, 120_000);
 
