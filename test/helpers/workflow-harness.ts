@@ -18,8 +18,9 @@ import type { grantWorkflow } from '../../workflows/grant.js';
 import { claimCredentialUpdate, type GrantInput } from '../../workflows/messages.js';
 import { sharedServers, slapdSubtree, stopUnlessShared, uniqueName } from './shared-servers.js';
 import { testDataConverter, timeSkippingEnvironment, workflowBundle } from './temporal.js';
+import { DAY } from './kit.js';
 
-export const DAY = 86_400_000;
+export { DAY };
 
 /**
  * Grant workflows on the time-skipping server with a real slapd and a real registry: what the workflow test

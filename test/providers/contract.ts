@@ -1,7 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProviderError, type ProviderErrorKind } from '../../providers/errors.js';
 import type { AccountRef, AccountSpec, Credential, IdentityProvider } from '../../providers/types.js';
+import { inDays, token as randomToken } from '../helpers/kit.js';
+
+const token = (length = 6): string => randomToken(length);
 
 /** What a provider's test file hands to the contract suite. */
 export interface ContractHarness {
@@ -40,17 +42,6 @@ export interface ContractHarness {
    * provider: supplier-access did not make it and must never take it over.
    */
   makeForeignAccount(username: string): Promise<void>;
-}
-
-const DAY_MS = 86_400_000;
-
-/** A whole-second instant `days` from now: every provider can hold it exactly. */
-function inDays(days: number): string {
-  return new Date(Math.floor(Date.now() / 1000) * 1000 + days * DAY_MS).toISOString();
-}
-
-function token(length = 6): string {
-  return randomBytes(8).toString('hex').slice(0, length);
 }
 
 function expectSameInstant(actual: string | undefined, expected: string): void {
