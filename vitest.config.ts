@@ -1,19 +1,45 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/** Tests of pure logic, the registry, the fakes and the API in memory: no Temporal server, no shared state. */
+const FAST = [
+  'test/unit/**/*.test.ts',
+  'test/registry/**/*.test.ts',
+  'test/review/**/*.test.ts',
+  'test/notify/**/*.test.ts',
+  'test/api/**/*.test.ts',
+  'test/fakes/**/*.test.ts',
+  'test/cli/cli-offline.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // Workers and native Temporal bridges need real processes, not threads.
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // The time-skipping server has one clock per environment and the machine has two cores.
-    fileParallelism: false,
     // Node reads this at start-up, so it is set for each test process (and the worker processes they start):
     // the Microsoft Graph fake serves HTTPS with a test-only CA.
     env: {
       NODE_EXTRA_CA_CERTS: fileURLToPath(new URL('./test/fakes/graph/tls/test-ca.crt', import.meta.url)),
     },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'fast', include: FAST },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.test.ts'],
+          exclude: FAST,
+          // One Temporal dev server, one slapd and one workflow bundle for the run (test/global-setup.ts).
+          globalSetup: ['test/global-setup.ts'],
+          // The machine has two cores: end-to-end files, each with a worker process and servers, run one by one.
+          fileParallelism: false,
+        },
+      },
+    ],
   },
 });

@@ -7,12 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canBind } from '../helpers/ldap.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
 import { cli, cliProcess, fieldIn, grantIdIn, type CliRun } from './run-cli.js';
+import { inDays } from '../helpers/kit.js';
 
 let stack: TestStack;
 let dir: string;
 
 beforeAll(async () => {
-  stack = await TestStack.start();
+  // One test stops slapd: a slapd of its own.
+  stack = await TestStack.start({}, { ownSlapd: true });
   dir = mkdtempSync(join(tmpdir(), 'supplier-access-cli-'));
 }, 120_000);
 
@@ -33,8 +35,6 @@ const rita = as(TOKENS.requester);
 const alice = as(TOKENS.approver);
 const ada = as(TOKENS.admin);
 const audrey = as(TOKENS.auditor);
-
-const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 function expectOk(run: CliRun): CliRun {
   expect(run.code, `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`).toBe(0);

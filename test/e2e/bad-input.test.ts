@@ -2,6 +2,7 @@ import { Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listDNs, readEntry } from '../helpers/ldap.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
+import { DAY } from '../helpers/kit.js';
 
 let stack: TestStack;
 let before: string[];
@@ -15,7 +16,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const DAY = 86_400_000;
 const valid = () => ({
   provider: 'ldap',
   supplier: { organisation: 'Valid Supplier Inc', contactEmail: 'help@valid.example' },

@@ -10,6 +10,7 @@ import {
   type Mutation,
 } from '../helpers/schema-arbitrary.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
+import { DAY } from '../helpers/kit.js';
 
 /**
  * Hostile input against the real stack: cases generated from `/openapi.json` (mostly near-misses of each
@@ -18,7 +19,6 @@ import { TestStack, TOKENS } from '../helpers/stack.js';
  * nothing in the directory that no grant in the registry accounts for.
  */
 
-const DAY = 86_400_000;
 const BODY_LIMIT = 64 * 1024;
 
 /** Generated cases per operation; operations not listed get DEFAULT_RUNS. */

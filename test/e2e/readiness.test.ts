@@ -11,7 +11,7 @@ import { TestStack, TOKENS } from '../helpers/stack.js';
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await TestStack.start();
+  stack = await TestStack.start({}, { ownSlapd: true });
 }, 120_000);
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestStack, TOKENS } from '../helpers/stack.js';
+import { DAY, inDays } from '../helpers/kit.js';
 
 let stack: TestStack;
 
@@ -11,9 +12,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-const DAY = 86_400_000;
-const inDays = (days: number) => new Date(Date.now() + days * DAY).toISOString();
 
 async function createGrant(organisation: string, days: number) {
   const response = await stack.request('POST', '/v1/grants', TOKENS.requester, {

@@ -54,7 +54,16 @@ async function createGrant(organisation: string) {
 function schedules(): { scheduleId: string; interval: string }[] {
   const output = execFileSync(
     toolPath('temporal'),
-    ['schedule', 'list', '--address', stack.temporal.address, '--output', 'json'],
+    [
+      'schedule',
+      'list',
+      '--address',
+      stack.temporal.address,
+      '--namespace',
+      stack.namespace,
+      '--output',
+      'json',
+    ],
     { encoding: 'utf8' },
   );
   const rows = (output.trim() ? JSON.parse(output) : []) as {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestStack, TOKENS } from '../helpers/stack.js';
+import { inDays } from '../helpers/kit.js';
 
 /**
  * Every endpoint × every role (docs/api.md), plus no token and a wrong one, against the real service: a role
@@ -17,7 +18,6 @@ afterAll(async () => {
 
 type Role = 'requester' | 'approver' | 'admin' | 'auditor';
 const ROLES: Role[] = ['requester', 'approver', 'admin', 'auditor'];
-const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 let organisations = 0;
 
 async function newGrant(): Promise<string> {

@@ -9,7 +9,8 @@ import { TestStack, TOKENS } from '../helpers/stack.js';
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await TestStack.start();
+  // One test freezes slapd (SIGSTOP): a slapd of its own.
+  stack = await TestStack.start({}, { ownSlapd: true });
 }, 120_000);
 
 afterAll(async () => {

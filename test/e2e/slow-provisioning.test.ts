@@ -8,7 +8,8 @@ import { TestStack, TOKENS } from '../helpers/stack.js';
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await TestStack.start({ API_ANSWER_WITHIN: '2s' });
+  // The test stops slapd: a slapd of its own.
+  stack = await TestStack.start({ API_ANSWER_WITHIN: '2s' }, { ownSlapd: true });
 }, 120_000);
 
 afterAll(async () => {

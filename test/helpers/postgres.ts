@@ -139,11 +139,15 @@ async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>
 async function shutdown(server: Server | undefined, dir: string): Promise<void> {
   const child = server?.child;
   if (child && child.exitCode === null && child.signalCode === null) {
-    // SIGINT is PostgreSQL's fast shutdown: it does not wait for clients a failed test left connected.
+    // SIGTERM (smart shutdown) first lets a pool that is still closing its connections finish: a fast
+    // shutdown would end them under it, and the client would report that as an uncaught error. SIGINT (fast
+    // shutdown) follows soon, so clients a failed test left connected do not hold the run.
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGINT');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.kill('SIGTERM');
+    const fast = setTimeout(() => child.kill('SIGINT'), 3_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 13_000);
     await exited;
+    clearTimeout(fast);
     clearTimeout(timer);
   }
   rmSync(dir, { recursive: true, force: true });

@@ -11,6 +11,14 @@ import { startLocalTemporal, type LocalTemporal } from '../../src/local-stack/te
 import { projectRoot, stopChild, toolPath } from '../../src/local-stack/tools.js';
 import { createLogger } from '../../src/logger.js';
 import { startService, type RunningService } from '../../src/service.js';
+import {
+  createNamespace,
+  sharedServers,
+  markShared,
+  slapdSubtree,
+  stopUnlessShared,
+  uniqueName,
+} from './shared-servers.js';
 
 /** Tokens of the test stack: one person per role, plus a second requester. */
 export const TOKENS = {
@@ -28,6 +36,12 @@ const API_TOKENS = [
   `ada:admin:${TOKENS.admin}`,
   `audrey:auditor:${TOKENS.auditor}`,
 ].join(',');
+
+/** Servers a test stops, freezes or kills: those it gets of its own instead of the run's shared ones. */
+export interface OwnServers {
+  ownSlapd?: boolean;
+  ownTemporal?: boolean;
+}
 
 /** A grant as `GET /v1/grants` lists it (the members tests read). */
 export interface ListedGrant {
@@ -63,18 +77,29 @@ export class TestStack {
   }
 
   /**
-   * Starts the stack. `extraEnv` adds to or overrides the service's environment; when it names a directory
-   * (`LDAP_URL` and the other `LDAP_*` variables, e.g. an AD domain controller), no slapd is started.
+   * Starts the API and a worker on the run's shared Temporal dev server and slapd (a namespace, task queue and
+   * LDAP subtree of this stack's own), or on servers of its own where `own` asks or nothing is shared.
+   * `extraEnv` adds to or overrides the service's environment; when it names a directory (`LDAP_URL` and the
+   * other `LDAP_*` variables, e.g. an AD domain controller), no slapd is used.
    */
-  static async start(extraEnv: Record<string, string> = {}): Promise<TestStack> {
+  static async start(extraEnv: Record<string, string> = {}, own: OwnServers = {}): Promise<TestStack> {
     const dir = mkdtempSync(join(tmpdir(), 'supplier-access-e2e-'));
+    const shared = sharedServers();
+    const name = uniqueName('e2e');
     const [temporal, slapd] = await Promise.all([
-      startLocalTemporal({ dataDir: join(dir, 'temporal'), headless: true }),
-      extraEnv.LDAP_URL ? undefined : startLocalSlapd({ dataDir: join(dir, 'ldap') }),
+      shared && !own.ownTemporal
+        ? createNamespace(shared.temporalAddress, name).then(() => sharedTemporal(shared.temporalAddress))
+        : startLocalTemporal({ dataDir: join(dir, 'temporal'), headless: true }),
+      extraEnv.LDAP_URL
+        ? undefined
+        : shared && !own.ownSlapd
+          ? slapdSubtree(shared.slapd, name)
+          : startLocalSlapd({ dataDir: join(dir, 'ldap') }),
     ]);
     const env = {
       TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_TASK_QUEUE: `e2e-${Date.now()}`,
+      ...(shared && !own.ownTemporal ? { TEMPORAL_NAMESPACE: name } : {}),
+      TEMPORAL_TASK_QUEUE: name,
       ...(slapd
         ? {
             LDAP_URL: slapd.url,
@@ -170,6 +195,11 @@ export class TestStack {
     return this.workerLog;
   }
 
+  /** The Temporal namespace the stack's grants run in. */
+  get namespace(): string {
+    return this.env.TEMPORAL_NAMESPACE ?? 'default';
+  }
+
   /** A workflow's history as stored by the server, read with the Temporal CLI (no codec involved). */
   rawHistory(workflowId: string): string {
     return execFileSync(toolPath('temporal'), this.showArgs(workflowId), { encoding: 'utf8' });
@@ -199,6 +229,8 @@ export class TestStack {
       workflowId,
       '--address',
       this.temporal.address,
+      '--namespace',
+      this.namespace,
       '--output',
       'json',
     ];
@@ -227,7 +259,18 @@ export class TestStack {
   ): { workflowId: string; searchAttributes: Record<string, unknown>; raw: string }[] {
     const output = execFileSync(
       toolPath('temporal'),
-      ['workflow', 'list', '--query', query, '--address', this.temporal.address, '--output', 'json'],
+      [
+        'workflow',
+        'list',
+        '--query',
+        query,
+        '--address',
+        this.temporal.address,
+        '--namespace',
+        this.namespace,
+        '--output',
+        'json',
+      ],
       { encoding: 'utf8' },
     );
     const rows = (output.trim() ? JSON.parse(output) : []) as {
@@ -269,7 +312,18 @@ export class TestStack {
   async stop(): Promise<void> {
     for (const child of this.workers.splice(0)) await stopChild(child);
     await this.api?.stop();
-    await Promise.all([this.temporal.stop(), this.localSlapd?.stop()]);
+    await Promise.all([
+      stopUnlessShared(this.temporal),
+      this.localSlapd && stopUnlessShared(this.localSlapd),
+    ]);
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The shared dev server as a stack sees it: the run stops it, not the stack. */
+function sharedTemporal(address: string): LocalTemporal {
+  return markShared({
+    address,
+    stop: () => Promise.reject(new Error('this Temporal server is shared by the whole run')),
+  });
 }

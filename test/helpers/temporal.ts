@@ -1,4 +1,4 @@
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   EncryptionCodec,
@@ -12,6 +12,7 @@ import { toolPath } from '../../src/local-stack/tools.js';
 import { createLogger } from '../../src/logger.js';
 import { installTemporalLogging } from '../../src/temporal-logging.js';
 import { workflowsPath } from '../../src/temporal.js';
+import { sharedServers } from './shared-servers.js';
 
 /** The workflows bundled once per test file: bundling is the slow part of starting a worker. */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
@@ -27,6 +28,12 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
       error: () => undefined,
     },
   });
+}
+
+/** A workflow bundle for a Worker: the run's shared one when there is one, else bundled for this file. */
+export async function workflowBundle(): Promise<NonNullable<WorkerOptions['workflowBundle']>> {
+  const shared = sharedServers();
+  return shared ? { codePath: shared.workflowBundlePath } : bundleWorkflows();
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { expect } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { createLdapProvider } from '../../providers/ldap/index.js';
@@ -17,14 +17,16 @@ import type { RegistryStore } from '../../src/registry/types.js';
 import type { grantWorkflow } from '../../workflows/grant.js';
 import { claimCredentialUpdate } from '../../workflows/messages.js';
 import type { GrantInput, GrantState } from '../../domain/grant.js';
+import { sharedServers, slapdSubtree, stopUnlessShared, uniqueName } from './shared-servers.js';
 import {
-  bundleWorkflows,
   testDataConverter,
   testWorkerDataConverter,
   timeSkippingEnvironment,
+  workflowBundle,
 } from './temporal.js';
+import { DAY } from './kit.js';
 
-export const DAY = 86_400_000;
+export { DAY };
 
 /** When the pending extension of `state` was asked: a decision names the request it decides. */
 export function requestedAt(state: GrantState): string {
@@ -43,7 +45,7 @@ export class WorkflowHarness {
 
   private constructor(
     readonly env: TestWorkflowEnvironment,
-    readonly bundle: WorkflowBundleWithSourceMap,
+    readonly bundle: NonNullable<WorkerOptions['workflowBundle']>,
     readonly slapd: LocalSlapd,
     readonly ldap: IdentityProvider,
     readonly registry: RegistryStore,
@@ -52,10 +54,12 @@ export class WorkflowHarness {
 
   static async start(name: string): Promise<WorkflowHarness> {
     const dir = mkdtempSync(join(tmpdir(), `${name}-`));
+    const shared = sharedServers();
     const [env, bundle, slapd] = await Promise.all([
       timeSkippingEnvironment(testDataConverter()),
-      bundleWorkflows(),
-      startLocalSlapd({ dataDir: join(dir, 'ldap') }),
+      workflowBundle(),
+      // The run's shared slapd, in a subtree of this file's own; the time-skipping server is the file's own.
+      shared ? slapdSubtree(shared.slapd, uniqueName(name)) : startLocalSlapd({ dataDir: join(dir, 'ldap') }),
     ]);
     const ldap = createLdapProvider({ ...slapd, dialect: 'openldap' });
     const registry = await openRegistry({ dataDir: dir });
@@ -130,7 +134,7 @@ export class WorkflowHarness {
     await this.ldap.close();
     await this.registry.close();
     await this.env.teardown();
-    await this.slapd.stop();
+    await stopUnlessShared(this.slapd);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -12,7 +12,7 @@ import { createEntraProvider, type EntraConfig } from '../../providers/entra/ind
 import { isProviderError, type ProviderError } from '../../providers/errors.js';
 import { RateLimiter, type Release } from '../../providers/rate-limiter.js';
 import type { AccountSpec, IdentityProvider } from '../../providers/types.js';
-import type { Credential } from '../../domain/account.js';
+import type { AccountRef, Credential } from '../../domain/account.js';
 import { ALL_PERMISSIONS, startGraphFake, type GraphFake } from '../fakes/graph/index.js';
 import { providerContract } from './contract.js';
 import { accountSpec, inDays, token } from './specs.js';
@@ -60,6 +60,33 @@ const spec = (overrides: Partial<AccountSpec> = {}) => accountSpec('Entra Test',
 async function canSignIn(credential: Credential): Promise<boolean> {
   const user = graph.userByPrincipalName(credential.username);
   return user !== undefined && user.accountEnabled && user.password === credential.password;
+}
+
+/** Refresh tokens the guests of the suite signed in with, and how many revocations their user had then. */
+const guestSessions = new Map<string, { userId: string; revocations: number }>();
+
+/**
+ * A guest redeems its invitation and signs in with its own identity: it holds a refresh token (kept here as the
+ * credential's password), which works until its sessions are revoked or its user is disabled.
+ */
+async function guestSignsIn(account: AccountRef): Promise<Credential> {
+  graph.redeemInvitation(account.externalId);
+  const user = graph.users.get(account.externalId);
+  const token = `refresh-${randomUUID()}`;
+  guestSessions.set(token, { userId: account.externalId, revocations: user?.sessionRevocations ?? 0 });
+  return { username: user?.userPrincipalName ?? account.username, password: token };
+}
+
+/** A guest's refresh token works while its user is enabled and no revocation came after the sign-in. */
+async function guestCanSignIn(credential: Credential): Promise<boolean> {
+  const session = guestSessions.get(credential.password);
+  const user = session && graph.users.get(session.userId);
+  return (
+    user !== undefined &&
+    user.accountEnabled &&
+    user.externalUserState === 'Accepted' &&
+    user.sessionRevocations === session?.revocations
+  );
 }
 
 async function rejection(promise: Promise<unknown>): Promise<ProviderError> {
@@ -122,6 +149,8 @@ providerContract('entra (member accounts)', async () => ({
 providerContract('entra (guest accounts)', async () => ({
   provider: entra(),
   adaptSpec: (s) => ({ ...s, kind: 'guest', contactEmail: `${s.username}@partner.example` }),
+  canSignIn: guestCanSignIn,
+  supplierSignsIn: guestSignsIn,
   groups: [graph.createGroup(`Contract guests ${token()}`).id],
   missingGroup: randomUUID(),
   makeForeignAccount: addByHand,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import type { AccountSpec, IdentityProvider } from '../../providers/types.js';
 import { startLocalSlapd, type LocalSlapd } from '../../src/local-stack/slapd.js';
 import { readEntry } from '../helpers/ldap.js';
 import { providerContract } from './contract.js';
+import { token } from '../helpers/kit.js';
 
 let dir: string;
 let slapd: LocalSlapd;
@@ -27,7 +27,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const token = (): string => randomBytes(4).toString('hex');
 const userDn = (username: string): string => `uid=${username},${slapd.usersDN}`;
 
 function provider(): IdentityProvider {

@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { supplierDisplayName } from '../../domain/naming.js';
 import type { AccountSpec } from '../../providers/types.js';
+import { inDays, token } from '../helpers/kit.js';
 
-export const token = (): string => randomBytes(4).toString('hex');
-
-/** An instant `days` from now, to the second (as directories keep it). */
-export const inDays = (days: number): string =>
-  new Date(Math.floor(Date.now() / 1000) * 1000 + days * 86_400_000).toISOString();
+export { inDays, token };
 
 /**
  * A grant's account spec on the provider under test: a fresh organisation (`<label> <random>`) and account name

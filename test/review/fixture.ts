@@ -14,8 +14,9 @@ import { openRegistry } from '../../src/registry/store.js';
 import type { GrantRecord, RegistryStore } from '../../src/registry/types.js';
 import type { GrantStatus } from '../../domain/status.js';
 import type { PendingExtension } from '../../domain/grant.js';
+import { DAY } from '../helpers/kit.js';
 
-export const DAY = 86_400_000;
+export { DAY };
 /** The password of entries made by hand in these tests. */
 export const HAND_PASSWORD = 'Typed-by-hand-0';
 /** ppolicy's permanent lock, as a person (or the provider) writes it. */

@@ -1,19 +1,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleWorkflows, testWorkerDataConverter } from '../helpers/temporal.js';
+import { testWorkerDataConverter, workflowBundle } from '../helpers/temporal.js';
 
 // Histories recorded from real runs (RECORD_HISTORIES=1 npx vitest run test/workflows/grant.test.ts). A grant
 // sleeps for up to 90 days: the workflow code deployed meanwhile must replay what the old code recorded.
 // Recording overwrites `<name>.json`; keep the previous ones by renaming them `<name>.vN.json` first.
 const dir = join(import.meta.dirname, 'histories');
 const histories = readdirSync(dir).filter((f) => f.endsWith('.json'));
-let bundle: WorkflowBundleWithSourceMap;
+let bundle: NonNullable<WorkerOptions['workflowBundle']>;
 
 beforeAll(async () => {
-  bundle = await bundleWorkflows();
+  bundle = await workflowBundle();
 }, 60_000);
 
 describe('recorded grant histories replay with the current workflow code', () => {
