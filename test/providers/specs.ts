@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { supplierDisplayName } from '../../domain/naming.js';
 import type { AccountSpec } from '../../providers/types.js';
 import { inDays, token } from '../helpers/kit.js';
