@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, NoSuchObjectError } from 'ldapts';
+import { stopOrphanedServer } from './pidfile.js';
 import { slapdConf, type ConfLayout } from './slapd-conf.js';
 import { Supervisor, type SupervisorLogger } from './supervisor.js';
 import { MissingToolError, freePort, stopChild } from './tools.js';
@@ -93,7 +94,8 @@ export async function startLocalSlapd(opts: LocalSlapdOptions): Promise<LocalSla
     logger: opts.logger,
     stopTimeoutMs: STOP_TIMEOUT_MS,
     launch: async () => {
-      await clearStaleSlapd(layout);
+      // A slapd left on this data by a process that died would share the database with the new one.
+      await stopOrphanedServer(layout, layout.confFile, STOP_TIMEOUT_MS);
       return launch(layout, url, bindPassword);
     },
   });
@@ -135,49 +137,6 @@ async function adminPassword(dataDir: string): Promise<string> {
   await writeFile(file, password, { mode: 0o600 });
   await chmod(file, 0o600);
   return password;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function readPid(file: string): number | undefined {
-  try {
-    const pid = Number.parseInt(readFileSync(file, 'utf8').trim(), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * A slapd left running on this data dir by a process that died (SIGKILL skips exit handlers) would share the
- * database with the new one and steal its pidfile: stop it. If its owner is still alive, the dir is in use.
- */
-async function clearStaleSlapd(l: Layout): Promise<void> {
-  const pid = readPid(l.pidFile);
-  if (pid === undefined || !isAlive(pid)) return rm(l.pidFile, { force: true });
-  let cmdline = '';
-  try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return rm(l.pidFile, { force: true });
-  }
-  if (!cmdline.includes('slapd') || !cmdline.includes(l.confFile)) return rm(l.pidFile, { force: true });
-  const owner = readPid(l.ownerFile);
-  if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
-    throw new Error(`${l.dataDir} is in use by slapd pid ${pid}, started by live process ${owner}`);
-  }
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + STOP_TIMEOUT_MS;
-  while (isAlive(pid) && Date.now() < deadline) await sleep(50);
-  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-  await rm(l.pidFile, { force: true });
 }
 
 /** Spawns slapd in the foreground (`-d none`: no detach, but errors still reach stderr) and waits for a bind. */
