@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { toolPath } from '../../src/local-stack/tools.js';
 import { reviewScheduleId } from '../../src/review-schedule.js';
 import { listDNs, readEntry } from '../helpers/ldap.js';
+import { DAY } from '../helpers/kit.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
 
 // Anyone who reaches the Temporal frontend can send a grant workflow messages with the Temporal CLI: the dev
@@ -20,14 +21,12 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const DAY = 86_400_000;
-
 /** The Temporal CLI against the stack's server, as an outsider runs it: exit code and everything printed. */
 async function temporalCli(args: string[]): Promise<{ ok: boolean; output: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       toolPath('temporal'),
-      [...args, '--address', stack.temporal.address],
+      [...args, '--address', stack.temporal.address, '--namespace', stack.namespace],
       { encoding: 'utf8', timeout: 60_000 },
     );
     return { ok: true, output: stdout + stderr };
