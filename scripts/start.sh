@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh >&2
 # The build takes a while on a small machine: only when a source changed since the last one.
 stamp=dist/.build-stamp
-if [ ! -f "$stamp" ] || [ -n "$(find src workflows activities providers package-lock.json tsconfig.json tsconfig.build.json -newer "$stamp" -print -quit)" ]; then
+if [ ! -f "$stamp" ] || [ -n "$(find src domain workflows activities providers package-lock.json tsconfig.json tsconfig.build.json -newer "$stamp" -print -quit)" ]; then
   echo "start: building (TypeScript into dist/, about 20 s)" >&2
   npm run --silent build
   touch "$stamp"

@@ -35,6 +35,7 @@ function freshClone(): string {
     'tsconfig.build.json',
     'scripts',
     'src',
+    'domain',
     'workflows',
     'activities',
     'providers',

@@ -102,7 +102,7 @@ describe('documentation', () => {
 
   it('is what the code cites: every docs/ page named in a source file exists', () => {
     const self = fileURLToPath(import.meta.url);
-    const sources = ['src', 'providers', 'workflows', 'activities', 'test', 'bench']
+    const sources = ['src', 'domain', 'providers', 'workflows', 'activities', 'test', 'bench']
       .flatMap((dir) =>
         readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).map((f) => join(root, dir, f)),
       )
