@@ -97,7 +97,7 @@ export const envSchema = z.object({
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('supplier-access'),
-  API_TOKENS: tokens.optional(),
+  API_TOKENS: blankAsUnset(tokens.optional()),
   ACCOUNT_PREFIX: z
     .string()
     .regex(/^[a-z0-9-]{0,10}$/, 'must be at most 10 characters among a-z, 0-9 and -')

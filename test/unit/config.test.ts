@@ -43,6 +43,11 @@ describe('configuration', () => {
     ]);
   });
 
+  it('reads an empty API_TOKENS as unset, so the local admin token is generated rather than nobody signing in', () => {
+    expect(loadConfig({ API_TOKENS: '' }).apiTokens).toBeUndefined();
+    expect(loadConfig({ API_TOKENS: '  ' }).apiTokens).toBeUndefined();
+  });
+
   it('names every bad variable and never echoes a token', () => {
     let message = '';
     try {
