@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accountName, slug, supplierDisplayName } from '../../domain/naming.js';
+import { accountName, slug, supplierDisplayName, supplierKey } from '../../domain/naming.js';
 
 describe('slug', () => {
   it('drops diacritics and folds compatibility characters', () => {
@@ -51,5 +51,33 @@ describe('accountName', () => {
 describe('supplierDisplayName', () => {
   it('keeps the organisation as written and marks it as a supplier', () => {
     expect(supplierDisplayName('  Acme, Inc. ')).toBe('Acme, Inc. (supplier)');
+  });
+});
+
+describe('supplierKey', () => {
+  it('keeps every letter, transliterated', () => {
+    expect(supplierKey('Ørsted A/S')).toBe('orsted-a-s');
+    expect(supplierKey('Łódź Sp. z o.o.')).toBe('lodz-sp-z-oo');
+    expect(supplierKey('ß GmbH')).toBe('ss-gmbh');
+    expect(supplierKey('Æble ApS')).toBe('aeble-aps');
+  });
+
+  it('is one key for every spelling of one name', () => {
+    const key = supplierKey('Straße & Söhne');
+    expect(supplierKey('Strasse & Söhne')).toBe(key);
+    expect(supplierKey('  STRASSE  &  SÖHNE ')).toBe(key);
+    expect(supplierKey('Strasse & So\u0308hne')).toBe(key);
+  });
+
+  it('tells apart names a person reads as different firms', () => {
+    const keys = ['A&B Plumbing', 'A+B Plumbing', 'A.B. Plumbing', 'Rsted A/S', 'Ørsted A/S'].map(
+      supplierKey,
+    );
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('is empty when the name has no letter or digit', () => {
+    expect(supplierKey(' — & ')).toBe('and');
+    expect(supplierKey('…')).toBe('');
   });
 });
