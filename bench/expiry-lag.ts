@@ -9,7 +9,8 @@
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Attribute, Change, Client, PresenceFilter } from 'ldapts';
-import { TestStack, TOKENS } from '../test/helpers/stack.js';
+import { TestStack } from '../test/helpers/stack.js';
+import { createGrants } from './grants.js';
 
 const { values } = parseArgs({
   options: {
@@ -24,27 +25,6 @@ const leadMs = Number(values['lead-seconds']) * 1000;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
-
-async function createAll(stack: TestStack, expiresAt: string): Promise<string[]> {
-  const dns: string[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < grants) {
-      const i = next++;
-      const response = await stack.request('POST', '/v1/grants', TOKENS.requester, {
-        provider: 'ldap',
-        supplier: { organisation: `Bench Supplier ${i}` },
-        expiresAt,
-        reason: 'expiry lag benchmark',
-      });
-      if (response.status !== 201)
-        throw new Error(`grant ${i}: ${response.status} ${JSON.stringify(response.body)}`);
-      dns.push(response.body.account.externalId as string);
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
-  return dns;
 }
 
 /** Polls the directory for locked entries and notes when each was first seen locked. */
@@ -111,7 +91,13 @@ async function main(): Promise<void> {
     const expiry = Math.ceil((Date.now() + leadMs) / 1000) * 1000;
     const expiresAt = new Date(expiry).toISOString();
     const createStart = Date.now();
-    const dns = await createAll(stack, expiresAt);
+    const dns = await createGrants(stack, {
+      from: 0,
+      to: grants,
+      organisation: (i) => `Bench Supplier ${i}`,
+      expiresAt,
+      reason: 'expiry lag benchmark',
+    });
     console.log(
       `created ${dns.length} grants in ${((Date.now() - createStart) / 1000).toFixed(1)} s, all expiring at ${expiresAt}`,
     );

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { TestStack, TOKENS } from '../test/helpers/stack.js';
+import { TestStack } from '../test/helpers/stack.js';
+import { createGrants } from './grants.js';
 
 const { values } = parseArgs({
   options: { grants: { type: 'string', default: '10000' }, baseline: { type: 'string', default: '100' } },
@@ -34,23 +35,15 @@ async function settledRss(pid: number): Promise<number> {
   return samples.sort((a, b) => a - b)[2] as number;
 }
 
-async function createGrants(stack: TestStack, from: number, to: number): Promise<void> {
-  let next = from;
-  const expiresAt = new Date(Date.now() + 30 * 86_400_000).toISOString();
-  const run = async () => {
-    while (next < to) {
-      const i = next++;
-      const response = await stack.request('POST', '/v1/grants', TOKENS.requester, {
-        provider: 'ldap',
-        supplier: { organisation: `Sleeping Supplier ${i}` },
-        expiresAt,
-        reason: 'memory benchmark',
-      });
-      if (response.status !== 201)
-        throw new Error(`grant ${i}: ${response.status} ${JSON.stringify(response.body)}`);
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, run));
+/** Grants `from`…`to - 1`, sleeping for 30 days. */
+async function createSleeping(stack: TestStack, from: number, to: number): Promise<void> {
+  await createGrants(stack, {
+    from,
+    to,
+    organisation: (i) => `Sleeping Supplier ${i}`,
+    expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    reason: 'memory benchmark',
+  });
 }
 
 async function main(): Promise<void> {
@@ -58,12 +51,12 @@ async function main(): Promise<void> {
   try {
     const pid = stack.workerPids[0] as number;
     const started = Date.now();
-    await createGrants(stack, 0, baseline);
+    await createSleeping(stack, 0, baseline);
     const base = await settledRss(pid);
     console.log(`${baseline} sleeping grants: worker RSS ${base.toFixed(0)} MiB`);
     let created = baseline;
     for (const step of [total / 4, total / 2, total].map(Math.round)) {
-      await createGrants(stack, created, step);
+      await createSleeping(stack, created, step);
       created = step;
       const rss = await settledRss(pid);
       const over = ((rss / base - 1) * 100).toFixed(0);

@@ -67,16 +67,17 @@ const valueOf = (env: Environment, variable: VariableOf): string | string[] | un
 };
 
 /**
- * A provider's environment schema: the variables it names, all of them or none, read into its settings and
- * checked by its settings schema, each issue named after the variable (never quoting a value).
+ * A provider's environment, from one declaration: the variables that enable it, and the schema that reads them
+ * (all of them or none) into its settings and checks them by its settings schema, each issue named after the
+ * variable (never quoting a value).
  */
 export function providerEnvironment<Schema extends z.ZodType>(
   spec: EnvironmentSpec<Schema>,
-): z.ZodType<z.output<Schema> | undefined, Environment> {
+): Pick<ProviderModule<z.output<Schema>>, 'variables' | 'environment'> {
   const entries = Object.entries(spec.variables) as [string, VariableOf][];
   const variableOf = new Map(entries.map(([field, variable]) => [field, nameOf(variable)]));
   const required = spec.required.map((field) => variableOf.get(field) ?? field);
-  return z.custom<Environment>().transform((env, ctx) => {
+  const environment = z.custom<Environment>().transform((env, ctx) => {
     const set = required.filter((name) => env[name] !== undefined && env[name]?.trim() !== '');
     if (set.length === 0) return undefined;
     const settings: Record<string, unknown> = {};
@@ -108,4 +109,5 @@ export function providerEnvironment<Schema extends z.ZodType>(
     }
     return z.NEVER;
   });
+  return { variables: required, environment };
 }

@@ -4,8 +4,7 @@ import { ENTRA_USERNAME_LIMIT, entraConfigSchema, type EntraConfig } from './con
 /** The Microsoft Entra ID provider as the service configures it: `GRAPH_*`. */
 export const entraModule = {
   name: 'entra',
-  variables: ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET'],
-  environment: providerEnvironment({
+  ...providerEnvironment({
     label: 'Entra',
     schema: entraConfigSchema,
     variables: {

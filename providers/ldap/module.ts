@@ -18,8 +18,7 @@ function environmentProblems({ url, dialect, caFile }: Record<string, unknown>):
 /** The LDAP provider (OpenLDAP or Active Directory) as the service configures it: `LDAP_*`. */
 export const ldapModule = {
   name: 'ldap',
-  variables: ['LDAP_URL', 'LDAP_BIND_DN', 'LDAP_BIND_PASSWORD', 'LDAP_USERS_DN'],
-  environment: providerEnvironment({
+  ...providerEnvironment({
     label: 'LDAP',
     schema: ldapConfigSchema,
     variables: {

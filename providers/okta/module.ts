@@ -4,8 +4,7 @@ import { oktaConfigSchema, oktaUsernameLimit, type OktaConfig } from './config.j
 /** The Okta provider as the service configures it: `OKTA_*`. */
 export const oktaModule = {
   name: 'okta',
-  variables: ['OKTA_ORG_URL', 'OKTA_API_TOKEN', 'OKTA_LOGIN_DOMAIN'],
-  environment: providerEnvironment({
+  ...providerEnvironment({
     label: 'Okta',
     schema: oktaConfigSchema,
     variables: {

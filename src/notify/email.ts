@@ -2,7 +2,7 @@ import nodemailer from 'nodemailer';
 import type { NodemailerError } from 'nodemailer';
 import type { Logger } from 'pino';
 import { NotificationError, redactAddresses, redactSecrets } from './errors.js';
-import { safeDecode, singleLine, truncate } from './format.js';
+import { parseChannelUrl, safeDecode, singleLine, truncate } from './format.js';
 import type { ChannelSender, Notification, NotifierTimeouts } from './types.js';
 
 /** What the e-mail channel needs to know about its server, without keeping the URL's secrets in sight. */
@@ -14,13 +14,7 @@ interface SmtpTarget {
 }
 
 function describeSmtpUrl(smtpUrl: string): SmtpTarget {
-  let url: URL;
-  try {
-    url = new URL(smtpUrl);
-  } catch {
-    // Not the URL parser's error: its `input` property would carry the password into a log line.
-    throw new Error('SMTP_URL is not a valid URL');
-  }
+  const url = parseChannelUrl(smtpUrl, 'SMTP_URL');
   const secure = url.protocol === 'smtps:';
   const port = url.port || (secure ? '465' : '587');
   const secrets = url.password ? [url.password, safeDecode(url.password)] : [];

@@ -33,3 +33,15 @@ export function safeDecode(text: string): string {
     return text;
   }
 }
+
+/**
+ * A channel's URL, parsed; when it is not a URL, an error naming the variable and nothing else: the URL parser's
+ * own error has an `input` property that would carry the URL's password or secret path into a log line.
+ */
+export function parseChannelUrl(value: string, variable: string): URL {
+  try {
+    return new URL(value);
+  } catch {
+    throw new Error(`${variable} is not a valid URL`);
+  }
+}

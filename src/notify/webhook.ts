@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { NotificationError, redactSecrets } from './errors.js';
-import { safeDecode, singleLine, slackText, truncate } from './format.js';
+import { parseChannelUrl, safeDecode, singleLine, slackText, truncate } from './format.js';
 import type { ChannelSender, Notification, NotifierTimeouts } from './types.js';
 
 /** The parts of `WEBHOOK_URL` a request needs, and the only part a message may name (the origin). */
@@ -15,13 +15,7 @@ interface WebhookTarget {
 }
 
 function describeWebhookUrl(webhookUrl: string): WebhookTarget {
-  let url: URL;
-  try {
-    url = new URL(webhookUrl);
-  } catch {
-    // Not the URL parser's error: its `input` property would carry the secret path into a log line.
-    throw new Error('WEBHOOK_URL is not a valid URL');
-  }
+  const url = parseChannelUrl(webhookUrl, 'WEBHOOK_URL');
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': 'supplier-access',
