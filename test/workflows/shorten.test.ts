@@ -1,6 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GrantRecipients, Recipients } from '../../activities/recipients.js';
+import type { IdentityProvider } from '../../providers/types.js';
 import { createLogger } from '../../src/logger.js';
 import { createNotifier, type Notifier } from '../../src/notify/index.js';
 import {
@@ -161,6 +162,56 @@ describe('shortening a live grant, on the time-skipping server', () => {
       expect(recorded?.pendingExtension).toBeUndefined();
       expect((await handle.result()).status).toBe('expired');
     });
+  });
+
+  it('wins over an approval under way: the approval is refused and the directory keeps the shorter expiry', async () => {
+    let entered: () => void = () => {};
+    const approvalWriting = new Promise<void>((resolve) => (entered = resolve));
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let extended = '';
+    // The directory holds the approval's write until the shortening is through, as a slow one would.
+    const slow: IdentityProvider = {
+      ...h.ldap,
+      close: () => Promise.resolve(),
+      async setExpiry(account, expiresAt) {
+        if (expiresAt === extended) {
+          entered();
+          await released;
+        }
+        return h.ldap.setExpiry(account, expiresAt);
+      },
+    };
+    await h.withWorker(
+      async () => {
+        const { handle, input } = await h.startGrant('Overtaken Approval', 30);
+        extended = await inDaysOf(60);
+        const asked = await handle.executeUpdate(requestExtensionUpdate, {
+          args: [{ grantId: input.grantId, expiresAt: extended, reason: 'late', actor: 'rita' }],
+        });
+        const approval = handle.executeUpdate(approveExtensionUpdate, {
+          args: [{ grantId: input.grantId, actor: 'alice', requestedAt: requestedAt(asked) }],
+        });
+        const refused = approval.catch((err: unknown) => err);
+        await approvalWriting;
+        const newExpiry = await inDaysOf(10);
+        await handle.executeUpdate(
+          shortenUpdate,
+          shorten({ grantId: input.grantId, expiresAt: newExpiry, reason: 'contract ends', actor: 'ada' }),
+        );
+        release();
+        const err = await refused;
+        expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+        expect((err as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'Conflict' });
+        expect((await readEntry(h.slapd, h.dnOf(input)))?.pwdEndTime).toEqual([generalized(newExpiry)]);
+        expect((await handle.query(stateQuery)).expiresAt).toBe(newExpiry);
+        expect((await handle.result()).status).toBe('expired');
+        expect(await h.eventTypes(input.grantId)).not.toContain('extension-approved');
+        const expired = (await h.registry.listEvents(input.grantId)).find((e) => e.type === 'expired');
+        expect(Math.abs(Date.parse(expired!.at) - Date.parse(newExpiry))).toBeLessThan(1000);
+      },
+      { provider: slow, notifier, recipients },
+    );
   });
 
   it('reminds for the new expiry, not the old one', async () => {
