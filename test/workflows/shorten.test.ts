@@ -1,8 +1,10 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GrantRecipients, Recipients } from '../../activities/recipients.js';
+import type { GrantInput } from '../../domain/grant.js';
 import type { IdentityProvider } from '../../providers/types.js';
 import { createLogger } from '../../src/logger.js';
+import type { grantWorkflow } from '../../workflows/grant.js';
 import { createNotifier, type Notifier } from '../../src/notify/index.js';
 import {
   approveExtensionUpdate,
@@ -211,6 +213,55 @@ describe('shortening a live grant, on the time-skipping server', () => {
         expect(Math.abs(Date.parse(expired!.at) - Date.parse(newExpiry))).toBeLessThan(1000);
       },
       { provider: slow, notifier, recipients },
+    );
+  });
+
+  it('shortens a grant still provisioning once its account exists', async () => {
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const slow: IdentityProvider = {
+      ...h.ldap,
+      close: () => Promise.resolve(),
+      async createAccount(spec) {
+        await released;
+        return h.ldap.createAccount(spec);
+      },
+    };
+    await h.withWorker(
+      async () => {
+        const now = await h.env.currentTimeMs();
+        const organisation = 'Slow Directory Works';
+        const input: GrantInput = {
+          grantId: crypto.randomUUID(),
+          provider: 'ldap',
+          supplier: { organisation },
+          username: 'sup-slow-directory-works',
+          displayName: `${organisation} (supplier)`,
+          expiresAt: new Date(now + 30 * DAY).toISOString(),
+          reason: 'maintenance',
+          groups: [],
+          requestedBy: 'rita',
+          createdAt: new Date(now).toISOString(),
+          maxGrantDays: 90,
+        };
+        const handle = await h.env.client.workflow.start<typeof grantWorkflow>('grantWorkflow', {
+          taskQueue: h.taskQueue,
+          workflowId: `grant-ldap-${input.username}`,
+          args: [input],
+        });
+        const newExpiry = await inDaysOf(10);
+        const answer = handle.executeUpdate(
+          shortenUpdate,
+          shorten({ grantId: input.grantId, expiresAt: newExpiry, reason: 'contract ends', actor: 'ada' }),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        release();
+        expect(await answer).toMatchObject({ status: 'active', expiresAt: newExpiry });
+        expect((await readEntry(h.slapd, h.dnOf(input)))?.pwdEndTime).toEqual([generalized(newExpiry)]);
+        expect(await h.eventTypes(input.grantId)).toEqual(['created', 'provisioned', 'expiry-shortened']);
+        await handle.terminate('test over');
+      },
+      { provider: slow },
     );
   });
 
