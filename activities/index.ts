@@ -11,6 +11,8 @@ import type { AccountSpec, IdentityProvider, ProvisionResult } from '../provider
 import type { Notifier } from '../src/notify/index.js';
 import { grantRecordFromInput, type RegistryStore } from '../src/registry/types.js';
 import { UNAUTHENTIC } from '../workflows/authentic.js';
+import { createNoticeActivities } from './notices.js';
+import { registryRecipients, type GrantRecipients } from './recipients.js';
 import { createReminderActivities } from './reminders.js';
 import { createReviewReportActivities, type ReviewSettings } from './review-report.js';
 import { createReviewActivities } from './review.js';
@@ -19,8 +21,10 @@ export interface ActivityDeps {
   providers: ReadonlyMap<ProviderName, IdentityProvider>;
   registry: RegistryStore;
   logger: Logger;
-  /** Where reminders and review summaries go; without it none are sent. */
+  /** Where reminders, notices and review summaries go; without it none are sent. */
   notifier?: Notifier | undefined;
+  /** Whom a grant's reminders and notices go to; by default the supplier contact the registry holds. */
+  recipients?: GrantRecipients | undefined;
   /** How the access review runs on this worker. */
   review?: ReviewSettings | undefined;
 }
@@ -49,9 +53,15 @@ const HEARTBEAT_EVERY_MS = 2_000;
  * a real directory and a real registry.
  */
 export function createActivities(deps: ActivityDeps) {
+  const notificationDeps = {
+    notifier: deps.notifier,
+    logger: deps.logger,
+    recipients: deps.recipients ?? registryRecipients(deps.registry),
+  };
   return {
     ...createGrantActivities(deps),
-    ...createReminderActivities(deps),
+    ...createReminderActivities(notificationDeps),
+    ...createNoticeActivities(notificationDeps),
     ...createReviewActivities(deps),
     ...createReviewReportActivities(deps),
   };

@@ -4,12 +4,17 @@ import type { ProviderName } from '../domain/account.js';
 import type { NotificationChannel } from '../domain/channels.js';
 import { NotificationError, type Notification, type Notifier } from '../src/notify/index.js';
 import { formatLead } from '../workflows/durations.js';
+import type { GrantRecipients, Recipients, Sponsor } from './recipients.js';
 
 /** What a reminder says: the grant's facts as the workflow knows them now. */
 export interface ReminderFacts {
   grantId: string;
   provider: ProviderName;
   organisation: string;
+  /**
+   * The contact the grant was made with. Not used: the recipients are read when the reminder goes out (see
+   * `GrantRecipients`); kept because reminders scheduled before that carry it.
+   */
   contactEmail?: string | undefined;
   username: string;
   requestedBy: string;
@@ -19,11 +24,19 @@ export interface ReminderFacts {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** What a notification activity needs: the channels, and who to tell about a grant. */
+export interface NotificationDeps {
+  notifier?: Notifier | undefined;
+  recipients: GrantRecipients;
+  logger: Logger;
+}
+
 /**
- * Reminders before an expiry. The requester is e-mailed when their name in `API_TOKENS` is an e-mail address,
- * the supplier contact when the grant has one; the webhook (a team channel) hears of every reminder.
+ * Reminders before an expiry, to the supplier's sponsor and contacts as they stand when the reminder goes out,
+ * and to the requester when their name in `API_TOKENS` is an e-mail address; the webhook (a team channel) hears
+ * of every reminder.
  */
-export function createReminderActivities({ notifier, logger }: { notifier?: Notifier; logger: Logger }) {
+export function createReminderActivities(deps: NotificationDeps) {
   return {
     /** Sends one reminder through one channel; false when that channel is not configured or has no one to tell. */
     async deliverReminder({
@@ -33,17 +46,49 @@ export function createReminderActivities({ notifier, logger }: { notifier?: Noti
       channel: NotificationChannel;
       reminder: ReminderFacts;
     }): Promise<boolean> {
-      if (!notifier?.channels.includes(channel)) return false;
-      const message = reminderMessage(reminder);
-      if (channel === 'email' && message.to.length === 0) return false;
-      try {
-        await notifier.send(channel, message);
-        return true;
-      } catch (err) {
-        throw notificationFailure(err, logger, { channel, grantId: reminder.grantId }, 'reminder');
-      }
+      return deliver(deps, channel, reminder.grantId, 'reminder', (recipients) =>
+        reminderMessage(reminder, recipients),
+      );
     },
   };
+}
+
+/**
+ * Sends the message `compose` writes for the grant's recipients of the moment through one channel; false when
+ * the channel is not configured, or (e-mail) nobody has an address.
+ */
+export async function deliver(
+  { notifier, recipients, logger }: NotificationDeps,
+  channel: NotificationChannel,
+  grantId: string,
+  what: string,
+  compose: (recipients: Recipients) => Notification,
+): Promise<boolean> {
+  if (!notifier?.channels.includes(channel)) return false;
+  const message = compose(await recipients.recipientsOf(grantId));
+  if (channel === 'email' && message.to.length === 0) return false;
+  try {
+    await notifier.send(channel, message);
+    return true;
+  } catch (err) {
+    throw notificationFailure(err, logger, { channel, grantId }, what);
+  }
+}
+
+/** The e-mail addresses among the sponsor, the supplier contacts and the requester (a token name), once each. */
+export function addressesOf({ sponsor, contactEmails }: Recipients, requestedBy?: string): string[] {
+  const candidates = [sponsor?.email ?? '', ...contactEmails, requestedBy ?? ''];
+  return [...new Set(candidates.filter((a) => EMAIL.test(a)))];
+}
+
+/** `2026-12-20 17:00 UTC`: an instant as people read it in a message. */
+export function instantText(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Who may ask for more time, as the message names them. */
+function whoMayExtend(sponsor: Sponsor | undefined): string {
+  return sponsor ? `${sponsor.name} (the supplier's sponsor) or the requester` : 'the requester';
 }
 
 /**
@@ -64,22 +109,26 @@ export function notificationFailure(
   return ApplicationFailure.retryable(message, 'NotificationFailed');
 }
 
-/** The reminder's words: what closes, when, and how to keep it open. */
-export function reminderMessage(r: ReminderFacts): Notification {
-  const when = `${r.expiresAt.slice(0, 16).replace('T', ' ')} UTC`;
-  const to = [...new Set([r.requestedBy, r.contactEmail ?? ''].filter((a) => EMAIL.test(a)))];
+/**
+ * The reminder's words: what closes, when, and how to keep it open. One message for everyone told: the sponsor
+ * reads how to ask for more time (the CLI command and the API path), the supplier whom to ask.
+ */
+export function reminderMessage(r: ReminderFacts, recipients: Recipients): Notification {
+  const when = instantText(r.expiresAt);
+  const { sponsor } = recipients;
   return {
     subject: `Supplier access for ${r.organisation} ends in ${describeLead(r.leadMs)} (${when})`,
     text: [
       `The ${r.provider} account ${r.username} of ${r.organisation} will be disabled and its password rotated`,
       `at ${when}. Requested by ${r.requestedBy}; grant ${r.grantId}.`,
+      ...(sponsor ? [`Sponsor: ${sponsor.name}.`] : []),
       '',
-      'If the work is not finished, the requester can ask for more time before then:',
+      `If the work is not finished, ${whoMayExtend(sponsor)} can ask for more time before then:`,
       `  supplier-access grant extend ${r.grantId} --expires-at <instant> --reason <why>`,
       `  (POST /v1/grants/${r.grantId}/extensions); a second person approves it.`,
       'Nothing to do if the access can end.',
     ].join('\n'),
-    to,
+    to: addressesOf(recipients, r.requestedBy),
     data: {
       grantId: r.grantId,
       provider: r.provider,

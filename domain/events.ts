@@ -15,6 +15,8 @@ export const GRANT_EVENT_TYPES = [
   'extension-requested',
   'extension-approved',
   'extension-rejected',
+  /** The expiry was moved earlier (a contract ending sooner); a pending extension beyond it is dropped. */
+  'expiry-shortened',
   'expired',
   'revoked',
   'disabled',

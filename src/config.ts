@@ -105,7 +105,7 @@ export const envSchema = z.object({
   MAX_GRANT_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   REMINDER_LEAD: z
     .string()
-    .default('7d,1d')
+    .default('14d,7d,1d')
     .pipe(
       z.string().transform((text, ctx) => {
         const leads = text.split(',').map((t) => parseDuration(t));

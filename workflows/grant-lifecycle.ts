@@ -19,6 +19,7 @@ import { LIVE_STATUSES } from '../domain/status.js';
 import { untilExpiryOrRevoke, untilExpiryOrRevokeRemindingInLine, type Ending } from './expiry.js';
 import { Journal } from './journal.js';
 import type { ExtensionRequest, ReturnCredentialRequest, RevokeRequest } from './messages.js';
+import { Notices } from './notices.js';
 import { Reminders } from './reminders.js';
 
 // Provider calls never give up: transient failures retry forever with capped backoff (registry writes too, see
@@ -50,8 +51,13 @@ export class GrantLifecycle {
   credential: Credential | undefined;
   revocation: RevokeRequest | undefined;
   closed = false;
-  private readonly journal: Journal;
-  private readonly reminders: Reminders;
+  /** Notices sent beside the grant's steps; the workflow waits for them before it ends. */
+  readonly notices = new Notices();
+  /** Counts the times the expiry was moved earlier, so an approval under way sees it was overtaken. */
+  shortenings = 0;
+  /** Read by the steps kept in files of their own (`shortening.ts`); only this class's methods replace them. */
+  readonly journal: Journal;
+  readonly reminders: Reminders;
 
   constructor(readonly input: GrantInput) {
     this.state = { grantId: input.grantId, status: 'provisioning', expiresAt: input.expiresAt };
@@ -217,12 +223,18 @@ export class GrantLifecycle {
     if (!extension || !state.account) reject('Conflict', 'no extension is pending');
     // Taken before the first await so a concurrent approval or rejection finds nothing left to decide.
     state.pendingExtension = undefined;
+    const shortenings = this.shortenings;
     await setAccountExpiry({
       provider: this.input.provider,
       account: state.account,
       expiresAt: extension.expiresAt,
     });
     if (!this.live) return this.snapshot();
+    if (this.shortenings !== shortenings) {
+      // The expiry was moved earlier meanwhile, dropping this extension: the directory gets the shorter one back.
+      await this.applyExpiry();
+      reject('Conflict', 'the expiry was shortened while the extension was being approved; ask again');
+    }
     state.expiresAt = extension.expiresAt;
     this.reminders.expiryMoved();
     state.status = 'active';
@@ -255,6 +267,22 @@ export class GrantLifecycle {
     this.revocation ??= request;
     await condition(() => this.closed);
     return this.snapshot();
+  }
+
+  /**
+   * Sets the directory's expiry to the grant's, and again if it moved while the directory was being written:
+   * writes may finish out of order, so each writer checks after its own that the last one holds the current.
+   */
+  async applyExpiry(): Promise<void> {
+    let applied: string | undefined;
+    while (this.live && this.state.account && applied !== this.state.expiresAt) {
+      applied = this.state.expiresAt;
+      await setAccountExpiry({
+        provider: this.input.provider,
+        account: this.state.account,
+        expiresAt: applied,
+      });
+    }
   }
 
   private async fail(err: unknown): Promise<void> {

@@ -8,19 +8,22 @@ import {
   requestExtensionUpdate,
   returnCredentialUpdate,
   revokeUpdate,
+  shortenUpdate,
   stateQuery,
   type ClaimCredentialRequest,
   type ExtensionDecision,
   type ExtensionRequest,
   type ReturnCredentialRequest,
   type RevokeRequest,
+  type ShortenRequest,
 } from './messages.js';
+import { checkShortening, shortenGrant } from './shortening.js';
 import type { GrantInput, GrantState } from '../domain/grant.js';
 
 /**
  * One supplier grant, from the request to the closed door: provision the account with its expiry, sleep until
- * the expiry (moved only by an extension that a second person approved), then disable the account and rotate
- * its credentials. A revoke does the same at once.
+ * the expiry (moved later only by an extension that a second person approved, earlier by a shortening), then
+ * disable the account and rotate its credentials. A revoke does the same at once.
  */
 export async function grantWorkflow(input: GrantInput): Promise<GrantState> {
   // A start sent straight to Temporal without the key ends here, before anything is recorded or created.
@@ -33,6 +36,8 @@ export async function grantWorkflow(input: GrantInput): Promise<GrantState> {
     const ending = await grant.sleepUntilExpiryOrRevoke();
     await grant.close(ending);
   }
+  // Notices (a shortening's) are not cancelled by the closing, but would be dropped by the workflow's end.
+  await grant.notices.delivered();
   await condition(allHandlersFinished);
   return grant.snapshot();
 }
@@ -67,6 +72,12 @@ function acceptMessages(grant: GrantLifecycle): void {
     validator: (decision: ExtensionDecision) => {
       requireAuthentic(decision, grantId);
       grant.checkDecision(decision.requestedAt);
+    },
+  });
+  setHandler(shortenUpdate, (request) => shortenGrant(grant, request), {
+    validator: (request: ShortenRequest) => {
+      requireAuthentic(request, grantId);
+      checkShortening(grant, request);
     },
   });
   setHandler(revokeUpdate, (request) => grant.revoke(request), {

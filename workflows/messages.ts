@@ -58,6 +58,16 @@ export interface RevokeRequest extends ForGrant {
   reason: string;
 }
 
+/**
+ * Moves the expiry earlier (a supplier's contract that now ends sooner). An expiry now or past closes the account
+ * at once; one later than the current expiry is refused (that is an extension, which needs a second person).
+ */
+export interface ShortenRequest extends ForGrant {
+  expiresAt: string;
+  reason: string;
+  actor: string;
+}
+
 export const claimCredentialUpdate = defineUpdate<ClaimCredentialResult, [ClaimCredentialRequest]>(
   'claimCredential',
 );
@@ -66,6 +76,7 @@ export const requestExtensionUpdate = defineUpdate<GrantState, [ExtensionRequest
 export const approveExtensionUpdate = defineUpdate<GrantState, [ExtensionDecision]>('approveExtension');
 export const rejectExtensionUpdate = defineUpdate<GrantState, [ExtensionDecision]>('rejectExtension');
 export const revokeUpdate = defineUpdate<GrantState, [RevokeRequest]>('revoke');
+export const shortenUpdate = defineUpdate<GrantState, [ShortenRequest]>('shorten');
 export const stateQuery = defineQuery<GrantState>('state');
 
 /** One workflow per live (provider, account): Temporal itself refuses a second live grant. */

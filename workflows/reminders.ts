@@ -54,7 +54,7 @@ export class Reminders {
     this.expirySetAt = Date.parse(input.createdAt);
   }
 
-  /** The expiry moved (an approved extension): reminders are counted from now for the new expiry. */
+  /** The expiry moved (an approved extension, a shortening): reminders are counted from now for the new expiry. */
   expiryMoved(): void {
     this.expirySetAt = Date.now();
   }

@@ -53,7 +53,7 @@ export function can(actor: Actor, permission: Permission): boolean {
 /** What each permission lets a person do, as a refusal names it. */
 const DOES: Record<Permission, string> = {
   read: 'read grants and reviews',
-  request: 'ask for grants, extensions or one-time credentials',
+  request: 'ask for grants, extensions or one-time credentials, or shorten grants',
   approve: 'approve or reject an extension',
   admin: 'revoke grants, run access reviews or read Temporal histories',
 };

@@ -8,7 +8,7 @@ import { problem } from './problem.js';
 import { exampleBodies } from './request-docs.js';
 import { grantSchema } from './response-schemas.js';
 import { emptyWhenAbsent, type ZodTypeProvider } from './route-contract.js';
-import { approveSchema, extensionSchema, grantParams, reasonSchema } from './schemas.js';
+import { approveSchema, extensionSchema, grantParams, reasonSchema, shortenSchema } from './schemas.js';
 import { grantView } from './views.js';
 
 /** The grant as the workflow answered a change, or a 503 when it did not answer in time (the change stays queued). */
@@ -27,7 +27,9 @@ const grant = (description: string) => json(description, grantSchema);
 /** What every change of one grant declares: `{id}` in the path, the tag. */
 const ONE_GRANT = { tags: ['grants'], params: grantParams } as const;
 
-/** `POST /v1/grants/{id}/extensions`, `…/extensions/approve`, `…/extensions/reject` and `…/revoke`. */
+/**
+ * `POST /v1/grants/{id}/extensions`, `…/extensions/approve`, `…/extensions/reject`, `…/shorten` and `…/revoke`.
+ */
 export function grantChangeRoutes(app: FastifyInstance, options: GrantRoutesOptions): void {
   const { service, registry, policy, now = Date.now } = options;
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -113,6 +115,37 @@ export function grantChangeRoutes(app: FastifyInstance, options: GrantRoutesOpti
         await service.rejectExtension(grant, actorOf(request), request.body.reason),
         'rejection',
       );
+    },
+  );
+
+  api.post(
+    '/v1/grants/:id/shorten',
+    {
+      config: { permission: 'request' },
+      schema: {
+        ...ONE_GRANT,
+        operationId: 'shortenGrant',
+        summary: 'Move the expiry earlier',
+        description:
+          'Moves the expiry earlier, in the provider too, and drops a pending extension; the sponsor and the ' +
+          'supplier contacts are told. An instant now or past closes the account at once, as expiry would. ' +
+          'An instant later than the current expiry is refused (`400` naming `expiresAt`): that is an extension.',
+        body: emptyWhenAbsent(shortenSchema),
+        docs: { example: examples.shorten },
+        response: {
+          200: grant('Shortened (for an instant now or past: the account is disabled and rotated).'),
+          202: grant('Recorded; the provider is updated (or the account closed) as soon as it answers.'),
+          409: NOT_LIVE,
+        },
+      },
+    },
+    async (request, reply) => {
+      const grant = await loadGrant(request.params.id);
+      const { expiresAt, reason } = request.body;
+      const state = await service.shorten(grant, expiresAt, actorOf(request), reason);
+      if (state) return grantView(withState(grant, state));
+      // Recorded in the workflow; the registry shows how far it got.
+      return reply.code(202).send(grantView((await registry.getGrant(grant.id)) ?? grant));
     },
   );
 

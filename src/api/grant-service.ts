@@ -16,6 +16,7 @@ import {
   requestExtensionUpdate,
   returnCredentialUpdate,
   revokeUpdate,
+  shortenUpdate,
   type ClaimCredentialResult,
   type ExtensionDecision,
 } from '../../workflows/messages.js';
@@ -167,6 +168,17 @@ export class GrantService {
   rejectExtension(grant: GrantRecord, actor: Actor, reason: string) {
     return this.send(grant, (h) =>
       h.executeUpdate(rejectExtensionUpdate, { args: [decision(grant, actor, reason)] }),
+    );
+  }
+
+  /**
+   * Moves the grant's expiry earlier, to `expiresAt` (now or past: the account is closed at once, and the answer
+   * waits for it). A later expiry than the current one is a `400` naming `expiresAt`; a grant no longer live a
+   * `409`. `null` when the workflow did not answer in time (the shortening stays queued).
+   */
+  shorten(grant: GrantRecord, expiresAt: string, actor: Actor, reason: string) {
+    return this.send(grant, (h) =>
+      h.executeUpdate(shortenUpdate, { args: [{ grantId: grant.id, expiresAt, reason, actor: actor.name }] }),
     );
   }
 

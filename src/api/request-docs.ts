@@ -24,6 +24,11 @@ export function exampleBodies(policy: GrantPolicy, now = Date.now()) {
       reason: 'the job overran',
     },
     reason: { reason: 'the work is finished' },
+    // The same midnight: earlier than the expiry of most grants; a later one is refused naming `expiresAt`.
+    shorten: {
+      expiresAt: new Date((Math.floor(now / DAY) + 1) * DAY).toISOString(),
+      reason: 'the supplier contract ends sooner',
+    },
   };
 }
 

@@ -149,6 +149,14 @@ export function extensionSchema(policy: GrantPolicy, now: () => number) {
     .transform((body) => ({ ...body, expiresAt: new Date(body.expiresAt).toISOString() }));
 }
 
+/**
+ * `POST /v1/grants/{id}/shorten`: any instant, past ones included (they mean "now"); that it is no later than the
+ * grant's current expiry is checked by the workflow, which holds that expiry.
+ */
+export const shortenSchema = z
+  .strictObject({ expiresAt: instant, reason: text(500, { lines: true }) })
+  .transform((body) => ({ ...body, expiresAt: new Date(body.expiresAt).toISOString() }));
+
 /** `POST …/extensions/reject` and `…/revoke`. */
 export const reasonSchema = z.strictObject({ reason: text(500, { lines: true }) });
 

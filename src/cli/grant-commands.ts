@@ -55,6 +55,19 @@ export function registerGrantCommands(grant: Command, session: SessionFactory): 
   registerExtensionCommands(grant, session);
 
   grant
+    .command('shorten')
+    .description('move the expiry earlier (an instant now or past closes the account now)')
+    .argument('<id>', 'grant id')
+    .requiredOption(
+      '--expires-at <instant>',
+      'the new, earlier expiry: an ISO-8601 instant with Z or an offset',
+    )
+    .requiredOption('--reason <text>', 'why access ends sooner')
+    .action(async (id: string, options: { expiresAt: string; reason: string }, command: Command) =>
+      shortenGrant(session(command), id, options),
+    );
+
+  grant
     .command('revoke')
     .description('close a grant now: lock the account and rotate its credentials')
     .argument('<id>', 'grant id')
@@ -190,6 +203,25 @@ async function claimCredential(s: Session, id: string): Promise<void> {
   }
   s.out.line(...formatGrant(grant));
   if (grant.credential) s.out.line(...formatCredential(grant.credential));
+}
+
+async function shortenGrant(
+  s: Session,
+  id: string,
+  { expiresAt, reason }: { expiresAt: string; reason: string },
+): Promise<void> {
+  const answer = await s.api.call('POST', grantPath(id, '/shorten'), { body: { expiresAt, reason } });
+  if (s.json) return s.out.json(answer.body);
+  const grant = answer.body as GrantWithCredential;
+  if (answer.status === 202) {
+    s.out.line(
+      'Shortening recorded, but the directory has not confirmed it yet; it is applied as soon as the directory',
+      `answers. Follow it with: supplier-access grant show ${grant.id}`,
+    );
+  } else if (grant.status === 'active' || grant.status === 'extension-requested') {
+    s.out.line(`Shortened: the grant now expires at ${grant.expiresAt}.`);
+  } else s.out.line(`Shortened to now: ${grant.account.username} is locked and its credentials rotated.`);
+  s.out.line(...formatGrant(grant));
 }
 
 async function revokeGrant(s: Session, id: string, reason: string): Promise<void> {

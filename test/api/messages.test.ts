@@ -117,7 +117,7 @@ describe('a role that does not allow the action', () => {
     );
     const create = await post('/v1/grants', TOKENS.alice, valid());
     expect(create.json().detail).toBe(
-      'alice is an approver; only a requester or an admin may ask for grants, extensions or one-time credentials.',
+      'alice is an approver; only a requester or an admin may ask for grants, extensions or one-time credentials, or shorten grants.',
     );
   });
 });

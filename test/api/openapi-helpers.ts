@@ -161,6 +161,7 @@ export const DESIGN_ROLES: Record<string, string> = {
   'post /v1/grants/{id}/extensions': 'requester',
   'post /v1/grants/{id}/extensions/approve': 'approver',
   'post /v1/grants/{id}/extensions/reject': 'approver',
+  'post /v1/grants/{id}/shorten': 'requester',
   'post /v1/grants/{id}/revoke': 'admin',
   'get /v1/registry.csv': 'auditor',
   'get /healthz': 'none',

@@ -20,6 +20,7 @@ import {
   extensionSchema,
   listGrantsQuerySchema,
   reasonSchema,
+  shortenSchema,
   type GrantPolicy,
 } from '../../src/api/schemas.js';
 import { grantView } from '../../src/api/views.js';
@@ -165,6 +166,7 @@ describe('the OpenAPI document', () => {
     const examples = exampleBodies(POLICY);
     expect(extensionSchema(POLICY, Date.now).safeParse(examples.extension).success).toBe(true);
     expect(reasonSchema.safeParse(examples.reason).success).toBe(true);
+    expect(shortenSchema.safeParse(examples.shorten).success).toBe(true);
     expect(approveSchema.safeParse(undefined).success).toBe(true);
   });
 

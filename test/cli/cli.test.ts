@@ -135,6 +135,20 @@ describe('a grant through the CLI, against the real service', () => {
     expect(rejected.stdout).toContain(`still expires at ${before.expiresAt}`);
   });
 
+  it('shortens (rita): the grant expires earlier, and a later expiry is refused naming the flag', async () => {
+    const earlier = inDays(10);
+    const run = expectOk(await rita(`grant shorten ${id} --expires-at ${earlier} --reason`, 'contract ends'));
+    expect(run.stdout).toContain(`Shortened: the grant now expires at ${earlier}.`);
+    const grant = await shown(id);
+    expect(grant.expiresAt).toBe(earlier);
+    expect(grant.events.find((e: { type: string }) => e.type === 'expiry-shortened').actor).toBe('rita');
+
+    const later = await rita(`grant shorten ${id} --expires-at ${inDays(30)} --reason`, 'more time');
+    expect(later.code).toBe(1);
+    expect(later.stderr).toContain('--expires-at');
+    expect((await shown(id)).expiresAt).toBe(earlier);
+  });
+
   it('lists the registry with filters, one page at a time or all of them', async () => {
     const created = await rita(
       `grant create --provider ldap --expires-at ${inDays(3)} --reason second --organisation`,

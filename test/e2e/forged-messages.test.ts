@@ -64,7 +64,7 @@ async function observed(grant: { id: string; account: { externalId: string } }) 
 }
 
 describe('messages sent to a grant workflow without the key', () => {
-  it('refuses a plaintext extension request and approval, and changes nothing in the grant, the registry or the directory', async () => {
+  it('refuses a plaintext extension request, approval and shortening, and changes nothing in the grant, the registry or the directory', async () => {
     const grant = await createGrant('Forgery Target Ltd');
     const workflowId = `grant-ldap-${grant.account.username}`;
     const before = await observed(grant);
@@ -79,6 +79,16 @@ describe('messages sent to a grant workflow without the key', () => {
       '--input',
       JSON.stringify({ actor: 'alice' }),
     ]);
+    // Shortening to now would close the supplier's door at once: refused just the same.
+    const shortened = await update(workflowId, 'shorten', [
+      '--input',
+      JSON.stringify({
+        grantId: grant.id,
+        expiresAt: new Date().toISOString(),
+        reason: 'x',
+        actor: 'mallory',
+      }),
+    ]);
     // A signal is no way in either: the grant workflow has no signal handler, so it is never read.
     const signalled = await temporalCli([
       'workflow',
@@ -91,7 +101,7 @@ describe('messages sent to a grant workflow without the key', () => {
       JSON.stringify({ actor: 'alice' }),
     ]);
     expect(signalled.ok, signalled.output).toBe(true);
-    for (const answer of [asked, approved]) {
+    for (const answer of [asked, approved, shortened]) {
       expect(answer.ok, answer.output).toBe(false);
       // The failure's message is encrypted like every other; its type is what an outsider sees.
       expect(answer.output).toContain('type: Unauthentic');

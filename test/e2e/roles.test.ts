@@ -127,6 +127,16 @@ const ENDPOINTS: Endpoint[] = [
     success: 409,
   },
   {
+    name: 'POST /v1/grants/{id}/shorten',
+    method: 'POST',
+    prepare: async () => ({
+      path: `/v1/grants/${await newGrant()}/shorten`,
+      body: { expiresAt: inDays(5), reason: 'contract ends sooner' },
+    }),
+    allowed: ['requester', 'admin'],
+    success: 200,
+  },
+  {
     name: 'POST /v1/grants/{id}/revoke',
     method: 'POST',
     prepare: async () => ({ path: `/v1/grants/${await newGrant()}/revoke`, body: { reason: 'done' } }),

@@ -7,6 +7,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { expect } from 'vitest';
 import { createActivities } from '../../activities/index.js';
+import type { GrantRecipients } from '../../activities/recipients.js';
 import { createLdapProvider } from '../../providers/ldap/index.js';
 import type { IdentityProvider } from '../../providers/types.js';
 import { startLocalSlapd, type LocalSlapd } from '../../src/local-stack/slapd.js';
@@ -66,10 +67,17 @@ export class WorkflowHarness {
     return new WorkflowHarness(env, bundle, slapd, ldap, registry, dir);
   }
 
-  /** Runs `body` with a worker on a fresh task queue; its LDAP provider may be wrapped to make it fail. */
+  /**
+   * Runs `body` with a worker on a fresh task queue; its LDAP provider may be wrapped to make it fail, and its
+   * notifications may go to the recipients a test names (by default, those the registry holds).
+   */
   async withWorker<T>(
     body: () => Promise<T>,
-    { provider = this.ldap, notifier }: { provider?: IdentityProvider; notifier?: Notifier } = {},
+    {
+      provider = this.ldap,
+      notifier,
+      recipients,
+    }: { provider?: IdentityProvider; notifier?: Notifier; recipients?: GrantRecipients } = {},
   ): Promise<T> {
     this.taskQueue = `grants-${++this.queues}`;
     const worker = await Worker.create({
@@ -82,6 +90,7 @@ export class WorkflowHarness {
         registry: this.registry,
         logger: createLogger('silent'),
         notifier,
+        recipients,
       }),
     });
     return worker.runUntil(body);

@@ -16,7 +16,7 @@ describe('configuration', () => {
     expect(config.policy).toEqual({
       accountPrefix: 'sup-',
       maxGrantDays: 90,
-      reminderLeadMs: [7 * 86_400_000, 86_400_000],
+      reminderLeadMs: [14 * 86_400_000, 7 * 86_400_000, 86_400_000],
     });
     expect(config.dataDir).toBe('.data');
     expect(config.answerWithinMs).toBe(10_000);

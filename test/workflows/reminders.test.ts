@@ -3,6 +3,7 @@ import { createLogger } from '../../src/logger.js';
 import { createNotifier, type Notifier } from '../../src/notify/index.js';
 import type { GrantEvent } from '../../domain/events.js';
 import { approveExtensionUpdate, requestExtensionUpdate, revokeUpdate } from '../../workflows/messages.js';
+import type { GrantRecipients } from '../../activities/recipients.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { startWebhookSink, type WebhookSink } from '../helpers/webhook-sink.js';
 import { DAY, keepHistory, requestedAt, WorkflowHarness } from '../helpers/workflow-harness.js';
@@ -71,6 +72,49 @@ describe('reminders before the expiry, on the time-skipping server', () => {
       expect(posted.map((r) => String(r.body.data.lead))).toEqual(['7d', '1d']);
       expect(posted[0]?.body.text).toContain('Reminded Plumbing');
     });
+  });
+
+  it('reminds the sponsor and the supplier contacts 14, 7 and 1 days before, as they stand when each goes out', async () => {
+    let sponsor = { name: 'Sam Sponsor', email: 'sam@client.example' };
+    const recipients: GrantRecipients = {
+      recipientsOf: async () => ({
+        sponsor,
+        contactEmails: ['desk@supplier.example', 'night@supplier.example'],
+      }),
+    };
+    await h.withWorker(
+      async () => {
+        const organisation = 'Sponsored Works';
+        const { handle, input } = await h.startGrant(organisation, 20, {
+          supplier: { organisation, contactEmail: 'former@supplier.example' },
+          requestedBy: 'rita',
+          reminderLeadsMs: [14 * DAY, 7 * DAY, 1 * DAY],
+        });
+        const mailsBefore = smtp.messages.length;
+        await h.env.sleep(8 * DAY); // past the 14-day reminder; then the supplier gets a new sponsor
+        sponsor = { name: 'Pat Successor', email: 'pat@client.example' };
+        await handle.result();
+
+        const mails = smtp.messages.slice(mailsBefore).filter((m) => m.subject.includes(organisation));
+        expect(mails.map((m) => m.subject.match(/ends in ([^(]+)/)?.[1]?.trim())).toEqual([
+          '14 days',
+          '7 days',
+          '1 day',
+        ]);
+        expect(mails.map((m) => [...m.to].sort())).toEqual([
+          ['desk@supplier.example', 'night@supplier.example', 'sam@client.example'],
+          ['desk@supplier.example', 'night@supplier.example', 'pat@client.example'],
+          ['desk@supplier.example', 'night@supplier.example', 'pat@client.example'],
+        ]);
+        for (const [i, mail] of mails.entries()) {
+          expect(mail.text).toContain(i === 0 ? 'Sam Sponsor' : 'Pat Successor');
+          // How the sponsor asks for more time: the CLI command and the API path.
+          expect(mail.text).toContain(`supplier-access grant extend ${input.grantId}`);
+          expect(mail.text).toContain(`POST /v1/grants/${input.grantId}/extensions`);
+        }
+      },
+      { notifier, recipients },
+    );
   });
 
   it('moves the reminders with an approved extension, and skips those already past', async () => {

@@ -1,0 +1,45 @@
+import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { ShorteningFacts } from '../activities/notices.js';
+import { NOTIFICATION_CHANNELS } from '../domain/channels.js';
+
+// A notice retries like a reminder (a mail server restarting), then gives up: it never holds the grant up.
+const { deliverShorteningNotice } = proxyActivities<Activities>({
+  startToCloseTimeout: '2m',
+  scheduleToCloseTimeout: '6h',
+  retry: {
+    initialInterval: '10s',
+    backoffCoefficient: 2,
+    maximumInterval: '15m',
+    maximumAttempts: 12,
+    nonRetryableErrorTypes: ['NotificationRefused'],
+  },
+});
+
+/**
+ * Notices a grant sends when something changes at once (a shortened expiry). Unlike reminders they are not
+ * cancelled when the grant closes: a grant shortened to "now" closes at once, and its sponsor must still hear
+ * why. The workflow waits for them before it ends, since activities still pending when it ends are dropped.
+ */
+export class Notices {
+  private readonly pending: Promise<void>[] = [];
+
+  /** Tells the sponsor and the supplier contacts, through every channel, that the grant now ends earlier. */
+  shortened(notice: ShorteningFacts): void {
+    const deliveries = NOTIFICATION_CHANNELS.map((channel) =>
+      deliverShorteningNotice({ channel, notice }).then(
+        () => undefined,
+        (err: unknown) => {
+          // The activity logged why; a channel that gave up costs that channel's notice only.
+          if (!(err instanceof ActivityFailure)) throw err;
+        },
+      ),
+    );
+    this.pending.push(Promise.all(deliveries).then(() => undefined));
+  }
+
+  /** Resolves once every notice sent so far was delivered or given up on. */
+  async delivered(): Promise<void> {
+    while (this.pending.length > 0) await Promise.all(this.pending.splice(0));
+  }
+}
