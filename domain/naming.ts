@@ -5,13 +5,17 @@
 import { createHash } from 'node:crypto';
 import anyAscii from 'any-ascii';
 
+/** Pictures drawn as emoji by default (🚀, 👩, flags' regional indicators); © and ™ are not among them. */
+const EMOJI = /\p{Emoji_Presentation}/gu;
+
 /**
  * The organisation's name in ASCII letters, with no letter dropped: a maintained transliteration table (Ł→L,
  * Ø→O, ß→ss, Æ→Ae, and scripts other than Latin spelled out) rather than stripping diacritics, which lost every
- * letter that is not a base letter plus marks.
+ * letter that is not a base letter plus marks. Emoji are pictures, not letters: they are left out rather than
+ * spelt as their names (the table would make "🚀 Rocket" "rocket Rocket").
  */
 export function transliterate(name: string): string {
-  return anyAscii(name.normalize('NFC'));
+  return anyAscii(name.normalize('NFC').replace(EMOJI, ' '));
 }
 
 /** Symbols that tell two firms apart ("A&B" is not "A+B"), spelt out before the rest is reduced to dashes. */

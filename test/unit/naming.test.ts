@@ -74,6 +74,7 @@ describe('hasNameCharacter', () => {
     expect(hasNameCharacter('北京')).toBe(true);
     expect(hasNameCharacter('7')).toBe(true);
     expect(hasNameCharacter('*)(&')).toBe(false);
+    expect(hasNameCharacter('🚀🎉')).toBe(false);
     expect(hasNameCharacter('   ')).toBe(false);
     expect(hasNameCharacter('')).toBe(false);
   });
@@ -105,6 +106,14 @@ describe('supplierKey', () => {
       supplierKey,
     );
     expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('leaves emoji out: they are pictures, not letters', () => {
+    expect(supplierKey('🚀 Rocket Supplies')).toBe('rocket-supplies');
+    expect(supplierKey('🇩🇪🇫🇷 Flags GmbH')).toBe('flags-gmbh');
+    expect(supplierKey('👩‍👩‍👧‍👦 Family Shop')).toBe('family-shop');
+    expect(supplierKey('🚀🎉')).toBe('');
+    expect(supplierKey('© Acme ™')).toBe('c-acme-tm');
   });
 
   it('is empty when the name has no letter or digit', () => {
