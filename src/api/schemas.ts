@@ -55,7 +55,7 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
     .strictObject({
       provider: z.enum(providerNames, { error: providerRule(policy.providers) }),
       supplier: z.strictObject({
-        // The account is named after it (docs/architecture.md): a name in another script alone gives no name.
+        // The account is named after it (docs/architecture.md): a letter of any script counts, transliterated.
         organisation: text(128).refine(hasNameCharacter, ORGANISATION_RULE),
         contactEmail: z
           .email('must be an e-mail address')
