@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLdapProvider } from '../../providers/ldap/index.js';
 import { canBind, readEntry } from '../helpers/ldap.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
+import type { GrantRecord } from '../../src/registry/types.js';
 import { grantRecord } from '../registry/grants.js';
 import { migrateThrough } from '../registry/backends.js';
 import { insertGrantAs0004 } from '../registry/legacy.js';
@@ -20,6 +21,22 @@ const LONG_NAMES = [
   'Consolidated Northern Industrial Maintenance and Refrigeration Services Branch 2539',
 ] as const;
 const LONG_NAMES_LEGACY_ACCOUNT = 'sup-consolidated-northern-industrial-maintenance-and-refr-6d42c7';
+
+/** Two more such names; the first one's grant is in the registry today's release left, revoked. */
+const LEGACY_LONG_NAMES = [
+  'Associated Southern Agricultural Machinery and Irrigation Equipment Dealers Cooperative 9',
+  'Associated Southern Agricultural Machinery and Irrigation Equipment Dealers Cooperative 5050',
+] as const;
+const LEGACY_LONG_GRANT = grantRecord({
+  id: '00000000-0000-4000-8000-00000000a002',
+  workflowId: 'grant-ldap-sup-associated-southern-agricultural-machinery-and-irriga-5a628c',
+  organisation: LEGACY_LONG_NAMES[0],
+  displayName: `${LEGACY_LONG_NAMES[0]} (supplier)`,
+  username: 'sup-associated-southern-agricultural-machinery-and-irriga-5a628c',
+  groups: [],
+  createdAt: '2026-01-06T09:00:00.000Z',
+  expiresAt: '2026-02-06T09:00:00.000Z',
+});
 
 /** "Ørsted A/S" as today's release named its account: the Ø dropped. */
 const ORSTED_LEGACY_ACCOUNT = 'sup-rsted-a-s';
@@ -37,27 +54,28 @@ const ORSTED_LEGACY_GRANT = grantRecord({
 let stack: TestStack;
 let dir: string;
 
-/** A registry as today's release leaves it: Ørsted's grant on its old account name, revoked. */
+/** A registry as today's release leaves it: Ørsted's grant and a long name's, on their old names, revoked. */
 async function legacyRegistry(file: string): Promise<void> {
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database: new SQLite(file) }) });
   try {
     await migrateThrough(db, '0004-closed-at');
     await insertGrantAs0004(db, ORSTED_LEGACY_GRANT, 'revoked');
+    await insertGrantAs0004(db, LEGACY_LONG_GRANT, 'revoked');
   } finally {
     await db.destroy();
   }
 }
 
-/** Ørsted's account as today's release left it in the directory: made for its grant, then locked and rotated. */
-async function legacyAccount(): Promise<string> {
+/** A legacy grant's account as today's release left it in the directory: made for it, then locked and rotated. */
+async function legacyAccount(grant: GrantRecord): Promise<string> {
   const { url, bindDN, bindPassword, usersDN, groupsDN } = stack.slapd;
   const ldap = createLdapProvider({ url, bindDN, bindPassword, usersDN, groupsDN });
   try {
     const { account } = await ldap.createAccount({
-      username: ORSTED_LEGACY_ACCOUNT,
-      organisation: ORSTED_LEGACY_GRANT.organisation,
-      displayName: ORSTED_LEGACY_GRANT.displayName,
-      grantId: ORSTED_LEGACY_GRANT.id,
+      username: grant.username,
+      organisation: grant.organisation,
+      displayName: grant.displayName,
+      grantId: grant.id,
       expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
       groups: [],
     });
@@ -138,7 +156,7 @@ describe('account names through the HTTP API', () => {
   });
 
   it('keeps the account name a supplier had before, and gives an unrelated supplier that spelt it so a name of its own', async () => {
-    const legacyDn = await legacyAccount();
+    const legacyDn = await legacyAccount(ORSTED_LEGACY_GRANT);
     // Asked for at once: "Rsted A/S" is not Ørsted, though today's release named both sup-rsted-a-s.
     const [orsted, rsted] = await Promise.all([grant('Ørsted A/S'), grant('Rsted A/S')]);
     expect(orsted.status, JSON.stringify(orsted.body)).toBe(201);
@@ -181,5 +199,20 @@ describe('account names through the HTTP API', () => {
       username: first.account.username,
       externalId: first.account.externalId,
     });
+  });
+
+  it("never hands a supplier the account that another supplier's revoked grant of today's release left under a shared name", async () => {
+    const legacyDn = await legacyAccount(LEGACY_LONG_GRANT);
+    const other = await granted(LEGACY_LONG_NAMES[1]);
+    expect(other.account.externalId).not.toBe(legacyDn);
+    expect(other.account.username).not.toBe(LEGACY_LONG_GRANT.username);
+    const legacyEntry = await readEntry(stack.slapd, legacyDn);
+    expect(locked(legacyEntry)).toBe(true);
+    expect(legacyEntry?.description).toEqual([`supplier-access grant ${LEGACY_LONG_GRANT.id}`]);
+
+    // The supplier the name was made for keeps it, and its next grant takes its account back.
+    const own = await granted(LEGACY_LONG_NAMES[0]);
+    expect(own.account).toMatchObject({ username: LEGACY_LONG_GRANT.username, externalId: legacyDn });
+    expect(await canBind(stack.slapd.url, legacyDn, own.credential.password)).toBe(true);
   });
 });
