@@ -5,13 +5,17 @@
 import { createHash } from 'node:crypto';
 import anyAscii from 'any-ascii';
 
+/** Pictures drawn as emoji by default (🚀, 👩, flags' regional indicators); © and ™ are not among them. */
+const EMOJI = /\p{Emoji_Presentation}/gu;
+
 /**
  * The organisation's name in ASCII letters, with no letter dropped: a maintained transliteration table (Ł→L,
  * Ø→O, ß→ss, Æ→Ae, and scripts other than Latin spelled out) rather than stripping diacritics, which lost every
- * letter that is not a base letter plus marks.
+ * letter that is not a base letter plus marks. Emoji are pictures, not letters: they are left out rather than
+ * spelt as their names (the table would make "🚀 Rocket" "rocket Rocket").
  */
 export function transliterate(name: string): string {
-  return anyAscii(name.normalize('NFC'));
+  return anyAscii(name.normalize('NFC').replace(EMOJI, ' '));
 }
 
 /** Symbols that tell two firms apart ("A&B" is not "A+B"), spelt out before the rest is reduced to dashes. */
@@ -37,34 +41,44 @@ export function supplierKey(legalName: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-/**
- * Turns an organisation name into an account-name slug: NFKD, diacritics dropped, lowercase, every run of
- * characters outside `[a-z0-9]` becomes one `-`, trimmed of `-`. May return an empty string.
- */
-export function slug(organisation: string): string {
-  return organisation
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
+/** Whether a name has a letter or digit of its own to name an account after ("Ø" has, "*)(&" has not). */
+export function hasNameCharacter(name: string): boolean {
+  return /[a-z0-9]/i.test(transliterate(name));
 }
 
-const HASH_LENGTH = 6;
+/**
+ * Characters of hash a shortened account name ends with: 13 base-36 characters hold 64 bits (36^13 > 2^64), so
+ * two suppliers' shortened names meet only by a chance no registry will see. Lowercase letters and digits only,
+ * as every directory compares account names without case.
+ */
+export const NAME_HASH_LENGTH = 13;
+
+/** The 64-bit hash of `text`, in base 36, padded to {@link NAME_HASH_LENGTH} characters. */
+function nameHash(text: string): string {
+  const bits = createHash('sha256').update(text).digest().readBigUInt64BE(0);
+  return bits.toString(36).padStart(NAME_HASH_LENGTH, '0');
+}
 
 /**
- * The account name for a supplier: `prefix + slug(organisation)`, cut to `maxLength` with a short stable hash
- * of the full name when it is too long, so two long names sharing a start still get different accounts.
- * Returns `null` when the organisation has no letter or digit to name an account after.
+ * The `attempt`-th account name a supplier may be given on a provider whose names hold at most `maxLength`
+ * characters: `prefix + key` first (`sup-a-and-b-plumbing`), then `prefix + key + "-2"`, `"-3"`… for when an
+ * earlier candidate is another supplier's. A name too long for the provider is cut and ends with a 64-bit hash
+ * of the whole candidate (`sup-pl-0k3…`); when the prefix leaves no room for a letter of the key, it is the
+ * prefix and the hash alone. Which candidate a supplier holds is decided by the registry's reservations, not here.
+ *
+ * @throws {RangeError} when the key is empty, or the prefix and the hash do not fit in `maxLength`.
  */
-export function accountName(prefix: string, organisation: string, maxLength: number): string | null {
-  const base = slug(organisation);
-  if (base === '') return null;
-  const full = prefix + base;
+export function accountNameCandidate(prefix: string, key: string, maxLength: number, attempt = 1): string {
+  if (key === '') throw new RangeError('a supplier key names at least one letter or digit');
+  if (prefix.length + NAME_HASH_LENGTH > maxLength) {
+    throw new RangeError(`the prefix ${prefix} leaves no room for a ${NAME_HASH_LENGTH}-character hash`);
+  }
+  const full = prefix + (attempt === 1 ? key : `${key}-${attempt}`);
   if (full.length <= maxLength) return full;
-  const hash = createHash('sha256').update(full).digest('hex').slice(0, HASH_LENGTH);
-  const head = full.slice(0, maxLength - HASH_LENGTH - 1).replace(/-+$/, '');
-  return `${head}-${hash}`;
+  const hash = nameHash(full);
+  // The cut never reaches into the prefix: the access review finds supplier accounts by it.
+  const head = full.slice(0, maxLength - NAME_HASH_LENGTH - 1).replace(/-+$/, '');
+  return head.length > prefix.length ? `${head}-${hash}` : `${prefix}${hash}`;
 }
 
 /** The display name of a supplier account: the organisation as written, marked as a supplier. */

@@ -2,7 +2,7 @@ import type { AccountRef, Credential, ProviderName } from '../domain/account.js'
 
 /** What a grant asks a provider to create. Every field is plain data so it can cross Temporal. */
 export interface AccountSpec {
-  /** The account name derived from the organisation (see `accountName`). Never a person's name. */
+  /** The account name reserved for the supplier (see `accountNameCandidate`). Never a person's name. */
   username: string;
   /** The supplier organisation as written by the requester. */
   organisation: string;

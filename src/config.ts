@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { PROVIDER_MODULES, type ProviderSettings } from '../providers/modules.js';
-import type { ProviderName } from '../domain/account.js';
+import { moduleOf, PROVIDER_MODULES, type ProviderSettings } from '../providers/modules.js';
+import { PROVIDER_NAMES, type ProviderName } from '../domain/account.js';
+import { NAME_HASH_LENGTH } from '../domain/naming.js';
 import { ROLES, type Role } from '../domain/actor.js';
 
 /** A bearer token and who holds it; `admin` has every right, `auditor` only reads. */
@@ -205,6 +206,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const env = result.data;
+  const prefixIssue = accountPrefixIssue(env.ACCOUNT_PREFIX, {
+    ldap: ldap.data,
+    okta: okta.data,
+    entra: entra.data,
+  });
+  if (prefixIssue) throw new ConfigError(`invalid configuration:\n  ACCOUNT_PREFIX: ${prefixIssue}`);
   const ids = (list: string | undefined) =>
     (list ?? '')
       .split(',')
@@ -244,6 +251,28 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
   };
+}
+
+/**
+ * Why ACCOUNT_PREFIX does not fit an enabled provider, if it does not: an account name cut to the provider's
+ * limit keeps the whole prefix (the access review finds supplier accounts by it) and a 64-bit hash.
+ */
+function accountPrefixIssue(
+  prefix: string,
+  settings: { [N in ProviderName]?: ProviderSettings[N] | undefined },
+): string | undefined {
+  for (const name of PROVIDER_NAMES) {
+    const own = settings[name];
+    if (!own) continue;
+    const limit = moduleOf(name).usernameLimit(own);
+    if (prefix.length + NAME_HASH_LENGTH > limit) {
+      return (
+        `must be at most ${limit - NAME_HASH_LENGTH} characters with ${name}, whose account names hold ` +
+        `${limit}: a name cut to fit keeps the prefix and ${NAME_HASH_LENGTH} characters of hash`
+      );
+    }
+  }
+  return undefined;
 }
 
 /** What the `supplier-access` CLI takes from its environment; its flags win over these. */

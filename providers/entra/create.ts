@@ -22,7 +22,7 @@ import {
 
 /**
  * Account names become the mailNickname (at most 64 characters) and, for members, the UPN's local part: letters,
- * digits, `.`, `_` and `-`, not starting or ending with a dot (what `accountName` produces fits).
+ * digits, `.`, `_` and `-`, not starting or ending with a dot (what `accountNameCandidate` produces fits).
  */
 const USERNAME = /^(?!\.)(?!.*\.\.)[A-Za-z0-9._-]{1,64}(?<!\.)$/;
 /** Graph's limit for companyName. */

@@ -5,7 +5,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '@temporalio/common';
-import { accountName, supplierDisplayName } from '../../domain/naming.js';
+import { supplierDisplayName, supplierKey } from '../../domain/naming.js';
 import type { Credential, ProviderName } from '../../domain/account.js';
 import type { grantWorkflow } from '../../workflows/grant.js';
 import {
@@ -24,6 +24,7 @@ import { LIVE_STATUSES } from '../../domain/status.js';
 import type { GrantInput, GrantState } from '../../domain/grant.js';
 import { initialSearchAttributes } from '../../workflows/search-attributes.js';
 import { grantRecordFromInput, type GrantRecord, type RegistryStore } from '../registry/types.js';
+import { accountNameFor } from './account-name.js';
 import { ANSWER_MARGIN_MS, answerWithin } from './answer-within.js';
 import type { Actor } from '../../domain/actor.js';
 import { invalid, problem } from './problem.js';
@@ -63,10 +64,10 @@ export class GrantService {
   }
 
   async create(body: CreateGrantBody, actor: Actor): Promise<CreatedGrant> {
-    const limit = this.options.usernameLimits.get(body.provider) ?? 64;
-    const username = accountName(this.options.accountPrefix, body.supplier.organisation, limit);
+    const key = supplierKey(body.supplier.organisation);
     // The schema checks it; the account name is derived here, so it is checked where it is made too.
-    if (!username) throw invalid([{ field: 'supplier.organisation', rule: ORGANISATION_RULE }]);
+    if (key === '') throw invalid([{ field: 'supplier.organisation', rule: ORGANISATION_RULE }]);
+    const username = await accountNameFor(this.options, body.provider, key);
     const input: GrantInput = {
       grantId: randomUUID(),
       provider: body.provider,

@@ -44,8 +44,8 @@ export function createRules(policy: GrantPolicy): JsonObject {
       'that have both guest and member accounts (Entra ID), and a `guest` needs `supplier.contactEmail`. ' +
       'Text is trimmed before its length is checked and must be well-formed Unicode without control ' +
       'characters (`reason` may hold tabs and line breaks); `supplier.organisation` must contain a letter ' +
-      'or a digit from a-z or 0-9 once accents are dropped, since the account is named after it. Unknown ' +
-      'fields are refused. `groups` are group DNs under LDAP_GROUPS_DN (LDAP), group ids (Okta) or group ' +
+      'or a digit, in any script (it is transliterated: Ø counts as O), since the account is named after ' +
+      'it. Unknown fields are refused. `groups` are group DNs under LDAP_GROUPS_DN (LDAP), group ids (Okta) or group ' +
       'object ids (Entra); the provider checks each before creating anything, and one it does not have is a ' +
       '`400` naming `groups`.',
     oneOf: [{ required: ['expiresAt'] }, { required: ['durationDays'] }],

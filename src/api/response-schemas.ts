@@ -56,7 +56,9 @@ export const grantSchema = z
       .meta({ description: 'Who the access is for: an organisation, never a person.' }),
     account: z
       .object({
-        username: z.string().meta({ description: 'Derived from the organisation: prefix + slug.' }),
+        username: z.string().meta({
+          description: "Reserved for the supplier: prefix + its canonical key, never another supplier's.",
+        }),
         externalId: z.string().nullable().meta({
           description: "The provider's own id (a DN, a user id); null until the account exists.",
         }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { slug } from '../../domain/naming.js';
+import { hasNameCharacter } from '../../domain/naming.js';
 import type { ProviderName } from '../../domain/account.js';
 import { GRANT_STATUSES } from '../../domain/status.js';
 import { PROVIDER_VARIABLES } from '../config.js';
@@ -38,7 +38,7 @@ const text = (max: number, { lines = false } = {}) =>
 
 /** What an organisation needs for an account to be named after it. */
 export const ORGANISATION_RULE =
-  'must contain a letter or a digit from a-z or 0-9 (accents are dropped: é counts as e)';
+  'must contain a letter or a digit (in any script: it is transliterated, Ø counts as O)';
 
 /** Providers that have both guest and member accounts; elsewhere `account` is refused. */
 const KINDED_PROVIDERS: ProviderName[] = ['entra'];
@@ -55,8 +55,8 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
     .strictObject({
       provider: z.enum(providerNames, { error: providerRule(policy.providers) }),
       supplier: z.strictObject({
-        // The account is named after it (docs/architecture.md): a name in another script alone gives no name.
-        organisation: text(128).refine((v) => slug(v) !== '', ORGANISATION_RULE),
+        // The account is named after it (docs/architecture.md): a letter of any script counts, transliterated.
+        organisation: text(128).refine(hasNameCharacter, ORGANISATION_RULE),
         contactEmail: z
           .email('must be an e-mail address')
           .max(254, 'must be at most 254 characters')

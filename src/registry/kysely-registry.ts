@@ -2,10 +2,11 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ProviderName } from '../../domain/account.js';
 import { checkLimit, grantConditions, matchesNothing } from './listing.js';
 import * as reviews from './review-store.js';
+import * as accountNames from './account-names.js';
 import type { ProviderReview, ReviewedAccount, ReviewReport } from '../../domain/review.js';
 import { eventRow, grantRow, patchColumns, toEvent, toGrant } from './rows.js';
 import type { Database } from './schema.js';
-import type { GrantPage, GrantQuery, GrantRecord, RegistryStore } from './types.js';
+import type { AccountNameReservation, GrantPage, GrantQuery, GrantRecord, RegistryStore } from './types.js';
 import { CLOSED_STATUSES } from '../../domain/status.js';
 import { CLOSING_EVENTS, type EventRecord, type GrantEvent } from '../../domain/events.js';
 
@@ -140,6 +141,14 @@ export class KyselyRegistry implements RegistryStore {
 
   recordReviewEvent(event: Omit<EventRecord, 'seq' | 'patch'>): Promise<void> {
     return reviews.recordReviewEvent(this.db, event);
+  }
+
+  accountNameOf(provider: ProviderName, supplierKey: string): Promise<string | null> {
+    return accountNames.accountNameOf(this.db, provider, supplierKey);
+  }
+
+  reserveAccountName(reservation: AccountNameReservation): Promise<string> {
+    return accountNames.reserveAccountName(this.db, reservation);
   }
 
   startReview(review: { id: string; trigger: string; startedAt: string }): Promise<void> {

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { supplierKey } from '../../domain/naming.js';
 import { foldOrganisation } from './fold.js';
 
 /** Row shapes as stored; instants are ISO-8601 UTC text so they sort and compare as text in any dialect. */
@@ -69,12 +70,25 @@ export interface ReviewAccountsTable {
   error: string | null;
 }
 
+/**
+ * An account name reserved for one supplier on one provider (0005): no other supplier is ever given it, so an
+ * account is only ever taken over by a grant of the supplier it was made for. Rows are never deleted.
+ */
+export interface AccountNamesTable {
+  provider: string;
+  username: string;
+  /** The supplier's canonical key (`supplierKey`). */
+  supplier_key: string;
+  reserved_at: string;
+}
+
 /** The whole registry schema, as the latest migration leaves it. */
 export interface Database {
   grants: GrantsTable;
   grant_events: GrantEventsTable;
   reviews: ReviewsTable;
   review_accounts: ReviewAccountsTable;
+  account_names: AccountNamesTable;
 }
 
 const migrations: Record<string, Migration> = {
@@ -128,6 +142,7 @@ const migrations: Record<string, Migration> = {
   '0002-listing': { up: addListingColumns },
   '0003-reviews': { up: addReviewTables },
   '0004-closed-at': { up: addClosedAt },
+  '0005-account-names': { up: addAccountNames },
 };
 
 /**
@@ -258,6 +273,74 @@ async function addClosedAt(anyDb: Kysely<unknown>): Promise<void> {
       ),
     )
     .execute();
+}
+
+/** The tables as `0005-account-names` sees them (see {@link ListingSchema} for why migrations keep their own). */
+interface AccountNamesSchema {
+  grants: {
+    id: string;
+    provider: string;
+    username: string;
+    organisation: string;
+    status: string;
+    created_at: string;
+  };
+  account_names: { provider: string; username: string; supplier_key: string; reserved_at: string };
+}
+
+/** Rows per INSERT: four parameters each, far below either dialect's limit. */
+const RESERVATIONS_PER_INSERT = 500;
+
+/**
+ * The reservations of account names, and one for every account name a grant already has: existing names never
+ * change, and each stays with the supplier it was made for. Where earlier releases gave two suppliers one name
+ * (their spellings met, or their cut names' short hashes did), the supplier of the grant that owns the account
+ * keeps it: its most recent grant that did not fail, since that is the grant the directory's account carries
+ * (a failed grant never made or took it), or the most recent grant when all of them failed. The other supplier
+ * gets a name of its own at its next grant. The key is computed here, once per grant: transliteration is not
+ * something either dialect does in SQL.
+ */
+async function addAccountNames(anyDb: Kysely<unknown>): Promise<void> {
+  const db = anyDb as Kysely<AccountNamesSchema>;
+  await db.schema
+    .createTable('account_names')
+    .addColumn('provider', 'text', (c) => c.notNull())
+    .addColumn('username', 'text', (c) => c.notNull())
+    .addColumn('supplier_key', 'text', (c) => c.notNull())
+    .addColumn('reserved_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('account_names_pk', ['provider', 'username'])
+    .execute();
+  // A supplier's name on a provider is looked up by key at every grant.
+  await db.schema
+    .createIndex('account_names_supplier')
+    .on('account_names')
+    .columns(['provider', 'supplier_key', 'reserved_at'])
+    .execute();
+  const grants = await db
+    .selectFrom('grants')
+    .select(['provider', 'username', 'organisation', 'status', 'created_at'])
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  // Oldest first, so the last grant seen for an account is its most recent; a failed one never replaces another.
+  const owners = new Map<string, (typeof grants)[number]>();
+  for (const grant of grants) {
+    const account = JSON.stringify([grant.provider, grant.username]);
+    const owner = owners.get(account);
+    if (!owner || grant.status !== 'failed' || owner.status === 'failed') owners.set(account, grant);
+  }
+  const rows = [...owners.values()].map((grant) => ({
+    provider: grant.provider,
+    username: grant.username,
+    supplier_key: supplierKey(grant.organisation),
+    reserved_at: grant.created_at,
+  }));
+  for (let start = 0; start < rows.length; start += RESERVATIONS_PER_INSERT) {
+    await db
+      .insertInto('account_names')
+      .values(rows.slice(start, start + RESERVATIONS_PER_INSERT))
+      .execute();
+  }
 }
 
 /** Every migration, applied in name order by Kysely's Migrator on both SQLite and PostgreSQL. */

@@ -74,6 +74,16 @@ export interface GrantPage {
   next?: GrantCursor | undefined;
 }
 
+/** An account name to reserve for a supplier on a provider. */
+export interface AccountNameReservation {
+  provider: ProviderName;
+  username: string;
+  /** The supplier's canonical key (`supplierKey`). */
+  supplierKey: string;
+  /** When, ISO-8601 UTC. */
+  reservedAt: string;
+}
+
 /** Where grants are kept. Writes are idempotent so a retried activity never duplicates anything. */
 export interface RegistryStore {
   /** Adds the grant with its `created` event; does nothing when it is already there. */
@@ -109,6 +119,17 @@ export interface RegistryStore {
    * @throws when the grant does not exist.
    */
   recordReviewEvent(event: Omit<EventRecord, 'seq' | 'patch'>): Promise<void>;
+  /**
+   * The account name reserved for the supplier (by its key) on the provider, or null when it has none yet. Where
+   * it holds several (two spellings an earlier release named apart), the one reserved last.
+   */
+  accountNameOf(provider: ProviderName, supplierKey: string): Promise<string | null>;
+  /**
+   * Reserves the name on the provider for the supplier unless it is reserved already, and answers the key of the
+   * supplier that holds it now: the given key when it is (or already was) this supplier's, another when it is
+   * another supplier's. Atomic across processes: one name is never reserved for two suppliers.
+   */
+  reserveAccountName(reservation: AccountNameReservation): Promise<string>;
   /** Records that a review started; does nothing when it already is (a retried activity). */
   startReview(review: { id: string; trigger: string; startedAt: string }): Promise<void>;
   /**

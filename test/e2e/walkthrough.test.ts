@@ -65,8 +65,8 @@ it('runs as written: grant, directory entry, four eyes, revoke, event trail, dec
   });
 
   // 1: the grant, with its one-time password. 2: the entry in the directory, with its expiry.
-  expect(stdout).toMatch(/"credential":\{"username":"sup-plomberie-cote-fils-inc","password":/);
-  expect(stdout).toMatch(/^uid: sup-plomberie-cote-fils-inc$/m);
+  expect(stdout).toMatch(/"credential":\{"username":"sup-plomberie-cote-and-fils-inc","password":/);
+  expect(stdout).toMatch(/^uid: sup-plomberie-cote-and-fils-inc$/m);
   expect(stdout).toMatch(/^pwdEndTime: \d{14}Z$/m);
   // 3: the four-eyes rule itself refuses bob, who holds the approver role, not a missing role.
   expect(stdout).toContain('approved by someone other than the person who requested it');

@@ -97,6 +97,22 @@ describe('configuration', () => {
     expect(config.ldap).toMatchObject({ dialect: 'ad', caFile });
   });
 
+  it("refuses an ACCOUNT_PREFIX that leaves no room for a cut name's hash in AD's 20 characters", () => {
+    const ad = {
+      LDAP_URL: 'ldaps://dc.corp.example',
+      LDAP_BIND_DN: 'CN=svc-supplier-access,OU=Service,DC=corp,DC=example',
+      LDAP_BIND_PASSWORD: 'pw',
+      LDAP_USERS_DN: 'OU=Suppliers,DC=corp,DC=example',
+      LDAP_DIALECT: 'ad',
+    };
+    expect(() => loadConfig({ ...ad, ACCOUNT_PREFIX: 'supplier-' })).toThrow(
+      /ACCOUNT_PREFIX: must be at most 7 characters with ldap, whose account names hold 20/,
+    );
+    expect(loadConfig({ ...ad, ACCOUNT_PREFIX: 'vendor-' }).policy.accountPrefix).toBe('vendor-');
+    // OpenLDAP's 64 characters take any prefix ACCOUNT_PREFIX's own rule allows.
+    expect(loadConfig({ ACCOUNT_PREFIX: 'supplier-' }).policy.accountPrefix).toBe('supplier-');
+  });
+
   it('enables Okta and Entra only with all their required variables', () => {
     expect(() => loadConfig({ OKTA_ORG_URL: 'https://acme.okta.com' })).toThrow(
       /Okta: OKTA_API_TOKEN, OKTA_LOGIN_DOMAIN/,

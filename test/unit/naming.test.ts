@@ -1,50 +1,82 @@
 import { describe, expect, it } from 'vitest';
-import { accountName, slug, supplierDisplayName, supplierKey } from '../../domain/naming.js';
+import {
+  accountNameCandidate,
+  hasNameCharacter,
+  NAME_HASH_LENGTH,
+  supplierDisplayName,
+  supplierKey,
+} from '../../domain/naming.js';
+import { LDAP_USERNAME_LIMITS } from '../../providers/ldap/config.js';
 
-describe('slug', () => {
-  it('drops diacritics and folds compatibility characters', () => {
-    expect(slug('Ünïcödé Ltd')).toBe('unicode-ltd');
-    expect(slug('Société Générale')).toBe('societe-generale');
-    expect(slug('ﬁrm № 1')).toBe('firm-no-1');
+/** AD's sAMAccountName, the shortest limit of any provider. */
+const AD = LDAP_USERNAME_LIMITS.ad;
+const name = (organisation: string, limit = 64, attempt = 1) =>
+  accountNameCandidate('sup-', supplierKey(organisation), limit, attempt);
+
+describe('accountNameCandidate', () => {
+  it('is the prefix and the supplier key when it fits, every letter kept', () => {
+    expect(name('Ørsted A/S')).toBe('sup-orsted-a-s');
+    expect(name('Rsted A/S')).toBe('sup-rsted-a-s');
+    expect(name('Łódź Sp. z o.o.')).toBe('sup-lodz-sp-z-oo');
+    expect(name('ß GmbH')).toBe('sup-ss-gmbh');
+    expect(name('Acme, Inc.', AD)).toBe('sup-acme-inc');
   });
 
-  it('turns every run of punctuation and spaces into one dash, trimmed', () => {
-    expect(slug('Acme, Inc.')).toBe('acme-inc');
-    expect(slug('--A && B--')).toBe('a-b');
-    expect(slug('*)(uid=*')).toBe('uid');
-    expect(slug('  R&D   GmbH  ')).toBe('r-d-gmbh');
-  });
-});
-
-describe('accountName', () => {
-  it('is prefix + slug when it fits', () => {
-    expect(accountName('sup-', 'Acme, Inc.', 20)).toBe('sup-acme-inc');
-    expect(accountName('sup-', 'a'.repeat(16), 20)).toBe(`sup-${'a'.repeat(16)}`);
+  it('names "A&B", "A+B" and "A.B. Plumbing" apart', () => {
+    expect(name('A&B Plumbing')).toBe('sup-a-and-b-plumbing');
+    expect(name('A+B Plumbing')).toBe('sup-a-plus-b-plumbing');
+    expect(name('A.B. Plumbing')).toBe('sup-ab-plumbing');
   });
 
-  it('cuts to the limit with a stable six-character hash', () => {
-    const name = accountName('sup-', 'International Business Machines', 20);
-    expect(name).toMatch(/^sup-[a-z0-9-]+-[0-9a-f]{6}$/);
-    expect(name?.length).toBeLessThanOrEqual(20);
-    expect(accountName('sup-', 'International Business Machines', 20)).toBe(name);
+  it('cuts a long name to the limit and ends it with 13 base-36 characters of hash (64 bits)', () => {
+    const cut = name('International Business Machines', AD);
+    expect(cut).toMatch(/^sup-in-[0-9a-z]{13}$/);
+    expect(cut).toHaveLength(AD);
+    expect(36 ** NAME_HASH_LENGTH).toBeGreaterThan(2 ** 64);
+    expect(name('International Business Machines', AD)).toBe(cut);
+    const long = name('x'.repeat(100), 64);
+    expect(long).toHaveLength(64);
+    expect(long).toMatch(/^sup-x+-[0-9a-z]{13}$/);
   });
 
-  it('gives different names to long names that share their start', () => {
-    const a = accountName('sup-', 'Consolidated Widgets Europe', 20);
-    const b = accountName('sup-', 'Consolidated Widgets America', 20);
-    expect(a?.slice(0, 13)).toBe(b?.slice(0, 13));
+  it("gives different names to the long names today's release cut to one", () => {
+    const [a, b] = [
+      'Consolidated Northern Industrial Maintenance and Refrigeration Services Branch 1676',
+      'Consolidated Northern Industrial Maintenance and Refrigeration Services Branch 2539',
+    ].map((o) => name(o));
     expect(a).not.toBe(b);
+    const onAd = ['Consolidated Widgets Europe', 'Consolidated Widgets America'].map((o) => name(o, AD));
+    expect(onAd[0]).not.toBe(onAd[1]);
   });
 
   it('never leaves a double dash where the cut meets the hash', () => {
-    const name = accountName('sup-', 'abcdefgh ijklmnopqrst', 20);
-    expect(name).toMatch(/^sup-abcdefgh-[0-9a-f]{6}$/);
+    expect(name('abcdefgh ijklmnopqrstuvwxyz', 27)).toMatch(/^sup-abcdefgh-[0-9a-z]{13}$/);
   });
 
-  it('is null when the organisation has no letter or digit', () => {
-    expect(accountName('sup-', '', 20)).toBeNull();
-    expect(accountName('sup-', '   ', 20)).toBeNull();
-    expect(accountName('sup-', '!!! ***', 20)).toBeNull();
+  it('suffixes later candidates, each within the limit and different from the others', () => {
+    expect(name('Rsted A/S', 64, 2)).toBe('sup-rsted-a-s-2');
+    expect(name('Rsted A/S', 64, 3)).toBe('sup-rsted-a-s-3');
+    const onAd = [1, 2, 3].map((attempt) => name('Rsted A/S Denmark', AD, attempt));
+    expect(new Set(onAd).size).toBe(3);
+    for (const candidate of onAd) expect(candidate.length).toBeLessThanOrEqual(AD);
+  });
+
+  it('keeps the whole prefix, with the hash alone after it when the prefix leaves no room for a letter', () => {
+    expect(accountNameCandidate('extern-', 'acme-holdings-group', AD)).toMatch(/^extern-[0-9a-z]{13}$/);
+    expect(() => accountNameCandidate('external-', 'acme-holdings', AD)).toThrow(RangeError);
+    expect(() => accountNameCandidate('sup-', '', 64)).toThrow(RangeError);
+  });
+});
+
+describe('hasNameCharacter', () => {
+  it('takes a letter or digit of any script, and nothing else', () => {
+    expect(hasNameCharacter('Ø')).toBe(true);
+    expect(hasNameCharacter('北京')).toBe(true);
+    expect(hasNameCharacter('7')).toBe(true);
+    expect(hasNameCharacter('*)(&')).toBe(false);
+    expect(hasNameCharacter('🚀🎉')).toBe(false);
+    expect(hasNameCharacter('   ')).toBe(false);
+    expect(hasNameCharacter('')).toBe(false);
   });
 });
 
@@ -74,6 +106,14 @@ describe('supplierKey', () => {
       supplierKey,
     );
     expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('leaves emoji out: they are pictures, not letters', () => {
+    expect(supplierKey('🚀 Rocket Supplies')).toBe('rocket-supplies');
+    expect(supplierKey('🇩🇪🇫🇷 Flags GmbH')).toBe('flags-gmbh');
+    expect(supplierKey('👩‍👩‍👧‍👦 Family Shop')).toBe('family-shop');
+    expect(supplierKey('🚀🎉')).toBe('');
+    expect(supplierKey('© Acme ™')).toBe('c-acme-tm');
   });
 
   it('is empty when the name has no letter or digit', () => {
