@@ -15,6 +15,7 @@ import {
   createNamespace,
   sharedServers,
   markShared,
+  prebuiltBundleEnv,
   slapdSubtree,
   stopUnlessShared,
   uniqueName,
@@ -116,8 +117,7 @@ export class TestStack {
       LOG_LEVEL: 'info',
       // Tests drive the API far faster than a person would; the limit itself has tests of its own.
       RATE_LIMIT_PER_MINUTE: '1000000',
-      // The run's workflow bundle: each worker would otherwise spend seconds of CPU bundling the same code.
-      ...(shared ? { WORKFLOW_BUNDLE_PATH: shared.workflowBundlePath } : {}),
+      ...prebuiltBundleEnv(),
       ...extraEnv,
     };
     const stack = new TestStack(dir, temporal, slapd, env);
