@@ -30,8 +30,8 @@ fi
 
 # The end-to-end files run one by one and spend most of their time waiting on servers, timers and child
 # processes, so everything else runs beside them instead of before them: the type check and lint (a minute of
-# CPU each, niced so the end-to-end timings keep their margins) and the fast project. Their output follows the
-# end-to-end run's.
+# CPU each) and the fast project, niced so the end-to-end timings keep their margins; the crash and outage test
+# runs last, once these are done (vitest.config.ts). Their output follows the end-to-end run's.
 background() {
   local name=$1
   shift
@@ -43,7 +43,7 @@ background() {
 }
 background typecheck nice -n 10 npm run --silent typecheck
 background lint nice -n 10 npm run --silent lint
-background fast npx vitest run --project fast --reporter=default --reporter=json --outputFile.json="$work/fast.json"
+background fast nice -n 10 npx vitest run --project fast --reporter=default --reporter=json --outputFile.json="$work/fast.json"
 status=0
 npx vitest run --project e2e --reporter=default --reporter=json --outputFile.json="$work/e2e.json" || status=$?
 wait
