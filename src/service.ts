@@ -109,6 +109,8 @@ export async function startService(
           review: { ...config.review, prefix: config.policy.accountPrefix },
         },
         cachedGrants: config.workerCachedGrants,
+        // Bundling the workflows costs seconds of CPU at every start; a bundle built beforehand skips it.
+        ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
       });
       worker = created.worker;
       const running = worker.run();

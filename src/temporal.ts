@@ -29,7 +29,7 @@ export interface GrantWorkerOptions {
   settings: TemporalSettings;
   dataConverter: DataConverter;
   deps: ActivityDeps;
-  /** A pre-built bundle (tests bundle once per file); otherwise the workflows are bundled at start. */
+  /** A pre-built bundle (WORKFLOW_BUNDLE_PATH, or a test's); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   connection?: NativeConnection;
   /** How many grants the worker keeps cached (see maxCachedWorkflows below); default 2,000. */

@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { projectRoot } from '../../src/local-stack/tools.js';
 import { createLogger } from '../../src/logger.js';
 import { startService, type RunningService } from '../../src/service.js';
+import { prebuiltBundleEnv } from '../helpers/shared-servers.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'supplier-access-embedded-'));
 const TOKEN = 'embedded-admin-token-0123456789';
@@ -16,6 +17,7 @@ const env = {
   DATA_DIR: dataDir,
   PORT: '0',
   API_TOKENS: `ada:admin:${TOKEN},alice:approver:${APPROVER}`,
+  ...prebuiltBundleEnv(),
 };
 let service: RunningService | undefined;
 
@@ -94,7 +96,14 @@ interface ServiceProcess {
 async function startProcess(dir: string, extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: projectRoot(),
-    env: { ...withoutTokens(process.env), DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'info', ...extraEnv },
+    env: {
+      ...withoutTokens(process.env),
+      DATA_DIR: dir,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      ...prebuiltBundleEnv(),
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -259,7 +268,8 @@ describe('started as a program', () => {
   }, 240_000);
 
   it('with LOG_FORMAT=pretty, prints readable lines and the banner last, on its own', async () => {
-    const service = await startProcess(freshDir(), { LOG_FORMAT: 'pretty' });
+    // Bundling at start, as the service does by default: its log lines are part of what this checks.
+    const service = await startProcess(freshDir(), { LOG_FORMAT: 'pretty', WORKFLOW_BUNDLE_PATH: '' });
     running.push(service);
     const atStart = service.output();
     // Up to the banner: what the terminal shows when the service is ready.

@@ -15,6 +15,7 @@ import {
   createNamespace,
   sharedServers,
   markShared,
+  prebuiltBundleEnv,
   slapdSubtree,
   stopUnlessShared,
   uniqueName,
@@ -116,14 +117,23 @@ export class TestStack {
       LOG_LEVEL: 'info',
       // Tests drive the API far faster than a person would; the limit itself has tests of its own.
       RATE_LIMIT_PER_MINUTE: '1000000',
+      ...prebuiltBundleEnv(),
       ...extraEnv,
     };
     const stack = new TestStack(dir, temporal, slapd, env);
     const apiLog = new PassThrough();
     apiLog.on('data', (chunk: Buffer) => (stack.apiLog += chunk.toString()));
-    stack.api = await startService(loadConfig(env), createLogger('info', apiLog), 'api');
+    // Side by side: the worker process spends seconds loading its modules, the API needs none of it.
+    const [api, worker] = await Promise.allSettled([
+      startService(loadConfig(env), createLogger('info', apiLog), 'api'),
+      stack.startWorker(),
+    ]);
+    if (api.status === 'fulfilled') stack.api = api.value;
+    if (api.status === 'rejected' || worker.status === 'rejected') {
+      await stack.stop();
+      throw api.status === 'rejected' ? api.reason : (worker as PromiseRejectedResult).reason;
+    }
     stack.apiUrl = stack.api.apiUrl as string;
-    await stack.startWorker();
     return stack;
   }
 

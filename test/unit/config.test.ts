@@ -222,6 +222,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ CODEC_CORS_ORIGINS: '*' })).toThrow(/CODEC_CORS_ORIGINS/);
   });
 
+  it('takes WORKFLOW_BUNDLE_PATH, a prebuilt workflow bundle, and names it when the file is missing', () => {
+    expect(loadConfig({}).workflowBundlePath).toBeUndefined();
+    const bundle = fileURLToPath(import.meta.url);
+    expect(loadConfig({ WORKFLOW_BUNDLE_PATH: bundle }).workflowBundlePath).toBe(bundle);
+    expect(() => loadConfig({ WORKFLOW_BUNDLE_PATH: '/nonexistent/workflows.js' })).toThrow(
+      /WORKFLOW_BUNDLE_PATH: .*exist/,
+    );
+  });
+
   it('reads durations', () => {
     expect(parseDuration('90s')).toBe(90_000);
     expect(parseDuration('1h')).toBe(3_600_000);
