@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ProviderName } from '../../domain/account.js';
 import { checkLimit, grantConditions, matchesNothing } from './listing.js';
+import * as retention from './retention-store.js';
 import * as reviews from './review-store.js';
 import type { ProviderReview, ReviewedAccount, ReviewReport } from '../../domain/review.js';
 import { eventRow, grantRow, patchColumns, toEvent, toGrant } from './rows.js';
@@ -140,6 +141,26 @@ export class KyselyRegistry implements RegistryStore {
 
   recordReviewEvent(event: Omit<EventRecord, 'seq' | 'patch'>): Promise<void> {
     return reviews.recordReviewEvent(this.db, event);
+  }
+
+  accountsDueForDeletion(
+    provider: ProviderName,
+    closedBefore: string,
+    limit: number,
+  ): Promise<GrantRecord[]> {
+    return retention.accountsDueForDeletion(this.db, provider, closedBefore, limit);
+  }
+
+  recordAccountDeleted(grantId: string, at: string, details: Record<string, string>): Promise<void> {
+    return retention.recordAccountDeleted(this.db, grantId, at, details);
+  }
+
+  contactsDueForErasure(endedBefore: string, limit: number): Promise<GrantRecord[]> {
+    return retention.contactsDueForErasure(this.db, endedBefore, limit);
+  }
+
+  eraseContact(grantId: string, at: string): Promise<boolean> {
+    return retention.eraseContact(this.db, grantId, at);
   }
 
   startReview(review: { id: string; trigger: string; startedAt: string }): Promise<void> {

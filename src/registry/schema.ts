@@ -32,6 +32,8 @@ export interface GrantsTable {
    * both are recorded (0004). `ended_at` says when the grant ended; the door is open until this.
    */
   closed_at: string | null;
+  /** When the retention sweep deleted the account from its directory (0007); null while it is there. */
+  account_deleted_at: string | null;
 }
 
 export interface GrantEventsTable {
@@ -128,6 +130,7 @@ const migrations: Record<string, Migration> = {
   '0002-listing': { up: addListingColumns },
   '0003-reviews': { up: addReviewTables },
   '0004-closed-at': { up: addClosedAt },
+  '0007-retention': { up: addRetention },
 };
 
 /**
@@ -257,6 +260,19 @@ async function addClosedAt(anyDb: Kysely<unknown>): Promise<void> {
         ),
       ),
     )
+    .execute();
+}
+
+/**
+ * When each account was deleted by the retention sweep. Nothing to backfill: no account was deleted before. The
+ * index is what the sweep reads: the accounts not deleted yet, by when they were closed.
+ */
+async function addRetention(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('grants').addColumn('account_deleted_at', 'text').execute();
+  await db.schema
+    .createIndex('grants_deleted_closed')
+    .on('grants')
+    .columns(['account_deleted_at', 'closed_at'])
     .execute();
 }
 
