@@ -12,6 +12,7 @@ import type { Notifier } from '../src/notify/index.js';
 import { grantRecordFromInput, type RegistryStore } from '../src/registry/types.js';
 import { UNAUTHENTIC } from '../workflows/authentic.js';
 import { createReminderActivities } from './reminders.js';
+import { createRetentionActivities, type RetentionSettings } from './retention.js';
 import { createReviewReportActivities, type ReviewSettings } from './review-report.js';
 import { createReviewActivities } from './review.js';
 
@@ -23,6 +24,8 @@ export interface ActivityDeps {
   notifier?: Notifier | undefined;
   /** How the access review runs on this worker. */
   review?: ReviewSettings | undefined;
+  /** How long closed accounts and contact e-mails are kept (Law 25); without it, for good. */
+  retention?: RetentionSettings | undefined;
 }
 
 export interface AccountTarget {
@@ -54,6 +57,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReminderActivities(deps),
     ...createReviewActivities(deps),
     ...createReviewReportActivities(deps),
+    ...createRetentionActivities(deps),
   };
 }
 

@@ -107,6 +107,7 @@ export async function startService(
           logger,
           notifier,
           review: { ...config.review, prefix: config.policy.accountPrefix },
+          retention: config.retention,
         },
         cachedGrants: config.workerCachedGrants,
       });
