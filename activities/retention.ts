@@ -33,6 +33,8 @@ export interface AccountSweep {
  * stays well within its timeout.
  */
 const PER_RUN = 1000;
+/** Grants read from the registry at a time. */
+const PAGE = 100;
 const DAY_MS = 86_400_000;
 
 /** The instant `days` before now: what was closed (or ended) at or before it is due. */
@@ -55,12 +57,21 @@ export function createRetentionActivities({ providers, registry, logger, retenti
       const days = retention?.accountDays;
       const directory = providers.get(provider);
       if (days === undefined || !directory) return sweep;
+      const before = cutoff(days);
       return whileHeartbeating(async (signal) => {
-        for (const grant of await registry.accountsDueForDeletion(provider, cutoff(days), PER_RUN)) {
-          signal?.throwIfAborted();
-          const done = await deleteOne({ registry, logger }, directory, grant, days);
-          if (done) sweep.deleted++;
-          else sweep.kept++;
+        // Page by page from the oldest closing on, so accounts the directory refused stay behind the cursor and
+        // never hold up the ones after them.
+        let after: { closedAt: string; id: string } | undefined;
+        while (sweep.deleted + sweep.kept < PER_RUN) {
+          const page = await registry.accountsDueForDeletion(provider, before, PAGE, after);
+          for (const grant of page) {
+            signal?.throwIfAborted();
+            if (await deleteOne({ registry, logger }, directory, grant, days)) sweep.deleted++;
+            else sweep.kept++;
+          }
+          const last = page.at(-1);
+          if (page.length < PAGE || !last) break;
+          after = { closedAt: last.closedAt ?? before, id: last.id };
         }
         if (sweep.deleted + sweep.kept > 0) logger.info(sweep, 'retention: closed accounts deleted');
         return sweep;

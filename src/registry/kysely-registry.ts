@@ -147,8 +147,9 @@ export class KyselyRegistry implements RegistryStore {
     provider: ProviderName,
     closedBefore: string,
     limit: number,
+    after?: retention.ClosingCursor,
   ): Promise<GrantRecord[]> {
-    return retention.accountsDueForDeletion(this.db, provider, closedBefore, limit);
+    return retention.accountsDueForDeletion(this.db, provider, closedBefore, limit, after);
   }
 
   recordAccountDeleted(grantId: string, at: string, details: Record<string, string>): Promise<void> {

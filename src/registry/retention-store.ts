@@ -7,6 +7,12 @@ import { toGrant } from './rows.js';
 import type { Database } from './schema.js';
 import type { GrantRecord } from './types.js';
 
+/** Where a sweep resumes: the last grant it looked at, in the order of `closedAt`, then `id`. */
+export interface ClosingCursor {
+  closedAt: string;
+  id: string;
+}
+
 /*
  * The retention sweep's queries (Law 25: personal information is destroyed once its purpose is served), on a
  * migrated database of either dialect; `KyselyRegistry` delegates to these and `RegistryStore` documents them.
@@ -21,12 +27,20 @@ export async function accountsDueForDeletion(
   provider: ProviderName,
   closedBefore: string,
   limit: number,
+  after?: ClosingCursor,
 ): Promise<GrantRecord[]> {
   // The (account_deleted_at, closed_at) index gives the accounts still there, oldest closing first; the newer
   // grant is looked for through the (provider, username) index, a few rows per account.
-  const rows = await db
-    .selectFrom('grants')
-    .selectAll('grants')
+  let query = db.selectFrom('grants').selectAll('grants');
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('grants.closed_at', '>', after.closedAt),
+        eb.and([eb('grants.closed_at', '=', after.closedAt), eb('grants.id', '>', after.id)]),
+      ]),
+    );
+  }
+  const rows = await query
     .where('grants.account_deleted_at', 'is', null)
     .where('grants.closed_at', '<=', closedBefore)
     .where('grants.provider', '=', provider)

@@ -114,9 +114,15 @@ export interface RegistryStore {
   /**
    * The closed grants of the provider whose account is due for deletion: closed (`closedAt`) at or before
    * `closedBefore`, not deleted yet, and not the account of a newer grant (one created after it that did not fail:
-   * the same supplier granted again holds the account now, and its own closing decides). Oldest closing first.
+   * the same supplier granted again holds the account now, and its own closing decides). Oldest closing first,
+   * after `after` when given (a sweep going on past accounts the directory refused to delete).
    */
-  accountsDueForDeletion(provider: ProviderName, closedBefore: string, limit: number): Promise<GrantRecord[]>;
+  accountsDueForDeletion(
+    provider: ProviderName,
+    closedBefore: string,
+    limit: number,
+    after?: { closedAt: string; id: string },
+  ): Promise<GrantRecord[]>;
   /**
    * Records that the grant's account was deleted: sets `accountDeletedAt` and appends `account-deleted` (like the
    * review's events, after the fact). A repeat changes nothing.

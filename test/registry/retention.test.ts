@@ -53,6 +53,17 @@ describe.each(backends)('retention in the registry on $name', ({ start }) => {
     expect(await due(35 * DAY, 'okta')).toEqual([okta.id]);
   });
 
+  it('goes on after a cursor, so accounts a directory refused never hold up the ones after them', async () => {
+    const first = await closedGrant(4 * DAY, { username: 'sup-cursor-1', provider: 'entra' });
+    const second = await closedGrant(4 * DAY, { username: 'sup-cursor-2', provider: 'entra' });
+    const third = await closedGrant(5 * DAY, { username: 'sup-cursor-3', provider: 'entra' });
+    const page = (after?: { closedAt: string; id: string }) =>
+      store.accountsDueForDeletion('entra', at(35 * DAY), 2, after).then((gs) => gs.map((g) => g.id));
+    expect(await page()).toEqual([first.id, second.id]);
+    expect(await page({ closedAt: at(4 * DAY), id: second.id })).toEqual([third.id]);
+    expect(await page({ closedAt: at(5 * DAY), id: third.id })).toEqual([]);
+  });
+
   it('never offers the account of a supplier granted again: the newer grant holds it, failed ones aside', async () => {
     const earlier = await closedGrant(2 * DAY, { username: 'sup-returning', createdAt: at(0) });
     const again = await addGrant(store, { username: 'sup-returning', createdAt: at(10 * DAY) });
