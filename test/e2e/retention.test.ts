@@ -8,7 +8,7 @@ import { TestStack, TOKENS } from '../helpers/stack.js';
  * closing has passed, and the grant's contact e-mail is erased from the registry; the trail stays. The periods are
  * set to seconds here (a fraction of a day); the account of a supplier granted again is never deleted.
  */
-const ACCOUNT_RETENTION_S = 25;
+const ACCOUNT_RETENTION_S = 40;
 const DAY_S = 86_400;
 
 let stack: TestStack;
