@@ -29,16 +29,14 @@ export async function accountsDueForDeletion(
   limit: number,
   after?: ClosingCursor,
 ): Promise<GrantRecord[]> {
-  // The (account_deleted_at, closed_at) index gives the accounts still there, oldest closing first; the newer
-  // grant is looked for through the (provider, username) index, a few rows per account.
+  // The (account_deleted_at, closed_at) index gives the accounts still there, oldest closing first; a newer
+  // grant is looked for through the (provider, username, created_at) index, a few rows per account.
   let query = db.selectFrom('grants').selectAll('grants');
   if (after) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('grants.closed_at', '>', after.closedAt),
-        eb.and([eb('grants.closed_at', '=', after.closedAt), eb('grants.id', '>', after.id)]),
-      ]),
-    );
+    // A range on closed_at first, for the index; the OR only breaks ties.
+    query = query
+      .where('grants.closed_at', '>=', after.closedAt)
+      .where((eb) => eb.or([eb('grants.closed_at', '>', after.closedAt), eb('grants.id', '>', after.id)]));
   }
   const rows = await query
     .where('grants.account_deleted_at', 'is', null)
@@ -54,13 +52,14 @@ export async function accountsDueForDeletion(
             .whereRef('later.provider', '=', 'grants.provider')
             .whereRef('later.username', '=', 'grants.username')
             .where('later.status', '!=', 'failed')
+            // Newer: created later, or at the same instant with a greater id. Written as a range on created_at
+            // and no top-level OR, so both dialects walk the account's own grants by (provider, username,
+            // created_at) instead of every grant of the provider created since.
+            .whereRef('later.created_at', '>=', 'grants.created_at')
             .where((eb) =>
               eb.or([
                 eb('later.created_at', '>', eb.ref('grants.created_at')),
-                eb.and([
-                  eb('later.created_at', '=', eb.ref('grants.created_at')),
-                  eb('later.id', '>', eb.ref('grants.id')),
-                ]),
+                eb('later.id', '>', eb.ref('grants.id')),
               ]),
             ),
         ),

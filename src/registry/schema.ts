@@ -265,7 +265,9 @@ async function addClosedAt(anyDb: Kysely<unknown>): Promise<void> {
 
 /**
  * When each account was deleted by the retention sweep. Nothing to backfill: no account was deleted before. The
- * index is what the sweep reads: the accounts not deleted yet, by when they were closed.
+ * indexes are what the sweep reads: the accounts not deleted yet, by when they were closed; and, for each, the
+ * grants of the same account created since (without it SQLite walked every grant of the provider created since:
+ * 7 s for 20,000 grants, 50 ms with it).
  */
 async function addRetention(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('grants').addColumn('account_deleted_at', 'text').execute();
@@ -273,6 +275,11 @@ async function addRetention(db: Kysely<unknown>): Promise<void> {
     .createIndex('grants_deleted_closed')
     .on('grants')
     .columns(['account_deleted_at', 'closed_at'])
+    .execute();
+  await db.schema
+    .createIndex('grants_account_created')
+    .on('grants')
+    .columns(['provider', 'username', 'created_at'])
     .execute();
 }
 
