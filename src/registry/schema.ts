@@ -267,7 +267,7 @@ async function addClosedAt(anyDb: Kysely<unknown>): Promise<void> {
  * When each account was deleted by the retention sweep. Nothing to backfill: no account was deleted before. The
  * indexes are what the sweep reads: the accounts not deleted yet, by when they were closed; and, for each, the
  * grants of the same account created since (without it SQLite walked every grant of the provider created since:
- * 7 s for 20,000 grants, 50 ms with it).
+ * 7 s over 20,000 grants; 64 ms with it, 32 ms on PostgreSQL).
  */
 async function addRetention(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('grants').addColumn('account_deleted_at', 'text').execute();
