@@ -14,6 +14,7 @@ import { UNAUTHENTIC } from '../workflows/authentic.js';
 import { createNoticeActivities } from './notices.js';
 import { registryRecipients, type GrantRecipients } from './recipients.js';
 import { createReminderActivities } from './reminders.js';
+import { createRetentionActivities, type RetentionSettings } from './retention.js';
 import { createReviewReportActivities, type ReviewSettings } from './review-report.js';
 import { createReviewActivities } from './review.js';
 
@@ -27,6 +28,8 @@ export interface ActivityDeps {
   recipients?: GrantRecipients | undefined;
   /** How the access review runs on this worker. */
   review?: ReviewSettings | undefined;
+  /** How long closed accounts and contact e-mails are kept (Law 25); without it, for good. */
+  retention?: RetentionSettings | undefined;
 }
 
 export interface AccountTarget {
@@ -64,6 +67,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNoticeActivities(notificationDeps),
     ...createReviewActivities(deps),
     ...createReviewReportActivities(deps),
+    ...createRetentionActivities(deps),
   };
 }
 

@@ -261,7 +261,9 @@ async function forEachAtMost<T, R>(
  * corrections behind a rate limiter) from a lost worker; hands `work` the activity's cancellation signal.
  * Outside an activity (unit tests, the benchmark) there is no context: `work` just runs.
  */
-async function whileHeartbeating<T>(work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+export async function whileHeartbeating<T>(
+  work: (signal: AbortSignal | undefined) => Promise<T>,
+): Promise<T> {
   const context = currentContext();
   if (!context) return work(undefined);
   const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);

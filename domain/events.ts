@@ -31,6 +31,13 @@ export const GRANT_EVENT_TYPES = [
   'drift-corrected',
   'expiry-corrected',
   'orphan-found',
+  /**
+   * Written by the retention sweep (under the same sequence numbers as the review's): the account was deleted from
+   * its directory once `ACCOUNT_RETENTION_DAYS` had passed since it was closed.
+   */
+  'account-deleted',
+  /** Written by the retention sweep: the grant's contact e-mail was erased from the registry, every copy of it. */
+  'contact-erased',
 ] as const;
 
 export type GrantEventType = (typeof GRANT_EVENT_TYPES)[number];

@@ -1,3 +1,4 @@
+import { failureOf } from './operation.js';
 import type { AccountSpec } from './types.js';
 
 /**
@@ -20,4 +21,21 @@ export function ownershipOf(owner: string | undefined, spec: AccountSpec): Owner
 /** How a conflict message names whoever holds the account. */
 export function holderOf(owner: string | undefined): string {
   return owner ? `grant ${owner}` : 'no supplier-access grant';
+}
+
+/**
+ * Refuses to delete an account that is not the closed grant's any more: marked by another grant (the supplier's
+ * newer grant took it over) or by none of ours. Deleting is the one change that cannot be undone.
+ */
+export function checkDeletable(
+  owner: string | undefined,
+  grantId: string,
+  provider: string,
+  name: string,
+): void {
+  if (owner !== undefined && owner !== '' && owner === grantId) return;
+  throw failureOf(provider, 'deleteAccount')(
+    'conflict',
+    `${name} is held by ${holderOf(owner)}, not grant ${grantId}`,
+  );
 }

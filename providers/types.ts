@@ -73,6 +73,13 @@ export interface IdentityProvider {
   disableAccount(account: AccountRef): Promise<void>;
   /** Replaces the credentials with a random value nobody keeps; ends sessions where the provider has them. */
   rotateCredentials(account: AccountRef): Promise<void>;
+  /**
+   * Deletes a closed grant's account from the directory for good (the retention period after its disable ran
+   * out): its group memberships first, then the account itself. An account that is gone already (or never was)
+   * is done. The account must still carry `grantId`'s marker: one marked by another grant (a newer grant of the
+   * same supplier took it over) or by none (made by hand) is left as it is, with a `conflict`.
+   */
+  deleteAccount(account: AccountRef, grantId: string): Promise<void>;
   /** Every account whose name starts with `prefix` (the supplier convention), for reviews. */
   listAccounts(prefix: string): Promise<AccountState[]>;
   /**

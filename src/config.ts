@@ -73,6 +73,21 @@ const tokens = z.string().transform((text, ctx): ApiToken[] => {
   return parsed;
 });
 
+/** A retention period: a number of days (a fraction too), up to a century, or `never`; `undefined` is never. */
+const retentionDays = z.string().transform((text, ctx): number | undefined => {
+  const value = text.trim();
+  if (value === 'never') return undefined;
+  const days = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!(days <= 36_500)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a number of days (like 30 or 0.5, at most 36500) or never',
+    });
+    return z.NEVER;
+  }
+  return days;
+});
+
 /** An empty variable (`SMTP_URL=`) means unset, as in most shells' env files. */
 const blankAsUnset = <S extends z.ZodType>(schema: S) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema);
@@ -156,6 +171,8 @@ export const envSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  ACCOUNT_RETENTION_DAYS: blankAsUnset(z.string().default('30')).pipe(retentionDays),
+  CONTACT_RETENTION_DAYS: blankAsUnset(z.string().default('365')).pipe(retentionDays),
   DATABASE_URL: optionalString,
   DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -195,6 +212,11 @@ export interface Config {
   notifications: { smtpUrl?: string | undefined; smtpFrom: string; webhookUrl?: string | undefined };
   /** The scheduled access review. */
   review: { intervalMs: number; disableOrphans: boolean; reportTo: string[] };
+  /**
+   * Law 25 retention, in days (`undefined`: never): a closed account is deleted from its directory `accountDays`
+   * after it was closed, and a grant's contact e-mail erased from the registry `contactDays` after it ended.
+   */
+  retention: { accountDays: number | undefined; contactDays: number | undefined };
   payloadEncryptionKeys?: string | undefined;
   databaseUrl?: string | undefined;
   dataDir: string;
@@ -255,6 +277,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       disableOrphans: env.REVIEW_DISABLE_ORPHANS,
       reportTo: ids(env.REVIEW_REPORT_TO),
     },
+    retention: { accountDays: env.ACCOUNT_RETENTION_DAYS, contactDays: env.CONTACT_RETENTION_DAYS },
     payloadEncryptionKeys: env.PAYLOAD_ENCRYPTION_KEYS,
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,

@@ -107,6 +107,7 @@ export async function startService(
           logger,
           notifier,
           review: { ...config.review, prefix: config.policy.accountPrefix },
+          retention: config.retention,
         },
         cachedGrants: config.workerCachedGrants,
         // Bundling the workflows costs seconds of CPU at every start; a bundle built beforehand skips it.

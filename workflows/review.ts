@@ -1,5 +1,7 @@
-import { ActivityFailure, proxyActivities, uuid4 } from '@temporalio/workflow';
+import { ActivityFailure, patched, proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import type { AccountSweep } from '../activities/retention.js';
+import type { ProviderName } from '../domain/account.js';
 import type { ProviderReview } from '../domain/review.js';
 import { requireAuthentic } from './authentic.js';
 
@@ -15,6 +17,14 @@ export interface ReviewOutcome {
   providers: ProviderReview[];
   /** Accounts with a finding worth a look (orphans, drift, corrected expiries, disabled live accounts). */
   noteworthy: number;
+  /** What the retention sweep after the review did; a part that failed is absent (the next review tries again). */
+  retention?: RetentionOutcome | undefined;
+}
+
+/** The retention sweep's part of a review: closed accounts deleted per provider, contact e-mails erased. */
+export interface RetentionOutcome {
+  accounts: AccountSweep[];
+  erasedContacts?: number | undefined;
 }
 
 const registryCall = { startToCloseTimeout: '1m', retry: { initialInterval: '1s', maximumInterval: '30s' } };
@@ -32,10 +42,18 @@ const { deliverReviewSummary } = proxyActivities<Activities>({
   retry: { initialInterval: '10s', maximumInterval: '5m', nonRetryableErrorTypes: ['NotificationRefused'] },
 });
 
+// The retention sweep works through what is due in the registry; a directory down for the whole retry budget
+// leaves its accounts due, and the next review deletes them.
+const { deleteRetiredAccounts, eraseRetiredContacts } = proxyActivities<Activities>({
+  startToCloseTimeout: '30m',
+  heartbeatTimeout: '1m',
+  retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 10 },
+});
+
 /**
  * One access review: every supplier-convention account in every provider is compared with the registry, drift is
  * closed at once, orphans are reported (or disabled), directory expiries are corrected, and the report is kept.
- * When something was found, a summary goes out through the notification channels.
+ * When something was found, a summary goes out through the notification channels. Then the retention sweep runs.
  */
 export async function reviewWorkflow(input: ReviewInput): Promise<ReviewOutcome> {
   // The trigger names who asked: believed only from the service (or its schedule), which holds the key.
@@ -62,5 +80,28 @@ export async function reviewWorkflow(input: ReviewInput): Promise<ReviewOutcome>
       ),
     );
   }
-  return { reviewId, providers: reviews, noteworthy };
+  // Reviews started before the sweep existed replay without it.
+  const retention = patched('retention-sweep') ? await sweepRetention(providers) : undefined;
+  return { reviewId, providers: reviews, noteworthy, retention };
+}
+
+/**
+ * Law 25: closed accounts past `ACCOUNT_RETENTION_DAYS` are deleted from their directories, contact e-mails past
+ * `CONTACT_RETENTION_DAYS` erased from the registry. After the review, so its report shows the directory as it was
+ * found; one directory failing does not hold up the others or the registry's part.
+ */
+async function sweepRetention(providers: ProviderName[]): Promise<RetentionOutcome> {
+  const unlessFailed = <T>(work: Promise<T>): Promise<T | undefined> =>
+    work.catch((err: unknown) => {
+      if (!(err instanceof ActivityFailure)) throw err;
+      return undefined;
+    });
+  const [erased, accounts] = await Promise.all([
+    unlessFailed(eraseRetiredContacts()),
+    Promise.all(providers.map((provider) => unlessFailed(deleteRetiredAccounts({ provider })))),
+  ]);
+  return {
+    accounts: accounts.filter((sweep): sweep is AccountSweep => sweep !== undefined),
+    erasedContacts: erased?.erased,
+  };
 }

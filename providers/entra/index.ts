@@ -12,7 +12,7 @@ import {
 } from './config.js';
 import { createAccount } from './create.js';
 import { toProviderError } from './errors.js';
-import { disableAccount, rotateCredentials, setExpiry } from './lifecycle.js';
+import { deleteAccount, disableAccount, rotateCredentials, setExpiry } from './lifecycle.js';
 import {
   findUser,
   groupsOf,
@@ -76,6 +76,8 @@ export function createEntraProvider(config: EntraConfig): IdentityProvider {
     disableAccount: (account) => run('disableAccount', () => disableAccount(ctx, account)),
 
     rotateCredentials: (account) => run('rotateCredentials', () => rotateCredentials(ctx, account)),
+
+    deleteAccount: (account, grantId) => run('deleteAccount', () => deleteAccount(ctx, account, grantId)),
 
     listAccounts: (prefix) =>
       run('listAccounts', async () => {

@@ -4,7 +4,8 @@ import type { AccountRef } from '../../domain/account.js';
 import { unlessNotFound } from './errors.js';
 import { removeFromAllGroups } from './groups.js';
 import { instant } from '../operation.js';
-import { expiryProperties, getUser, isGuest, userPath, type EntraContext } from './users.js';
+import { checkDeletable } from '../ownership.js';
+import { expiryProperties, getUser, grantOf, isGuest, userPath, type EntraContext } from './users.js';
 
 /**
  * The password a member account is left with at rotation: nobody ever sees it. 64 characters drawn like the
@@ -66,4 +67,15 @@ export async function rotateCredentials(ctx: EntraContext, account: AccountRef):
     if (!done) return;
   }
   await unlessNotFound(ctx.client.api(userPath(user.id, '/revokeSignInSessions')).post(undefined), undefined);
+}
+
+/**
+ * `DELETE /users/{id}`: Entra moves the user to its deleted items, where it stays restorable for 30 days and is
+ * then removed for good, with its group memberships. A user that is gone already (404) is done.
+ */
+export async function deleteAccount(ctx: EntraContext, account: AccountRef, grantId: string): Promise<void> {
+  const user = await getUser(ctx, account.externalId);
+  if (!user) return;
+  checkDeletable(grantOf(ctx, user), grantId, 'entra', account.username);
+  await unlessNotFound(ctx.client.api(userPath(user.id)).delete(), undefined);
 }

@@ -10,7 +10,7 @@ import {
 import { ProviderError } from '../errors.js';
 import type { ReachabilityProbe } from '../module.js';
 import { checkUsernameLength } from '../operation.js';
-import { holderOf, ownershipOf } from '../ownership.js';
+import { checkDeletable, holderOf, ownershipOf } from '../ownership.js';
 import { generatePassword, unusableSecret } from '../password.js';
 import type { AccountSpec, AccountState, IdentityProvider, ProvisionResult } from '../types.js';
 import type { AccountRef } from '../../domain/account.js';
@@ -78,6 +78,9 @@ export function createLdapProvider(config: LdapConfig): IdentityProvider {
 
     rotateCredentials: (account) =>
       run('rotateCredentials', (client) => rotateCredentials(client, dialect, account)),
+
+    deleteAccount: (account, grantId) =>
+      run('deleteAccount', (client) => deleteAccount(client, cfg, dialect, account, grantId)),
 
     listAccounts: (prefix) => run('listAccounts', (client) => listAccounts(client, cfg, dialect, prefix)),
 
@@ -202,6 +205,30 @@ async function rotateCredentials(client: Client, dialect: Dialect, account: Acco
   const after = await readEntry(client, dialect, before.dn);
   const changes = after ? dialect.disableChanges(after, new Date()) : [];
   if (changes.length > 0) await client.modify(before.dn, changes);
+}
+
+/**
+ * Leaves every group, then deletes the entry. Memberships go first in both dialects: slapd without the refint
+ * overlay would keep the deleted DN in its groups (and give it to whoever is created under that DN next), and a
+ * deletion that fails half-way leaves an entry in no group, which a retry then deletes.
+ */
+async function deleteAccount(
+  client: Client,
+  cfg: ResolvedLdapConfig,
+  dialect: Dialect,
+  account: AccountRef,
+  grantId: string,
+): Promise<void> {
+  const entry = await readEntry(client, dialect, account.externalId);
+  if (!entry) return; // Never created, or deleted by an earlier attempt.
+  checkDeletable(dialect.readEntry(entry).grantId, grantId, 'ldap', entry.dn);
+  await removeFromAllGroups(client, cfg, dialect, entry.dn);
+  try {
+    await client.del(entry.dn);
+  } catch (err) {
+    if (hasCode(err, ResultCode.noSuchObject)) return; // Deleted since the read.
+    throw err;
+  }
 }
 
 async function listAccounts(

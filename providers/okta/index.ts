@@ -6,7 +6,7 @@ import { connect } from './client.js';
 import { oktaUsernameLimit, resolveOktaConfig, type OktaConfig } from './config.js';
 import { createAccount } from './create.js';
 import { toProviderError } from './errors.js';
-import { disableAccount, rotateCredentials } from './lifecycle.js';
+import { deleteAccount, disableAccount, rotateCredentials } from './lifecycle.js';
 import { findAccount, listAccounts } from './list.js';
 import { schemaGuard } from './schema.js';
 import { userIdOf, type OktaContext } from './users.js';
@@ -61,6 +61,8 @@ export function createOktaProvider(config: OktaConfig): IdentityProvider {
     disableAccount: (account) => run('disableAccount', () => disableAccount(ctx, account)),
 
     rotateCredentials: (account) => run('rotateCredentials', () => rotateCredentials(ctx, account)),
+
+    deleteAccount: (account, grantId) => run('deleteAccount', () => deleteAccount(ctx, account, grantId)),
 
     listAccounts: (prefix) => run('listAccounts', () => listAccounts(ctx, prefix)),
 

@@ -1,3 +1,4 @@
+import { checkDeletable } from '../ownership.js';
 import { generatePassword } from '../password.js';
 import type { AccountRef } from '../../domain/account.js';
 import { errorCodeOf, statusOf, unlessNotFound } from './errors.js';
@@ -95,3 +96,20 @@ export async function rotateCredentials(ctx: OktaContext, account: AccountRef): 
   if (present === null) return;
   await endSessions(ctx, user.id);
 }
+
+/**
+ * Deletes the user for good. Okta deletes only a DEPROVISIONED user: `DELETE /api/v1/users/{id}` on any other
+ * deactivates it instead, so a user that is not deactivated yet gets the DELETE twice. Its groups go with it.
+ * A 404 at any point (deleted meanwhile, by an earlier attempt or an admin) is done.
+ */
+export async function deleteAccount(ctx: OktaContext, account: AccountRef, grantId: string): Promise<void> {
+  const user = await resolveUser(ctx, account);
+  if (!user) return;
+  checkDeletable(stringOr(user.profile[ctx.config.grantAttribute]), grantId, 'okta', account.username);
+  const remove = () =>
+    unlessNotFound(ctx.client.userApi.deleteUser({ userId: user.id, sendEmail: false }), null);
+  if (user.status !== 'DEPROVISIONED') await remove();
+  await remove();
+}
+
+const stringOr = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ProviderName } from '../../domain/account.js';
 import { checkLimit, grantConditions, matchesNothing } from './listing.js';
+import * as retention from './retention-store.js';
 import * as reviews from './review-store.js';
 import * as accountNames from './account-names.js';
 import type { ProviderReview, ReviewedAccount, ReviewReport } from '../../domain/review.js';
@@ -149,6 +150,27 @@ export class KyselyRegistry implements RegistryStore {
 
   reserveAccountName(reservation: AccountNameReservation): Promise<string> {
     return accountNames.reserveAccountName(this.db, reservation);
+  }
+
+  accountsDueForDeletion(
+    provider: ProviderName,
+    closedBefore: string,
+    limit: number,
+    after?: retention.ClosingCursor,
+  ): Promise<GrantRecord[]> {
+    return retention.accountsDueForDeletion(this.db, provider, closedBefore, limit, after);
+  }
+
+  recordAccountDeleted(grantId: string, at: string, details: Record<string, string>): Promise<void> {
+    return retention.recordAccountDeleted(this.db, grantId, at, details);
+  }
+
+  contactsDueForErasure(endedBefore: string, limit: number): Promise<GrantRecord[]> {
+    return retention.contactsDueForErasure(this.db, endedBefore, limit);
+  }
+
+  eraseContact(grantId: string, at: string): Promise<boolean> {
+    return retention.eraseContact(this.db, grantId, at);
   }
 
   startReview(review: { id: string; trigger: string; startedAt: string }): Promise<void> {

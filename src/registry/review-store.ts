@@ -1,4 +1,4 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { ProviderName } from '../../domain/account.js';
 import { REVIEW_EVENT_SEQ_BASE, type EventRecord } from '../../domain/events.js';
 import type { GrantStatus } from '../../domain/status.js';
@@ -66,29 +66,41 @@ export async function recordReviewEvent(
   db: Kysely<Database>,
   event: Omit<EventRecord, 'seq' | 'patch'>,
 ): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    // A write first, changing nothing: on PostgreSQL it locks the grant's row, so two reviews appending to
-    // one grant queue here instead of both taking the same seq; on SQLite it makes the transaction a writer
-    // from the start, so it waits for another writer instead of failing to upgrade later.
-    const touched = await tx
-      .updateTable('grants')
-      .set((eb) => ({ patched_seq: eb.ref('patched_seq') }))
-      .where('id', '=', event.grantId)
-      .executeTakeFirst();
-    if (Number(touched.numUpdatedRows) === 0) throw new Error(`grant ${event.grantId} does not exist`);
-    const earlier = await tx
-      .selectFrom('grant_events')
-      .select(['seq', 'type', 'details'])
-      .where('grant_id', '=', event.grantId)
-      .where('seq', '>=', REVIEW_EVENT_SEQ_BASE)
-      .execute();
-    if (earlier.some((e) => e.type === event.type && sameDetails(e.details, event.details))) return;
-    const seq = Math.max(REVIEW_EVENT_SEQ_BASE - 1, ...earlier.map((e) => Number(e.seq))) + 1;
-    await tx
-      .insertInto('grant_events')
-      .values(eventRow({ ...event, seq }))
-      .execute();
-  });
+  await db.transaction().execute((tx) => appendLateEvent(tx, event));
+}
+
+/**
+ * Appends, within `tx`, an event written after the fact on a grant whose workflow does not write it (the review's,
+ * the retention sweep's), under the next free `seq` at or above `REVIEW_EVENT_SEQ_BASE`, unless an event of the
+ * same type with the same details is there already. False when it was.
+ * @throws when the grant does not exist.
+ */
+export async function appendLateEvent(
+  tx: Transaction<Database>,
+  event: Omit<EventRecord, 'seq' | 'patch'>,
+): Promise<boolean> {
+  // A write first, changing nothing: on PostgreSQL it locks the grant's row, so two reviews appending to
+  // one grant queue here instead of both taking the same seq; on SQLite it makes the transaction a writer
+  // from the start, so it waits for another writer instead of failing to upgrade later.
+  const touched = await tx
+    .updateTable('grants')
+    .set((eb) => ({ patched_seq: eb.ref('patched_seq') }))
+    .where('id', '=', event.grantId)
+    .executeTakeFirst();
+  if (Number(touched.numUpdatedRows) === 0) throw new Error(`grant ${event.grantId} does not exist`);
+  const earlier = await tx
+    .selectFrom('grant_events')
+    .select(['seq', 'type', 'details'])
+    .where('grant_id', '=', event.grantId)
+    .where('seq', '>=', REVIEW_EVENT_SEQ_BASE)
+    .execute();
+  if (earlier.some((e) => e.type === event.type && sameDetails(e.details, event.details))) return false;
+  const seq = Math.max(REVIEW_EVENT_SEQ_BASE - 1, ...earlier.map((e) => Number(e.seq))) + 1;
+  await tx
+    .insertInto('grant_events')
+    .values(eventRow({ ...event, seq }))
+    .execute();
+  return true;
 }
 
 /** Whether stored details (JSON text) say the same as these, whatever the order of their keys. */

@@ -30,6 +30,7 @@ export function grantRow(grant: GrantRecord): Insertable<GrantsTable> {
     failure: null,
     provisioned_at: grant.provisionedAt ?? null,
     closed_at: grant.closedAt ?? null,
+    account_deleted_at: grant.accountDeletedAt ?? null,
     patched_seq: 0,
   };
 }
@@ -84,6 +85,7 @@ export function toGrant(row: Selectable<GrantsTable>): GrantRecord {
     failure: row.failure ? (JSON.parse(row.failure) as GrantRecord['failure']) : undefined,
     provisionedAt: row.provisioned_at ?? undefined,
     closedAt: row.closed_at ?? undefined,
+    accountDeletedAt: row.account_deleted_at ?? undefined,
   };
 }
 

@@ -33,6 +33,8 @@ export interface GrantsTable {
    * both are recorded (0004). `ended_at` says when the grant ended; the door is open until this.
    */
   closed_at: string | null;
+  /** When the retention sweep deleted the account from its directory (0007); null while it is there. */
+  account_deleted_at: string | null;
 }
 
 export interface GrantEventsTable {
@@ -143,6 +145,7 @@ const migrations: Record<string, Migration> = {
   '0003-reviews': { up: addReviewTables },
   '0004-closed-at': { up: addClosedAt },
   '0005-account-names': { up: addAccountNames },
+  '0007-retention': { up: addRetention },
 };
 
 /**
@@ -341,6 +344,26 @@ async function addAccountNames(anyDb: Kysely<unknown>): Promise<void> {
       .values(rows.slice(start, start + RESERVATIONS_PER_INSERT))
       .execute();
   }
+}
+
+/**
+ * When each account was deleted by the retention sweep. Nothing to backfill: no account was deleted before. The
+ * indexes are what the sweep reads: the accounts not deleted yet, by when they were closed; and, for each, the
+ * grants of the same account created since (without it SQLite walked every grant of the provider created since:
+ * 7 s over 20,000 grants; 64 ms with it, 32 ms on PostgreSQL).
+ */
+async function addRetention(db: Kysely<unknown>): Promise<void> {
+  await db.schema.alterTable('grants').addColumn('account_deleted_at', 'text').execute();
+  await db.schema
+    .createIndex('grants_deleted_closed')
+    .on('grants')
+    .columns(['account_deleted_at', 'closed_at'])
+    .execute();
+  await db.schema
+    .createIndex('grants_account_created')
+    .on('grants')
+    .columns(['provider', 'username', 'created_at'])
+    .execute();
 }
 
 /** Every migration, applied in name order by Kysely's Migrator on both SQLite and PostgreSQL. */

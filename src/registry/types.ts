@@ -32,6 +32,8 @@ export interface GrantRecord {
    * grant without it is still closing — its account is usable until the directory has done both.
    */
   closedAt?: string | undefined;
+  /** When the retention sweep deleted the account from its directory (`ACCOUNT_RETENTION_DAYS` after `closedAt`). */
+  accountDeletedAt?: string | undefined;
 }
 
 /** Where a listing resumes: the last grant of the previous page, in the listing's order. */
@@ -130,6 +132,31 @@ export interface RegistryStore {
    * another supplier's. Atomic across processes: one name is never reserved for two suppliers.
    */
   reserveAccountName(reservation: AccountNameReservation): Promise<string>;
+  /**
+   * The closed grants of the provider whose account is due for deletion: closed (`closedAt`) at or before
+   * `closedBefore`, not deleted yet, and not the account of a newer grant (one created after it that did not fail:
+   * the same supplier granted again holds the account now, and its own closing decides). Oldest closing first,
+   * after `after` when given (a sweep going on past accounts the directory refused to delete).
+   */
+  accountsDueForDeletion(
+    provider: ProviderName,
+    closedBefore: string,
+    limit: number,
+    after?: { closedAt: string; id: string },
+  ): Promise<GrantRecord[]>;
+  /**
+   * Records that the grant's account was deleted: sets `accountDeletedAt` and appends `account-deleted` (like the
+   * review's events, after the fact). A repeat changes nothing.
+   */
+  recordAccountDeleted(grantId: string, at: string, details: Record<string, string>): Promise<void>;
+  /** Ended grants (`CLOSED_STATUSES`) that ended at or before `endedBefore` and still keep a contact e-mail. */
+  contactsDueForErasure(endedBefore: string, limit: number): Promise<GrantRecord[]>;
+  /**
+   * Erases the grant's contact e-mail from the registry: the grant's own field and every copy of it in its event
+   * details and failure (a provider's error may quote it), replaced by `[erased]`; then appends `contact-erased`.
+   * The trail stays: events, instants, actors and reasons. False when there was nothing to erase (a repeat).
+   */
+  eraseContact(grantId: string, at: string): Promise<boolean>;
   /** Records that a review started; does nothing when it already is (a retried activity). */
   startReview(review: { id: string; trigger: string; startedAt: string }): Promise<void>;
   /**

@@ -322,6 +322,49 @@ export function providerContract(
       await expect(provider.rotateCredentials(ref)).resolves.toBeUndefined();
     });
 
+    it('deleteAccount removes a closed account from the directory and from the review’s listing; again is fine', async () => {
+      const prefix = `sup-dl${token(4)}-`;
+      const s = spec(prefix);
+      const kept = spec(prefix);
+      const { account, credential } = await closedGrant(s);
+      await closedGrant(kept);
+      await provider.deleteAccount(account, s.grantId);
+      expect(await provider.findAccount(s.username)).toBeNull();
+      const listed = await provider.listAccounts(prefix);
+      expect(listed.map((a) => a.username)).toEqual([kept.username]);
+      expect(await signsIn(credential)).toBe(false);
+      await expect(provider.deleteAccount(account, s.grantId)).resolves.toBeUndefined();
+      // The name is free again: the supplier's next grant gets a new account, not a conflict.
+      const next = { ...s, grantId: `grant-${token(12)}`, reclaimable: [] };
+      await provider.createAccount(next);
+      expect(await provider.findAccount(s.username)).toMatchObject({ enabled: true, grantId: next.grantId });
+    });
+
+    it('deleteAccount leaves an account another grant holds, or a hand-made one, as it is', async () => {
+      const earlier = spec();
+      const first = await closedGrant(earlier);
+      const again = nextGrant(earlier, [earlier.grantId]);
+      const taken = await wayIn(await provider.createAccount(again));
+      await expectKind(provider.deleteAccount(first.account, earlier.grantId), 'conflict');
+      expect(await provider.findAccount(earlier.username)).toMatchObject({
+        enabled: true,
+        grantId: again.grantId,
+      });
+      expect(await signsIn(taken)).toBe(true);
+
+      const s = spec();
+      await h.makeForeignAccount(s.username);
+      const foreign = await provider.findAccount(s.username);
+      expect(foreign).not.toBeNull();
+      await expectKind(provider.deleteAccount(foreign as AccountRef, s.grantId), 'conflict');
+      expect(await provider.findAccount(s.username)).toEqual(foreign);
+    });
+
+    it('deleteAccount on a never-created account succeeds', async () => {
+      const ref = missingRef(`sup-none-${token()}`.slice(0, provider.maxUsernameLength));
+      await expect(provider.deleteAccount(ref, `grant-${token(12)}`)).resolves.toBeUndefined();
+    });
+
     it('checkReachable answers while the provider is up and takes our credentials', async () => {
       await expect(provider.checkReachable()).resolves.toBeUndefined();
     });

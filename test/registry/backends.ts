@@ -76,3 +76,18 @@ export async function migrateThrough(db: Kysely<any>, last: string): Promise<voi
   const { error } = await new Migrator({ db, provider }).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
 }
+
+/**
+ * Brings a database to the schema every migration before `first` leaves, as the release before `first` did: a
+ * registry written by that release, for testing what `first` does to it.
+ */
+export async function migrateToBefore(db: Kysely<any>, first: string): Promise<void> {
+  const provider = {
+    getMigrations: async () => {
+      const all = await migrationProvider.getMigrations();
+      return Object.fromEntries(Object.entries(all).filter(([name]) => name < first));
+    },
+  };
+  const { error } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
+}

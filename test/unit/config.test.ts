@@ -231,6 +231,24 @@ describe('configuration', () => {
     );
   });
 
+  it('reads the retention periods in days: 30 for accounts and 365 for contacts by default, fractions, or never', () => {
+    expect(loadConfig({}).retention).toEqual({ accountDays: 30, contactDays: 365 });
+    expect(loadConfig({ ACCOUNT_RETENTION_DAYS: '0.5', CONTACT_RETENTION_DAYS: '0' }).retention).toEqual({
+      accountDays: 0.5,
+      contactDays: 0,
+    });
+    expect(
+      loadConfig({ ACCOUNT_RETENTION_DAYS: 'never', CONTACT_RETENTION_DAYS: ' never ' }).retention,
+    ).toEqual({ accountDays: undefined, contactDays: undefined });
+    expect(loadConfig({ ACCOUNT_RETENTION_DAYS: '' }).retention.accountDays).toBe(30);
+    for (const bad of ['-1', '30d', 'forever', '1e3', '40000']) {
+      expect(() => loadConfig({ ACCOUNT_RETENTION_DAYS: bad }), bad).toThrow(
+        /ACCOUNT_RETENTION_DAYS: must be a number of days .* or never/,
+      );
+    }
+    expect(() => loadConfig({ CONTACT_RETENTION_DAYS: '-3' })).toThrow(/CONTACT_RETENTION_DAYS/);
+  });
+
   it('reads durations', () => {
     expect(parseDuration('90s')).toBe(90_000);
     expect(parseDuration('1h')).toBe(3_600_000);
