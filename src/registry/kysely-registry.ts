@@ -2,10 +2,20 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ProviderName } from '../../domain/account.js';
 import { checkLimit, grantConditions, matchesNothing } from './listing.js';
 import * as reviews from './review-store.js';
+import * as suppliers from './supplier-store.js';
+import type { SupplierRecord } from '../../domain/supplier.js';
 import type { ProviderReview, ReviewedAccount, ReviewReport } from '../../domain/review.js';
 import { eventRow, grantRow, patchColumns, toEvent, toGrant } from './rows.js';
 import type { Database } from './schema.js';
-import type { GrantPage, GrantQuery, GrantRecord, RegistryStore } from './types.js';
+import type {
+  GrantPage,
+  GrantQuery,
+  GrantRecord,
+  RegistryStore,
+  SupplierChanges,
+  SupplierPage,
+  SupplierQuery,
+} from './types.js';
 import { CLOSED_STATUSES } from '../../domain/status.js';
 import { CLOSING_EVENTS, type EventRecord, type GrantEvent } from '../../domain/events.js';
 
@@ -160,6 +170,26 @@ export class KyselyRegistry implements RegistryStore {
 
   latestReview(): Promise<ReviewReport | null> {
     return reviews.latestReview(this.db);
+  }
+
+  insertSupplier(supplier: SupplierRecord): Promise<SupplierRecord> {
+    return suppliers.insertSupplier(this.db, supplier);
+  }
+
+  getSupplier(id: string): Promise<SupplierRecord | null> {
+    return suppliers.getSupplier(this.db, id);
+  }
+
+  getSupplierByKey(key: string): Promise<SupplierRecord | null> {
+    return suppliers.getSupplierByKey(this.db, key);
+  }
+
+  updateSupplier(id: string, changes: SupplierChanges, updatedAt: string): Promise<SupplierRecord | null> {
+    return suppliers.updateSupplier(this.db, id, changes, updatedAt);
+  }
+
+  listSuppliers(query: SupplierQuery): Promise<SupplierPage> {
+    return suppliers.listSuppliers(this.db, query);
   }
 
   async close(): Promise<void> {

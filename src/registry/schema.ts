@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { foldOrganisation } from './fold.js';
+import { addSuppliers } from './suppliers-migration.js';
 
 /** Row shapes as stored; instants are ISO-8601 UTC text so they sort and compare as text in any dialect. */
 export interface GrantsTable {
@@ -32,6 +33,26 @@ export interface GrantsTable {
    * both are recorded (0004). `ended_at` says when the grant ended; the door is open until this.
    */
   closed_at: string | null;
+  /** The supplier the grant is for (0006); every grant has one once that migration ran. */
+  supplier_id: string | null;
+}
+
+/** One supplier (0006); `contact_emails` is the JSON of a string array, instants are ISO-8601 UTC text. */
+export interface SuppliersTable {
+  id: string;
+  /** `supplierKey(legal_name)` when the supplier was created; unique, never changed. */
+  supplier_key: string;
+  legal_name: string;
+  /** `legal_name` folded by {@link foldOrganisation}, what the name filter matches. */
+  name_key: string;
+  contact_emails: string;
+  sponsor_name: string;
+  sponsor_email: string | null;
+  contract_end: string | null;
+  notes: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface GrantEventsTable {
@@ -75,6 +96,7 @@ export interface Database {
   grant_events: GrantEventsTable;
   reviews: ReviewsTable;
   review_accounts: ReviewAccountsTable;
+  suppliers: SuppliersTable;
 }
 
 const migrations: Record<string, Migration> = {
@@ -128,6 +150,7 @@ const migrations: Record<string, Migration> = {
   '0002-listing': { up: addListingColumns },
   '0003-reviews': { up: addReviewTables },
   '0004-closed-at': { up: addClosedAt },
+  '0006-suppliers': { up: addSuppliers },
 };
 
 /**

@@ -62,10 +62,15 @@ async function startPostgresBackend(): Promise<Backend> {
 
 /** Brings a database to the schema of the first release (`0001-grants` only), as that release did. */
 export async function migrateToFirstRelease(db: Kysely<any>): Promise<void> {
+  await migrateUpTo(db, '0001-grants');
+}
+
+/** Brings a database to the schema a release left it in: every migration up to `last`, none after. */
+export async function migrateUpTo(db: Kysely<any>, last: string): Promise<void> {
   const provider = {
     getMigrations: async () => {
       const all = await migrationProvider.getMigrations();
-      return Object.fromEntries(Object.entries(all).filter(([name]) => name === '0001-grants'));
+      return Object.fromEntries(Object.entries(all).filter(([name]) => name <= last));
     },
   };
   const { error } = await new Migrator({ db, provider }).migrateToLatest();
