@@ -97,7 +97,7 @@ const isStoredInstant = (value: unknown): value is string =>
  * A cursor is the caller's text and reaches the query: only what encodeCursor can have written passes (a NUL in
  * the id made PostgreSQL fail the query, a 500).
  */
-function decodeCursor(text: string): GrantCursor {
+export function decodeCursor(text: string): GrantCursor {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (
