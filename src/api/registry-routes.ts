@@ -135,6 +135,7 @@ export const CSV_COLUMNS = [
   // Added after the others so that spreadsheets reading columns by position keep working.
   'closedAt',
   'closing',
+  'supplierId',
 ] as const;
 
 /** The CSV, page by page, so an export of the whole registry never sits in memory at once. */
@@ -182,5 +183,6 @@ export function csvRow(grant: GrantRecord, events: GrantEvent[]): string[] {
     approvals.join('; '),
     grant.closedAt ?? '',
     closing === undefined ? '' : closing ? 'yes' : 'no',
+    grant.supplierId ?? '',
   ];
 }

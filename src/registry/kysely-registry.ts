@@ -188,6 +188,21 @@ export class KyselyRegistry implements RegistryStore {
     return suppliers.updateSupplier(this.db, id, changes, updatedAt);
   }
 
+  async supplierIdsOf(grantIds: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const ids = [...new Set(grantIds)];
+    for (let start = 0; start < ids.length; start += IDS_PER_QUERY) {
+      const rows = await this.db
+        .selectFrom('grants')
+        .select(['id', 'supplier_id'])
+        .where('id', 'in', ids.slice(start, start + IDS_PER_QUERY))
+        .where('supplier_id', 'is not', null)
+        .execute();
+      for (const row of rows) if (row.supplier_id) found.set(row.id, row.supplier_id);
+    }
+    return found;
+  }
+
   listSuppliers(query: SupplierQuery): Promise<SupplierPage> {
     return suppliers.listSuppliers(this.db, query);
   }

@@ -163,6 +163,8 @@ export interface RegistryStore {
   getSupplierByKey(key: string): Promise<SupplierRecord | null>;
   /** Applies the changes and stamps `updatedAt`; the supplier as it is now, `null` when there is none. */
   updateSupplier(id: string, changes: SupplierChanges, updatedAt: string): Promise<SupplierRecord | null>;
+  /** The supplier of each of these grants, by grant id; grants without one (or unknown) are absent. */
+  supplierIdsOf(grantIds: readonly string[]): Promise<Map<string, string>>;
   /** One page of suppliers matching the query, newest first. */
   listSuppliers(query: SupplierQuery): Promise<SupplierPage>;
   close(): Promise<void>;

@@ -166,9 +166,13 @@ describe('the access review', () => {
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = (await csv.text()).trim().split('\n');
     expect(lines[0]).toBe(
-      'provider,username,displayName,enabled,expiresAt,coveredByGrant,grantId,grantStatus,grantExpiresAt,finding,action,error',
+      'provider,username,displayName,enabled,expiresAt,coveredByGrant,grantId,grantStatus,grantExpiresAt,finding,action,error,supplierId',
     );
-    expect(lines.find((l) => l.startsWith('ldap,sup-shadow-it,'))).toMatch(/,no,,,,orphan,reported,$/);
+    expect(lines.find((l) => l.startsWith('ldap,sup-shadow-it,'))).toMatch(/,no,,,,orphan,reported,,$/);
+    // An account a grant made names that grant's supplier.
+    const granted = lines.filter((l) => l.split(',')[6]);
+    expect(granted.length).toBeGreaterThan(0);
+    for (const line of granted) expect(line).toMatch(/,[0-9a-f-]{36}$/);
     expect(lines).toHaveLength(4);
   });
 

@@ -109,6 +109,14 @@ describe.each(backends)('suppliers in the registry on $name', ({ start }) => {
     const page = await store.listGrants({ limit: 10, supplierId: acme.id });
     expect(page.grants.map((g) => g.id)).toEqual([recent.id, old.id]);
     expect((await store.getGrant(old.id))?.supplierId).toBe(acme.id);
+    const bare = await addGrant(store, { createdAt: at(4) });
+    const suppliers = await store.supplierIdsOf([old.id, recent.id, bare.id, 'unknown']);
+    expect(suppliers).toEqual(
+      new Map([
+        [old.id, acme.id],
+        [recent.id, acme.id],
+      ]),
+    );
   });
 
   it('gives every grant of a registry written before suppliers its supplier, one per legal name, no account renamed', async () => {
