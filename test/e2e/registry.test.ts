@@ -21,7 +21,12 @@ async function createGrant(organisation: string, days: number) {
     reason: 'registry walkthrough',
   });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
-  return response.body as { id: string; account: { username: string }; createdAt: string };
+  return response.body as {
+    id: string;
+    supplierId: string;
+    account: { username: string };
+    createdAt: string;
+  };
 }
 
 async function ids(query: string): Promise<string[]> {
