@@ -43,7 +43,7 @@ export interface SuppliersTable {
   /** `supplierKey(legal_name)` when the supplier was created; unique, never changed. */
   supplier_key: string;
   legal_name: string;
-  /** `legal_name` folded by {@link foldOrganisation}, what the name filter matches. */
+  /** `legal_name` folded by `foldSupplierName`, what the name filter matches. */
   name_key: string;
   contact_emails: string;
   sponsor_name: string;

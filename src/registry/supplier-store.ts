@@ -1,7 +1,7 @@
 /** The registry's suppliers: rows, writes and the listing, for `KyselyRegistry`. */
 import { sql, type Expression, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { SupplierRecord } from '../../domain/supplier.js';
-import { containsPattern, foldOrganisation, LIKE_ESCAPE } from './fold.js';
+import { containsPattern, foldSupplierName, LIKE_ESCAPE } from './fold.js';
 import { checkLimit, storedInstant } from './listing.js';
 import type { Database, SuppliersTable } from './schema.js';
 import type { SupplierChanges, SupplierPage, SupplierQuery } from './types.js';
@@ -11,7 +11,7 @@ function supplierRow(supplier: SupplierRecord): SuppliersTable {
     id: supplier.id,
     supplier_key: supplier.key,
     legal_name: supplier.legalName,
-    name_key: foldOrganisation(supplier.legalName),
+    name_key: foldSupplierName(supplier.legalName),
     contact_emails: JSON.stringify(supplier.contactEmails),
     sponsor_name: supplier.sponsor.name,
     sponsor_email: supplier.sponsor.email ?? null,
@@ -72,7 +72,7 @@ export async function updateSupplier(
   const columns: Partial<SuppliersTable> = { updated_at: updatedAt };
   if (changes.legalName !== undefined) {
     columns.legal_name = changes.legalName;
-    columns.name_key = foldOrganisation(changes.legalName);
+    columns.name_key = foldSupplierName(changes.legalName);
   }
   if (changes.contactEmails !== undefined) columns.contact_emails = JSON.stringify(changes.contactEmails);
   if (changes.sponsor !== undefined) {
@@ -95,7 +95,7 @@ export async function listSuppliers(db: Kysely<Database>, query: SupplierQuery):
     .where((eb) => {
       const conditions: Expression<SqlBool>[] = [];
       if (query.name !== undefined) {
-        const pattern = containsPattern(query.name);
+        const pattern = containsPattern(query.name, foldSupplierName);
         conditions.push(sql<SqlBool>`${eb.ref('name_key')} like ${pattern} escape ${LIKE_ESCAPE}`);
       }
       if (query.contractEndsBefore !== undefined)

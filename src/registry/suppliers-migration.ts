@@ -6,7 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { supplierKey } from '../../domain/naming.js';
-import { foldOrganisation } from './fold.js';
+import { foldSupplierName } from './fold.js';
 
 /**
  * The tables as this migration sees them. Migrations keep their own row types: they must keep working on the
@@ -51,7 +51,7 @@ export async function addSuppliers(anyDb: Kysely<unknown>): Promise<void> {
     // The one supplier per legal name, whatever its spelling: the database refuses a second, even under a race.
     .addColumn('supplier_key', 'text', (c) => c.notNull().unique())
     .addColumn('legal_name', 'text', (c) => c.notNull())
-    // Folded like grants.organisation_key, for the name filter.
+    // Transliterated and lowercased (`foldSupplierName`), for the name filter.
     .addColumn('name_key', 'text', (c) => c.notNull())
     .addColumn('contact_emails', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('sponsor_name', 'text', (c) => c.notNull())
@@ -103,7 +103,7 @@ async function backfill(db: Kysely<SuppliersSchema>): Promise<void> {
         id,
         supplier_key: key,
         legal_name: latest.organisation,
-        name_key: foldOrganisation(latest.organisation),
+        name_key: foldSupplierName(latest.organisation),
         contact_emails: JSON.stringify(contact ? [contact] : []),
         sponsor_name: latest.requested_by,
         sponsor_email: EMAIL.test(latest.requested_by) ? latest.requested_by : null,
