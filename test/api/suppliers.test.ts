@@ -266,6 +266,26 @@ describe('a PATCH of a supplier', () => {
       reason: 'overran',
     });
     expect(extension.statusCode).toBe(400);
+    // An extension asked for before the contract end moved earlier is not approved past it.
+    await registry.recordEvent({
+      grantId: existing.id,
+      seq: 3,
+      type: 'extension-requested',
+      at: inDays(0),
+      actor: 'rob',
+      patch: {
+        status: 'extension-requested',
+        pendingExtension: {
+          expiresAt: inDays(20),
+          reason: 'overran',
+          requestedBy: 'rob',
+          requestedAt: inDays(0),
+        },
+      },
+    });
+    const approval = await call('POST', `/v1/grants/${existing.id}/extensions/approve`, TOKENS.ada, {});
+    expect(approval.statusCode).toBe(409);
+    expect(approval.json().detail).toContain("after the supplier's contract end");
     expect(errorsOf(extension)).toEqual([
       { field: 'expiresAt', rule: expect.stringContaining('contract end') },
     ]);
