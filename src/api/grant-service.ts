@@ -193,13 +193,7 @@ export class GrantService {
   }
 
   async approveExtension(grant: GrantRecord, actor: Actor, reason?: string) {
-    // The contract end may have moved earlier since the extension was asked for.
-    const asked = grant.pendingExtension?.expiresAt;
-    if (asked !== undefined && grant.supplierId !== undefined) {
-      const end = (await this.options.registry.getSupplier(grant.supplierId))?.contractEnd;
-      if (end !== undefined && Date.parse(asked) > Date.parse(end))
-        throw problem(409, `the extension asks for ${asked}, after the supplier's contract end (${end})`);
-    }
+    await this.suppliers.checkPendingExtension(grant);
     return this.send(grant, (h) =>
       h.executeUpdate(approveExtensionUpdate, { args: [decision(grant, actor, reason)] }),
     );

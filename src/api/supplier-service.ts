@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor } from '../../domain/actor.js';
 import { supplierKey } from '../../domain/naming.js';
 import type { SupplierRecord } from '../../domain/supplier.js';
-import type { RegistryStore, SupplierChanges } from '../registry/types.js';
+import type { GrantRecord, RegistryStore, SupplierChanges } from '../registry/types.js';
 import { invalid, problem } from './problem.js';
 import type { CreateSupplierBody, PatchSupplierBody } from './supplier-schemas.js';
 
@@ -118,6 +118,15 @@ export class SupplierService {
     if (supplierId === undefined) return;
     const supplier = await this.options.registry.getSupplier(supplierId);
     checkContractEnd(supplier, expiresAt, field);
+  }
+
+  /** A 409 when the grant's pending extension runs past a contract end moved earlier since it was asked for. */
+  async checkPendingExtension(grant: GrantRecord): Promise<void> {
+    const asked = grant.pendingExtension?.expiresAt;
+    if (asked === undefined || grant.supplierId === undefined) return;
+    const end = (await this.options.registry.getSupplier(grant.supplierId))?.contractEnd;
+    if (end !== undefined && Date.parse(asked) > Date.parse(end))
+      throw problem(409, `the extension asks for ${asked}, after the supplier's contract end (${end})`);
   }
 }
 
