@@ -71,6 +71,8 @@ let groupDN: string;
 let operations: Operation[];
 let arbitraryOptions: ArbitraryOptions;
 const grantIds: string[] = [];
+/** Suppliers to aim the supplier id operations at: the pool grants', then those the suite registers. */
+const supplierIds: string[] = [];
 const reviewIds: string[] = [];
 const stats: Record<string, { cases: number; statuses: Record<number, number> }> = {};
 
@@ -97,6 +99,7 @@ beforeAll(async () => {
     const created = await stack.request('POST', '/v1/grants', TOKENS[caller], body);
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     grantIds.push(created.body.id);
+    supplierIds.push(created.body.supplierId);
   }
   const review = await stack.request('POST', '/v1/reviews', TOKENS.admin);
   reviewIds.push(review.body.id ?? crypto.randomUUID());
@@ -208,8 +211,7 @@ function caseArbitrary(op: Operation): fc.Arbitrary<Case> {
     ),
   };
   const idParam = op.parameters.find((p) => p.in === 'path');
-  if (idParam)
-    parts.id = idArbitrary(idParam.schema, op.path.startsWith('/v1/reviews') ? reviewIds : grantIds);
+  if (idParam) parts.id = idArbitrary(idParam.schema, knownIds(op.path));
   const query = op.parameters.filter((p) => p.in === 'query');
   if (query.length) {
     const schema: JsonSchema = {
@@ -346,6 +348,13 @@ async function runCase(op: Operation, c: Case): Promise<void> {
     expectGrant(body?.value, answer.body);
     grantIds.push(answer.body.id);
   }
+  if (op.key === 'POST /v1/suppliers' && answer.status === 201) supplierIds.push(answer.body.id);
+}
+
+/** The ids that exist for an operation's path. */
+function knownIds(path: string): string[] {
+  if (path.startsWith('/v1/reviews')) return reviewIds;
+  return path.startsWith('/v1/suppliers') ? supplierIds : grantIds;
 }
 
 describe('generated cases from /openapi.json', () => {
