@@ -16,6 +16,11 @@ export interface GrantInput {
   grantId: string;
   provider: ProviderName;
   supplier: Supplier;
+  /**
+   * The registry's supplier the grant is for (`SupplierRecord.id`); absent in the inputs of grants started before
+   * suppliers were recorded (the registry migration gave those grants theirs).
+   */
+  supplierId?: string | undefined;
   /** The account name and display name derived from the organisation (see `naming.ts`). */
   username: string;
   displayName: string;

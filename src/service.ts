@@ -8,6 +8,7 @@ import { buildApp } from './api/app.js';
 import { TokenAuthenticator } from './api/auth.js';
 import type { CodecRoutesOptions } from './api/codec-routes.js';
 import { GrantService } from './api/grant-service.js';
+import { SupplierService } from './api/supplier-service.js';
 import {
   EncryptionCodec,
   createDataConverter,
@@ -190,7 +191,17 @@ async function startApi(
   },
 ): Promise<FastifyInstance> {
   const policy = { providers: deps.directories.names, maxGrantDays: config.policy.maxGrantDays };
+  const suppliers = new SupplierService({
+    registry: deps.registry,
+    // Where a contract end moved earlier will shorten the supplier's live grants and tell its sponsor.
+    onContractEndMoved: async (supplier, previous) =>
+      logger.info(
+        { supplierId: supplier.id, contractEnd: supplier.contractEnd, previous },
+        "a supplier's contract end moved",
+      ),
+  });
   const service = new GrantService({
+    suppliers,
     client: deps.client,
     registry: deps.registry,
     taskQueue: config.temporal.taskQueue,
@@ -211,6 +222,7 @@ async function startApi(
   const app = await buildApp({
     authenticator: new TokenAuthenticator(deps.tokens),
     service,
+    suppliers,
     reviews: new ReviewService({ client: deps.client, taskQueue: config.temporal.taskQueue }),
     registry: deps.registry,
     policy,

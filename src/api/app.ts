@@ -19,6 +19,8 @@ import { reviewRoutes } from './review-routes.js';
 import type { ReviewService } from './review-service.js';
 import { useRouteContracts } from './route-contract.js';
 import type { GrantPolicy } from './schemas.js';
+import { supplierRoutes } from './supplier-routes.js';
+import { SupplierService } from './supplier-service.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -28,6 +30,8 @@ export interface AppDeps {
   registry: RegistryStore;
   policy: GrantPolicy;
   logger: FastifyBaseLogger;
+  /** The supplier registry behind `/v1/suppliers`; by default one on `registry`, with no contract-end hook. */
+  suppliers?: SupplierService | undefined;
   /** Access reviews on demand; without it the review routes are absent. */
   reviews?: ReviewService | undefined;
   /** The payload codec behind `/codec/encode` and `/codec/decode`; without it those routes are absent. */
@@ -137,6 +141,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now: deps.now,
   });
   registryRoutes(app, { registry: deps.registry, policy: deps.policy });
+  supplierRoutes(app, {
+    suppliers: deps.suppliers ?? new SupplierService({ registry: deps.registry, now: deps.now }),
+    registry: deps.registry,
+    now: deps.now,
+  });
   if (deps.reviews) reviewRoutes(app, { registry: deps.registry, reviews: deps.reviews });
   if (deps.codec) await codecRoutes(app, deps.codec);
   healthRoutes(app, deps.readiness);

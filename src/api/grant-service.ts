@@ -29,6 +29,8 @@ import { ANSWER_MARGIN_MS, answerWithin } from './answer-within.js';
 import type { Actor } from '../../domain/actor.js';
 import { invalid, problem } from './problem.js';
 import { ORGANISATION_RULE, type CreateGrantBody } from './schemas.js';
+import { checkContractEnd, SupplierService } from './supplier-service.js';
+import type { SupplierRecord } from '../../domain/supplier.js';
 
 export interface GrantServiceOptions {
   client: Client;
@@ -46,6 +48,8 @@ export interface GrantServiceOptions {
   reminderLeadsMs?: number[];
   /** Told when a credential whose answer came too late could not be given back to its grant. */
   onLostCredential?: (err: unknown) => void;
+  /** The supplier registry; by default one on `registry`. */
+  suppliers?: SupplierService | undefined;
 }
 
 /** What `POST /v1/grants` answers: the grant, and the one-time credential when it is ready. */
@@ -58,22 +62,29 @@ export interface CreatedGrant {
 /** Between the HTTP API and Temporal: starts grant workflows and sends them their messages. */
 export class GrantService {
   private readonly answerWithinMs: number;
+  private readonly suppliers: SupplierService;
 
   constructor(private readonly options: GrantServiceOptions) {
     this.answerWithinMs = options.answerWithinMs ?? 10_000;
+    this.suppliers = options.suppliers ?? new SupplierService({ registry: options.registry });
   }
 
   async create(body: CreateGrantBody, actor: Actor): Promise<CreatedGrant> {
-    const key = supplierKey(body.supplier.organisation);
+    const { supplier, organisation, contactEmail } = await this.grantSupplier(body, actor);
     // The schema checks it; the account name is derived here, so it is checked where it is made too.
-    if (key === '') throw invalid([{ field: 'supplier.organisation', rule: ORGANISATION_RULE }]);
-    const username = await accountNameFor(this.options, body.provider, key);
+    if (supplier.key === '') {
+      const field = body.supplierId ? 'supplierId' : 'supplier.organisation';
+      throw invalid([{ field, rule: ORGANISATION_RULE }]);
+    }
+    // The account is the supplier's, whichever spelling the request used: its reserved name on this provider.
+    const username = await accountNameFor(this.options, body.provider, supplier.key);
     const input: GrantInput = {
       grantId: randomUUID(),
       provider: body.provider,
-      supplier: { organisation: body.supplier.organisation, contactEmail: body.supplier.contactEmail },
+      supplier: { organisation, contactEmail },
+      supplierId: supplier.id,
       username,
-      displayName: supplierDisplayName(body.supplier.organisation),
+      displayName: supplierDisplayName(supplier.legalName),
       expiresAt: body.expiresAt,
       reason: body.reason,
       ticket: body.ticket,
@@ -109,6 +120,27 @@ export class GrantService {
     const grant = withState(pending, answer.state);
     if (answer.state.status === 'failed') throw provisioningProblem(answer.state);
     return { provisioned: answer.state.status !== 'provisioning', grant, credential: answer.credential };
+  }
+
+  /**
+   * The supplier of a new grant (found, or made on the fly from `supplier`), and what the grant records of it:
+   * the organisation as the request wrote it (or the legal name), the contact given (or the supplier's first).
+   * Refuses an expiry past the supplier's contract end, and a guest for a supplier with no contact.
+   */
+  private async grantSupplier(body: CreateGrantBody, actor: Actor) {
+    const supplier: SupplierRecord = await this.suppliers.forGrant(body, actor);
+    checkContractEnd(
+      supplier,
+      body.expiresAt,
+      body.durationDays === undefined ? 'expiresAt' : 'durationDays',
+    );
+    const contactEmail = body.supplier?.contactEmail ?? supplier.contactEmails[0];
+    if (body.account === 'guest' && !contactEmail) {
+      throw invalid([
+        { field: 'supplierId', rule: 'a guest is invited by e-mail: the supplier has no contact e-mail' },
+      ]);
+    }
+    return { supplier, organisation: body.supplier?.organisation ?? supplier.legalName, contactEmail };
   }
 
   /**
@@ -152,7 +184,8 @@ export class GrantService {
     );
   }
 
-  requestExtension(grant: GrantRecord, actor: Actor, expiresAt: string, reason: string) {
+  async requestExtension(grant: GrantRecord, actor: Actor, expiresAt: string, reason: string) {
+    await this.suppliers.checkExpiry(grant.supplierId, expiresAt, 'expiresAt');
     return this.send(grant, (h) =>
       h.executeUpdate(requestExtensionUpdate, {
         args: [{ grantId: grant.id, expiresAt, reason, actor: actor.name }],
@@ -160,7 +193,8 @@ export class GrantService {
     );
   }
 
-  approveExtension(grant: GrantRecord, actor: Actor, reason?: string) {
+  async approveExtension(grant: GrantRecord, actor: Actor, reason?: string) {
+    await this.suppliers.checkPendingExtension(grant);
     return this.send(grant, (h) =>
       h.executeUpdate(approveExtensionUpdate, { args: [decision(grant, actor, reason)] }),
     );

@@ -10,6 +10,7 @@ import { can, type Permission } from './auth.js';
 import { componentSchemas, JsonSchemaConverter, ref, type JsonObject } from './json-schema.js';
 import { isRateLimited } from './rate-limit.js';
 import { RESPONSE_COMPONENTS } from './response-schemas.js';
+import { SUPPLIER_COMPONENTS } from './supplier-responses.js';
 import type { DeclaredRoute } from './route-contract.js';
 
 /** The role of docs/api.md's role column that each permission of auth.ts stands for. */
@@ -51,7 +52,10 @@ function genericErrors({ method, url, schema, permission }: DeclaredRoute): Reco
     if (allowedRoles(permission).length < ROLES.length)
       errors[403] = problem(`The token's roles do not allow it (needs ${ROLE_OF[permission]}).`);
   }
-  if (schema.params) errors[404] = problem('No grant with this id.');
+  if (schema.params)
+    errors[404] = problem(
+      url.startsWith('/v1/suppliers') ? 'No supplier with this id.' : 'No grant with this id.',
+    );
   if (schema.body) errors[415] = problem('The body is not `application/json`.');
   if (isRateLimited(method, url))
     errors[429] = problem(
@@ -117,6 +121,7 @@ class OperationWriter {
 const TAGS = [
   { name: 'grants', description: 'Expiring supplier access and its lifecycle.' },
   { name: 'registry', description: 'Every grant ever made.' },
+  { name: 'suppliers', description: 'The supplier organisations grants are made for.' },
   { name: 'reviews', description: 'Supplier accounts that nobody granted.' },
   { name: 'codec', description: 'Reading the encrypted Temporal histories.' },
   { name: 'health', description: 'For load balancers and orchestrators.' },
@@ -151,7 +156,7 @@ export function buildOpenApiDocument(routes: readonly DeclaredRoute[]): JsonObje
     paths,
     components: {
       // `schemas.defs` is filled while the operations are converted, above.
-      schemas: { ...schemas.defs, ...componentSchemas(RESPONSE_COMPONENTS) },
+      schemas: { ...schemas.defs, ...componentSchemas([...RESPONSE_COMPONENTS, ...SUPPLIER_COMPONENTS]) },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A token listed in `API_TOKENS`.' },
       },

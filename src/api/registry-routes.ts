@@ -97,7 +97,7 @@ const isStoredInstant = (value: unknown): value is string =>
  * A cursor is the caller's text and reaches the query: only what encodeCursor can have written passes (a NUL in
  * the id made PostgreSQL fail the query, a 500).
  */
-function decodeCursor(text: string): GrantCursor {
+export function decodeCursor(text: string): GrantCursor {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (
@@ -135,6 +135,7 @@ export const CSV_COLUMNS = [
   // Added after the others so that spreadsheets reading columns by position keep working.
   'closedAt',
   'closing',
+  'supplierId',
 ] as const;
 
 /** The CSV, page by page, so an export of the whole registry never sits in memory at once. */
@@ -182,5 +183,6 @@ export function csvRow(grant: GrantRecord, events: GrantEvent[]): string[] {
     approvals.join('; '),
     grant.closedAt ?? '',
     closing === undefined ? '' : closing ? 'yes' : 'no',
+    grant.supplierId ?? '',
   ];
 }

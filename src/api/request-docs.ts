@@ -39,8 +39,10 @@ export function exampleBodies(policy: GrantPolicy, now = Date.now()) {
 export function createRules(policy: GrantPolicy): JsonObject {
   return {
     description:
-      'Exactly one of `expiresAt` and `durationDays`; `expiresAt` must be in the future and at most ' +
-      `MAX_GRANT_DAYS (${policy.maxGrantDays}) days away. \`account\` is accepted only by providers ` +
+      'Exactly one of `supplierId` and `supplier`. Exactly one of `expiresAt` and `durationDays`; ' +
+      '`expiresAt` must be in the future and at most ' +
+      `MAX_GRANT_DAYS (${policy.maxGrantDays}) days away, and neither may reach past the supplier's contract ` +
+      'end. `account` is accepted only by providers ' +
       'that have both guest and member accounts (Entra ID), and a `guest` needs `supplier.contactEmail`. ' +
       'Text is trimmed before its length is checked and must be well-formed Unicode without control ' +
       'characters (`reason` may hold tabs and line breaks); `supplier.organisation` must contain a letter ' +
@@ -49,6 +51,9 @@ export function createRules(policy: GrantPolicy): JsonObject {
       'object ids (Entra); the provider checks each before creating anything, and one it does not have is a ' +
       '`400` naming `groups`.',
     oneOf: [{ required: ['expiresAt'] }, { required: ['durationDays'] }],
+    // The second "exactly one": at least one of the two, and not both.
+    anyOf: [{ required: ['supplierId'] }, { required: ['supplier'] }],
+    not: { required: ['supplierId', 'supplier'] },
   };
 }
 
@@ -56,6 +61,7 @@ export function createRules(policy: GrantPolicy): JsonObject {
 export const QUERY_DESCRIPTIONS: Record<string, string> = {
   status: 'Grants in any of these statuses.',
   provider: 'Grants in any of these providers.',
+  supplierId: 'Grants of this supplier.',
   organisation: 'Part of the organisation name, ignoring case and diacritics.',
   expiresBefore: 'Grants whose current expiry is strictly before this instant.',
   expiresAfter: 'Grants whose current expiry is at or after this instant.',

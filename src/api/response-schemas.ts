@@ -48,6 +48,9 @@ export const grantSchema = z
   .object({
     id: z.uuid().meta({ description: 'The grant id.' }),
     provider: z.enum(PROVIDER_NAMES).meta({ description: 'The identity provider holding the account.' }),
+    supplierId: z.uuid().optional().meta({
+      description: 'The registered supplier the grant is for (`GET /v1/suppliers/{id}`).',
+    }),
     supplier: z
       .object({
         organisation: z.string().meta({ description: 'The supplier organisation as written.' }),
@@ -185,6 +188,9 @@ export const problemSchema = z
     grantId: z.uuid().optional().meta({ description: 'The grant concerned, when there is one.' }),
     liveGrantId: z.uuid().optional().meta({
       description: 'For `409` on creation: the live grant that already covers the account (extend it).',
+    }),
+    supplierId: z.uuid().optional().meta({
+      description: 'For `409` on creating a supplier: the registered supplier of the same legal name.',
     }),
   })
   .meta({ id: 'Problem', description: 'An RFC 9457 problem, sent as `application/problem+json`.' });

@@ -84,7 +84,7 @@ export function reviewRoutes(app: FastifyInstance, { registry, reviews }: Review
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="supplier-access-review-${found.id}.csv"`)
         .header('cache-control', 'no-store')
-        .send(reviewCsv(found));
+        .send(reviewCsv(found, await registry.supplierIdsOf(grantIdsOf(found))));
     },
   );
 
@@ -108,6 +108,10 @@ export function reviewRoutes(app: FastifyInstance, { registry, reviews }: Review
       return reviewView(found);
     },
   );
+}
+
+function grantIdsOf(report: ReviewReport): string[] {
+  return report.accounts.flatMap((a) => (a.grantId ? [a.grantId] : []));
 }
 
 async function latest(registry: RegistryStore): Promise<ReviewReport> {
@@ -140,10 +144,18 @@ const COLUMNS = [
   'finding',
   'action',
   'error',
+  // Added after the others so that spreadsheets reading columns by position keep working.
+  'supplierId',
 ] as const;
 
-/** One row per supplier-convention account, as the review found it. */
-export function reviewCsv(report: ReviewReport): string {
+/**
+ * One row per supplier-convention account, as the review found it, with the supplier of its grant (`supplierIds`:
+ * by grant id).
+ */
+export function reviewCsv(
+  report: ReviewReport,
+  supplierIds: ReadonlyMap<string, string> = new Map(),
+): string {
   const row = (a: ReviewedAccount) => [
     a.provider,
     a.username,
@@ -157,6 +169,7 @@ export function reviewCsv(report: ReviewReport): string {
     a.finding,
     a.action,
     a.error ?? '',
+    (a.grantId && supplierIds.get(a.grantId)) ?? '',
   ];
   // Cells starting with = + - @ are prefixed so a spreadsheet never runs an account's name as a formula.
   return stringify([[...COLUMNS], ...report.accounts.map(row)], { escape_formulas: true });

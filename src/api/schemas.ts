@@ -8,7 +8,7 @@ import { ruleForPresent } from './problem.js';
 const DAY_MS = 86_400_000;
 
 /** Instants: ISO-8601 with `Z` or an explicit offset; normalised to UTC. */
-const instant = z.iso.datetime({
+export const instant = z.iso.datetime({
   offset: true,
   error: ruleForPresent('must be an ISO-8601 instant with Z or an offset'),
 });
@@ -22,7 +22,7 @@ const CONTROL = /\p{Cc}/u;
 const CONTROL_BUT_LINE_BREAKS = /(?![\t\n\r])\p{Cc}/u;
 
 /** Trimmed text of 1 to `max` characters; `lines` allows tabs and line breaks (free text such as a reason). */
-const text = (max: number, { lines = false } = {}) =>
+export const text = (max: number, { lines = false } = {}) =>
   z
     .string()
     .trim()
@@ -35,6 +35,15 @@ const text = (max: number, { lines = false } = {}) =>
         ? 'must not contain control characters other than tabs and line breaks'
         : 'must not contain control characters (NUL, line breaks…)',
     );
+
+/** An e-mail address, as the API accepts one. */
+export const email = z.email('must be an e-mail address').max(254, 'must be at most 254 characters');
+
+/** A supplier's id in a path or a body. */
+export const supplierIdSchema = z.uuid('must be a supplier id (a UUID)');
+
+/** What a grant request must say of its supplier. */
+export const SUPPLIER_RULE = 'give exactly one of supplierId and supplier';
 
 /** What an organisation needs for an account to be named after it. */
 export const ORGANISATION_RULE =
@@ -54,14 +63,21 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
   return z
     .strictObject({
       provider: z.enum(providerNames, { error: providerRule(policy.providers) }),
-      supplier: z.strictObject({
-        // The account is named after it (docs/architecture.md): a letter of any script counts, transliterated.
-        organisation: text(128).refine(hasNameCharacter, ORGANISATION_RULE),
-        contactEmail: z
-          .email('must be an e-mail address')
-          .max(254, 'must be at most 254 characters')
-          .optional(),
-      }),
+      supplier: z
+        .strictObject({
+          // The account is named after it (docs/architecture.md): a letter of any script counts, transliterated.
+          organisation: text(128).refine(hasNameCharacter, ORGANISATION_RULE),
+          contactEmail: email.optional(),
+        })
+        .optional()
+        .meta({
+          description:
+            'The supplier by name, as before suppliers were records: the registered supplier of the same legal ' +
+            'name (any spelling), or a new one. Give this or `supplierId`.',
+        }),
+      supplierId: supplierIdSchema
+        .optional()
+        .meta({ description: 'A registered supplier. Give this or `supplier`.' }),
       expiresAt: instant.optional(),
       durationDays: z
         .number('must be a number of days')
@@ -75,6 +91,11 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
       account: z.enum(['guest', 'member'], { error: 'must be guest or member' }).optional(),
     })
     .superRefine((body, ctx) => {
+      // Neither: `supplier` is required, as it was before suppliers were records. Both: which one is meant?
+      if (body.supplier === undefined && body.supplierId === undefined)
+        ctx.addIssue({ code: 'custom', path: ['supplier'], message: 'is required' });
+      if (body.supplier !== undefined && body.supplierId !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['supplierId'], message: SUPPLIER_RULE });
       if ((body.expiresAt === undefined) === (body.durationDays === undefined)) {
         ctx.addIssue({
           code: 'custom',
@@ -92,7 +113,8 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
           message: `${body.provider} has only one kind of account`,
         });
       }
-      if (body.account === 'guest' && !body.supplier.contactEmail) {
+      // With `supplierId`, the contact is the registered supplier's: GrantService checks it there.
+      if (body.account === 'guest' && body.supplier && !body.supplier.contactEmail) {
         ctx.addIssue({
           code: 'custom',
           path: ['supplier', 'contactEmail'],
@@ -191,6 +213,7 @@ export function listGrantsQuerySchema(providers: readonly ProviderName[]) {
   return z.strictObject({
     status: listOf(GRANT_STATUSES, `one of ${GRANT_STATUSES.join(', ')}`).optional(),
     provider: listOf(providerNames, `one of ${providers.join(', ')}`).optional(),
+    supplierId: supplierIdSchema.optional(),
     organisation: text(128).optional(),
     expiresBefore: instant.transform(utc).optional(),
     expiresAfter: instant.transform(utc).optional(),
@@ -207,6 +230,7 @@ export function listGrantsQuerySchema(providers: readonly ProviderName[]) {
 
 export type ListGrantsQuery = z.output<ReturnType<typeof listGrantsQuerySchema>>;
 
-function utc(value: string): string {
+/** The instant in the form the registry stores, `…Z`. */
+export function utc(value: string): string {
   return new Date(value).toISOString();
 }

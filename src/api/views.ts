@@ -2,6 +2,7 @@ import { endingOf, isClosing } from '../registry/ending.js';
 import type { GrantRecord } from '../registry/types.js';
 import type { GrantEvent } from '../../domain/events.js';
 import { failureView } from '../../domain/failure.js';
+import type { SupplierRecord } from '../../domain/supplier.js';
 
 /** What goes with a grant into its view. */
 export interface GrantViewOptions {
@@ -18,6 +19,7 @@ export function grantView(grant: GrantRecord, { trail, withEvents = false }: Gra
   return {
     id: grant.id,
     provider: grant.provider,
+    ...(grant.supplierId ? { supplierId: grant.supplierId } : {}),
     supplier: {
       organisation: grant.organisation,
       ...(grant.contactEmail ? { contactEmail: grant.contactEmail } : {}),
@@ -41,5 +43,21 @@ export function grantView(grant: GrantRecord, { trail, withEvents = false }: Gra
     ...(grant.pendingExtension ? { pendingExtension: grant.pendingExtension } : {}),
     ...(grant.failure ? { failure: failureView(grant.failure) } : {}),
     ...(withEvents && trail ? { events: [...trail] } : {}),
+  };
+}
+
+/** The supplier as the API shows it (docs/api.md, "Suppliers"). */
+export function supplierView(supplier: SupplierRecord) {
+  return {
+    id: supplier.id,
+    legalName: supplier.legalName,
+    key: supplier.key,
+    contactEmails: supplier.contactEmails,
+    sponsor: supplier.sponsor,
+    ...(supplier.contractEnd ? { contractEnd: supplier.contractEnd } : {}),
+    ...(supplier.notes ? { notes: supplier.notes } : {}),
+    createdBy: supplier.createdBy,
+    createdAt: supplier.createdAt,
+    updatedAt: supplier.updatedAt,
   };
 }

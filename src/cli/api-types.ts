@@ -14,6 +14,11 @@ import type {
   pendingExtensionSchema,
   problemSchema,
 } from '../api/response-schemas.js';
+import type {
+  supplierPageSchema,
+  supplierSchema,
+  supplierWithGrantsSchema,
+} from '../api/supplier-responses.js';
 
 /** One entry of a grant's event trail. */
 export type GrantEvent = z.output<typeof grantEventSchema>;
@@ -38,3 +43,12 @@ export type FieldError = z.output<typeof fieldErrorSchema>;
 
 /** An RFC 9457 problem, as every error answer carries. */
 export type Problem = z.output<typeof problemSchema>;
+
+/** A supplier as the supplier routes answer it. */
+export type Supplier = z.output<typeof supplierSchema>;
+
+/** `GET /v1/suppliers/{id}`: the supplier with every grant it had. */
+export type SupplierWithGrants = z.output<typeof supplierWithGrantsSchema>;
+
+/** `GET /v1/suppliers`: one page of suppliers. */
+export type SupplierPage = z.output<typeof supplierPageSchema>;

@@ -19,6 +19,15 @@ const FIELD_FLAGS: Record<string, string> = {
   activeAt: '--active-at',
   limit: '--limit',
   cursor: '--cursor',
+  supplierId: '--supplier',
+  legalName: '--legal-name',
+  'sponsor.name': '--sponsor-name',
+  'sponsor.email': '--sponsor-email',
+  contactEmails: '--contact-email',
+  contractEnd: '--contract-end',
+  notes: '--notes',
+  name: '--name',
+  contractEndsBefore: '--contract-ends-before',
 };
 
 /**
@@ -33,6 +42,10 @@ export function formatProblem(problem: Problem): string[] {
     // `groups.3` is the fourth --group: the flag is found without the array index.
     const flag = FIELD_FLAGS[field] ?? FIELD_FLAGS[field.replace(/\.\d+(?=\.|$)/g, '')];
     lines.push(`  ${flag ? `${flag} / ` : ''}${field}: ${rule}`);
+  }
+  if (problem.supplierId) {
+    lines.push(`  the supplier is registered as ${problem.supplierId}; grant it access with:`);
+    lines.push(`  supplier-access grant create --supplier ${problem.supplierId} …`);
   }
   if (problem.liveGrantId) {
     lines.push(`  the live grant is ${problem.liveGrantId}; to give more time:`);
@@ -118,6 +131,7 @@ export function formatGrant(grant: Grant): string[] {
     `Grant ${grant.id} (${grant.status})`,
     ...formatFields([
       ['provider', grant.provider],
+      ['supplier', grant.supplierId],
       ['organisation', grant.supplier.organisation],
       ['contact e-mail', grant.supplier.contactEmail],
       ['username', grant.account.username],

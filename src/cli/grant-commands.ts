@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { GrantWithCredential } from './api-types.js';
 import { formatCredential, formatGrant } from './format.js';
 import { registerListCommand } from './list-command.js';
+import { CliError } from './client.js';
 import { collect, wholeNumber } from './options.js';
 import type { Session, SessionFactory } from './session.js';
 
@@ -11,7 +12,8 @@ const ACCOUNT_KINDS = ['guest', 'member'];
 
 interface CreateOptions {
   provider: string;
-  organisation: string;
+  supplier?: string;
+  organisation?: string;
   expiresAt?: string;
   days?: number;
   reason: string;
@@ -84,7 +86,11 @@ function registerCreateCommand(grant: Command, session: SessionFactory): void {
     .addOption(
       new Option('--provider <provider>', 'identity provider').choices(PROVIDERS).makeOptionMandatory(),
     )
-    .requiredOption('--organisation <name>', 'the supplier organisation (the account is named after it)')
+    .option('--supplier <id>', 'a registered supplier (see supplier list), instead of --organisation')
+    .option(
+      '--organisation <name>',
+      'the supplier organisation by name: its registered supplier, or a new one (the account is named after it)',
+    )
     .addOption(
       new Option('--expires-at <instant>', 'expiry: an ISO-8601 instant with Z or an offset').conflicts(
         'days',
@@ -160,9 +166,15 @@ function registerExtensionCommands(grant: Command, session: SessionFactory): voi
 }
 
 async function createGrant(s: Session, options: CreateOptions): Promise<void> {
+  if ((options.supplier === undefined) === (options.organisation === undefined))
+    throw new CliError('give exactly one of --supplier and --organisation', 2);
   const body = {
     provider: options.provider,
-    supplier: { organisation: options.organisation, contactEmail: options.contactEmail },
+    supplierId: options.supplier,
+    supplier:
+      options.organisation === undefined
+        ? undefined
+        : { organisation: options.organisation, contactEmail: options.contactEmail },
     expiresAt: options.expiresAt,
     durationDays: options.days,
     reason: options.reason,

@@ -8,6 +8,7 @@ import type { Session, SessionFactory } from './session.js';
 interface ListOptions {
   status?: string;
   provider?: string;
+  supplier?: string;
   organisation?: string;
   expiresBefore?: string;
   expiresAfter?: string;
@@ -27,6 +28,7 @@ export function registerListCommand(grant: Command, session: SessionFactory): vo
     .description('list grants from the registry, newest first')
     .option('--status <statuses>', 'only these statuses, comma-separated (e.g. active,extension-requested)')
     .option('--provider <providers>', 'only these providers, comma-separated (e.g. ldap,okta)')
+    .option('--supplier <id>', 'only the grants of this supplier')
     .option('--organisation <text>', 'organisation name contains this (ignoring case and accents)')
     .option('--expires-before <instant>', 'expiry strictly before this ISO-8601 instant')
     .option('--expires-after <instant>', 'expiry at or after this ISO-8601 instant')
@@ -66,6 +68,7 @@ async function fetchPage(s: Session, options: ListOptions, cursor: string | unde
   const query = {
     status: options.status,
     provider: options.provider,
+    supplierId: options.supplier,
     organisation: options.organisation,
     expiresBefore: options.expiresBefore,
     expiresAfter: options.expiresAfter,

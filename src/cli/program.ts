@@ -4,6 +4,7 @@ import { formatProblem } from './format.js';
 import { registerGrantCommands } from './grant-commands.js';
 import { registerRegistryCommands } from './registry-commands.js';
 import { registerReviewCommands } from './review-commands.js';
+import { registerSupplierCommands } from './supplier-commands.js';
 import { createSession, DEFAULT_API_URL, Output, type CliOptions, type SessionFactory } from './session.js';
 
 /**
@@ -21,7 +22,7 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
   }
 }
 
-/** The `supplier-access` program: global options, then the `grant`, `registry` and `review` command groups. */
+/** The `supplier-access` program: global options, then the `grant`, `supplier`, `registry` and `review` command groups. */
 export function buildProgram(options: CliOptions, out: Output): Command {
   const program = new Command('supplier-access')
     .description('Grant suppliers expiring accounts through the supplier-access HTTP API.')
@@ -46,6 +47,11 @@ export function buildProgram(options: CliOptions, out: Output): Command {
   const session: SessionFactory = (command) => createSession(command, options, out);
   const grant = program.command('grant').description('request, inspect, extend and revoke grants');
   registerGrantCommands(grant, session);
+  const supplier = program
+    .command('supplier')
+    .alias('suppliers')
+    .description('the supplier organisations grants are made for');
+  registerSupplierCommands(supplier, session);
   const registry = program.command('registry').description('the registry of every grant ever made');
   registerRegistryCommands(registry, session);
   const review = program

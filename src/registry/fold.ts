@@ -1,3 +1,5 @@
+import { transliterate } from '../../domain/naming.js';
+
 /**
  * The organisation as the registry matches it: compatibility-decomposed (NFKD), combining marks removed,
  * lowercased. "Électricité Côté" and "ELECTRICITE COTE" both fold to "electricite cote", so the
@@ -19,7 +21,16 @@ export const LIKE_ESCAPE = '\\';
  * A LIKE pattern matching folded text that contains `text` (folded here). The filter text is untrusted:
  * `%`, `_` and the escape character are escaped so that "100%" means those four characters, not "100…".
  */
-export function containsPattern(text: string): string {
-  const literal = foldOrganisation(text).replace(/[\\%_]/g, (c) => LIKE_ESCAPE + c);
+export function containsPattern(text: string, fold: (text: string) => string = foldOrganisation): string {
+  const literal = fold(text).replace(/[\\%_]/g, (c) => LIKE_ESCAPE + c);
   return `%${literal}%`;
+}
+
+/**
+ * A supplier's legal name as the supplier name filter matches it: transliterated (Ø→o, ß→ss, Ł→l) and lowercased,
+ * so that "orsted" finds "Ørsted" and "strasse" finds "Straße", which removing marks alone did not. Stored in
+ * `suppliers.name_key` and applied to the filter's text.
+ */
+export function foldSupplierName(text: string): string {
+  return transliterate(text).toLowerCase();
 }

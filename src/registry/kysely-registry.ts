@@ -7,7 +7,18 @@ import * as accountNames from './account-names.js';
 import type { ProviderReview, ReviewedAccount, ReviewReport } from '../../domain/review.js';
 import { eventRow, grantRow, patchColumns, toEvent, toGrant } from './rows.js';
 import type { Database } from './schema.js';
-import type { AccountNameReservation, GrantPage, GrantQuery, GrantRecord, RegistryStore } from './types.js';
+import * as suppliers from './supplier-store.js';
+import type { SupplierRecord } from '../../domain/supplier.js';
+import type {
+  AccountNameReservation,
+  GrantPage,
+  GrantQuery,
+  GrantRecord,
+  RegistryStore,
+  SupplierChanges,
+  SupplierPage,
+  SupplierQuery,
+} from './types.js';
 import { CLOSED_STATUSES } from '../../domain/status.js';
 import { CLOSING_EVENTS, type EventRecord, type GrantEvent } from '../../domain/events.js';
 
@@ -191,6 +202,41 @@ export class KyselyRegistry implements RegistryStore {
 
   latestReview(): Promise<ReviewReport | null> {
     return reviews.latestReview(this.db);
+  }
+
+  insertSupplier(supplier: SupplierRecord): Promise<SupplierRecord> {
+    return suppliers.insertSupplier(this.db, supplier);
+  }
+
+  getSupplier(id: string): Promise<SupplierRecord | null> {
+    return suppliers.getSupplier(this.db, id);
+  }
+
+  getSupplierByKey(key: string): Promise<SupplierRecord | null> {
+    return suppliers.getSupplierByKey(this.db, key);
+  }
+
+  updateSupplier(id: string, changes: SupplierChanges, updatedAt: string): Promise<SupplierRecord | null> {
+    return suppliers.updateSupplier(this.db, id, changes, updatedAt);
+  }
+
+  async supplierIdsOf(grantIds: readonly string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    const ids = [...new Set(grantIds)];
+    for (let start = 0; start < ids.length; start += IDS_PER_QUERY) {
+      const rows = await this.db
+        .selectFrom('grants')
+        .select(['id', 'supplier_id'])
+        .where('id', 'in', ids.slice(start, start + IDS_PER_QUERY))
+        .where('supplier_id', 'is not', null)
+        .execute();
+      for (const row of rows) if (row.supplier_id) found.set(row.id, row.supplier_id);
+    }
+    return found;
+  }
+
+  listSuppliers(query: SupplierQuery): Promise<SupplierPage> {
+    return suppliers.listSuppliers(this.db, query);
   }
 
   async close(): Promise<void> {

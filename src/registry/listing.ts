@@ -35,6 +35,7 @@ export function grantConditions(eb: GrantsExpressions, query: GrantQuery, now: D
   const conditions: Expression<SqlBool>[] = [];
   if (query.status) conditions.push(eb('status', 'in', query.status));
   if (query.provider) conditions.push(eb('provider', 'in', query.provider));
+  if (query.supplierId !== undefined) conditions.push(eb('supplier_id', '=', query.supplierId));
   if (query.organisation !== undefined) {
     // The escape character is spelled out: SQLite has no default one, PostgreSQL's is the same backslash.
     const pattern = containsPattern(query.organisation);

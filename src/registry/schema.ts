@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import { supplierKey } from '../../domain/naming.js';
 import { foldOrganisation } from './fold.js';
+import { addSuppliers } from './suppliers-migration.js';
 
 /** Row shapes as stored; instants are ISO-8601 UTC text so they sort and compare as text in any dialect. */
 export interface GrantsTable {
@@ -33,8 +34,28 @@ export interface GrantsTable {
    * both are recorded (0004). `ended_at` says when the grant ended; the door is open until this.
    */
   closed_at: string | null;
+  /** The supplier the grant is for (0006); every grant has one once that migration ran. */
+  supplier_id: string | null;
   /** When the retention sweep deleted the account from its directory (0007); null while it is there. */
   account_deleted_at: string | null;
+}
+
+/** One supplier (0006); `contact_emails` is the JSON of a string array, instants are ISO-8601 UTC text. */
+export interface SuppliersTable {
+  id: string;
+  /** `supplierKey(legal_name)` when the supplier was created; unique, never changed. */
+  supplier_key: string;
+  legal_name: string;
+  /** `legal_name` folded by `foldSupplierName`, what the name filter matches. */
+  name_key: string;
+  contact_emails: string;
+  sponsor_name: string;
+  sponsor_email: string | null;
+  contract_end: string | null;
+  notes: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface GrantEventsTable {
@@ -91,6 +112,7 @@ export interface Database {
   reviews: ReviewsTable;
   review_accounts: ReviewAccountsTable;
   account_names: AccountNamesTable;
+  suppliers: SuppliersTable;
 }
 
 const migrations: Record<string, Migration> = {
@@ -145,6 +167,7 @@ const migrations: Record<string, Migration> = {
   '0003-reviews': { up: addReviewTables },
   '0004-closed-at': { up: addClosedAt },
   '0005-account-names': { up: addAccountNames },
+  '0006-suppliers': { up: addSuppliers },
   '0007-retention': { up: addRetention },
 };
 

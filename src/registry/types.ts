@@ -3,6 +3,7 @@ import type { EventRecord, GrantEvent } from '../../domain/events.js';
 import type { GrantFailure } from '../../domain/failure.js';
 import type { GrantInput, PendingExtension } from '../../domain/grant.js';
 import type { GrantStatus } from '../../domain/status.js';
+import type { Sponsor, SupplierRecord } from '../../domain/supplier.js';
 import type { ProviderReview, ReviewedAccount, ReviewReport } from '../../domain/review.js';
 
 /** One grant as the registry keeps it, for good: closed grants are never deleted. */
@@ -10,6 +11,8 @@ export interface GrantRecord {
   id: string;
   workflowId: string;
   provider: ProviderName;
+  /** The supplier the grant is for (`SupplierRecord.id`). */
+  supplierId?: string | undefined;
   organisation: string;
   contactEmail?: string | undefined;
   username: string;
@@ -51,6 +54,8 @@ export interface GrantQuery {
   status?: GrantStatus[] | undefined;
   /** Any of these providers. */
   provider?: ProviderName[] | undefined;
+  /** The grants of this supplier (`SupplierRecord.id`). */
+  supplierId?: string | undefined;
   /** Part of the organisation's name, ignoring case and diacritics ("electricite" finds "Électricité"). */
   organisation?: string | undefined;
   /** Current expiry strictly before / at or after these instants (ISO-8601 UTC). */
@@ -84,6 +89,32 @@ export interface AccountNameReservation {
   supplierKey: string;
   /** When, ISO-8601 UTC. */
   reservedAt: string;
+}
+
+/** A supplier listing (`GET /v1/suppliers`): filters combine with AND, newest first like grants. */
+export interface SupplierQuery {
+  /** Part of the legal name, ignoring case and diacritics. */
+  name?: string | undefined;
+  /** Suppliers whose contract ends strictly before this instant (none without a contract end). */
+  contractEndsBefore?: string | undefined;
+  /** At most this many suppliers (1–500). */
+  limit: number;
+  /** Resume after this supplier. */
+  after?: GrantCursor | undefined;
+}
+
+export interface SupplierPage {
+  suppliers: SupplierRecord[];
+  next?: GrantCursor | undefined;
+}
+
+/** What `PATCH /v1/suppliers/{id}` may change; absent leaves alone, `null` clears. The key never changes. */
+export interface SupplierChanges {
+  legalName?: string | undefined;
+  contactEmails?: string[] | undefined;
+  sponsor?: Sponsor | undefined;
+  contractEnd?: string | null | undefined;
+  notes?: string | null | undefined;
 }
 
 /** Where grants are kept. Writes are idempotent so a retried activity never duplicates anything. */
@@ -170,6 +201,20 @@ export interface RegistryStore {
   getReview(id: string): Promise<ReviewReport | null>;
   /** The most recently started review that finished, as `getReview` gives it; null before the first one. */
   latestReview(): Promise<ReviewReport | null>;
+  /**
+   * Adds the supplier unless one with the same key is there; either way, the supplier of that key as stored: a
+   * caller whose id came back created it.
+   */
+  insertSupplier(supplier: SupplierRecord): Promise<SupplierRecord>;
+  getSupplier(id: string): Promise<SupplierRecord | null>;
+  /** The supplier of this canonical key (`supplierKey`), if any. */
+  getSupplierByKey(key: string): Promise<SupplierRecord | null>;
+  /** Applies the changes and stamps `updatedAt`; the supplier as it is now, `null` when there is none. */
+  updateSupplier(id: string, changes: SupplierChanges, updatedAt: string): Promise<SupplierRecord | null>;
+  /** The supplier of each of these grants, by grant id; grants without one (or unknown) are absent. */
+  supplierIdsOf(grantIds: readonly string[]): Promise<Map<string, string>>;
+  /** One page of suppliers matching the query, newest first. */
+  listSuppliers(query: SupplierQuery): Promise<SupplierPage>;
   close(): Promise<void>;
 }
 
@@ -179,6 +224,7 @@ export function grantRecordFromInput(input: GrantInput, workflowId: string): Gra
     id: input.grantId,
     workflowId,
     provider: input.provider,
+    supplierId: input.supplierId,
     organisation: input.supplier.organisation,
     contactEmail: input.supplier.contactEmail,
     username: input.username,

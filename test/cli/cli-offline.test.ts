@@ -8,12 +8,13 @@ import { cli, cliProcess } from './run-cli.js';
 
 /** Every command, and options its `--help` must name. */
 const COMMANDS: [string[], string[]][] = [
-  [[], ['--api-url', '--token', '--json', 'grant', 'registry', 'review']],
+  [[], ['--api-url', '--token', '--json', 'grant', 'supplier', 'registry', 'review']],
   [['grant'], ['create', 'credential', 'list', 'show', 'extend', 'approve', 'reject', 'revoke']],
   [
     ['grant', 'create'],
     [
       '--provider',
+      '--supplier',
       '--organisation',
       '--expires-at',
       '--days',
@@ -30,6 +31,7 @@ const COMMANDS: [string[], string[]][] = [
     [
       '--status',
       '--provider',
+      '--supplier',
       '--organisation',
       '--expires-before',
       '--expires-after',
@@ -55,6 +57,30 @@ const COMMANDS: [string[], string[]][] = [
   [
     ['grant', 'revoke'],
     ['<id>', '--reason'],
+  ],
+  [['supplier'], ['add', 'list', 'show', 'update']],
+  [
+    ['supplier', 'add'],
+    ['--legal-name', '--sponsor-name', '--sponsor-email', '--contact-email', '--contract-end', '--notes'],
+  ],
+  [
+    ['supplier', 'list'],
+    ['--name', '--contract-ends-before', '--limit', '--cursor', '--all'],
+  ],
+  [['supplier', 'show'], ['<id>']],
+  [
+    ['supplier', 'update'],
+    [
+      '<id>',
+      '--legal-name',
+      '--sponsor-name',
+      '--sponsor-email',
+      '--contact-email',
+      '--contract-end',
+      '--clear-contract-end',
+      '--notes',
+      '--clear-notes',
+    ],
   ],
   [['registry'], ['export']],
   [['registry', 'export'], ['--output']],
@@ -118,6 +144,33 @@ describe('the supplier-access CLI, without an API', () => {
     ],
     ['a missing id', ['grant', 'show']],
     ['--limit that is not a whole number', ['grant', 'list', '--limit', 'ten']],
+    [
+      'neither --supplier nor --organisation',
+      ['grant', 'create', '--provider', 'ldap', '--reason', 'r', '--days', '3'],
+    ],
+    [
+      'both --supplier and --organisation',
+      [
+        'grant',
+        'create',
+        '--provider',
+        'ldap',
+        '--supplier',
+        'x',
+        '--organisation',
+        'A',
+        '--reason',
+        'r',
+        '--days',
+        '3',
+      ],
+    ],
+    ['a supplier without a sponsor', ['supplier', 'add', '--legal-name', 'Acme']],
+    ['a sponsor e-mail without its name', ['supplier', 'update', 'x', '--sponsor-email', 'sam@corp.example']],
+    [
+      'a contract end set and cleared',
+      ['supplier', 'update', 'x', '--contract-end', '2030-01-01T00:00:00Z', '--clear-contract-end'],
+    ],
   ])('exits 2 on a usage error: %s', async (_name, args) => {
     const run = await cli(args, { token: 'a-token-0123456789', fetch: noFetch });
     expect(run.code, run.stderr).toBe(2);

@@ -210,7 +210,7 @@ describe('a grant through the CLI, against the real service', () => {
     expect(latest).toContain('sup-quillon-walkthrough-ltd');
     const csv = expectOk(await audrey('review latest --csv')).stdout;
     expect(csv.split(/\r?\n/)[0]).toBe(
-      'provider,username,displayName,enabled,expiresAt,coveredByGrant,grantId,grantStatus,grantExpiresAt,finding,action,error',
+      'provider,username,displayName,enabled,expiresAt,coveredByGrant,grantId,grantStatus,grantExpiresAt,finding,action,error,supplierId',
     );
     const report = JSON.parse(expectOk(await audrey('--json review latest')).stdout) as { id: string };
     expect(expectOk(await audrey(`review show ${report.id}`)).stdout).toContain(`Review ${report.id}`);

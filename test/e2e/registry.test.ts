@@ -21,7 +21,12 @@ async function createGrant(organisation: string, days: number) {
     reason: 'registry walkthrough',
   });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
-  return response.body as { id: string; account: { username: string }; createdAt: string };
+  return response.body as {
+    id: string;
+    supplierId: string;
+    account: { username: string };
+    createdAt: string;
+  };
 }
 
 async function ids(query: string): Promise<string[]> {
@@ -171,16 +176,20 @@ describe('the registry through the API', () => {
     const lines = (await response.text()).trim().split('\n');
     expect(lines[0]).toBe(
       'id,organisation,provider,username,status,requestedBy,reason,ticket,createdAt,provisionedAt,' +
-        'expiresAt,endedAt,ending,endedBy,endReason,extensionsApproved,closedAt,closing',
+        'expiresAt,endedAt,ending,endedBy,endReason,extensionsApproved,closedAt,closing,supplierId',
     );
     expect(lines).toHaveLength(4);
     const acmeRow = lines.find((l) => l.startsWith(acme.id)) ?? '';
     expect(acmeRow).toContain(',Acme Routers Ltd,ldap,sup-acme-routers-ltd,revoked,rita,');
     const shown = await stack.request('GET', `/v1/grants/${acme.id}`, TOKENS.auditor);
-    const { endedAt, closedAt } = shown.body as { endedAt: string; closedAt: string };
-    expect(acmeRow).toContain(`,${endedAt},revoked,ada,contract ended early,,${closedAt},no`);
+    const { endedAt, closedAt, supplierId } = shown.body as {
+      endedAt: string;
+      closedAt: string;
+      supplierId: string;
+    };
+    expect(acmeRow).toContain(`,${endedAt},revoked,ada,contract ended early,,${closedAt},no,${supplierId}`);
     const zetaRow = lines.find((l) => l.startsWith(zeta.id)) ?? '';
-    expect(zetaRow).toMatch(/,active,.*,,,,,,,$/);
+    expect(zetaRow).toMatch(new RegExp(`,active,.*,,,,,,,${zeta.supplierId}$`));
     // No contact e-mail in the export: it answers who had access, not how to reach them.
     expect(lines.join('\n')).not.toContain('registry-contact@example.com');
   });

@@ -48,7 +48,11 @@ async function createGrant(organisation: string) {
     reason: 'review walkthrough',
   });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
-  return response.body as { id: string; account: { username: string; externalId: string } };
+  return response.body as {
+    id: string;
+    supplierId: string;
+    account: { username: string; externalId: string };
+  };
 }
 
 function schedules(): { scheduleId: string; interval: string }[] {
@@ -166,9 +170,13 @@ describe('the access review', () => {
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = (await csv.text()).trim().split('\n');
     expect(lines[0]).toBe(
-      'provider,username,displayName,enabled,expiresAt,coveredByGrant,grantId,grantStatus,grantExpiresAt,finding,action,error',
+      'provider,username,displayName,enabled,expiresAt,coveredByGrant,grantId,grantStatus,grantExpiresAt,finding,action,error,supplierId',
     );
-    expect(lines.find((l) => l.startsWith('ldap,sup-shadow-it,'))).toMatch(/,no,,,,orphan,reported,$/);
+    expect(lines.find((l) => l.startsWith('ldap,sup-shadow-it,'))).toMatch(/,no,,,,orphan,reported,,$/);
+    // An account a grant made names that grant's supplier.
+    const coveredRow = lines.find((l) => l.startsWith(`ldap,${covered.account.username},`));
+    expect(covered.supplierId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(coveredRow?.endsWith(`,${covered.supplierId}`)).toBe(true);
     expect(lines).toHaveLength(4);
   });
 

@@ -195,7 +195,13 @@ function nest(depth: number): unknown {
 }
 
 /** Every near-miss that applies at `site`. */
-function mutationsAt({ schema, path, value }: Site, options: ArbitraryOptions): fc.Arbitrary<Mutation>[] {
+function mutationsAt(site: Site, options: ArbitraryOptions): fc.Arbitrary<Mutation>[] {
+  const { path, value } = site;
+  // A nullable value (`anyOf` of a schema and `null`) is near-missed as that schema; `null` is no near miss.
+  const nullBranch = site.schema.anyOf?.find((branch) => branch.type === 'null');
+  const schema = nullBranch
+    ? resolve(site.schema.anyOf?.find((branch) => branch !== nullBranch) ?? {}, options)
+    : site.schema;
   const at = dotted(path);
   const type = typeOf(schema);
   const huge = options.hugeArray ?? 5_000;
@@ -214,7 +220,7 @@ function mutationsAt({ schema, path, value }: Site, options: ArbitraryOptions): 
   const wrong = SAMPLES.filter((v) => jsonType(v) !== type && !(type === 'integer' && v === 0));
   const out = [
     fc.constantFrom(...wrong).map((v) => replace('wrong-type', v)),
-    fc.constant(replace('null', null, path.length > 0)),
+    ...(nullBranch ? [] : [fc.constant(replace('null', null, path.length > 0))]),
     // Deeper nesting is a corpus case: fast-check's reporter recurses into the value it prints.
     fc.integer({ min: 20, max: 400 }).map((depth) => replace('deep', nest(depth))),
     fc.integer({ min: Math.min(500, huge), max: huge }).map((n) => replace('huge-array', Array(n).fill(0))),

@@ -1,0 +1,119 @@
+/** The registry's suppliers: rows, writes and the listing, for `KyselyRegistry`. */
+import { sql, type Expression, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import type { SupplierRecord } from '../../domain/supplier.js';
+import { containsPattern, foldSupplierName, LIKE_ESCAPE } from './fold.js';
+import { checkLimit, storedInstant } from './listing.js';
+import type { Database, SuppliersTable } from './schema.js';
+import type { SupplierChanges, SupplierPage, SupplierQuery } from './types.js';
+
+function supplierRow(supplier: SupplierRecord): SuppliersTable {
+  return {
+    id: supplier.id,
+    supplier_key: supplier.key,
+    legal_name: supplier.legalName,
+    name_key: foldSupplierName(supplier.legalName),
+    contact_emails: JSON.stringify(supplier.contactEmails),
+    sponsor_name: supplier.sponsor.name,
+    sponsor_email: supplier.sponsor.email ?? null,
+    contract_end: supplier.contractEnd ? storedInstant(supplier.contractEnd) : null,
+    notes: supplier.notes ?? null,
+    created_by: supplier.createdBy,
+    created_at: supplier.createdAt,
+    updated_at: supplier.updatedAt,
+  };
+}
+
+function toSupplier(row: Selectable<SuppliersTable>): SupplierRecord {
+  return {
+    id: row.id,
+    legalName: row.legal_name,
+    key: row.supplier_key,
+    contactEmails: JSON.parse(row.contact_emails) as string[],
+    sponsor: { name: row.sponsor_name, ...(row.sponsor_email ? { email: row.sponsor_email } : {}) },
+    contractEnd: row.contract_end ?? undefined,
+    notes: row.notes ?? undefined,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function insertSupplier(
+  db: Kysely<Database>,
+  supplier: SupplierRecord,
+): Promise<SupplierRecord> {
+  // The unique key settles a race between two requests creating one supplier: the second finds the first's.
+  await db
+    .insertInto('suppliers')
+    .values(supplierRow(supplier))
+    .onConflict((oc) => oc.column('supplier_key').doNothing())
+    .execute();
+  const stored = await getSupplierByKey(db, supplier.key);
+  if (!stored) throw new Error(`supplier ${supplier.key} was neither inserted nor found`);
+  return stored;
+}
+
+export async function getSupplier(db: Kysely<Database>, id: string): Promise<SupplierRecord | null> {
+  const row = await db.selectFrom('suppliers').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toSupplier(row) : null;
+}
+
+export async function getSupplierByKey(db: Kysely<Database>, key: string): Promise<SupplierRecord | null> {
+  const row = await db.selectFrom('suppliers').selectAll().where('supplier_key', '=', key).executeTakeFirst();
+  return row ? toSupplier(row) : null;
+}
+
+export async function updateSupplier(
+  db: Kysely<Database>,
+  id: string,
+  changes: SupplierChanges,
+  updatedAt: string,
+): Promise<SupplierRecord | null> {
+  const columns: Partial<SuppliersTable> = { updated_at: updatedAt };
+  if (changes.legalName !== undefined) {
+    columns.legal_name = changes.legalName;
+    columns.name_key = foldSupplierName(changes.legalName);
+  }
+  if (changes.contactEmails !== undefined) columns.contact_emails = JSON.stringify(changes.contactEmails);
+  if (changes.sponsor !== undefined) {
+    columns.sponsor_name = changes.sponsor.name;
+    columns.sponsor_email = changes.sponsor.email ?? null;
+  }
+  // `null` clears: a contract with no end on record, no notes.
+  if (changes.contractEnd !== undefined)
+    columns.contract_end = changes.contractEnd === null ? null : storedInstant(changes.contractEnd);
+  if (changes.notes !== undefined) columns.notes = changes.notes;
+  await db.updateTable('suppliers').set(columns).where('id', '=', id).execute();
+  return getSupplier(db, id);
+}
+
+export async function listSuppliers(db: Kysely<Database>, query: SupplierQuery): Promise<SupplierPage> {
+  checkLimit(query.limit);
+  const rows = await db
+    .selectFrom('suppliers')
+    .selectAll()
+    .where((eb) => {
+      const conditions: Expression<SqlBool>[] = [];
+      if (query.name !== undefined) {
+        const pattern = containsPattern(query.name, foldSupplierName);
+        conditions.push(sql<SqlBool>`${eb.ref('name_key')} like ${pattern} escape ${LIKE_ESCAPE}`);
+      }
+      if (query.contractEndsBefore !== undefined)
+        conditions.push(eb('contract_end', '<', storedInstant(query.contractEndsBefore)));
+      if (query.after) {
+        conditions.push(
+          eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(query.after.createdAt, query.after.id)),
+        );
+      }
+      return eb.and(conditions);
+    })
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(query.limit + 1)
+    .execute();
+  const suppliers = rows.slice(0, query.limit).map(toSupplier);
+  const last = suppliers.at(-1);
+  return rows.length > query.limit && last
+    ? { suppliers, next: { createdAt: last.createdAt, id: last.id } }
+    : { suppliers };
+}
