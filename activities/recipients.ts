@@ -1,11 +1,7 @@
+import type { Sponsor } from '../domain/supplier.js';
 import type { RegistryStore } from '../src/registry/types.js';
 
-/** The internal person answerable for a supplier: told of its grants' reminders and shortenings. */
-export interface Sponsor {
-  name: string;
-  /** Where the sponsor is e-mailed; without it the sponsor is named in the messages but not sent one. */
-  email?: string | undefined;
-}
+export type { Sponsor };
 
 /** Who is told about one grant, as things stand now. */
 export interface Recipients {
@@ -23,12 +19,30 @@ export interface GrantRecipients {
   recipientsOf(grantId: string): Promise<Recipients>;
 }
 
-/** The recipients the registry's grant record holds: its supplier contact, and no sponsor. */
-export function registryRecipients(registry: Pick<RegistryStore, 'getGrant'>): GrantRecipients {
+/**
+ * The recipients the registry holds now: the sponsor of the grant's supplier, and the supplier's contacts with the
+ * grant's own contact first (each address once, whatever its case). A grant the registry does not know, or whose
+ * supplier is gone, tells only its own contact.
+ */
+export function registryRecipients(
+  registry: Pick<RegistryStore, 'getGrant' | 'getSupplier'>,
+): GrantRecipients {
   return {
     async recipientsOf(grantId) {
       const grant = await registry.getGrant(grantId);
-      return { contactEmails: grant?.contactEmail ? [grant.contactEmail] : [] };
+      const supplier = grant?.supplierId ? await registry.getSupplier(grant.supplierId) : undefined;
+      const addresses = [
+        ...(grant?.contactEmail ? [grant.contactEmail] : []),
+        ...(supplier?.contactEmails ?? []),
+      ];
+      const seen = new Set<string>();
+      const contactEmails = addresses.filter((address) => {
+        const key = address.toLowerCase();
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+      return { ...(supplier ? { sponsor: supplier.sponsor } : {}), contactEmails };
     },
   };
 }

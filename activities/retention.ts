@@ -78,18 +78,26 @@ export function createRetentionActivities({ providers, registry, logger, retenti
       });
     },
 
-    /** Erases the contact e-mail of every grant that ended `contactDays` ago or more; its trail stays. */
-    eraseRetiredContacts: async (): Promise<{ erased: number }> => {
+    /**
+     * Erases the contact e-mail of every grant that ended `contactDays` ago or more, and the contact e-mails of
+     * suppliers none of whose grants ended since; the trail stays.
+     */
+    eraseRetiredContacts: async (): Promise<{ erased: number; suppliers: number }> => {
       const days = retention?.contactDays;
-      if (days === undefined) return { erased: 0 };
+      if (days === undefined) return { erased: 0, suppliers: 0 };
       return whileHeartbeating(async (signal) => {
         let erased = 0;
         for (const grant of await registry.contactsDueForErasure(cutoff(days), PER_RUN)) {
           signal?.throwIfAborted();
           if (await registry.eraseContact(grant.id, new Date().toISOString())) erased++;
         }
-        if (erased > 0) logger.info({ erased }, 'retention: contact e-mails erased');
-        return { erased };
+        const suppliers = await registry.eraseRetiredSupplierContacts(
+          cutoff(days),
+          new Date().toISOString(),
+          PER_RUN,
+        );
+        if (erased + suppliers > 0) logger.info({ erased, suppliers }, 'retention: contact e-mails erased');
+        return { erased, suppliers };
       });
     },
   };

@@ -34,6 +34,7 @@ import { ensureSearchAttributes } from './search-attributes.js';
 import { ensureReviewSchedule } from './review-schedule.js';
 import { ReviewService } from './api/review-service.js';
 import type { RegistryStore } from './registry/types.js';
+import { holdToContractEnd } from './api/contract-end.js';
 import { connectClient, createGrantWorker } from './temporal.js';
 import { installTemporalLogging } from './temporal-logging.js';
 
@@ -193,12 +194,14 @@ async function startApi(
   const policy = { providers: deps.directories.names, maxGrantDays: config.policy.maxGrantDays };
   const suppliers = new SupplierService({
     registry: deps.registry,
-    // Where a contract end moved earlier will shorten the supplier's live grants and tell its sponsor.
-    onContractEndMoved: async (supplier, previous) =>
+    // A contract end moved earlier shortens the supplier's live grants; each grant's workflow tells the sponsor.
+    onContractEndMoved: async (supplier, previous, actor) => {
       logger.info(
         { supplierId: supplier.id, contractEnd: supplier.contractEnd, previous },
-        "a supplier's contract end moved",
-      ),
+        "a supplier's contract end was set",
+      );
+      await holdToContractEnd(service, deps.registry, supplier, actor);
+    },
   });
   const service = new GrantService({
     suppliers,

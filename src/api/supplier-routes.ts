@@ -141,7 +141,8 @@ export function supplierRoutes(app: FastifyInstance, options: SupplierRoutesOpti
         response: { 200: json('Changed.', supplierSchema) },
       },
     },
-    async (request) => supplierView(await suppliers.update(request.params.id, request.body)),
+    async (request) =>
+      supplierView(await suppliers.update(request.params.id, request.body, actorOf(request))),
   );
 }
 

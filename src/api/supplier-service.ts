@@ -6,8 +6,15 @@ import type { GrantRecord, RegistryStore, SupplierChanges } from '../registry/ty
 import { invalid, problem } from './problem.js';
 import type { CreateSupplierBody, PatchSupplierBody } from './supplier-schemas.js';
 
-/** Told once a PATCH has stored a supplier's new contract end: `previous` is the one it replaced. */
-export type ContractEndMoved = (supplier: SupplierRecord, previous: string | undefined) => Promise<void>;
+/**
+ * Told once a PATCH that sets a contract end has stored it: `previous` is the one it replaced (the same when the
+ * PATCH repeated it, which lets a repeat finish shortenings that failed), `actor` who sent it.
+ */
+export type ContractEndMoved = (
+  supplier: SupplierRecord,
+  previous: string | undefined,
+  actor: Actor,
+) => Promise<void>;
 
 export interface SupplierServiceOptions {
   registry: RegistryStore;
@@ -63,8 +70,8 @@ export class SupplierService {
     return supplier;
   }
 
-  /** Applies a PATCH; the contract end hook runs once the new end is stored. */
-  async update(id: string, body: PatchSupplierBody): Promise<SupplierRecord> {
+  /** Applies a PATCH; the contract end hook runs once a contract end it sets is stored. */
+  async update(id: string, body: PatchSupplierBody, actor: Actor): Promise<SupplierRecord> {
     const before = await this.get(id);
     if (body.legalName !== undefined && supplierKey(body.legalName) !== before.key) {
       throw invalid([
@@ -77,8 +84,8 @@ export class SupplierService {
     const changes: SupplierChanges = body;
     const after = await this.options.registry.updateSupplier(id, changes, new Date(this.now()).toISOString());
     if (!after) throw problem(404, `no supplier ${id}`);
-    if (after.contractEnd !== before.contractEnd)
-      await this.options.onContractEndMoved?.(after, before.contractEnd);
+    if (typeof body.contractEnd === 'string')
+      await this.options.onContractEndMoved?.(after, before.contractEnd, actor);
     return after;
   }
 

@@ -220,6 +220,10 @@ export class KyselyRegistry implements RegistryStore {
     return suppliers.updateSupplier(this.db, id, changes, updatedAt);
   }
 
+  eraseRetiredSupplierContacts(endedBefore: string, at: string, limit: number): Promise<number> {
+    return suppliers.eraseRetiredSupplierContacts(this.db, endedBefore, at, limit);
+  }
+
   async supplierIdsOf(grantIds: readonly string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();
     const ids = [...new Set(grantIds)];

@@ -117,3 +117,48 @@ export async function listSuppliers(db: Kysely<Database>, query: SupplierQuery):
     ? { suppliers, next: { createdAt: last.createdAt, id: last.id } }
     : { suppliers };
 }
+
+/**
+ * Erases the contact e-mails of suppliers whose purpose is served: no grant of theirs ended after `endedBefore` or
+ * is still running, and nobody changed the supplier since then. The supplier stays (its name, sponsor and grants:
+ * the trail); only the addresses of its people go. Answers how many suppliers were erased, at most `limit`.
+ */
+export async function eraseRetiredSupplierContacts(
+  db: Kysely<Database>,
+  endedBefore: string,
+  at: string,
+  limit: number,
+): Promise<number> {
+  const due = await db
+    .selectFrom('suppliers')
+    .select('id')
+    .where('contact_emails', '!=', '[]')
+    .where('updated_at', '<=', endedBefore)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('grants')
+            .select('grants.id')
+            .whereRef('grants.supplier_id', '=', 'suppliers.id')
+            .where((grant) =>
+              grant.or([grant('grants.ended_at', 'is', null), grant('grants.ended_at', '>', endedBefore)]),
+            ),
+        ),
+      ),
+    )
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
+  if (due.length === 0) return 0;
+  await db
+    .updateTable('suppliers')
+    .set({ contact_emails: '[]', updated_at: at })
+    .where(
+      'id',
+      'in',
+      due.map((row) => row.id),
+    )
+    .execute();
+  return due.length;
+}

@@ -215,6 +215,11 @@ export interface RegistryStore {
   supplierIdsOf(grantIds: readonly string[]): Promise<Map<string, string>>;
   /** One page of suppliers matching the query, newest first. */
   listSuppliers(query: SupplierQuery): Promise<SupplierPage>;
+  /**
+   * Erases the contact e-mails of up to `limit` suppliers whose grants all ended at or before `endedBefore` and
+   * that nobody changed since; the supplier, its sponsor and its grants stay. Answers how many were erased.
+   */
+  eraseRetiredSupplierContacts(endedBefore: string, at: string, limit: number): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -1,14 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toGeneralizedTime } from '../../providers/ldap/syntax.js';
+import { readEntry } from '../helpers/ldap.js';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
 
 let stack: TestStack;
+let smtp: SmtpSink;
 
 beforeAll(async () => {
-  stack = await TestStack.start();
+  smtp = await startSmtpSink();
+  stack = await TestStack.start({ SMTP_URL: smtp.url });
 }, 120_000);
 
 afterAll(async () => {
   await stack?.stop();
+  await smtp?.stop();
 });
 
 const DAY = 86_400_000;
@@ -18,7 +24,7 @@ const fields = (body: { errors?: { field: string }[] }) => (body.errors ?? []).m
 describe('a supplier through the HTTP API, against the real stack', () => {
   let supplierId: string;
   let first: { id: string; account: { username: string } } = { id: '', account: { username: '' } };
-  let second = { id: '' };
+  let second = { id: '', account: { externalId: '' } };
 
   it('registers the supplier and grants it access by its id', async () => {
     const created = await stack.request('POST', '/v1/suppliers', TOKENS.requester, {
@@ -111,13 +117,29 @@ describe('a supplier through the HTTP API, against the real stack', () => {
     expect(filtered.body.grants.map((g: { id: string }) => g.id)).toEqual([second.id, first.id]);
   });
 
-  it('stores a contract end moved earlier; a grant past it is then refused', async () => {
+  it('moves the contract end earlier: the live grant past it is shortened, the sponsor told, a new grant past it refused', async () => {
+    const before = smtp.messages.length;
     const moved = await stack.request('PATCH', `/v1/suppliers/${supplierId}`, TOKENS.requester, {
       contractEnd: inDays(5),
     });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     const shown = await stack.request('GET', `/v1/suppliers/${supplierId}`, TOKENS.auditor);
     expect(shown.body.contractEnd).toBe(moved.body.contractEnd);
+
+    // The live grant ran 7 days; it now ends with the contract, in the registry and in the directory.
+    const grant = await stack.request('GET', `/v1/grants/${second.id}`, TOKENS.auditor);
+    expect(grant.body.expiresAt).toBe(moved.body.contractEnd);
+    const shortened = grant.body.events.find((e: { type: string }) => e.type === 'expiry-shortened');
+    expect(shortened).toMatchObject({ actor: 'rita', details: { expiresAt: moved.body.contractEnd } });
+    const entry = await readEntry(stack.slapd, second.account.externalId);
+    expect(entry?.pwdEndTime?.[0]).toBe(toGeneralizedTime(moved.body.contractEnd));
+
+    // The sponsor and the supplier's contacts are told, with the new expiry.
+    const mails = await smtp.waitFor(before + 1, 30_000);
+    const notice = mails.slice(before).find((m) => m.to.includes('sam@corp.example'));
+    expect(notice?.to).toEqual(expect.arrayContaining(['sam@corp.example', 'buero@strasse.example']));
+    expect(notice?.text).toContain(moved.body.contractEnd.slice(0, 10));
+
     const refused = await stack.request('POST', '/v1/grants', TOKENS.requester, {
       provider: 'ldap',
       supplierId,

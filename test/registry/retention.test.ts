@@ -176,6 +176,38 @@ describe.each(backends)('retention in the registry on $name', ({ start }) => {
       await upgraded.close();
     }
   });
+
+  it('erases the contacts of a supplier whose grants all ended before the cutoff; the supplier and its trail stay', async () => {
+    const supplier = (key: string, updatedAt: string) =>
+      store.insertSupplier({
+        id: `00000000-0000-4000-8000-${key.padStart(12, '0')}`,
+        key: `retired-${key}`,
+        legalName: `Retired ${key}`,
+        contactEmails: [`people@${key}.example`],
+        sponsor: { name: 'Sam Sponsor', email: 'sam@corp.example' },
+        createdBy: 'alice',
+        createdAt: at(0),
+        updatedAt,
+      });
+    const done = await supplier('1', at(0));
+    const doneGrant = await closedGrant(2 * DAY, { username: 'sup-retired-1', supplierId: done.id });
+    const active = await supplier('2', at(0));
+    await closedGrant(2 * DAY, { username: 'sup-retired-2a', supplierId: active.id });
+    const live = await addGrant(store, { username: 'sup-retired-2b', supplierId: active.id });
+    await provision(store, live, at(HOUR));
+    const recent = await supplier('3', at(0));
+    await closedGrant(300 * DAY, { username: 'sup-retired-3', supplierId: recent.id });
+    const edited = await supplier('4', at(200 * DAY));
+
+    expect(await store.eraseRetiredSupplierContacts(at(100 * DAY), at(400 * DAY), 500)).toBe(1);
+    expect((await store.getSupplier(done.id))?.contactEmails).toEqual([]);
+    expect((await store.getSupplier(done.id))?.sponsor).toEqual(done.sponsor);
+    expect((await store.getGrant(doneGrant.id))?.status).toBe('expired');
+    for (const kept of [active, recent, edited])
+      expect((await store.getSupplier(kept.id))?.contactEmails, kept.legalName).toEqual(kept.contactEmails);
+    // Nothing left to erase: a repeat changes nothing.
+    expect(await store.eraseRetiredSupplierContacts(at(100 * DAY), at(400 * DAY), 500)).toBe(0);
+  });
 });
 
 /**
