@@ -1,8 +1,7 @@
 import type { ProviderName } from '../domain/account.js';
-import type { NotificationChannel } from '../domain/channels.js';
 import type { Notification } from '../src/notify/index.js';
 import type { Recipients } from './recipients.js';
-import { addressesOf, deliver, instantText, type NotificationDeps } from './reminders.js';
+import { addressesOf, deliveryActivity, instantText, type NotificationDeps } from './reminders.js';
 
 /** What the notice of a shortened grant says: the grant, its old and new expiry, who moved it and why. */
 export interface ShorteningFacts {
@@ -27,17 +26,7 @@ export function createNoticeActivities(deps: NotificationDeps) {
      * Tells the sponsor and the supplier contacts (and a requester named by address) that a grant now ends
      * earlier, through one channel; false when that channel is not configured or has no one to tell.
      */
-    async deliverShorteningNotice({
-      channel,
-      notice,
-    }: {
-      channel: NotificationChannel;
-      notice: ShorteningFacts;
-    }): Promise<boolean> {
-      return deliver(deps, channel, notice.grantId, 'shortening notice', (recipients) =>
-        shorteningMessage(notice, recipients),
-      );
-    },
+    deliverShorteningNotice: deliveryActivity(deps, 'notice', 'shortening notice', shorteningMessage),
   };
 }
 

@@ -39,40 +39,34 @@ export interface NotificationDeps {
 export function createReminderActivities(deps: NotificationDeps) {
   return {
     /** Sends one reminder through one channel; false when that channel is not configured or has no one to tell. */
-    async deliverReminder({
-      channel,
-      reminder,
-    }: {
-      channel: NotificationChannel;
-      reminder: ReminderFacts;
-    }): Promise<boolean> {
-      return deliver(deps, channel, reminder.grantId, 'reminder', (recipients) =>
-        reminderMessage(reminder, recipients),
-      );
-    },
+    deliverReminder: deliveryActivity(deps, 'reminder', 'reminder', reminderMessage),
   };
 }
 
 /**
- * Sends the message `compose` writes for the grant's recipients of the moment through one channel; false when
- * the channel is not configured, or (e-mail) nobody has an address.
+ * An activity that sends, through one channel, the message `compose` writes from the facts it is given under
+ * `key` and the grant's recipients of the moment; it answers false when the channel is not configured, or
+ * (e-mail) nobody has an address. `what` names the message in logs.
  */
-export async function deliver(
+export function deliveryActivity<Key extends string, Facts extends { grantId: string }>(
   { notifier, recipients, logger }: NotificationDeps,
-  channel: NotificationChannel,
-  grantId: string,
+  key: Key,
   what: string,
-  compose: (recipients: Recipients) => Notification,
-): Promise<boolean> {
-  if (!notifier?.channels.includes(channel)) return false;
-  const message = compose(await recipients.recipientsOf(grantId));
-  if (channel === 'email' && message.to.length === 0) return false;
-  try {
-    await notifier.send(channel, message);
-    return true;
-  } catch (err) {
-    throw notificationFailure(err, logger, { channel, grantId }, what);
-  }
+  compose: (facts: Facts, recipients: Recipients) => Notification,
+) {
+  return async (input: { channel: NotificationChannel } & Record<Key, Facts>): Promise<boolean> => {
+    const { channel } = input;
+    const facts: Facts = input[key];
+    if (!notifier?.channels.includes(channel)) return false;
+    const message = compose(facts, await recipients.recipientsOf(facts.grantId));
+    if (channel === 'email' && message.to.length === 0) return false;
+    try {
+      await notifier.send(channel, message);
+      return true;
+    } catch (err) {
+      throw notificationFailure(err, logger, { channel, grantId: facts.grantId }, what);
+    }
+  };
 }
 
 /** The e-mail addresses among the sponsor, the supplier contacts and the requester (a token name), once each. */

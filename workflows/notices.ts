@@ -2,19 +2,10 @@ import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ShorteningFacts } from '../activities/notices.js';
 import { NOTIFICATION_CHANNELS } from '../domain/channels.js';
+import { NOTIFICATION_OPTIONS } from './reminders.js';
 
 // A notice retries like a reminder (a mail server restarting), then gives up: it never holds the grant up.
-const { deliverShorteningNotice } = proxyActivities<Activities>({
-  startToCloseTimeout: '2m',
-  scheduleToCloseTimeout: '6h',
-  retry: {
-    initialInterval: '10s',
-    backoffCoefficient: 2,
-    maximumInterval: '15m',
-    maximumAttempts: 12,
-    nonRetryableErrorTypes: ['NotificationRefused'],
-  },
-});
+const { deliverShorteningNotice } = proxyActivities<Activities>(NOTIFICATION_OPTIONS);
 
 /**
  * Notices a grant sends when something changes at once (a shortened expiry). Unlike reminders they are not

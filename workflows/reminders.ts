@@ -5,15 +5,19 @@ import {
   condition,
   isCancellation,
   proxyActivities,
+  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { NOTIFICATION_CHANNELS } from '../domain/channels.js';
 import type { GrantInput } from '../domain/grant.js';
 import { formatLead } from './durations.js';
 
-// A reminder is a courtesy: it retries for a while (a mail server restarting, a webhook hiccup), then gives up
-// and is recorded as failed. It runs beside the grant's main loop, so it never delays deprovisioning.
-const { deliverReminder } = proxyActivities<Activities>({
+/**
+ * How a reminder or a notice goes out. It is a courtesy: it retries for a while (a mail server restarting, a
+ * webhook hiccup), then gives up and is recorded as failed. It runs beside the grant's main loop, so it never
+ * delays deprovisioning.
+ */
+export const NOTIFICATION_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '2m',
   scheduleToCloseTimeout: '6h',
   retry: {
@@ -23,7 +27,8 @@ const { deliverReminder } = proxyActivities<Activities>({
     maximumAttempts: 12,
     nonRetryableErrorTypes: ['NotificationRefused'],
   },
-});
+};
+const { deliverReminder } = proxyActivities<Activities>(NOTIFICATION_OPTIONS);
 
 export interface DueReminder {
   /** When it is due (epoch ms, workflow time). */

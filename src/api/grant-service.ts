@@ -5,7 +5,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
 } from '@temporalio/common';
-import { supplierDisplayName, supplierKey } from '../../domain/naming.js';
+import { supplierDisplayName } from '../../domain/naming.js';
 import type { Credential, ProviderName } from '../../domain/account.js';
 import type { grantWorkflow } from '../../workflows/grant.js';
 import {

@@ -158,14 +158,17 @@ export const createdGrantSchema = z
   )
   .meta({ id: 'CreatedGrant', description: 'A grant whose account exists, with its one-time credential.' });
 
+/** Where a listing's next page starts. */
+export const nextCursorSchema = z
+  .string()
+  .optional()
+  .meta({ description: 'Pass as `cursor` for the next page; absent on the last page.' });
+
 /** `GET /v1/grants`. */
 export const grantPageSchema = z
   .object({
     grants: z.array(grantSchema).meta({ description: 'Newest first (by `createdAt`, then `id`).' }),
-    nextCursor: z
-      .string()
-      .optional()
-      .meta({ description: 'Pass as `cursor` for the next page; absent on the last page.' }),
+    nextCursor: nextCursorSchema,
   })
   .meta({ id: 'GrantPage', description: 'One page of the registry.' });
 

@@ -45,6 +45,17 @@ export const supplierIdSchema = z.uuid('must be a supplier id (a UUID)');
 /** What a grant request must say of its supplier. */
 export const SUPPLIER_RULE = 'give exactly one of supplierId and supplier';
 
+/** A listing's page: how many (1–500, 100 by default), and where to resume (the `next` cursor of the last page). */
+export const paging = {
+  limit: z.coerce
+    .number('must be a number')
+    .int('must be a whole number')
+    .min(1, 'must be at least 1')
+    .max(500, 'must be at most 500')
+    .default(100),
+  cursor: z.string().max(512, 'must be at most 512 characters').optional(),
+};
+
 /** What an organisation needs for an account to be named after it. */
 export const ORGANISATION_RULE =
   'must contain a letter or a digit (in any script: it is transliterated, Ø counts as O)';
@@ -218,13 +229,7 @@ export function listGrantsQuerySchema(providers: readonly ProviderName[]) {
     expiresBefore: instant.transform(utc).optional(),
     expiresAfter: instant.transform(utc).optional(),
     activeAt: instant.transform(utc).optional(),
-    limit: z.coerce
-      .number('must be a number')
-      .int('must be a whole number')
-      .min(1, 'must be at least 1')
-      .max(500, 'must be at most 500')
-      .default(100),
-    cursor: z.string().max(512, 'must be at most 512 characters').optional(),
+    ...paging,
   });
 }
 

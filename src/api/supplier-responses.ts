@@ -1,6 +1,6 @@
 /** What the supplier routes answer, as zod schemas (see response-schemas.ts); they mirror `supplierView`. */
 import { z } from 'zod';
-import { grantSchema } from './response-schemas.js';
+import { grantSchema, nextCursorSchema } from './response-schemas.js';
 
 const instant = (description: string) => z.iso.datetime().meta({ description });
 
@@ -47,10 +47,7 @@ export const supplierWithGrantsSchema = z
 export const supplierPageSchema = z
   .object({
     suppliers: z.array(supplierSchema).meta({ description: 'Newest first (by `createdAt`, then `id`).' }),
-    nextCursor: z
-      .string()
-      .optional()
-      .meta({ description: 'Pass as `cursor` for the next page; absent on the last page.' }),
+    nextCursor: nextCursorSchema,
   })
   .meta({ id: 'SupplierPage', description: 'One page of suppliers.' });
 

@@ -1,7 +1,7 @@
 /** The request schemas of the supplier routes (docs/api.md, "Suppliers"): strict bodies, rules named per field. */
 import { z } from 'zod';
 import { supplierKey } from '../../domain/naming.js';
-import { email, instant, supplierIdSchema, text, utc } from './schemas.js';
+import { email, instant, paging, supplierIdSchema, text, utc } from './schemas.js';
 
 /** What a legal name needs for the supplier to have a canonical key. */
 export const LEGAL_NAME_RULE = 'must contain a letter or a digit (in any script)';
@@ -74,13 +74,7 @@ export const supplierParams = z.object({
 export const listSuppliersQuerySchema = z.strictObject({
   name: text(128).optional(),
   contractEndsBefore: instant.transform(utc).optional(),
-  limit: z.coerce
-    .number('must be a number')
-    .int('must be a whole number')
-    .min(1, 'must be at least 1')
-    .max(500, 'must be at most 500')
-    .default(100),
-  cursor: z.string().max(512, 'must be at most 512 characters').optional(),
+  ...paging,
 });
 
 /** Descriptions of the `GET /v1/suppliers` query parameters. */

@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
-import type { Grant, GrantPage } from './api-types.js';
-import { CliError } from './client.js';
+import type { Grant } from './api-types.js';
 import { formatGrantTable } from './format.js';
 import { wholeNumber } from './options.js';
+import { showListing } from './paged-listing.js';
 import type { Session, SessionFactory } from './session.js';
 
 interface ListOptions {
@@ -17,9 +17,6 @@ interface ListOptions {
   cursor?: string;
   all?: boolean;
 }
-
-/** `--all` stops after this many pages: a server that keeps answering a cursor must not loop us forever. */
-const MAX_PAGES = 10_000;
 
 /** `grant list`: the registry, filtered, one page at a time or (`--all`) every page. */
 export function registerListCommand(grant: Command, session: SessionFactory): void {
@@ -39,50 +36,21 @@ export function registerListCommand(grant: Command, session: SessionFactory): vo
     .action(async (options: ListOptions, command: Command) => listGrants(session(command), options));
 }
 
-async function listGrants(s: Session, options: ListOptions): Promise<void> {
-  const grants: Grant[] = [];
-  let cursor = options.cursor;
-  let nextCursor: string | undefined;
-  for (let pages = 1; ; pages++) {
-    const page = await fetchPage(s, options, cursor);
-    grants.push(...page.grants);
-    nextCursor = page.nextCursor;
-    if (!options.all || !nextCursor) break;
-    if (nextCursor === cursor || pages >= MAX_PAGES)
-      throw new CliError(`the API keeps answering more pages (cursor ${nextCursor}); stopped after ${pages}`);
-    cursor = nextCursor;
-  }
-  const more = nextCursor && !options.all ? moreHint(nextCursor) : [];
-  if (s.json) {
-    s.out.json(grants);
-    // stdout stays the grants array for pipes; how to get the next page goes to stderr.
-    s.out.error(...more);
-    return;
-  }
-  if (grants.length === 0) s.out.line('No grant matches.');
-  else s.out.line(...formatGrantTable(grants));
-  if (more.length) s.out.line('', ...more);
-}
-
-async function fetchPage(s: Session, options: ListOptions, cursor: string | undefined): Promise<GrantPage> {
-  const query = {
-    status: options.status,
-    provider: options.provider,
-    supplierId: options.supplier,
-    organisation: options.organisation,
-    expiresBefore: options.expiresBefore,
-    expiresAfter: options.expiresAfter,
-    activeAt: options.activeAt,
-    limit: options.limit,
-    cursor,
-  };
-  const { body } = await s.api.call('GET', '/v1/grants', { query });
-  const page = body as Partial<GrantPage> | null;
-  if (!page || !Array.isArray(page.grants))
-    throw new CliError('the API answered GET /v1/grants without a "grants" list');
-  return { grants: page.grants, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
-}
-
-function moreHint(cursor: string): string[] {
-  return [`More grants match: repeat the command with --cursor ${cursor} (or use --all for every page).`];
+function listGrants(s: Session, options: ListOptions): Promise<void> {
+  return showListing<Grant>(s, options, {
+    path: '/v1/grants',
+    key: 'grants',
+    query: {
+      status: options.status,
+      provider: options.provider,
+      supplierId: options.supplier,
+      organisation: options.organisation,
+      expiresBefore: options.expiresBefore,
+      expiresAfter: options.expiresAfter,
+      activeAt: options.activeAt,
+      limit: options.limit,
+    },
+    table: formatGrantTable,
+    none: 'No grant matches.',
+  });
 }

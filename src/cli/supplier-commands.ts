@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
-import type { Supplier, SupplierPage, SupplierWithGrants } from './api-types.js';
+import type { Supplier, SupplierWithGrants } from './api-types.js';
 import { CliError } from './client.js';
 import { collect, wholeNumber } from './options.js';
+import { showListing } from './paged-listing.js';
 import type { Session, SessionFactory } from './session.js';
 import { formatSupplier, formatSupplierTable } from './supplier-format.js';
 
@@ -26,9 +27,6 @@ interface ListOptions {
   cursor?: string;
   all?: boolean;
 }
-
-/** `--all` stops after this many pages: a server that keeps answering a cursor must not loop us forever. */
-const MAX_PAGES = 10_000;
 
 /** The path of one supplier, its id escaped: it comes from the command line. */
 const supplierPath = (id: string) => `/v1/suppliers/${encodeURIComponent(id)}`;
@@ -129,36 +127,12 @@ function supplierBody(options: SupplierOptions) {
   };
 }
 
-async function listSuppliers(s: Session, options: ListOptions): Promise<void> {
-  const suppliers: Supplier[] = [];
-  let cursor = options.cursor;
-  let nextCursor: string | undefined;
-  for (let pages = 1; ; pages++) {
-    const query = {
-      name: options.name,
-      contractEndsBefore: options.contractEndsBefore,
-      limit: options.limit,
-      cursor,
-    };
-    const { body } = await s.api.call('GET', '/v1/suppliers', { query });
-    const page = body as Partial<SupplierPage> | null;
-    if (!page || !Array.isArray(page.suppliers))
-      throw new CliError('the API answered GET /v1/suppliers without a "suppliers" list');
-    suppliers.push(...page.suppliers);
-    nextCursor = page.nextCursor;
-    if (!options.all || !nextCursor) break;
-    if (nextCursor === cursor || pages >= MAX_PAGES)
-      throw new CliError(`the API keeps answering more pages (cursor ${nextCursor}); stopped after ${pages}`);
-    cursor = nextCursor;
-  }
-  const more =
-    nextCursor && !options.all ? [`More suppliers match: repeat with --cursor ${nextCursor}.`] : [];
-  if (s.json) {
-    s.out.json(suppliers);
-    s.out.error(...more);
-    return;
-  }
-  if (suppliers.length === 0) s.out.line('No supplier matches.');
-  else s.out.line(...formatSupplierTable(suppliers));
-  if (more.length) s.out.line('', ...more);
+function listSuppliers(s: Session, options: ListOptions): Promise<void> {
+  return showListing<Supplier>(s, options, {
+    path: '/v1/suppliers',
+    key: 'suppliers',
+    query: { name: options.name, contractEndsBefore: options.contractEndsBefore, limit: options.limit },
+    table: formatSupplierTable,
+    none: 'No supplier matches.',
+  });
 }

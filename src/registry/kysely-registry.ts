@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ProviderName } from '../../domain/account.js';
-import { checkLimit, grantConditions, matchesNothing } from './listing.js';
+import { checkLimit, grantConditions, matchesNothing, pageOf } from './listing.js';
 import * as retention from './retention-store.js';
 import * as reviews from './review-store.js';
 import * as accountNames from './account-names.js';
@@ -123,11 +123,8 @@ export class KyselyRegistry implements RegistryStore {
       .orderBy('id', 'desc')
       .limit(query.limit + 1)
       .execute();
-    const grants = rows.slice(0, query.limit).map(toGrant);
-    const last = grants.at(-1);
-    return rows.length > query.limit && last
-      ? { grants, next: { createdAt: last.createdAt, id: last.id } }
-      : { grants };
+    const { items: grants, next } = pageOf(rows.map(toGrant), query.limit);
+    return next ? { grants, next } : { grants };
   }
 
   latestGrantsByAccount(

@@ -1,7 +1,7 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import { containsPattern, LIKE_ESCAPE } from './fold.js';
 import type { Database } from './schema.js';
-import type { GrantQuery } from './types.js';
+import type { GrantCursor, GrantQuery } from './types.js';
 
 /** The most grants one page may hold, as `GrantQuery.limit` documents. */
 export const MAX_PAGE_SIZE = 500;
@@ -75,4 +75,16 @@ function activeAt(eb: GrantsExpressions, at: string, now: Date): Expression<SqlB
     eb(eb.fn.coalesce('provisioned_at', 'created_at'), '<=', at),
     eb.or([eb('closed_at', '>', at), notClosed]),
   ]);
+}
+
+/**
+ * The page of a listing read newest first with `limit + 1` rows: at most `limit` items, and where the next page
+ * starts when the extra row shows there is one.
+ */
+export function pageOf<T extends GrantCursor>(rows: T[], limit: number): { items: T[]; next?: GrantCursor } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return rows.length > limit && last
+    ? { items, next: { createdAt: last.createdAt, id: last.id } }
+    : { items };
 }

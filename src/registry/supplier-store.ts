@@ -2,7 +2,7 @@
 import { sql, type Expression, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { SupplierRecord } from '../../domain/supplier.js';
 import { containsPattern, foldSupplierName, LIKE_ESCAPE } from './fold.js';
-import { checkLimit, storedInstant } from './listing.js';
+import { checkLimit, pageOf, storedInstant } from './listing.js';
 import type { Database, SuppliersTable } from './schema.js';
 import type { SupplierChanges, SupplierPage, SupplierQuery } from './types.js';
 
@@ -111,11 +111,8 @@ export async function listSuppliers(db: Kysely<Database>, query: SupplierQuery):
     .orderBy('id', 'desc')
     .limit(query.limit + 1)
     .execute();
-  const suppliers = rows.slice(0, query.limit).map(toSupplier);
-  const last = suppliers.at(-1);
-  return rows.length > query.limit && last
-    ? { suppliers, next: { createdAt: last.createdAt, id: last.id } }
-    : { suppliers };
+  const { items: suppliers, next } = pageOf(rows.map(toSupplier), query.limit);
+  return next ? { suppliers, next } : { suppliers };
 }
 
 /**
