@@ -4,7 +4,7 @@ import { formatCredential, formatGrant } from './format.js';
 import { registerListCommand } from './list-command.js';
 import { CliError } from './client.js';
 import { collect, wholeNumber } from './options.js';
-import type { Session, SessionFactory } from './session.js';
+import { registerShowCommand, type Session, type SessionFactory } from './session.js';
 
 /** The providers the API knows; whether the server has each one configured is for it to say. */
 const PROVIDERS = ['ldap', 'okta', 'entra'];
@@ -43,16 +43,12 @@ export function registerGrantCommands(grant: Command, session: SessionFactory): 
 
   registerListCommand(grant, session);
 
-  grant
-    .command('show')
-    .description('a grant with its event trail')
-    .argument('<id>', 'grant id')
-    .action(async (id: string, _options: unknown, command: Command) => {
-      const s = session(command);
-      const { body } = await s.api.call('GET', grantPath(id));
-      if (s.json) s.out.json(body);
-      else s.out.line(...formatGrant(body as GrantWithCredential));
-    });
+  registerShowCommand<GrantWithCredential>(grant, session, {
+    description: 'a grant with its event trail',
+    argument: 'grant id',
+    path: grantPath,
+    format: formatGrant,
+  });
 
   registerExtensionCommands(grant, session);
 

@@ -92,3 +92,29 @@ export function createSession(command: Command, options: CliOptions, out: Output
   });
   return { api, json: globals.json === true, out };
 }
+
+/**
+ * `show <id>`: reads one resource and prints it, as the API's JSON with `--json`, else as `format` lays it out.
+ * `path` builds the resource's path from the id given on the command line.
+ */
+export function registerShowCommand<T>(
+  parent: Command,
+  session: SessionFactory,
+  what: {
+    description: string;
+    argument: string;
+    path: (id: string) => string;
+    format: (body: T) => string[];
+  },
+): void {
+  parent
+    .command('show')
+    .description(what.description)
+    .argument('<id>', what.argument)
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const s = session(command);
+      const { body } = await s.api.call('GET', what.path(id));
+      if (s.json) s.out.json(body);
+      else s.out.line(...what.format(body as T));
+    });
+}

@@ -3,7 +3,7 @@ import type { Supplier, SupplierWithGrants } from './api-types.js';
 import { CliError } from './client.js';
 import { collect, wholeNumber } from './options.js';
 import { showListing } from './paged-listing.js';
-import type { Session, SessionFactory } from './session.js';
+import { registerShowCommand, type Session, type SessionFactory } from './session.js';
 import { formatSupplier, formatSupplierTable } from './supplier-format.js';
 
 interface SupplierOptions {
@@ -66,16 +66,12 @@ export function registerSupplierCommands(supplier: Command, session: SessionFact
     .addOption(new Option('--all', 'follow the pages until the last one'))
     .action(async (options: ListOptions, command: Command) => listSuppliers(session(command), options));
 
-  supplier
-    .command('show')
-    .description('a supplier with every grant it had, current and past')
-    .argument('<id>', 'supplier id')
-    .action(async (id: string, _options: unknown, command: Command) => {
-      const s = session(command);
-      const { body } = await s.api.call('GET', supplierPath(id));
-      if (s.json) s.out.json(body);
-      else s.out.line(...formatSupplier(body as SupplierWithGrants));
-    });
+  registerShowCommand<SupplierWithGrants>(supplier, session, {
+    description: 'a supplier with every grant it had, current and past',
+    argument: 'supplier id',
+    path: supplierPath,
+    format: formatSupplier,
+  });
 
   supplier
     .command('update')
