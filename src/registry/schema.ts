@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { createIndex } from './migration-kit.js';
 import { supplierKey } from '../../domain/naming.js';
 import { foldOrganisation } from './fold.js';
 import { addSuppliers } from './suppliers-migration.js';
@@ -140,16 +141,8 @@ const migrations: Record<string, Migration> = {
         .addColumn('failure', 'text')
         .addColumn('patched_seq', 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
-      await db.schema
-        .createIndex('grants_provider_username')
-        .on('grants')
-        .columns(['provider', 'username'])
-        .execute();
-      await db.schema
-        .createIndex('grants_status_expires')
-        .on('grants')
-        .columns(['status', 'expires_at'])
-        .execute();
+      await createIndex(db, 'grants_provider_username', 'grants', ['provider', 'username']);
+      await createIndex(db, 'grants_status_expires', 'grants', ['status', 'expires_at']);
       await db.schema
         .createTable('grant_events')
         .addColumn('grant_id', 'text', (c) => c.notNull().references('grants.id'))
@@ -226,7 +219,7 @@ async function addListingIndexes(db: Kysely<ListingSchema>): Promise<void> {
     grants_provider_status_expires: ['provider', 'status', 'expires_at'],
   };
   for (const [name, columns] of Object.entries(indexes)) {
-    await db.schema.createIndex(name).on('grants').columns(columns).execute();
+    await createIndex(db, name, 'grants', columns);
   }
 }
 
@@ -244,7 +237,7 @@ async function addReviewTables(db: Kysely<unknown>): Promise<void> {
     .addColumn('providers', 'text', (c) => c.notNull().defaultTo('[]'))
     .execute();
   // `latestReview`: the newest finished review, found from the top of this index.
-  await db.schema.createIndex('reviews_started').on('reviews').columns(['started_at', 'id']).execute();
+  await createIndex(db, 'reviews_started', 'reviews', ['started_at', 'id']);
   await db.schema
     .createTable('review_accounts')
     .addColumn('review_id', 'text', (c) => c.notNull().references('reviews.id'))
@@ -337,11 +330,11 @@ async function addAccountNames(anyDb: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('account_names_pk', ['provider', 'username'])
     .execute();
   // A supplier's name on a provider is looked up by key at every grant.
-  await db.schema
-    .createIndex('account_names_supplier')
-    .on('account_names')
-    .columns(['provider', 'supplier_key', 'reserved_at'])
-    .execute();
+  await createIndex(db, 'account_names_supplier', 'account_names', [
+    'provider',
+    'supplier_key',
+    'reserved_at',
+  ]);
   const grants = await db
     .selectFrom('grants')
     .select(['provider', 'username', 'organisation', 'status', 'created_at'])
@@ -377,16 +370,8 @@ async function addAccountNames(anyDb: Kysely<unknown>): Promise<void> {
  */
 async function addRetention(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('grants').addColumn('account_deleted_at', 'text').execute();
-  await db.schema
-    .createIndex('grants_deleted_closed')
-    .on('grants')
-    .columns(['account_deleted_at', 'closed_at'])
-    .execute();
-  await db.schema
-    .createIndex('grants_account_created')
-    .on('grants')
-    .columns(['provider', 'username', 'created_at'])
-    .execute();
+  await createIndex(db, 'grants_deleted_closed', 'grants', ['account_deleted_at', 'closed_at']);
+  await createIndex(db, 'grants_account_created', 'grants', ['provider', 'username', 'created_at']);
 }
 
 /** Every migration, applied in name order by Kysely's Migrator on both SQLite and PostgreSQL. */

@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Insertable, Kysely } from 'kysely';
 import { supplierKey } from '../../domain/naming.js';
 import { foldSupplierName } from './fold.js';
+import { createIndex } from './migration-kit.js';
 
 /**
  * The tables as this migration sees them. Migrations keep their own row types: they must keep working on the
@@ -66,14 +67,10 @@ export async function addSuppliers(anyDb: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
   // The listing's order (newest first), walked backwards from the top or from the cursor, as for grants.
-  await db.schema.createIndex('suppliers_created_id').on('suppliers').columns(['created_at', 'id']).execute();
+  await createIndex(db, 'suppliers_created_id', 'suppliers', ['created_at', 'id']);
   await db.schema.alterTable('grants').addColumn('supplier_id', 'text').execute();
   // A supplier's grants, newest first: `GET /v1/suppliers/{id}` and the `supplierId` filter.
-  await db.schema
-    .createIndex('grants_supplier_created')
-    .on('grants')
-    .columns(['supplier_id', 'created_at', 'id'])
-    .execute();
+  await createIndex(db, 'grants_supplier_created', 'grants', ['supplier_id', 'created_at', 'id']);
   await backfill(db);
 }
 
