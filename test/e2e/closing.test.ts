@@ -74,7 +74,10 @@ describe('a grant that expires while the directory is down', () => {
       expect(ended).not.toHaveProperty('closedAt');
       expect(ended.events.map((e) => e.type)).not.toContain('disabled');
       expect(await activeAt(whileOpen)).toContain(id);
-      expect(await csvRow(id)).toMatch(/,expired,supplier-access,expiry reached \([^)]*\),,,yes$/);
+      // The last column is the grant's supplier id.
+      expect(await csvRow(id)).toMatch(
+        /,expired,supplier-access,expiry reached \([^)]*\),,,yes,[0-9a-f-]{36}$/,
+      );
     } finally {
       await stack.slapd.start();
     }
@@ -88,6 +91,6 @@ describe('a grant that expires while the directory is down', () => {
     // Open at the instant it was open, closed now.
     expect(await activeAt(whileOpen)).toContain(id);
     expect(await activeAt(new Date().toISOString())).not.toContain(id);
-    expect(await csvRow(id)).toMatch(new RegExp(`,${rotated?.at},no$`));
+    expect(await csvRow(id)).toMatch(new RegExp(`,${rotated?.at},no,[0-9a-f-]{36}$`));
   }, 240_000);
 });
