@@ -5,6 +5,7 @@ import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SupplierRecord } from '../../domain/supplier.js';
+import { inDays } from '../helpers/kit.js';
 import { buildApp } from '../../src/api/app.js';
 import { TokenAuthenticator } from '../../src/api/auth.js';
 import { GrantService } from '../../src/api/grant-service.js';
@@ -16,7 +17,6 @@ import { openRegistry } from '../../src/registry/store.js';
 import type { RegistryStore } from '../../src/registry/types.js';
 import { addGrant, end, provision } from '../registry/grants.js';
 
-const DAY = 86_400_000;
 const TOKENS = {
   rita: 'rita-requester-token-0123',
   alice: 'alice-approver-token-0123',
@@ -82,7 +82,6 @@ const call = (method: 'GET' | 'POST' | 'PATCH', url: string, token: string, payl
     ...(payload ? { payload } : {}),
   });
 
-const inDays = (days: number) => new Date(Date.now() + days * DAY).toISOString();
 const errorsOf = (response: { json(): unknown }) =>
   (response.json() as { errors: { field: string; rule: string }[] }).errors;
 

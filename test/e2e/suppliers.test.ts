@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toGeneralizedTime } from '../../providers/ldap/syntax.js';
+import { inDays } from '../helpers/kit.js';
 import { readEntry } from '../helpers/ldap.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
@@ -17,8 +18,6 @@ afterAll(async () => {
   await smtp?.stop();
 });
 
-const DAY = 86_400_000;
-const inDays = (days: number) => new Date(Date.now() + days * DAY).toISOString();
 const fields = (body: { errors?: { field: string }[] }) => (body.errors ?? []).map((e) => e.field);
 
 describe('a supplier through the HTTP API, against the real stack', () => {

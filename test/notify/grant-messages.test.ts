@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { shorteningMessage, type ShorteningFacts } from '../../activities/notices.js';
 import { reminderMessage, type ReminderFacts } from '../../activities/reminders.js';
+import { DAY } from '../helpers/kit.js';
 
-const DAY = 86_400_000;
 const GRANT = '5d1c7a2e-8f0b-4b8e-a6d4-3e2f1a0b9c88';
 
 const reminder: ReminderFacts = {

@@ -4,6 +4,7 @@ import { openRegistry } from '../../src/registry/store.js';
 import type { GrantRecord, RegistryStore } from '../../src/registry/types.js';
 import { backends, migrateToBefore, type Backend } from './backends.js';
 import { addGrant, at, DAY, end, failProvisioning, grantRecord, HOUR, provision } from './grants.js';
+import { insertGrantAs0004 } from './legacy.js';
 
 /**
  * Retention (Law 25) in the registry: which closed accounts are due for deletion, and erasing a grant's contact
@@ -160,7 +161,7 @@ describe.each(backends)('retention in the registry on $name', ({ start }) => {
     const grant = grantRecord({ username: 'sup-upgraded', contactEmail: 'old@example.test' });
     try {
       await migrateToBefore(old, '0007-retention');
-      await insertAsBeforeRetention(old, grant);
+      await insertGrantAs0004(old, grant, 'expired');
     } finally {
       await old.destroy();
     }
@@ -209,51 +210,3 @@ describe.each(backends)('retention in the registry on $name', ({ start }) => {
     expect(await store.eraseRetiredSupplierContacts(at(100 * DAY), at(400 * DAY), 500)).toBe(0);
   });
 });
-
-/**
- * Writes a closed grant the way the release before retention did, straight into its tables: the columns it had,
- * with the account closed a day in.
- */
-async function insertAsBeforeRetention(db: Kysely<any>, grant: GrantRecord): Promise<void> {
-  await db
-    .insertInto('grants')
-    .values({
-      id: grant.id,
-      workflow_id: grant.workflowId,
-      provider: grant.provider,
-      organisation: grant.organisation,
-      organisation_key: 'acme supplies',
-      contact_email: grant.contactEmail,
-      username: grant.username,
-      external_id: `uid=${grant.username}`,
-      display_name: grant.displayName,
-      status: 'expired',
-      expires_at: grant.expiresAt,
-      reason: grant.reason,
-      groups: JSON.stringify(grant.groups),
-      requested_by: grant.requestedBy,
-      created_at: grant.createdAt,
-      ended_at: at(DAY),
-      provisioned_at: at(HOUR),
-      closed_at: at(DAY),
-      patched_seq: 3,
-    })
-    .execute();
-  const event = (seq: number, type: string, when: string) => ({
-    grant_id: grant.id,
-    seq,
-    type,
-    at: when,
-    actor: 'system',
-  });
-  await db
-    .insertInto('grant_events')
-    .values([
-      event(1, 'created', grant.createdAt),
-      event(2, 'provisioned', at(HOUR)),
-      event(3, 'expired', at(DAY)),
-      event(4, 'disabled', at(DAY)),
-      event(5, 'credentials-rotated', at(DAY)),
-    ])
-    .execute();
-}

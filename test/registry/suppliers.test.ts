@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { supplierKey } from '../../domain/naming.js';
 import type { SupplierRecord } from '../../domain/supplier.js';
 import { openRegistry } from '../../src/registry/store.js';
-import type { GrantRecord, RegistryStore } from '../../src/registry/types.js';
+import type { RegistryStore } from '../../src/registry/types.js';
 import { backends, migrateThrough, type Backend } from './backends.js';
 import { addGrant, at, DAY, grantRecord, HOUR } from './grants.js';
+import { insertGrantAs0004 } from './legacy.js';
 
 /** A supplier as the API records it when it is created. */
 function supplier(legalName: string, overrides: Partial<SupplierRecord> = {}): SupplierRecord {
@@ -138,7 +138,7 @@ describe.each(backends)('suppliers in the registry on $name', ({ start }) => {
     ];
     try {
       await migrateThrough(old, '0004-closed-at');
-      for (const grant of grants) await insertAsRelease4(old, grant);
+      for (const grant of grants) await insertGrantAs0004(old, grant, 'active');
     } finally {
       await old.destroy();
     }
@@ -174,32 +174,3 @@ describe.each(backends)('suppliers in the registry on $name', ({ start }) => {
     }
   });
 });
-
-/** A grant row as the release with `0004-closed-at` wrote it: no supplier. */
-async function insertAsRelease4(db: Kysely<any>, grant: GrantRecord): Promise<void> {
-  await db
-    .insertInto('grants')
-    .values({
-      id: grant.id,
-      workflow_id: grant.workflowId,
-      provider: grant.provider,
-      organisation: grant.organisation,
-      organisation_key: grant.organisation.toLowerCase(),
-      contact_email: grant.contactEmail ?? null,
-      username: grant.username,
-      display_name: grant.displayName,
-      status: 'active',
-      expires_at: grant.expiresAt,
-      reason: grant.reason,
-      groups: JSON.stringify(grant.groups),
-      requested_by: grant.requestedBy,
-      created_at: grant.createdAt,
-      provisioned_at: grant.createdAt,
-      patched_seq: 2,
-    })
-    .execute();
-  await db
-    .insertInto('grant_events')
-    .values({ grant_id: grant.id, seq: 1, type: 'created', at: grant.createdAt, actor: grant.requestedBy })
-    .execute();
-}

@@ -1,34 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
-import { createNotifier, type Notifier } from '../../src/notify/index.js';
+import type { Notifier } from '../../src/notify/index.js';
 import type { GrantEvent } from '../../domain/events.js';
 import { approveExtensionUpdate, requestExtensionUpdate, revokeUpdate } from '../../workflows/messages.js';
 import type { GrantRecipients } from '../../activities/recipients.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { startWebhookSink, type WebhookSink } from '../helpers/webhook-sink.js';
+import { startNotificationSinks, type NotificationSinks } from '../helpers/notification-sinks.js';
+import type { SmtpSink } from '../helpers/smtp-sink.js';
+import type { WebhookSink } from '../helpers/webhook-sink.js';
 import { DAY, keepHistory, requestedAt, WorkflowHarness } from '../helpers/workflow-harness.js';
 
 let h: WorkflowHarness;
 let smtp: SmtpSink;
 let webhook: WebhookSink;
 let notifier: Notifier;
+let sinks: NotificationSinks;
 
 beforeAll(async () => {
-  [h, smtp, webhook] = await Promise.all([
-    WorkflowHarness.start('reminders'),
-    startSmtpSink(),
-    startWebhookSink(),
-  ]);
-  notifier = createNotifier(
-    { smtpUrl: smtp.url, smtpFrom: 'supplier-access@example.test', webhookUrl: webhook.url },
-    createLogger('silent'),
-  );
+  [h, sinks] = await Promise.all([WorkflowHarness.start('reminders'), startNotificationSinks()]);
+  ({ smtp, webhook, notifier } = sinks);
 }, 120_000);
 
 afterAll(async () => {
-  await notifier?.close();
   await h?.stop();
-  await Promise.all([smtp?.stop(), webhook?.stop()]);
+  await sinks?.stop();
 });
 
 const withWorker = <T>(body: () => Promise<T>) => h.withWorker(body, { notifier });

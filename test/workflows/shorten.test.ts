@@ -3,9 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GrantRecipients, Recipients } from '../../activities/recipients.js';
 import type { GrantInput } from '../../domain/grant.js';
 import type { IdentityProvider } from '../../providers/types.js';
-import { createLogger } from '../../src/logger.js';
 import type { grantWorkflow } from '../../workflows/grant.js';
-import { createNotifier, type Notifier } from '../../src/notify/index.js';
+import type { Notifier } from '../../src/notify/index.js';
 import {
   approveExtensionUpdate,
   requestExtensionUpdate,
@@ -14,14 +13,16 @@ import {
   type ShortenRequest,
 } from '../../workflows/messages.js';
 import { readEntry } from '../helpers/ldap.js';
-import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
-import { startWebhookSink, type WebhookSink } from '../helpers/webhook-sink.js';
+import { startNotificationSinks, type NotificationSinks } from '../helpers/notification-sinks.js';
+import type { SmtpSink } from '../helpers/smtp-sink.js';
+import type { WebhookSink } from '../helpers/webhook-sink.js';
 import { DAY, keepHistory, requestedAt, WorkflowHarness } from '../helpers/workflow-harness.js';
 
 let h: WorkflowHarness;
 let smtp: SmtpSink;
 let webhook: WebhookSink;
 let notifier: Notifier;
+let sinks: NotificationSinks;
 
 /** The supplier's sponsor and contacts, as a supplier registry would give them. */
 const recipients: GrantRecipients = {
@@ -32,21 +33,13 @@ const recipients: GrantRecipients = {
 };
 
 beforeAll(async () => {
-  [h, smtp, webhook] = await Promise.all([
-    WorkflowHarness.start('shorten'),
-    startSmtpSink(),
-    startWebhookSink(),
-  ]);
-  notifier = createNotifier(
-    { smtpUrl: smtp.url, smtpFrom: 'supplier-access@example.test', webhookUrl: webhook.url },
-    createLogger('silent'),
-  );
+  [h, sinks] = await Promise.all([WorkflowHarness.start('shorten'), startNotificationSinks()]);
+  ({ smtp, webhook, notifier } = sinks);
 }, 120_000);
 
 afterAll(async () => {
-  await notifier?.close();
   await h?.stop();
-  await Promise.all([smtp?.stop(), webhook?.stop()]);
+  await sinks?.stop();
 });
 
 const withWorker = <T>(body: () => Promise<T>) => h.withWorker(body, { notifier, recipients });
