@@ -1,6 +1,7 @@
 import type { Actor } from '../../domain/actor.js';
 import { LIVE_STATUSES } from '../../domain/status.js';
 import type { SupplierRecord } from '../../domain/supplier.js';
+import { grantPages } from '../registry/grant-pages.js';
 import type { GrantRecord, RegistryStore } from '../registry/types.js';
 import type { GrantService } from './grant-service.js';
 import { HttpProblem, problem } from './problem.js';
@@ -11,19 +12,9 @@ const PAGE = 100;
 /** The supplier's live grants that run past `end`: the ones a contract end moved earlier must shorten. */
 async function grantsPast(registry: RegistryStore, supplierId: string, end: string): Promise<GrantRecord[]> {
   const found: GrantRecord[] = [];
-  let after: GrantRecord | undefined;
-  for (;;) {
-    const page = await registry.listGrants({
-      supplierId,
-      status: [...LIVE_STATUSES],
-      expiresAfter: end,
-      limit: PAGE,
-      after: after && { createdAt: after.createdAt, id: after.id },
-    });
-    found.push(...page.grants.filter((grant) => grant.expiresAt > end));
-    if (!page.next) return found;
-    after = page.grants.at(-1);
-  }
+  const query = { supplierId, status: [...LIVE_STATUSES], expiresAfter: end, limit: PAGE };
+  for await (const page of grantPages(registry, query)) found.push(...page.filter((g) => g.expiresAt > end));
+  return found;
 }
 
 /**

@@ -10,6 +10,7 @@ import { registryFilters } from './request-docs.js';
 import { grantPageSchema } from './response-schemas.js';
 import type { ZodTypeProvider } from './route-contract.js';
 import { grantIdSchema, listGrantsQuerySchema, type GrantPolicy } from './schemas.js';
+import { grantPages } from '../registry/grant-pages.js';
 import { grantView } from './views.js';
 
 export interface RegistryRoutesOptions {
@@ -143,14 +144,11 @@ async function* csvChunks(registry: RegistryStore, query: GrantQuery): AsyncGene
   // Cells starting with = + - @ are prefixed so a spreadsheet never runs a supplier's name as a formula.
   const options = { escape_formulas: true, quoted_string: false } as const;
   yield stringify([[...CSV_COLUMNS]], options);
-  let after: GrantCursor | undefined;
-  do {
-    const page = await registry.listGrants({ ...query, after });
-    const trails = await registry.listEventsOf(page.grants.map((g) => g.id));
-    const rows = page.grants.map((grant) => csvRow(grant, trails.get(grant.id) ?? []));
+  for await (const grants of grantPages(registry, query)) {
+    const trails = await registry.listEventsOf(grants.map((g) => g.id));
+    const rows = grants.map((grant) => csvRow(grant, trails.get(grant.id) ?? []));
     if (rows.length) yield stringify(rows, options);
-    after = page.next;
-  } while (after);
+  }
 }
 
 /** One grant as an auditor reads it: who asked, why, until when, how it ended, who extended it, when it closed. */

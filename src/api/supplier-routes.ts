@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { GrantCursor, GrantRecord, RegistryStore } from '../registry/types.js';
+import type { GrantRecord, RegistryStore } from '../registry/types.js';
 import { json, problemAnswer } from './answers.js';
 import { actorOf } from './auth.js';
 import { decodeCursor, encodeCursor } from './registry-routes.js';
@@ -13,6 +13,7 @@ import {
   supplierParams,
 } from './supplier-schemas.js';
 import type { SupplierService } from './supplier-service.js';
+import { grantPages } from '../registry/grant-pages.js';
 import { grantView, supplierView } from './views.js';
 
 export interface SupplierRoutesOptions {
@@ -149,11 +150,6 @@ export function supplierRoutes(app: FastifyInstance, options: SupplierRoutesOpti
 /** Every grant of the supplier, newest first, page by page. */
 async function grantsOf(registry: RegistryStore, supplierId: string): Promise<GrantRecord[]> {
   const grants: GrantRecord[] = [];
-  let after: GrantCursor | undefined;
-  do {
-    const page = await registry.listGrants({ supplierId, limit: GRANTS_PAGE, after });
-    grants.push(...page.grants);
-    after = page.next;
-  } while (after);
+  for await (const page of grantPages(registry, { supplierId, limit: GRANTS_PAGE })) grants.push(...page);
   return grants;
 }
