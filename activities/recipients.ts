@@ -1,8 +1,6 @@
 import type { Sponsor } from '../domain/supplier.js';
 import type { RegistryStore } from '../src/registry/types.js';
 
-export type { Sponsor };
-
 /** Who is told about one grant, as things stand now. */
 export interface Recipients {
   sponsor?: Sponsor | undefined;

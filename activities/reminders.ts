@@ -4,7 +4,8 @@ import type { ProviderName } from '../domain/account.js';
 import type { NotificationChannel } from '../domain/channels.js';
 import { NotificationError, type Notification, type Notifier } from '../src/notify/index.js';
 import { formatLead } from '../workflows/durations.js';
-import type { GrantRecipients, Recipients, Sponsor } from './recipients.js';
+import type { Sponsor } from '../domain/supplier.js';
+import type { GrantRecipients, Recipients } from './recipients.js';
 
 /** What a reminder says: the grant's facts as the workflow knows them now. */
 export interface ReminderFacts {
