@@ -17,7 +17,6 @@ import { createReminderActivities } from './reminders.js';
 import { createRetentionActivities, type RetentionSettings } from './retention.js';
 import { createReviewReportActivities, type ReviewSettings } from './review-report.js';
 import { createReviewActivities } from './review.js';
-import { createReviewRotationActivities } from './review-rotations.js';
 
 export interface ActivityDeps {
   providers: ReadonlyMap<ProviderName, IdentityProvider>;
@@ -68,7 +67,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createNoticeActivities(notificationDeps),
     ...createReviewActivities(deps),
     ...createReviewReportActivities(deps),
-    ...createReviewRotationActivities(deps),
     ...createRetentionActivities(deps),
   };
 }
