@@ -8,6 +8,16 @@ import type { ProviderReview, ReviewedAccount, ReviewReport } from '../../domain
 import { eventRow, grantRow, patchColumns, toEvent, toGrant } from './rows.js';
 import type { Database } from './schema.js';
 import * as suppliers from './supplier-store.js';
+import * as shared from './shared-accounts.js';
+import * as lends from './shared-account-lends.js';
+import type {
+  DueRotation,
+  SealedCredential,
+  SharedAccountChanges,
+  SharedAccountPage,
+  SharedAccountStore,
+} from './shared-account-store.js';
+import type { SharedAccountEvent, SharedAccountRecord } from '../../domain/shared-account.js';
 import type { SupplierRecord } from '../../domain/supplier.js';
 import type {
   AccountNameReservation,
@@ -142,6 +152,8 @@ export class KyselyRegistry implements RegistryStore {
       .where('provider', '=', provider)
       .where('username', '=', username)
       .where('status', 'in', [...CLOSED_STATUSES])
+      // A lent shared account is never a supplier's account to take over.
+      .where('door', '=', 'account')
       .orderBy('created_at')
       .orderBy('id')
       .execute();
@@ -240,6 +252,57 @@ export class KyselyRegistry implements RegistryStore {
     return suppliers.listSuppliers(this.db, query);
   }
 
+  insertSharedAccount(record: SharedAccountRecord): Promise<SharedAccountRecord> {
+    return shared.insertSharedAccount(this.db, record);
+  }
+
+  getSharedAccount(id: string): Promise<SharedAccountRecord | null> {
+    return shared.getSharedAccount(this.db, id);
+  }
+
+  listSharedAccounts(
+    query: Parameters<SharedAccountStore['listSharedAccounts']>[0],
+  ): Promise<SharedAccountPage> {
+    return shared.listSharedAccounts(this.db, query);
+  }
+
+  updateSharedAccount(
+    id: string,
+    changes: SharedAccountChanges,
+    actor: string,
+    at: string,
+  ): Promise<SharedAccountRecord | null> {
+    return shared.updateSharedAccount(this.db, id, changes, actor, at);
+  }
+
+  listSharedAccountEvents(id: string): Promise<SharedAccountEvent[]> {
+    return shared.listSharedAccountEvents(this.db, id);
+  }
+
+  recordRotation(rotation: Parameters<SharedAccountStore['recordRotation']>[0]): Promise<void> {
+    return shared.recordRotation(this.db, rotation);
+  }
+
+  takeCustodianCredential(id: string, actor: string, at: string): Promise<SealedCredential | null> {
+    return shared.takeCustodianCredential(this.db, id, actor, at);
+  }
+
+  discardCustodianCredential(id: string, actor: string, at: string): Promise<boolean> {
+    return shared.discardCustodianCredential(this.db, id, actor, at);
+  }
+
+  lendsOf(sharedAccountId: string, limit: number): Promise<GrantRecord[]> {
+    return lends.lendsOf(this.db, sharedAccountId, limit);
+  }
+
+  liveLendOf(sharedAccountId: string): Promise<GrantRecord | null> {
+    return lends.liveLendOf(this.db, sharedAccountId);
+  }
+
+  dueRotations(now: string, limit: number): Promise<DueRotation[]> {
+    return lends.dueRotations(this.db, now, limit);
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }
@@ -251,21 +314,33 @@ function isClosingEvent(type: string): type is (typeof CLOSING_EVENTS)[number] {
 
 /**
  * Sets `closed_at` once both closing events are recorded, to the later of the two: only then is the account
- * disabled and its credentials rotated. Like `provisioned_at`, it stands apart from the patch ordering.
+ * disabled and its credentials rotated. A lend's shared account is never disabled (it stays its custodian's):
+ * its return rotation alone closes it. Like `provisioned_at`, it stands apart from the patch ordering.
  */
 async function markClosed(tx: Transaction<Database>, event: EventRecord): Promise<void> {
-  const other = CLOSING_EVENTS.find((type) => type !== event.type);
-  const done = await tx
-    .selectFrom('grant_events')
-    .select('at')
-    .where('grant_id', '=', event.grantId)
-    .where('type', '=', other as string)
-    .orderBy('seq')
+  const grant = await tx
+    .selectFrom('grants')
+    .select('door')
+    .where('id', '=', event.grantId)
     .executeTakeFirst();
-  if (!done) return;
+  let closedAt = event.at;
+  if (grant?.door === 'lend') {
+    if (event.type !== 'credentials-rotated') return;
+  } else {
+    const other = CLOSING_EVENTS.find((type) => type !== event.type);
+    const done = await tx
+      .selectFrom('grant_events')
+      .select('at')
+      .where('grant_id', '=', event.grantId)
+      .where('type', '=', other as string)
+      .orderBy('seq')
+      .executeTakeFirst();
+    if (!done) return;
+    if (done.at > closedAt) closedAt = done.at;
+  }
   await tx
     .updateTable('grants')
-    .set({ closed_at: done.at > event.at ? done.at : event.at })
+    .set({ closed_at: closedAt })
     .where('id', '=', event.grantId)
     .where('closed_at', 'is', null)
     .execute();
