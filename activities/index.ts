@@ -9,6 +9,7 @@ import type { GrantInput } from '../domain/grant.js';
 import { CLOSED_STATUSES } from '../domain/status.js';
 import type { AccountSpec, IdentityProvider, ProvisionResult } from '../providers/types.js';
 import type { Notifier } from '../src/notify/index.js';
+import type { CredentialSealer } from '../src/sealing.js';
 import { grantRecordFromInput, type RegistryStore } from '../src/registry/types.js';
 import { UNAUTHENTIC } from '../workflows/authentic.js';
 import { createNoticeActivities } from './notices.js';
@@ -24,6 +25,7 @@ import { createReminderActivities } from './reminders.js';
 import { createRetentionActivities, type RetentionSettings } from './retention.js';
 import { createReviewReportActivities, type ReviewSettings } from './review-report.js';
 import { createReviewActivities } from './review.js';
+import { createSharedAccountActivities } from './shared-accounts.js';
 
 export interface ActivityDeps {
   providers: ReadonlyMap<ProviderName, IdentityProvider>;
@@ -37,6 +39,8 @@ export interface ActivityDeps {
   review?: ReviewSettings | undefined;
   /** How long closed accounts and contact e-mails are kept (Law 25); without it, for good. */
   retention?: RetentionSettings | undefined;
+  /** Seals shared accounts' passwords for their custodian; without it no rotation for a custodian completes. */
+  sealer?: CredentialSealer | undefined;
 }
 
 /** What closes a grant's account: the ending to record, and the sequence numbers of the two closing steps. */
@@ -66,6 +70,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReviewActivities(deps),
     ...createReviewReportActivities(deps),
     ...createRetentionActivities(deps),
+    ...createSharedAccountActivities(deps),
   };
 }
 

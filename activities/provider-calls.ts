@@ -39,8 +39,9 @@ export function providerCalls({
   }
 
   /**
-   * Runs a step that must eventually succeed: every failure is retried, and repeated ones are alerts. `what`
-   * names the work in the logs ("deprovisioning"); the step's own errors are logged by kind and message only.
+   * Runs a step that must eventually succeed: every failure is retried, and repeated ones are alerts, unless the
+   * step raised a non-retryable failure itself. `what` names the work in the logs ("deprovisioning"); the step's
+   * own errors are logged by kind and message only.
    */
   async function mustSucceed<T>(
     step: string,
@@ -51,6 +52,8 @@ export function providerCalls({
     try {
       return await heartbeating(run);
     } catch (err) {
+      // A refusal the step itself declared final (a hand-over to an account that is gone) is not retried.
+      if (err instanceof ApplicationFailure && err.nonRetryable) throw err;
       const { attempt } = Context.current().info;
       const alert = attempt >= ALERT_AFTER_ATTEMPTS;
       const log = alert ? logger.error.bind(logger) : logger.warn.bind(logger);

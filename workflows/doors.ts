@@ -8,6 +8,7 @@ import type { Activities } from '../activities/index.js';
 import type { AccountRef, Credential } from '../domain/account.js';
 import type { EventRecord } from '../domain/events.js';
 import type { GrantInput } from '../domain/grant.js';
+import type { LendInput } from '../domain/shared-account.js';
 import type { ClosingSeqs } from './journal.js';
 
 // Provider calls never give up: transient failures retry forever with capped backoff (registry writes too, see
@@ -19,8 +20,14 @@ const forever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval:
 // Ten seconds, plus at most the 10 s retry interval: a crash delays an expiry by 20 s at worst
 // (test/e2e/crash-outage.test.ts). Activity options are not compared on replay: old histories still replay.
 const providerCall = { startToCloseTimeout: '1h', heartbeatTimeout: '10s', retry: forever } as const;
-const { provisionAccount, cleanUpFailedAccount, closeAccount, setAccountExpiry } =
-  proxyActivities<Activities>(providerCall);
+const {
+  provisionAccount,
+  cleanUpFailedAccount,
+  closeAccount,
+  setAccountExpiry,
+  rotateSharedPassword,
+  closeLend,
+} = proxyActivities<Activities>(providerCall);
 
 /** The door as it stands once open: the account, and the one-time credential for the requester if any. */
 export interface OpenedDoor {
@@ -72,5 +79,29 @@ export function accountDoor(input: GrantInput): DoorSteps {
     close: ({ account, ending, seqs }) => closeAccount({ provider, account, ending, seqs }),
     setExpiry: (account, expiresAt) => setAccountExpiry({ provider, account, expiresAt }),
     cleanUp: () => cleanUpFailedAccount({ provider, username: input.username, grantId: input.grantId }),
+  };
+}
+
+/**
+ * A lend's door: an existing shared account whose password is rotated before the hand-over (the requester gets
+ * that one, once) and again at the end, for the custodian. The account stays enabled throughout, and its own
+ * expiry in the directory is never touched: it belongs to the custodian, not to the lend.
+ */
+export function lendDoor(input: LendInput): DoorSteps {
+  const { provider, sharedAccountId, account } = input;
+  return {
+    async open() {
+      const credential = await rotateSharedPassword({
+        sharedAccountId,
+        reason: 'hand-over',
+        lendId: input.grantId,
+        actor: input.requestedBy,
+      });
+      return { account, credential };
+    },
+    close: ({ ending, seqs }) => closeLend({ sharedAccountId, provider, account, ending, seqs }),
+    setExpiry: async () => undefined,
+    // The hand-over either set a password or changed nothing: there is nothing to clean up.
+    cleanUp: async () => undefined,
   };
 }
