@@ -171,6 +171,10 @@ describe('lendWorkflow on the time-skipping server, with a real slapd', () => {
         ]);
         const expired = (await h.registry.listEvents(input.grantId)).find((e) => e.type === 'expired');
         expect(Math.abs(Date.parse(expired!.at) - Date.parse(input.expiresAt))).toBeLessThan(1000);
+        // The lend's row: closed by its return rotation alone.
+        const row = await h.registry.getGrant(input.grantId);
+        expect(row).toMatchObject({ door: 'lend', sharedAccountId: account.id, status: 'expired' });
+        expect(row?.closedAt).toBeDefined();
         const trail = await shared.listSharedAccountEvents(account.id);
         expect(trail.filter((e) => e.type === 'rotated').map((e) => e.details?.reason)).toEqual([
           'hand-over',
@@ -302,6 +306,25 @@ describe('lendWorkflow on the time-skipping server, with a real slapd', () => {
         expect(trail.map((e) => e.type)).not.toContain('rotated');
       },
       { provider },
+    );
+  });
+});
+
+describe('reminders of a lend', () => {
+  it('go to the supplier contact as for a grant, and to the custodian', async () => {
+    await h.withWorker(
+      async () => {
+        const account = await registerShared('Booking system admin');
+        const mails = sinks.smtp.messages.length;
+        const { handle, input } = await startLend(account, 5, { reminderLeadsMs: [DAY] });
+        await claim(handle, input);
+        expect((await handle.result()).status).toBe('expired');
+        const reminder = sinks.smtp.messages.slice(mails).find((m) => m.subject.includes('ends in 1 day'));
+        expect(reminder?.to.sort()).toEqual(['carol@ourfirm.example', 'ops@agency.example']);
+        expect(reminder?.text).toContain('Booking system admin');
+        expect(await h.eventTypes(input.grantId)).toContain('reminder-sent');
+      },
+      { notifier: sinks.notifier },
     );
   });
 });
