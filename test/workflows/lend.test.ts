@@ -1,4 +1,5 @@
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRef, Credential } from '../../domain/account.js';
 import type { GrantState } from '../../domain/grant.js';
@@ -18,7 +19,7 @@ import type { rotationWorkflow } from '../../workflows/rotation.js';
 import { token } from '../helpers/kit.js';
 import { canBind, readEntry } from '../helpers/ldap.js';
 import { startNotificationSinks, type NotificationSinks } from '../helpers/notification-sinks.js';
-import { DAY, requestedAt, WorkflowHarness } from '../helpers/workflow-harness.js';
+import { DAY, keepHistory, requestedAt, WorkflowHarness } from '../helpers/workflow-harness.js';
 
 let h: WorkflowHarness;
 let sinks: NotificationSinks;
@@ -189,6 +190,11 @@ describe('lendWorkflow on the time-skipping server, with a real slapd', () => {
         expect(mail?.subject).toContain('Website admin');
         expect(JSON.stringify(sinks.webhook.requests)).not.toContain(back!.password);
         expect(JSON.stringify(sinks.smtp.messages)).not.toContain(back!.password);
+        // Neither password is readable in the lend's history: the hand-over's is encrypted, the custodian's absent.
+        const history = historyToJSON(await handle.fetchHistory());
+        expect(history).not.toContain(handed);
+        expect(history).not.toContain(back!.password);
+        await keepHistory('lend-expired', handle);
       },
       { notifier: sinks.notifier },
     );
@@ -214,6 +220,7 @@ describe('lendWorkflow on the time-skipping server, with a real slapd', () => {
         'revoked',
         'credentials-rotated',
       ]);
+      await keepHistory('lend-returned-early', handle);
     });
   });
 
@@ -341,11 +348,12 @@ describe('rotationWorkflow', () => {
       async () => {
         const account = await registerShared('Accounting login');
         const mails = sinks.smtp.messages.length;
-        await h.env.client.workflow.execute<typeof rotationWorkflow>('rotationWorkflow', {
+        const handle = await h.env.client.workflow.start<typeof rotationWorkflow>('rotationWorkflow', {
           taskQueue: h.taskQueue,
           workflowId: sharedAccountWorkflowId(account.id),
           args: [{ sharedAccountId: account.id, reason: 'scheduled', actor: 'supplier-access' }],
         });
+        await handle.result();
         expect(provider.resets).toBe(3);
         expect(await canBind(h.slapd.url, account.dn, account.password)).toBe(false);
         const back = await custodianPassword(account.id);
@@ -358,6 +366,8 @@ describe('rotationWorkflow', () => {
         const mail = sinks.smtp.messages.slice(mails).find((m) => m.to.includes('carol@ourfirm.example'));
         expect(mail?.subject).toContain('Accounting login');
         expect(mail?.text).not.toContain(back!.password);
+        expect(historyToJSON(await handle.fetchHistory())).not.toContain(back!.password);
+        await keepHistory('rotation-scheduled', handle);
       },
       { provider, notifier: sinks.notifier },
     );
