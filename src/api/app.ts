@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { CheckResult } from '../readiness.js';
+import type { SharedAccountStore } from '../registry/shared-account-store.js';
 import type { RegistryStore } from '../registry/types.js';
 import type { TokenAuthenticator } from './auth.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
@@ -10,6 +11,7 @@ import { docsRoutes } from './docs.js';
 import { grantChangeRoutes } from './grant-changes.js';
 import { grantRoutes } from './grants.js';
 import { healthRoutes } from './health-routes.js';
+import { lendRoutes } from './lend-routes.js';
 import { parseJsonStrictly } from './json-body.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { HttpProblem, invalid, problem, sendProblem } from './problem.js';
@@ -19,6 +21,8 @@ import { reviewRoutes } from './review-routes.js';
 import type { ReviewService } from './review-service.js';
 import { useRouteContracts } from './route-contract.js';
 import type { GrantPolicy } from './schemas.js';
+import { sharedAccountRoutes } from './shared-account-routes.js';
+import type { SharedAccountService } from './shared-account-service.js';
 import { supplierRoutes } from './supplier-routes.js';
 import { SupplierService } from './supplier-service.js';
 
@@ -32,6 +36,8 @@ export interface AppDeps {
   logger: FastifyBaseLogger;
   /** The supplier registry behind `/v1/suppliers`; by default one on `registry`, with no contract-end hook. */
   suppliers?: SupplierService | undefined;
+  /** Shared accounts and their lends; without it the `/v1/shared-accounts` routes are absent. */
+  sharedAccounts?: { service: SharedAccountService; store: SharedAccountStore } | undefined;
   /** Access reviews on demand; without it the review routes are absent. */
   reviews?: ReviewService | undefined;
   /** The payload codec behind `/codec/encode` and `/codec/decode`; without it those routes are absent. */
@@ -146,6 +152,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registry: deps.registry,
     now: deps.now,
   });
+  if (deps.sharedAccounts) {
+    const { service, store } = deps.sharedAccounts;
+    const shared = { sharedAccounts: service, store, registry: deps.registry };
+    sharedAccountRoutes(app, { ...shared, providers: deps.policy.providers });
+    lendRoutes(app, { ...shared, grants: deps.service, policy: deps.policy, now: deps.now });
+  }
   if (deps.reviews) reviewRoutes(app, { registry: deps.registry, reviews: deps.reviews });
   if (deps.codec) await codecRoutes(app, deps.codec);
   healthRoutes(app, deps.readiness);
