@@ -2,7 +2,6 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { CheckResult } from '../readiness.js';
-import type { SharedAccountStore } from '../registry/shared-account-store.js';
 import type { RegistryStore } from '../registry/types.js';
 import type { TokenAuthenticator } from './auth.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
@@ -37,7 +36,7 @@ export interface AppDeps {
   /** The supplier registry behind `/v1/suppliers`; by default one on `registry`, with no contract-end hook. */
   suppliers?: SupplierService | undefined;
   /** Shared accounts and their lends; without it the `/v1/shared-accounts` routes are absent. */
-  sharedAccounts?: { service: SharedAccountService; store: SharedAccountStore } | undefined;
+  sharedAccounts?: SharedAccountService | undefined;
   /** Access reviews on demand; without it the review routes are absent. */
   reviews?: ReviewService | undefined;
   /** The payload codec behind `/codec/encode` and `/codec/decode`; without it those routes are absent. */
@@ -153,8 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     now: deps.now,
   });
   if (deps.sharedAccounts) {
-    const { service, store } = deps.sharedAccounts;
-    const shared = { sharedAccounts: service, store, registry: deps.registry };
+    const shared = { sharedAccounts: deps.sharedAccounts, registry: deps.registry };
     sharedAccountRoutes(app, { ...shared, providers: deps.policy.providers });
     lendRoutes(app, { ...shared, grants: deps.service, policy: deps.policy, now: deps.now });
   }

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { SharedAccountStore } from '../registry/shared-account-store.js';
 import type { RegistryStore } from '../registry/types.js';
 import { json, LOCATION, NO_STORE, problemAnswer } from './answers.js';
 import { actorOf } from './auth.js';
@@ -17,7 +16,6 @@ import { grantView } from './views.js';
 export interface LendRoutesOptions {
   sharedAccounts: SharedAccountService;
   grants: GrantService;
-  store: SharedAccountStore;
   registry: RegistryStore;
   policy: GrantPolicy;
   now?: () => number;
@@ -41,7 +39,7 @@ const HELD = problemAnswer(
 
 /** `POST/GET /v1/shared-accounts/{id}/lends` and `POST /v1/shared-accounts/{id}/return`. */
 export function lendRoutes(app: FastifyInstance, options: LendRoutesOptions): void {
-  const { sharedAccounts, grants, store, registry, policy, now = Date.now } = options;
+  const { sharedAccounts, grants, registry, policy, now = Date.now } = options;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const one = { tags: TAGS, params: sharedAccountParams } as const;
 
@@ -103,7 +101,7 @@ export function lendRoutes(app: FastifyInstance, options: LendRoutesOptions): vo
     },
     async (request) => {
       const shared = await sharedAccounts.get(request.params.id);
-      const lends = await store.lendsOf(shared.id, request.query.limit);
+      const lends = await registry.lendsOf(shared.id, request.query.limit);
       const trails = await registry.listEventsOf(lends.filter((l) => l.endedAt).map((l) => l.id));
       return { lends: lends.map((lend) => grantView(lend, { trail: trails.get(lend.id) ?? [] })) };
     },

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { ProviderName } from '../../domain/account.js';
-import type { SharedAccountStore } from '../registry/shared-account-store.js';
 import type { RegistryStore } from '../registry/types.js';
 import { json, NO_STORE, problemAnswer } from './answers.js';
 import { actorOf } from './auth.js';
@@ -24,7 +23,6 @@ import { grantView, sharedAccountView } from './views.js';
 
 export interface SharedAccountRoutesOptions {
   sharedAccounts: SharedAccountService;
-  store: SharedAccountStore;
   registry: RegistryStore;
   providers: readonly ProviderName[];
 }
@@ -54,7 +52,7 @@ const CUSTODIAN_ONLY = problemAnswer('Neither the custodian of this account nor 
  * the lends.
  */
 export function sharedAccountRoutes(app: FastifyInstance, options: SharedAccountRoutesOptions): void {
-  const { sharedAccounts, store, registry } = options;
+  const { sharedAccounts, registry } = options;
   const api = app.withTypeProvider<ZodTypeProvider>();
   const one = { tags: TAGS, params: sharedAccountParams } as const;
 
@@ -105,7 +103,7 @@ export function sharedAccountRoutes(app: FastifyInstance, options: SharedAccount
     },
     async (request) => {
       const { cursor, ...filters } = request.query;
-      const page = await store.listSharedAccounts({
+      const page = await registry.listSharedAccounts({
         ...filters,
         after: cursor ? decodeCursor(cursor) : undefined,
       });
@@ -131,9 +129,9 @@ export function sharedAccountRoutes(app: FastifyInstance, options: SharedAccount
     async (request) => {
       const shared = await sharedAccounts.get(request.params.id);
       const [lends, live, events] = await Promise.all([
-        store.lendsOf(shared.id, RECENT_LENDS),
-        store.liveLendOf(shared.id),
-        store.listSharedAccountEvents(shared.id),
+        registry.lendsOf(shared.id, RECENT_LENDS),
+        registry.liveLendOf(shared.id),
+        registry.listSharedAccountEvents(shared.id),
       ]);
       const trails = await registry.listEventsOf(lends.filter((l) => l.endedAt).map((l) => l.id));
       return {

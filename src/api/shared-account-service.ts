@@ -11,7 +11,6 @@ import {
 import { isProviderError } from '../../providers/errors.js';
 import type { AccountState } from '../../providers/types.js';
 import { ACCOUNT_KEY, initialSearchAttributes } from '../../workflows/search-attributes.js';
-import type { SharedAccountStore } from '../registry/shared-account-store.js';
 import { SharedAccountExistsError } from '../registry/shared-account-store.js';
 import type { GrantRecord, RegistryStore } from '../registry/types.js';
 import type { CredentialSealer } from '../sealing.js';
@@ -24,7 +23,7 @@ import type { CreateSharedAccountBody, LendBody, PatchSharedAccountBody } from '
 export type AccountLookup = (provider: ProviderName, ref: string) => Promise<AccountState | null>;
 
 export interface SharedAccountServiceOptions {
-  store: SharedAccountStore;
+  /** The registry: grants, suppliers and shared accounts. */
   registry: RegistryStore;
   grants: GrantService;
   client: Client;
@@ -70,7 +69,7 @@ export class SharedAccountService {
     const found = await this.lookup(body.provider, body.account);
     const stamp = this.stamp();
     try {
-      return await this.options.store.insertSharedAccount({
+      return await this.options.registry.insertSharedAccount({
         id: randomUUID(),
         provider: body.provider,
         account: { username: found.username, externalId: found.externalId, displayName: found.displayName },
@@ -105,13 +104,13 @@ export class SharedAccountService {
   }
 
   async get(id: string): Promise<SharedAccountRecord> {
-    const found = await this.options.store.getSharedAccount(id);
+    const found = await this.options.registry.getSharedAccount(id);
     if (!found) throw problem(404, `no shared account ${id}`);
     return found;
   }
 
   async update(id: string, body: PatchSharedAccountBody, actor: Actor): Promise<SharedAccountRecord> {
-    const updated = await this.options.store.updateSharedAccount(id, body, actor.name, this.stamp());
+    const updated = await this.options.registry.updateSharedAccount(id, body, actor.name, this.stamp());
     if (!updated) throw problem(404, `no shared account ${id}`);
     return updated;
   }
@@ -123,7 +122,7 @@ export class SharedAccountService {
    */
   async lend(id: string, body: LendBody, actor: Actor): Promise<CreatedGrant> {
     const shared = await this.get(id);
-    const live = await this.options.store.liveLendOf(id);
+    const live = await this.options.registry.liveLendOf(id);
     if (live) throw await this.heldBy(live);
     const { grants } = this.options;
     const { supplier, organisation, contactEmail } = await grants.grantSupplier(body, actor, {
@@ -161,7 +160,7 @@ export class SharedAccountService {
   /** The live lend, which only its requester or an admin may end early (`return`). */
   async liveLendFor(id: string, actor: Actor): Promise<GrantRecord> {
     await this.get(id);
-    const live = await this.options.store.liveLendOf(id);
+    const live = await this.options.registry.liveLendOf(id);
     if (!live) throw problem(409, `shared account ${id} is not lent`);
     if (live.requestedBy !== actor.name && !can(actor, 'admin')) {
       throw problem(
@@ -177,7 +176,7 @@ export class SharedAccountService {
   async claimForCustodian(id: string, actor: Actor): Promise<CustodianCredential> {
     const shared = await this.get(id);
     mustBeCustodian(shared, actor, 'take the password waiting for the custodian');
-    const sealed = await this.options.store.takeCustodianCredential(id, actor.name, this.stamp());
+    const sealed = await this.options.registry.takeCustodianCredential(id, actor.name, this.stamp());
     if (!sealed) throw noneWaits(id);
     const credential = await this.options.sealer.open(sealed.sealed);
     return { sharedAccountId: id, credential, rotatedAt: sealed.at };
@@ -187,7 +186,7 @@ export class SharedAccountService {
   async discardForCustodian(id: string, actor: Actor): Promise<void> {
     const shared = await this.get(id);
     mustBeCustodian(shared, actor, 'discard the password waiting for the custodian');
-    if (!(await this.options.store.discardCustodianCredential(id, actor.name, this.stamp())))
+    if (!(await this.options.registry.discardCustodianCredential(id, actor.name, this.stamp())))
       throw noneWaits(id);
   }
 
@@ -195,7 +194,7 @@ export class SharedAccountService {
   async rotate(id: string, actor: Actor): Promise<SharedAccountRecord> {
     const shared = await this.get(id);
     mustBeCustodian(shared, actor, 'rotate the password');
-    const live = await this.options.store.liveLendOf(id);
+    const live = await this.options.registry.liveLendOf(id);
     if (live) throw await this.heldBy(live);
     try {
       await this.options.client.workflow.start('rotationWorkflow', {
@@ -217,7 +216,7 @@ export class SharedAccountService {
    * registry row is not written yet is found through its workflow's memo.
    */
   private async busy(id: string): Promise<HttpProblem> {
-    const live = await this.options.store.liveLendOf(id);
+    const live = await this.options.registry.liveLendOf(id);
     if (live) return this.heldBy(live);
     try {
       const running = await this.options.client.workflow.getHandle(sharedAccountWorkflowId(id)).describe();
