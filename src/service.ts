@@ -32,7 +32,6 @@ import {
 import type { Logger } from './logger.js';
 import { runProbes } from './readiness.js';
 import { openRegistry } from './registry/store.js';
-import { createSealer } from './sealing.js';
 import { createNotifier } from './notify/index.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { ensureReviewSchedule } from './review-schedule.js';
