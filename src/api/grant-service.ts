@@ -126,6 +126,8 @@ export class GrantService {
     workflowId: string;
     input: GrantInput;
     searchAttributes: SearchAttributePair[];
+    /** More for the run's memo (encrypted like every payload), beside the `grantId` every door has. */
+    memo?: Record<string, string>;
     onConflict: () => Promise<unknown>;
   }): Promise<CreatedGrant> {
     const { input, workflowId } = door;
@@ -138,7 +140,7 @@ export class GrantService {
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
         // The grant's own run is found by this memo (ownRun): the id outlives the grant.
-        memo: { grantId: input.grantId },
+        memo: { ...door.memo, grantId: input.grantId },
         ...(input.indexed ? { typedSearchAttributes: door.searchAttributes } : {}),
       });
     } catch (err) {

@@ -153,6 +153,8 @@ export class SharedAccountService {
       input,
       // A shared account's name may be an e-mail address (an Okta login): search attributes are plaintext.
       searchAttributes: initialSearchAttributes(input).filter((pair) => pair.key !== ACCOUNT_KEY),
+      // Who holds the account, for the 409 of a lend that loses the race before this one's row is written.
+      memo: { holder: supplier.legalName, until: body.until },
       onConflict: () => this.busy(id),
     });
   }
@@ -220,10 +222,11 @@ export class SharedAccountService {
     if (live) return this.heldBy(live);
     try {
       const running = await this.options.client.workflow.getHandle(sharedAccountWorkflowId(id)).describe();
-      const lendId = running.memo?.grantId;
+      const { grantId: lendId, holder, until } = running.memo ?? {};
       if (running.type === 'lendWorkflow' && typeof lendId === 'string') {
         const lend = await this.options.registry.getGrant(lendId);
         if (lend) return this.heldBy(lend);
+        if (typeof holder === 'string' && typeof until === 'string') return lentTo(holder, until, lendId);
         return problem(409, `shared account ${id} is being lent (lend ${lendId}); try again shortly`, {
           lendId,
         });
@@ -237,13 +240,20 @@ export class SharedAccountService {
   /** The 409 of a second lend: who holds the account (the supplier's legal name) and until when. */
   private async heldBy(lend: GrantRecord): Promise<HttpProblem> {
     const supplier = lend.supplierId ? await this.options.registry.getSupplier(lend.supplierId) : null;
-    const holder = supplier?.legalName ?? lend.organisation;
-    return problem(
-      409,
-      `the account is lent to ${holder} until ${lend.expiresAt} (lend ${lend.id}); one lend at a time`,
-      { holder, until: lend.expiresAt, lendId: lend.id },
-    );
+    return lentTo(supplier?.legalName ?? lend.organisation, lend.expiresAt, lend.id);
   }
+}
+
+function lentTo(holder: string, until: string, lendId: string): HttpProblem {
+  return problem(
+    409,
+    `the account is lent to ${holder} until ${until} (lend ${lendId}); one lend at a time`,
+    {
+      holder,
+      until,
+      lendId,
+    },
+  );
 }
 
 function noneWaits(id: string): HttpProblem {
