@@ -250,4 +250,23 @@ describe('shared accounts through the CLI, against the real service', () => {
     expect(updated).toMatch(/rotation +around lends only/);
     expect((await ada('shared', 'update', id, '--custodian-email', 'a@corp.example')).code).toBe(2);
   });
+
+  it('right after a return, a rotation waits for the return rotation: refused as rotating, never as lent', async () => {
+    expectOk(
+      await rita('shared', 'lend', id, '--organisation', 'Vitrine Cli', '--days', '1', '--reason', 'again'),
+    );
+    expectOk(await rita('shared', 'return', id, '--reason', 'done'));
+    const deadline = Date.now() + 60_000;
+    let rotated: CliRun | undefined;
+    while (Date.now() < deadline) {
+      const answer = await audrey('shared', 'rotate', id);
+      if (answer.code === 0) {
+        rotated = answer;
+        break;
+      }
+      expect(answer.stderr).toContain('the password is being rotated; try again shortly');
+      await sleep(100);
+    }
+    expect(rotated, 'the rotation started once the return rotation was done').toBeDefined();
+  });
 });
