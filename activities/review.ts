@@ -13,6 +13,7 @@ import { NOTEWORTHY_FINDINGS, type ProviderReview, type ReviewedAccount } from '
 import type { RegistryStore } from '../src/registry/types.js';
 import type { EventRecord } from '../domain/events.js';
 import { SYSTEM_ACTOR } from '../domain/actor.js';
+import { createReviewRotationActivities, sharedAccountsOf } from './review-rotations.js';
 
 export { classifyAccount } from '../src/registry/review-rules.js';
 
@@ -47,6 +48,7 @@ const HEARTBEAT_EVERY_MS = 5_000;
 export function createReviewActivities({ providers, registry, logger }: ReviewActivityDeps) {
   // Arrow functions, not methods: Temporal's worker, and callers, take them off the object and call them alone.
   return {
+    ...createReviewRotationActivities({ registry, logger }),
     /** Records the review as started; a retry does nothing more. */
     startReview: async (input: { reviewId: string; trigger: string; startedAt: string }): Promise<void> => {
       await registry.startReview({ id: input.reviewId, trigger: input.trigger, startedAt: input.startedAt });
@@ -94,6 +96,8 @@ async function reviewOneProvider(
     logger.warn({ reviewId, provider, err: messageOf(err) }, 'review: cannot list the directory');
     return unlisted(provider, messageOf(err));
   }
+  const shared = await sharedAccountsOf(registry, provider);
+  listed = listed.filter((account) => !shared.has(account));
   const rows = await classifyAll(deps, input, listed);
   // Saved before anything is changed, with the action planned: should this attempt die half-way, the retry
   // finds what was found (see classifyAll) and does it again; the rows acted on are saved again after.
