@@ -1,5 +1,8 @@
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY } from '../helpers/kit.js';
 import { addStaffAccount, canBind, readEntry } from '../helpers/ldap.js';
 import {
   claim,
@@ -292,6 +295,58 @@ describe('twenty lends of one shared account at once', () => {
     expect(await binds(dn, 'Accounting-service-1!')).toBe(false);
   });
 });
+
+describe('a shared account rotated on schedule', () => {
+  it('is rotated by the review once its interval has passed; the custodian takes the new password once', async () => {
+    const original = 'Backup-operator-1!';
+    const dn = await addStaffAccount(stack.slapd, 'backup-operator', original);
+    const { id } = await registerSharedAccount(stack, 'ldap', dn, { rotationIntervalDays: 90 });
+    const notDue = await stack.request('POST', '/v1/reviews', TOKENS.admin);
+    expect(notDue.status, JSON.stringify(notDue.body)).toBe(200);
+    expect(JSON.stringify(notDue.body)).not.toContain(id);
+    expect(await binds(dn, original)).toBe(true);
+
+    // A quarter goes by: registered 91 days ago, never rotated since.
+    registeredDaysAgo(id, 91);
+    const review = await stack.request('POST', '/v1/reviews', TOKENS.admin);
+    expect(review.status, JSON.stringify(review.body)).toBe(200);
+    expect(JSON.stringify(review.body), 'the review names the overdue shared account').toContain(id);
+    await waitForWaitingPassword(id);
+    expect(await binds(dn, original)).toBe(false);
+    const password = await claimPassword(stack, id);
+    expect(await binds(dn, password)).toBe(true);
+    expect((await claim(stack, id)).status).toBe(404);
+    const account = await showSharedAccount(stack, id);
+    expect(Date.parse(account.lastRotatedAt ?? '')).toBeGreaterThan(Date.now() - 120_000);
+    const trail = (account.events ?? []).map((e) => [e.type, e.actor, e.details?.reason]);
+    expect(trail).toEqual(
+      expect.arrayContaining([
+        ['rotated', 'supplier-access', 'scheduled'],
+        ['credential-claimed', CUSTODIAN, undefined],
+      ]),
+    );
+
+    // Rotated: not due again for another 90 days.
+    const after = await stack.request('POST', '/v1/reviews', TOKENS.admin);
+    expect(JSON.stringify(after.body)).not.toContain(id);
+    expect(await binds(dn, password)).toBe(true);
+  });
+});
+
+/**
+ * Moves a shared account's registration back in time, as the registry would hold it that many days later: a
+ * rotation interval counts in whole days, and the test cannot wait them.
+ */
+function registeredDaysAgo(id: string, days: number): void {
+  const db = new Database(join(stack.env.DATA_DIR as string, 'registry.sqlite'));
+  try {
+    const at = new Date(Date.now() - days * DAY).toISOString();
+    const changed = db.prepare('UPDATE shared_accounts SET created_at = ? WHERE id = ?').run(at, id);
+    expect(changed.changes).toBe(1);
+  } finally {
+    db.close();
+  }
+}
 
 /** Waits until a rotated password waits for the custodian (the rotation runs in its own workflow). */
 async function waitForWaitingPassword(id: string): Promise<void> {
