@@ -8,6 +8,16 @@ import type { ProviderReview, ReviewedAccount, ReviewReport } from '../../domain
 import { eventRow, grantRow, patchColumns, toEvent, toGrant } from './rows.js';
 import type { Database } from './schema.js';
 import * as suppliers from './supplier-store.js';
+import * as shared from './shared-accounts.js';
+import * as lends from './shared-account-lends.js';
+import type {
+  DueRotation,
+  SealedCredential,
+  SharedAccountChanges,
+  SharedAccountPage,
+  SharedAccountStore,
+} from './shared-account-store.js';
+import type { SharedAccountEvent, SharedAccountRecord } from '../../domain/shared-account.js';
 import type { SupplierRecord } from '../../domain/supplier.js';
 import type {
   AccountNameReservation,
@@ -238,6 +248,57 @@ export class KyselyRegistry implements RegistryStore {
 
   listSuppliers(query: SupplierQuery): Promise<SupplierPage> {
     return suppliers.listSuppliers(this.db, query);
+  }
+
+  insertSharedAccount(record: SharedAccountRecord): Promise<SharedAccountRecord> {
+    return shared.insertSharedAccount(this.db, record);
+  }
+
+  getSharedAccount(id: string): Promise<SharedAccountRecord | null> {
+    return shared.getSharedAccount(this.db, id);
+  }
+
+  listSharedAccounts(
+    query: Parameters<SharedAccountStore['listSharedAccounts']>[0],
+  ): Promise<SharedAccountPage> {
+    return shared.listSharedAccounts(this.db, query);
+  }
+
+  updateSharedAccount(
+    id: string,
+    changes: SharedAccountChanges,
+    actor: string,
+    at: string,
+  ): Promise<SharedAccountRecord | null> {
+    return shared.updateSharedAccount(this.db, id, changes, actor, at);
+  }
+
+  listSharedAccountEvents(id: string): Promise<SharedAccountEvent[]> {
+    return shared.listSharedAccountEvents(this.db, id);
+  }
+
+  recordRotation(rotation: Parameters<SharedAccountStore['recordRotation']>[0]): Promise<void> {
+    return shared.recordRotation(this.db, rotation);
+  }
+
+  takeCustodianCredential(id: string, actor: string, at: string): Promise<SealedCredential | null> {
+    return shared.takeCustodianCredential(this.db, id, actor, at);
+  }
+
+  discardCustodianCredential(id: string, actor: string, at: string): Promise<boolean> {
+    return shared.discardCustodianCredential(this.db, id, actor, at);
+  }
+
+  lendsOf(sharedAccountId: string, limit: number): Promise<GrantRecord[]> {
+    return lends.lendsOf(this.db, sharedAccountId, limit);
+  }
+
+  liveLendOf(sharedAccountId: string): Promise<GrantRecord | null> {
+    return lends.liveLendOf(this.db, sharedAccountId);
+  }
+
+  dueRotations(now: string, limit: number): Promise<DueRotation[]> {
+    return lends.dueRotations(this.db, now, limit);
   }
 
   async close(): Promise<void> {

@@ -32,6 +32,8 @@ export function grantRow(grant: GrantRecord): Insertable<GrantsTable> {
     provisioned_at: grant.provisionedAt ?? null,
     closed_at: grant.closedAt ?? null,
     account_deleted_at: grant.accountDeletedAt ?? null,
+    door: 'account',
+    shared_account_id: null,
     patched_seq: 0,
   };
 }

@@ -39,6 +39,43 @@ export interface GrantsTable {
   supplier_id: string | null;
   /** When the retention sweep deleted the account from its directory (0007); null while it is there. */
   account_deleted_at: string | null;
+  /** `account` for an account made for the supplier, `lend` for a lend of a shared account (0008). */
+  door: string;
+  /** The shared account a lend is of (0008); null for every other door. */
+  shared_account_id: string | null;
+}
+
+/**
+ * An existing directory account lent to suppliers (0008). `custodian_credential` is the password waiting for the
+ * custodian, sealed with the payload keys: the only place the registry keeps one, and never in plaintext.
+ */
+export interface SharedAccountsTable {
+  id: string;
+  provider: string;
+  username: string;
+  external_id: string;
+  display_name: string;
+  label: string;
+  custodian_name: string;
+  custodian_email: string | null;
+  rotation_interval_days: number | null;
+  last_rotated_at: string | null;
+  custodian_credential: string | null;
+  /** When the directory took the password waiting in `custodian_credential`; null with it. */
+  custodian_credential_at: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A shared account's own trail (0008); `details` is JSON text like a grant event's. */
+export interface SharedAccountEventsTable {
+  shared_account_id: string;
+  seq: number;
+  type: string;
+  at: string;
+  actor: string;
+  details: string | null;
 }
 
 /** One supplier (0006); `contact_emails` is the JSON of a string array, instants are ISO-8601 UTC text. */
@@ -114,6 +151,8 @@ export interface Database {
   review_accounts: ReviewAccountsTable;
   account_names: AccountNamesTable;
   suppliers: SuppliersTable;
+  shared_accounts: SharedAccountsTable;
+  shared_account_events: SharedAccountEventsTable;
 }
 
 const migrations: Record<string, Migration> = {
@@ -162,6 +201,7 @@ const migrations: Record<string, Migration> = {
   '0005-account-names': { up: addAccountNames },
   '0006-suppliers': { up: addSuppliers },
   '0007-retention': { up: addRetention },
+  '0008-shared-accounts': { up: addSharedAccounts },
 };
 
 /**
@@ -372,6 +412,51 @@ async function addRetention(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('grants').addColumn('account_deleted_at', 'text').execute();
   await createIndex(db, 'grants_deleted_closed', 'grants', ['account_deleted_at', 'closed_at']);
   await createIndex(db, 'grants_account_created', 'grants', ['provider', 'username', 'created_at']);
+}
+
+/**
+ * Shared accounts, their trail, and lends as grant rows: every grant so far made its own account (`door` defaults
+ * to `account`, which also backfills them). The unique (provider, external_id) keeps one directory account from
+ * being registered twice, whoever races; the grants index finds a shared account's lends, newest first.
+ */
+async function addSharedAccounts(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('shared_accounts')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('provider', 'text', (c) => c.notNull())
+    .addColumn('username', 'text', (c) => c.notNull())
+    .addColumn('external_id', 'text', (c) => c.notNull())
+    .addColumn('display_name', 'text', (c) => c.notNull())
+    .addColumn('label', 'text', (c) => c.notNull())
+    .addColumn('custodian_name', 'text', (c) => c.notNull())
+    .addColumn('custodian_email', 'text')
+    .addColumn('rotation_interval_days', 'integer')
+    .addColumn('last_rotated_at', 'text')
+    .addColumn('custodian_credential', 'text')
+    .addColumn('custodian_credential_at', 'text')
+    .addColumn('created_by', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('shared_accounts_account', ['provider', 'external_id'])
+    .execute();
+  // The listing, newest first.
+  await createIndex(db, 'shared_accounts_created', 'shared_accounts', ['created_at', 'id']);
+  await db.schema
+    .createTable('shared_account_events')
+    .addColumn('shared_account_id', 'text', (c) => c.notNull().references('shared_accounts.id'))
+    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .addColumn('actor', 'text', (c) => c.notNull())
+    .addColumn('details', 'text')
+    .addPrimaryKeyConstraint('shared_account_events_pk', ['shared_account_id', 'seq'])
+    .execute();
+  await db.schema
+    .alterTable('grants')
+    .addColumn('door', 'text', (c) => c.notNull().defaultTo('account'))
+    .execute();
+  await db.schema.alterTable('grants').addColumn('shared_account_id', 'text').execute();
+  await createIndex(db, 'grants_shared_account_created', 'grants', ['shared_account_id', 'created_at', 'id']);
 }
 
 /** Every migration, applied in name order by Kysely's Migrator on both SQLite and PostgreSQL. */

@@ -5,6 +5,7 @@ import type { GrantInput, PendingExtension } from '../../domain/grant.js';
 import type { GrantStatus } from '../../domain/status.js';
 import type { Sponsor, SupplierRecord } from '../../domain/supplier.js';
 import type { ProviderReview, ReviewedAccount, ReviewReport } from '../../domain/review.js';
+import type { SharedAccountStore } from './shared-account-store.js';
 
 /** One grant as the registry keeps it, for good: closed grants are never deleted. */
 export interface GrantRecord {
@@ -117,8 +118,11 @@ export interface SupplierChanges {
   notes?: string | null | undefined;
 }
 
-/** Where grants are kept. Writes are idempotent so a retried activity never duplicates anything. */
-export interface RegistryStore {
+/**
+ * Where grants (and the shared accounts lent through them) are kept. Writes are idempotent so a retried activity
+ * never duplicates anything.
+ */
+export interface RegistryStore extends SharedAccountStore {
   /** Adds the grant with its `created` event; does nothing when it is already there. */
   insertGrant(grant: GrantRecord, created: EventRecord): Promise<void>;
   /** Appends the event once and applies its patch unless a later event was already applied. */

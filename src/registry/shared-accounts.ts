@@ -1,0 +1,270 @@
+/**
+ * The registry's shared accounts, for `KyselyRegistry`; `SharedAccountStore` documents what each promises. Every
+ * write to one shared account starts by locking its row ({@link lockRow}), so writes to one account run one at a
+ * time across processes in both dialects, and its trail's sequence numbers never collide.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type {
+  SharedAccountEvent,
+  SharedAccountEventType,
+  SharedAccountRecord,
+} from '../../domain/shared-account.js';
+import { checkLimit, pageOf } from './listing.js';
+import type { Database, SharedAccountsTable } from './schema.js';
+import { sharedAccountRow, toSharedAccount, toSharedAccountEvent } from './shared-account-rows.js';
+import {
+  SharedAccountExistsError,
+  type SealedCredential,
+  type SharedAccountChanges,
+  type SharedAccountPage,
+  type SharedAccountStore,
+} from './shared-account-store.js';
+
+/**
+ * Takes the write lock on the shared account before anything is read: a no-op update as the transaction's first
+ * statement. PostgreSQL then holds the row until commit, and the next statement reads what a concurrent writer
+ * committed; SQLite takes its write lock (waiting out `busy_timeout`) before the transaction has read anything,
+ * so it never has to upgrade a stale read to a write. False when there is no such shared account.
+ */
+async function lockRow(tx: Transaction<Database>, id: string): Promise<boolean> {
+  const locked = await tx
+    .updateTable('shared_accounts')
+    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(locked.numUpdatedRows) > 0;
+}
+
+/** Appends to the shared account's trail, under the next sequence number; the row must be locked. */
+async function appendEvent(
+  tx: Transaction<Database>,
+  event: {
+    id: string;
+    type: SharedAccountEventType;
+    at: string;
+    actor: string;
+    details?: Record<string, string>;
+  },
+): Promise<void> {
+  const last = await tx
+    .selectFrom('shared_account_events')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('shared_account_id', '=', event.id)
+    .executeTakeFirst();
+  await tx
+    .insertInto('shared_account_events')
+    .values({
+      shared_account_id: event.id,
+      seq: Number(last?.seq ?? 0) + 1,
+      type: event.type,
+      at: event.at,
+      actor: event.actor,
+      details: event.details ? JSON.stringify(event.details) : null,
+    })
+    .execute();
+}
+
+/** See `SharedAccountStore.insertSharedAccount`. */
+export async function insertSharedAccount(
+  db: Kysely<Database>,
+  record: SharedAccountRecord,
+): Promise<SharedAccountRecord> {
+  return db.transaction().execute(async (tx) => {
+    // The unique (provider, external_id) settles two admins registering one account at once.
+    const inserted = await tx
+      .insertInto('shared_accounts')
+      .values(sharedAccountRow(record))
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+      const existing = await tx
+        .selectFrom('shared_accounts')
+        .selectAll()
+        .where('provider', '=', record.provider)
+        .where('external_id', '=', record.account.externalId)
+        .executeTakeFirst();
+      // The same record again (a retried request) is answered as stored.
+      if (existing?.id === record.id) return toSharedAccount(existing);
+      throw new SharedAccountExistsError(existing?.id ?? record.id);
+    }
+    await appendEvent(tx, {
+      id: record.id,
+      type: 'registered',
+      at: record.createdAt,
+      actor: record.createdBy,
+    });
+    return toSharedAccount({
+      ...sharedAccountRow(record),
+      custodian_credential: null,
+    } as SharedAccountsTable);
+  });
+}
+
+export async function getSharedAccount(
+  db: Kysely<Database>,
+  id: string,
+): Promise<SharedAccountRecord | null> {
+  const row = await db.selectFrom('shared_accounts').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toSharedAccount(row) : null;
+}
+
+/** See `SharedAccountStore.listSharedAccounts`. */
+export async function listSharedAccounts(
+  db: Kysely<Database>,
+  query: Parameters<SharedAccountStore['listSharedAccounts']>[0],
+): Promise<SharedAccountPage> {
+  checkLimit(query.limit);
+  let select = db.selectFrom('shared_accounts').selectAll();
+  if (query.provider !== undefined) select = select.where('provider', '=', query.provider);
+  if (query.after) {
+    const { createdAt, id } = query.after;
+    select = select.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
+  }
+  const rows = await select
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(query.limit + 1)
+    .execute();
+  const { items, next } = pageOf(rows.map(toSharedAccount), query.limit);
+  return next ? { sharedAccounts: items, next } : { sharedAccounts: items };
+}
+
+/** See `SharedAccountStore.updateSharedAccount`. */
+export async function updateSharedAccount(
+  db: Kysely<Database>,
+  id: string,
+  changes: SharedAccountChanges,
+  actor: string,
+  at: string,
+): Promise<SharedAccountRecord | null> {
+  return db.transaction().execute(async (tx) => {
+    if (!(await lockRow(tx, id))) return null;
+    const columns: Partial<SharedAccountsTable> = { updated_at: at };
+    if (changes.label !== undefined) columns.label = changes.label;
+    if (changes.custodian !== undefined) {
+      columns.custodian_name = changes.custodian.name;
+      columns.custodian_email = changes.custodian.email ?? null;
+    }
+    if (changes.rotationIntervalDays !== undefined)
+      columns.rotation_interval_days = changes.rotationIntervalDays;
+    await tx.updateTable('shared_accounts').set(columns).where('id', '=', id).execute();
+    const fields = Object.keys(changes).filter(
+      (key) => changes[key as keyof SharedAccountChanges] !== undefined,
+    );
+    await appendEvent(tx, { id, type: 'updated', at, actor, details: { fields: fields.join(',') } });
+    const row = await tx
+      .selectFrom('shared_accounts')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    return toSharedAccount(row);
+  });
+}
+
+export async function listSharedAccountEvents(
+  db: Kysely<Database>,
+  id: string,
+): Promise<SharedAccountEvent[]> {
+  const rows = await db
+    .selectFrom('shared_account_events')
+    .selectAll()
+    .where('shared_account_id', '=', id)
+    .orderBy('seq')
+    .execute();
+  return rows.map(toSharedAccountEvent);
+}
+
+/**
+ * See `SharedAccountStore.recordRotation`. A retry is told apart from a new rotation by (reason, lend), or by
+ * (reason, instant) when no lend caused it. A retry whose activity reset the password again (a later instant)
+ * still moves the state on, so the password kept is always the directory's latest; the exact same call repeated
+ * changes nothing, so a password the custodian already claimed never comes back.
+ */
+export async function recordRotation(
+  db: Kysely<Database>,
+  rotation: Parameters<SharedAccountStore['recordRotation']>[0],
+): Promise<void> {
+  const { sharedAccountId: id, reason, at, actor, lendId, forCustodian } = rotation;
+  await db.transaction().execute(async (tx) => {
+    if (!(await lockRow(tx, id))) throw new Error(`shared account ${id} does not exist`);
+    await tx
+      .updateTable('shared_accounts')
+      .set({
+        last_rotated_at: at,
+        // Without `forCustodian` the directory no longer takes any password waiting for the custodian.
+        custodian_credential: forCustodian?.sealed ?? null,
+        custodian_credential_at: forCustodian?.at ?? null,
+      })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('last_rotated_at', 'is', null), eb('last_rotated_at', '<', at)]))
+      .execute();
+    const rotations = await tx
+      .selectFrom('shared_account_events')
+      .select(['at', 'details'])
+      .where('shared_account_id', '=', id)
+      .where('type', '=', 'rotated')
+      .execute();
+    const recorded = rotations.some(({ at: when, details }) => {
+      const seen = details ? (JSON.parse(details) as Record<string, string>) : {};
+      return (
+        seen.reason === reason &&
+        (lendId !== undefined ? seen.lendId === lendId : !seen.lendId && when === at)
+      );
+    });
+    if (recorded) return;
+    await appendEvent(tx, {
+      id,
+      type: 'rotated',
+      at,
+      actor,
+      details: { reason, ...(lendId ? { lendId } : {}) },
+    });
+  });
+}
+
+/** See `SharedAccountStore.takeCustodianCredential`. */
+export async function takeCustodianCredential(
+  db: Kysely<Database>,
+  id: string,
+  actor: string,
+  at: string,
+): Promise<SealedCredential | null> {
+  return db.transaction().execute(async (tx) => {
+    if (!(await lockRow(tx, id))) return null;
+    const row = await tx
+      .selectFrom('shared_accounts')
+      .select(['custodian_credential', 'custodian_credential_at'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    if (row.custodian_credential === null) return null;
+    await clearCredential(tx, id);
+    await appendEvent(tx, { id, type: 'credential-claimed', at, actor });
+    return { sealed: row.custodian_credential, at: row.custodian_credential_at ?? at };
+  });
+}
+
+/** See `SharedAccountStore.discardCustodianCredential`. */
+export async function discardCustodianCredential(
+  db: Kysely<Database>,
+  id: string,
+  actor: string,
+  at: string,
+): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    if (!(await lockRow(tx, id))) return false;
+    if (!(await clearCredential(tx, id))) return false;
+    await appendEvent(tx, { id, type: 'credential-discarded', at, actor });
+    return true;
+  });
+}
+
+/** Clears the waiting password; false when none waited. */
+async function clearCredential(tx: Transaction<Database>, id: string): Promise<boolean> {
+  const cleared = await tx
+    .updateTable('shared_accounts')
+    .set({ custodian_credential: null, custodian_credential_at: null })
+    .where('id', '=', id)
+    .where('custodian_credential', 'is not', null)
+    .executeTakeFirst();
+  return Number(cleared.numUpdatedRows) > 0;
+}
