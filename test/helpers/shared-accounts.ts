@@ -9,7 +9,8 @@ export interface SharedAccountView {
   account: { username: string; externalId: string; displayName?: string };
   custodian: { name: string; email?: string };
   lastRotatedAt?: string;
-  custodianCredentialSince?: string;
+  /** Whether a new password waits for the custodian. */
+  credentialWaiting: boolean;
   events?: { type: string; at: string; actor: string; details?: Record<string, string> }[];
   [member: string]: unknown;
 }
