@@ -63,6 +63,7 @@ async function fill(registry: RegistryStore, now: number): Promise<void> {
         groups: [],
         requestedBy: 'rita',
         createdAt: at(created),
+        door: 'account',
       },
       { grantId: id, seq: 0, type: 'created', at: at(created), actor: 'rita' },
     );

@@ -110,6 +110,7 @@ async function fillRegistry(registry: RegistryStore, slapd: LocalSlapd, seeded: 
         groups: [],
         requestedBy: 'rita',
         createdAt,
+        door: 'account',
       },
       { ...event, seq: 0, type: 'created' },
     );

@@ -137,6 +137,8 @@ export const CSV_COLUMNS = [
   'closedAt',
   'closing',
   'supplierId',
+  'door',
+  'sharedAccountId',
 ] as const;
 
 /** The CSV, page by page, so an export of the whole registry never sits in memory at once. */
@@ -182,5 +184,7 @@ export function csvRow(grant: GrantRecord, events: GrantEvent[]): string[] {
     grant.closedAt ?? '',
     closing === undefined ? '' : closing ? 'yes' : 'no',
     grant.supplierId ?? '',
+    grant.door,
+    grant.sharedAccountId ?? '',
   ];
 }

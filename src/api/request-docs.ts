@@ -4,6 +4,7 @@
  */
 import type { JsonObject, QueryOptions } from './json-schema.js';
 import { GRANT_STATUSES } from '../../domain/status.js';
+import { DOOR_KINDS } from '../../domain/shared-account.js';
 import type { GrantPolicy } from './schemas.js';
 
 const DAY = 86_400_000;
@@ -62,6 +63,8 @@ export const QUERY_DESCRIPTIONS: Record<string, string> = {
   status: 'Grants in any of these statuses.',
   provider: 'Grants in any of these providers.',
   supplierId: 'Grants of this supplier.',
+  door: '`account`: accounts made for suppliers; `lend`: lends of shared accounts.',
+  sharedAccountId: 'The lends of this shared account.',
   organisation: 'Part of the organisation name, ignoring case and diacritics.',
   expiresBefore: 'Grants whose current expiry is strictly before this instant.',
   expiresAfter: 'Grants whose current expiry is at or after this instant.',
@@ -74,7 +77,7 @@ export const QUERY_DESCRIPTIONS: Record<string, string> = {
 export function registryFilters(policy: GrantPolicy, omit?: string[]): QueryOptions {
   return {
     descriptions: QUERY_DESCRIPTIONS,
-    lists: { status: GRANT_STATUSES, provider: policy.providers },
+    lists: { status: GRANT_STATUSES, provider: policy.providers, door: DOOR_KINDS },
     ...(omit ? { omit } : {}),
   };
 }

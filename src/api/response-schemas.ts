@@ -11,6 +11,7 @@ import { PROVIDER_NAMES } from '../../domain/account.js';
 import { GRANT_EVENT_TYPES } from '../../domain/events.js';
 import { REVIEW_ACTIONS, REVIEW_FINDINGS } from '../../domain/review.js';
 import { GRANT_STATUSES } from '../../domain/status.js';
+import { DOOR_KINDS } from '../../domain/shared-account.js';
 
 /** Every instant the API sends is ISO-8601 in UTC (`…Z`). */
 const instant = (description: string) => z.iso.datetime().meta({ description });
@@ -48,6 +49,14 @@ export const grantSchema = z
   .object({
     id: z.uuid().meta({ description: 'The grant id.' }),
     provider: z.enum(PROVIDER_NAMES).meta({ description: 'The identity provider holding the account.' }),
+    door: z.enum(DOOR_KINDS).meta({
+      description:
+        '`account`: an account made for the supplier; `lend`: a lend of a shared account, whose password is ' +
+        'rotated before the hand-over and after the return.',
+    }),
+    sharedAccountId: z.uuid().optional().meta({
+      description: 'For a lend: the shared account lent (`GET /v1/shared-accounts/{id}`).',
+    }),
     supplierId: z.uuid().optional().meta({
       description: 'The registered supplier the grant is for (`GET /v1/suppliers/{id}`).',
     }),

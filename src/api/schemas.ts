@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { hasNameCharacter } from '../../domain/naming.js';
 import type { ProviderName } from '../../domain/account.js';
 import { GRANT_STATUSES } from '../../domain/status.js';
+import { DOOR_KINDS } from '../../domain/shared-account.js';
 import { PROVIDER_VARIABLES } from '../config.js';
 import { ruleForPresent } from './problem.js';
 
@@ -225,6 +226,8 @@ export function listGrantsQuerySchema(providers: readonly ProviderName[]) {
     status: listOf(GRANT_STATUSES, `one of ${GRANT_STATUSES.join(', ')}`).optional(),
     provider: listOf(providerNames, `one of ${providers.join(', ')}`).optional(),
     supplierId: supplierIdSchema.optional(),
+    door: listOf(DOOR_KINDS, `one of ${DOOR_KINDS.join(', ')}`).optional(),
+    sharedAccountId: z.uuid('must be a shared account id (a UUID)').optional(),
     organisation: text(128).optional(),
     expiresBefore: instant.transform(utc).optional(),
     expiresAfter: instant.transform(utc).optional(),

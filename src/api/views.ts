@@ -19,6 +19,8 @@ export function grantView(grant: GrantRecord, { trail, withEvents = false }: Gra
   return {
     id: grant.id,
     provider: grant.provider,
+    door: grant.door,
+    ...(grant.sharedAccountId ? { sharedAccountId: grant.sharedAccountId } : {}),
     ...(grant.supplierId ? { supplierId: grant.supplierId } : {}),
     supplier: {
       organisation: grant.organisation,

@@ -152,6 +152,8 @@ export class KyselyRegistry implements RegistryStore {
       .where('provider', '=', provider)
       .where('username', '=', username)
       .where('status', 'in', [...CLOSED_STATUSES])
+      // A lent shared account is never a supplier's account to take over.
+      .where('door', '=', 'account')
       .orderBy('created_at')
       .orderBy('id')
       .execute();
@@ -312,21 +314,33 @@ function isClosingEvent(type: string): type is (typeof CLOSING_EVENTS)[number] {
 
 /**
  * Sets `closed_at` once both closing events are recorded, to the later of the two: only then is the account
- * disabled and its credentials rotated. Like `provisioned_at`, it stands apart from the patch ordering.
+ * disabled and its credentials rotated. A lend's shared account is never disabled (it stays its custodian's):
+ * its return rotation alone closes it. Like `provisioned_at`, it stands apart from the patch ordering.
  */
 async function markClosed(tx: Transaction<Database>, event: EventRecord): Promise<void> {
-  const other = CLOSING_EVENTS.find((type) => type !== event.type);
-  const done = await tx
-    .selectFrom('grant_events')
-    .select('at')
-    .where('grant_id', '=', event.grantId)
-    .where('type', '=', other as string)
-    .orderBy('seq')
+  const grant = await tx
+    .selectFrom('grants')
+    .select('door')
+    .where('id', '=', event.grantId)
     .executeTakeFirst();
-  if (!done) return;
+  let closedAt = event.at;
+  if (grant?.door === 'lend') {
+    if (event.type !== 'credentials-rotated') return;
+  } else {
+    const other = CLOSING_EVENTS.find((type) => type !== event.type);
+    const done = await tx
+      .selectFrom('grant_events')
+      .select('at')
+      .where('grant_id', '=', event.grantId)
+      .where('type', '=', other as string)
+      .orderBy('seq')
+      .executeTakeFirst();
+    if (!done) return;
+    if (done.at > closedAt) closedAt = done.at;
+  }
   await tx
     .updateTable('grants')
-    .set({ closed_at: done.at > event.at ? done.at : event.at })
+    .set({ closed_at: closedAt })
     .where('id', '=', event.grantId)
     .where('closed_at', 'is', null)
     .execute();

@@ -20,7 +20,7 @@ export function storedInstant(value: string): string {
 
 /** Whether the query cannot match anything whatever the data (an empty "any of" list). */
 export function matchesNothing(query: GrantQuery): boolean {
-  return query.status?.length === 0 || query.provider?.length === 0;
+  return query.status?.length === 0 || query.provider?.length === 0 || query.door?.length === 0;
 }
 
 /** Throws unless `limit` is a whole number of grants a page may hold. */
@@ -36,6 +36,10 @@ export function grantConditions(eb: GrantsExpressions, query: GrantQuery, now: D
   if (query.status) conditions.push(eb('status', 'in', query.status));
   if (query.provider) conditions.push(eb('provider', 'in', query.provider));
   if (query.supplierId !== undefined) conditions.push(eb('supplier_id', '=', query.supplierId));
+  if (query.door) conditions.push(eb('door', 'in', query.door));
+  if (query.sharedAccountId !== undefined) {
+    conditions.push(eb('shared_account_id', '=', query.sharedAccountId));
+  }
   if (query.organisation !== undefined) {
     // The escape character is spelled out: SQLite has no default one, PostgreSQL's is the same backslash.
     const pattern = containsPattern(query.organisation);

@@ -43,6 +43,8 @@ export async function accountsDueForDeletion(
     .where('grants.closed_at', '<=', closedBefore)
     .where('grants.provider', '=', provider)
     .where('grants.status', 'in', ['expired', 'revoked'])
+    // A lend's account is a shared account, which stays for its custodian: never deleted.
+    .where('grants.door', '=', 'account')
     .where((outer) =>
       outer.not(
         outer.exists(
@@ -52,6 +54,7 @@ export async function accountsDueForDeletion(
             .whereRef('later.provider', '=', 'grants.provider')
             .whereRef('later.username', '=', 'grants.username')
             .where('later.status', '!=', 'failed')
+            .where('later.door', '=', 'account')
             // Newer: created later, or at the same instant with a greater id. Written as a range on created_at
             // and no top-level OR, so both dialects walk the account's own grants by (provider, username,
             // created_at) instead of every grant of the provider created since.

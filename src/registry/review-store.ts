@@ -45,7 +45,12 @@ export async function latestGrantsByAccount(
   // The (provider, username) index finds the grants; picking the owner per name is done here (`owningGrant`)
   // rather than with a window function or a correlated subquery, which would read the same rows in a way each
   // dialect plans differently. An account rarely has more than a few grants.
-  const query = db.selectFrom('grants').selectAll().where('provider', '=', provider);
+  // Lends are left out: a shared account is its custodian's, and the review must never disable it.
+  const query = db
+    .selectFrom('grants')
+    .selectAll()
+    .where('provider', '=', provider)
+    .where('door', '=', 'account');
   if (usernames === undefined) collect(await query.execute());
   else {
     const names = [...new Set(usernames)];

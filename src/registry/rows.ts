@@ -2,6 +2,7 @@ import type { Insertable, Selectable } from 'kysely';
 import type { ProviderName } from '../../domain/account.js';
 import type { GrantEventType, EventRecord, GrantEvent, GrantPatch } from '../../domain/events.js';
 import type { GrantStatus } from '../../domain/status.js';
+import type { DoorKind } from '../../domain/shared-account.js';
 import { foldOrganisation } from './fold.js';
 import type { GrantEventsTable, GrantsTable } from './schema.js';
 import type { GrantRecord } from './types.js';
@@ -32,8 +33,8 @@ export function grantRow(grant: GrantRecord): Insertable<GrantsTable> {
     provisioned_at: grant.provisionedAt ?? null,
     closed_at: grant.closedAt ?? null,
     account_deleted_at: grant.accountDeletedAt ?? null,
-    door: 'account',
-    shared_account_id: null,
+    door: grant.door,
+    shared_account_id: grant.sharedAccountId ?? null,
     patched_seq: 0,
   };
 }
@@ -90,6 +91,8 @@ export function toGrant(row: Selectable<GrantsTable>): GrantRecord {
     provisionedAt: row.provisioned_at ?? undefined,
     closedAt: row.closed_at ?? undefined,
     accountDeletedAt: row.account_deleted_at ?? undefined,
+    door: row.door as DoorKind,
+    ...(row.shared_account_id ? { sharedAccountId: row.shared_account_id } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import type { GrantStatus } from '../../domain/status.js';
 import type { Sponsor, SupplierRecord } from '../../domain/supplier.js';
 import type { ProviderReview, ReviewedAccount, ReviewReport } from '../../domain/review.js';
 import type { SharedAccountStore } from './shared-account-store.js';
+import type { DoorKind, LendInput } from '../../domain/shared-account.js';
 
 /** One grant as the registry keeps it, for good: closed grants are never deleted. */
 export interface GrantRecord {
@@ -38,6 +39,13 @@ export interface GrantRecord {
   closedAt?: string | undefined;
   /** When the retention sweep deleted the account from its directory (`ACCOUNT_RETENTION_DAYS` after `closedAt`). */
   accountDeletedAt?: string | undefined;
+  /**
+   * `account` when the grant made an account for the supplier; `lend` when it lent a shared account, whose
+   * password is rotated at both ends and which is never disabled or deleted.
+   */
+  door: DoorKind;
+  /** The shared account a lend is of (`SharedAccountRecord.id`); absent for every other door. */
+  sharedAccountId?: string | undefined;
 }
 
 /** Where a listing resumes: the last grant of the previous page, in the listing's order. */
@@ -57,6 +65,10 @@ export interface GrantQuery {
   provider?: ProviderName[] | undefined;
   /** The grants of this supplier (`SupplierRecord.id`). */
   supplierId?: string | undefined;
+  /** Any of these doors (`door=lend`: the lends of shared accounts). */
+  door?: DoorKind[] | undefined;
+  /** The lends of this shared account (`SharedAccountRecord.id`). */
+  sharedAccountId?: string | undefined;
   /** Part of the organisation's name, ignoring case and diacritics ("electricite" finds "Électricité"). */
   organisation?: string | undefined;
   /** Current expiry strictly before / at or after these instants (ISO-8601 UTC). */
@@ -67,7 +79,8 @@ export interface GrantQuery {
    * account may already exist) at or before it, and not yet closed then (`closedAt` after it, or not closed yet:
    * a grant that ended is usable until its account is disabled and rotated). For an instant in the future, only
    * the grants that have not ended and are planned to run past it. Grants that failed to provision never had an
-   * account and never match.
+   * account and never match. A lend counts from its hand-over until its return rotation: the supplier's password
+   * works until then.
    */
   activeAt?: string | undefined;
   /** At most this many grants (1–500). */
@@ -227,8 +240,12 @@ export interface RegistryStore extends SharedAccountStore {
   close(): Promise<void>;
 }
 
-/** The registry's record of a grant as it is requested, before anything happened to it. */
-export function grantRecordFromInput(input: GrantInput, workflowId: string): GrantRecord {
+/**
+ * The registry's record of a grant (or lend) as it is requested, before anything happened to it. A lend's row
+ * names the shared account's directory account; any other input is an account of its own (`door: 'account'`).
+ */
+export function grantRecordFromInput(input: GrantInput | LendInput, workflowId: string): GrantRecord {
+  const lend = 'door' in input && input.door === 'lend' ? input : undefined;
   return {
     id: input.grantId,
     workflowId,
@@ -237,6 +254,7 @@ export function grantRecordFromInput(input: GrantInput, workflowId: string): Gra
     organisation: input.supplier.organisation,
     contactEmail: input.supplier.contactEmail,
     username: input.username,
+    ...(lend ? { externalId: lend.account.externalId } : {}),
     displayName: input.displayName,
     status: 'provisioning',
     expiresAt: input.expiresAt,
@@ -245,5 +263,7 @@ export function grantRecordFromInput(input: GrantInput, workflowId: string): Gra
     groups: input.groups,
     requestedBy: input.requestedBy,
     createdAt: input.createdAt,
+    door: lend ? 'lend' : 'account',
+    ...(lend ? { sharedAccountId: lend.sharedAccountId } : {}),
   };
 }

@@ -125,6 +125,8 @@ export function fullGrant(): { grant: GrantRecord; events: GrantEvent[] } {
     failure: { kind: 'provider-conflict', message: 'entry exists' },
     provisionedAt: '2030-01-01T00:00:01.000Z',
     closedAt: '2030-01-01T00:00:06.000Z',
+    door: 'lend',
+    sharedAccountId: '3d9a1c52-7e4b-4a0f-9c6d-2b8e5f1a7c30',
   };
   const events: GrantEvent[] = [
     { type: 'created', at: grant.createdAt, actor: 'rita' },
@@ -151,6 +153,8 @@ export function bareGrant(): GrantRecord {
     failure: undefined,
     provisionedAt: undefined,
     closedAt: undefined,
+    door: 'account',
+    sharedAccountId: undefined,
   };
 }
 

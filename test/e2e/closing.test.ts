@@ -76,7 +76,7 @@ describe('a grant that expires while the directory is down', () => {
       expect(await activeAt(whileOpen)).toContain(id);
       // The last column is the grant's supplier id.
       expect(await csvRow(id)).toMatch(
-        /,expired,supplier-access,expiry reached \([^)]*\),,,yes,[0-9a-f-]{36}$/,
+        /,expired,supplier-access,expiry reached \([^)]*\),,,yes,[0-9a-f-]{36},account,$/,
       );
     } finally {
       await stack.slapd.start();
@@ -91,6 +91,6 @@ describe('a grant that expires while the directory is down', () => {
     // Open at the instant it was open, closed now.
     expect(await activeAt(whileOpen)).toContain(id);
     expect(await activeAt(new Date().toISOString())).not.toContain(id);
-    expect(await csvRow(id)).toMatch(new RegExp(`,${rotated?.at},no,[0-9a-f-]{36}$`));
+    expect(await csvRow(id)).toMatch(new RegExp(`,${rotated?.at},no,[0-9a-f-]{36},account,$`));
   }, 240_000);
 });

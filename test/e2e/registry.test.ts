@@ -176,7 +176,8 @@ describe('the registry through the API', () => {
     const lines = (await response.text()).trim().split('\n');
     expect(lines[0]).toBe(
       'id,organisation,provider,username,status,requestedBy,reason,ticket,createdAt,provisionedAt,' +
-        'expiresAt,endedAt,ending,endedBy,endReason,extensionsApproved,closedAt,closing,supplierId',
+        'expiresAt,endedAt,ending,endedBy,endReason,extensionsApproved,closedAt,closing,supplierId,door,' +
+        'sharedAccountId',
     );
     expect(lines).toHaveLength(4);
     const acmeRow = lines.find((l) => l.startsWith(acme.id)) ?? '';
@@ -189,7 +190,7 @@ describe('the registry through the API', () => {
     };
     expect(acmeRow).toContain(`,${endedAt},revoked,ada,contract ended early,,${closedAt},no,${supplierId}`);
     const zetaRow = lines.find((l) => l.startsWith(zeta.id)) ?? '';
-    expect(zetaRow).toMatch(new RegExp(`,active,.*,,,,,,,${zeta.supplierId}$`));
+    expect(zetaRow).toMatch(new RegExp(`,active,.*,,,,,,,${zeta.supplierId},account,$`));
     // No contact e-mail in the export: it answers who had access, not how to reach them.
     expect(lines.join('\n')).not.toContain('registry-contact@example.com');
   });

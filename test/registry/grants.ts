@@ -31,6 +31,7 @@ export function grantRecord(overrides: Partial<GrantRecord> = {}): GrantRecord {
     groups: ['auditors'],
     requestedBy: 'alice',
     createdAt: at(0),
+    door: 'account',
     ...overrides,
   };
 }

@@ -23,6 +23,7 @@ function grant(status: GrantStatus, overrides: Partial<GrantRecord> = {}): Grant
     groups: [],
     requestedBy: 'rita',
     createdAt: '2031-02-01T08:00:00.000Z',
+    door: 'account',
     ...overrides,
   };
 }

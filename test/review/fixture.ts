@@ -175,6 +175,7 @@ export class ReviewFixture {
         groups: [],
         requestedBy: 'rita',
         createdAt: at,
+        door: 'account',
       },
       { ...event, seq: 0, type: 'created', actor: 'rita' },
     );
