@@ -48,3 +48,21 @@ export function checkUsernameLength(spec: AccountSpec, max: number, provider: st
     throw failureOf(provider, 'createAccount')('invalid', `account name must have 1 to ${max} characters`);
   }
 }
+
+/**
+ * The directory refused the new password of a `resetPassword` (its password policy: complexity, history, minimum
+ * age). Transient on purpose: the next attempt makes a new password, which the policy may well take, and a
+ * rotation must not give up. The refused password is never tried again, and never named.
+ */
+export function refusedPassword(provider: string, cause: unknown): ProviderError {
+  return failureOf(provider, 'resetPassword')(
+    'transient',
+    'the directory refused the new password (password policy); the next attempt makes a new one',
+    { cause },
+  );
+}
+
+/** `resetPassword` on an account that is not there (any more). */
+export function missingAccount(provider: string, name: string): ProviderError {
+  return failureOf(provider, 'resetPassword')('not-found', `${name} does not exist`);
+}

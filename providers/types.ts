@@ -74,6 +74,18 @@ export interface IdentityProvider {
   /** Replaces the credentials with a random value nobody keeps; ends sessions where the provider has them. */
   rotateCredentials(account: AccountRef): Promise<void>;
   /**
+   * Sets a fresh random password on an existing account and answers it only once the directory took it; nothing
+   * else about the account changes (enabled state, groups, expiry), and no change is required at first use. Every
+   * call makes a new password, so a password the directory refused is never tried again. Ends the account's
+   * sessions where the provider has them. Throws `not-found` when the account is gone.
+   */
+  resetPassword(account: AccountRef): Promise<Credential>;
+  /**
+   * The existing account a shared account points at: an LDAP/AD DN; an Okta user id or login; an Entra user id or
+   * userPrincipalName. Null when there is none. Not limited to the supplier naming convention.
+   */
+  lookupAccount(ref: string): Promise<AccountState | null>;
+  /**
    * Deletes a closed grant's account from the directory for good (the retention period after its disable ran
    * out): its group memberships first, then the account itself. An account that is gone already (or never was)
    * is done. The account must still carry `grantId`'s marker: one marked by another grant (a newer grant of the

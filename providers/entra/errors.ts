@@ -42,6 +42,17 @@ export function isAlreadyMember(err: unknown): boolean {
 }
 
 /**
+ * 400 "The specified password does not comply with password complexity requirements…" (or a banned password):
+ * Graph's refusal of a password its policy will not take.
+ */
+export function isRefusedPassword(err: unknown): boolean {
+  return (
+    statusOf(err) === 400 &&
+    /password (does not comply|complexity)|banned password/i.test((err as GraphError).message)
+  );
+}
+
+/**
  * The wait a `Retry-After` header asks for: delay-seconds or an HTTP-date. Undefined when absent or unreadable.
  */
 export function retryAfterMs(value: string | null | undefined, now = Date.now()): number | undefined {

@@ -12,9 +12,10 @@ import {
 } from './config.js';
 import { createAccount } from './create.js';
 import { toProviderError } from './errors.js';
-import { deleteAccount, disableAccount, rotateCredentials, setExpiry } from './lifecycle.js';
+import { deleteAccount, disableAccount, resetPassword, rotateCredentials, setExpiry } from './lifecycle.js';
 import {
   findUser,
+  getUser,
   groupsOf,
   listUsers,
   odataString,
@@ -76,6 +77,15 @@ export function createEntraProvider(config: EntraConfig): IdentityProvider {
     disableAccount: (account) => run('disableAccount', () => disableAccount(ctx, account)),
 
     rotateCredentials: (account) => run('rotateCredentials', () => rotateCredentials(ctx, account)),
+
+    resetPassword: (account) => run('resetPassword', () => resetPassword(ctx, account)),
+
+    // By object id or userPrincipalName (`GET /users/{id|upn}`), in any domain of the tenant.
+    lookupAccount: (ref) =>
+      run('lookupAccount', async () => {
+        const user = await getUser(ctx, ref.trim());
+        return user ? withGroups(user) : null;
+      }),
 
     deleteAccount: (account, grantId) => run('deleteAccount', () => deleteAccount(ctx, account, grantId)),
 

@@ -1,9 +1,9 @@
 import { ProviderError } from '../errors.js';
 import { generatePassword } from '../password.js';
-import type { AccountRef } from '../../domain/account.js';
-import { unlessNotFound } from './errors.js';
+import type { AccountRef, Credential } from '../../domain/account.js';
+import { isRefusedPassword, statusOf, unlessNotFound } from './errors.js';
 import { removeFromAllGroups } from './groups.js';
-import { instant } from '../operation.js';
+import { failureOf, instant, missingAccount, refusedPassword } from '../operation.js';
 import { checkDeletable } from '../ownership.js';
 import { expiryProperties, getUser, grantOf, isGuest, userPath, type EntraContext } from './users.js';
 
@@ -67,6 +67,43 @@ export async function rotateCredentials(ctx: EntraContext, account: AccountRef):
     if (!done) return;
   }
   await unlessNotFound(ctx.client.api(userPath(user.id, '/revokeSignInSessions')).post(undefined), undefined);
+}
+
+/**
+ * A fresh password on an existing member (a shared account), with `forceChangePasswordNextSignIn: false` so it
+ * signs in at once, then `revokeSignInSessions`, so whoever held the account before is signed out. A password
+ * Entra refuses (its complexity rule, or a banned password) is transient: the next attempt makes a new one. A
+ * guest signs in at its own identity provider and has no password here: `invalid`.
+ */
+export async function resetPassword(ctx: EntraContext, account: AccountRef): Promise<Credential> {
+  const name = account.externalId || account.username;
+  const user = await getUser(ctx, account.externalId);
+  if (!user) throw missingAccount('entra', name);
+  if (isGuest(user)) {
+    throw failureOf('entra', 'resetPassword')(
+      'invalid',
+      `${name} is a guest: it has no password in this tenant`,
+    );
+  }
+  const password = generatePassword();
+  try {
+    await ctx.client
+      .api(userPath(user.id))
+      .patch({ passwordProfile: { password, forceChangePasswordNextSignIn: false } });
+  } catch (err) {
+    if (statusOf(err) === 404) throw missingAccount('entra', name);
+    if (isRefusedPassword(err)) throw refusedPassword('entra', err);
+    throw err;
+  }
+  const revoked = await unlessNotFound(
+    ctx.client
+      .api(userPath(user.id, '/revokeSignInSessions'))
+      .post(undefined)
+      .then(() => true),
+    null,
+  );
+  if (revoked === null) throw missingAccount('entra', name);
+  return { username: user.userPrincipalName ?? account.username, password };
 }
 
 /**

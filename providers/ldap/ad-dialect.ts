@@ -107,6 +107,16 @@ export const adDialect: Dialect = {
   // The supplier's password would still sign in for an hour as "the previous one" after a single reset.
   rotationRounds: 2,
 
+  // `pwdLastSet: -1` stamps the password as set now, so an account created (or reset) with `pwdLastSet: 0` is not
+  // left asking for a change at next sign-in, which would refuse LDAP binds (data 773).
+  resetChanges: (password) => [
+    replace('unicodePwd', [encodeUnicodePwd(password)]),
+    replace('pwdLastSet', ['-1']),
+  ],
+
+  // A password reset leaves userAccountControl alone: a disabled account stays disabled by itself.
+  lockKeptChanges: () => [],
+
   readEntry: (entry) =>
     entryState(
       entry,

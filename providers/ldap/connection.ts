@@ -9,6 +9,7 @@ const OPERATION_TIMEOUT_MS = 10_000;
 /** LDAP result codes (RFC 4511 §4.1.9) the provider reacts to by name. */
 export const ResultCode = {
   noSuchAttribute: 16,
+  constraintViolation: 19,
   typeOrValueExists: 20,
   noSuchObject: 32,
   invalidDNSyntax: 34,

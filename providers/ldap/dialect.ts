@@ -48,6 +48,16 @@ export interface Dialect {
   disableChanges(entry: Entry, now: Date): Change[];
   rotateChanges(secret: string): Change[];
   /**
+   * The changes that give an existing account (a shared one) a password it signs in with at once: no change asked
+   * at first use, nothing else touched.
+   */
+  resetChanges(password: string): Change[];
+  /**
+   * What puts back the lock an entry had `before` a password write and lost with it (`after`); empty when nothing
+   * was lost. Only the lock itself: a shared account's expiry is its custodian's, never moved by us.
+   */
+  lockKeptChanges(before: Entry, after: Entry): Change[];
+  /**
    * How many times a rotation replaces the password, each time with a new random one. AD keeps accepting the
    * previous password for an hour after a reset (its "old password allowed period", for NTLM and, on Samba,
    * simple binds): only a second reset pushes the supplier's password out of reach.

@@ -1,45 +1,24 @@
-import {
-  AndFilter,
-  EqualityFilter,
-  PresenceFilter,
-  SubstringFilter,
-  type Client,
-  type Entry,
-  type Filter,
-} from 'ldapts';
+import { AndFilter, EqualityFilter, PresenceFilter, SubstringFilter, type Client, type Filter } from 'ldapts';
 import { ProviderError } from '../errors.js';
 import type { ReachabilityProbe } from '../module.js';
-import { checkUsernameLength } from '../operation.js';
+import { checkUsernameLength, failureOf } from '../operation.js';
 import { checkDeletable, holderOf, ownershipOf } from '../ownership.js';
-import { generatePassword, unusableSecret } from '../password.js';
+import { generatePassword } from '../password.js';
 import type { AccountSpec, AccountState, IdentityProvider, ProvisionResult } from '../types.js';
 import type { AccountRef } from '../../domain/account.js';
 import { adDialect } from './ad-dialect.js';
 import { resolveLdapConfig, type LdapConfig, type ResolvedLdapConfig } from './config.js';
 import { ConnectionPool, hasCode, ResultCode } from './connection.js';
 import type { Dialect } from './dialect.js';
+import { looksLikeDn, readEntry } from './entry.js';
 import { addToGroups, checkGroups, groupsOf, membershipIndex, removeFromAllGroups } from './groups.js';
 import { openldapDialect } from './openldap.js';
+import { resetPassword, rotateCredentials } from './password.js';
 import { dnKey } from './syntax.js';
 
 export { ldapConfigSchema, type LdapConfig } from './config.js';
 
 const PAGE_SIZE = 500;
-
-/** Reads one entry by DN, or null when it does not exist. */
-async function readEntry(client: Client, dialect: Dialect, dn: string): Promise<Entry | null> {
-  try {
-    const { searchEntries } = await client.search(dn, {
-      scope: 'base',
-      filter: new PresenceFilter({ attribute: 'objectClass' }),
-      attributes: dialect.readAttributes,
-    });
-    return searchEntries[0] ?? null;
-  } catch (err) {
-    if (hasCode(err, ResultCode.noSuchObject)) return null;
-    throw err;
-  }
-}
 
 /**
  * The LDAP provider: OpenLDAP with ppolicy (the reference) or Active Directory, chosen by `dialect`. Values
@@ -78,6 +57,21 @@ export function createLdapProvider(config: LdapConfig): IdentityProvider {
 
     rotateCredentials: (account) =>
       run('rotateCredentials', (client) => rotateCredentials(client, dialect, account)),
+
+    resetPassword: (account) => run('resetPassword', (client) => resetPassword(client, dialect, account)),
+
+    lookupAccount: (ref) =>
+      run('lookupAccount', async (client) => {
+        // Any entry of the directory, by DN: a shared account is not bound to the supplier OU or naming.
+        if (!looksLikeDn(ref)) {
+          throw failureOf('ldap', 'lookupAccount')('invalid', 'the account must be a DN', {
+            field: 'account',
+          });
+        }
+        const entry = await readEntry(client, dialect, ref);
+        if (!entry) return null;
+        return { ...dialect.readEntry(entry), groups: await groupsOf(client, cfg, dialect, entry.dn) };
+      }),
 
     deleteAccount: (account, grantId) =>
       run('deleteAccount', (client) => deleteAccount(client, cfg, dialect, account, grantId)),
@@ -185,26 +179,6 @@ async function disableAccount(
     }
   }
   await removeFromAllGroups(client, cfg, dialect, entry.dn);
-}
-
-async function rotateCredentials(client: Client, dialect: Dialect, account: AccountRef): Promise<void> {
-  // Nothing left to rotate when the account is gone, which is as safe as rotated.
-  const before = await readEntry(client, dialect, account.externalId);
-  if (!before) return;
-  try {
-    for (let round = 0; round < dialect.rotationRounds; round++) {
-      await client.modify(before.dn, dialect.rotateChanges(unusableSecret()));
-    }
-  } catch (err) {
-    if (hasCode(err, ResultCode.noSuchObject)) return;
-    throw err;
-  }
-  // ppolicy clears pwdAccountLockedTime when a password is replaced: lock a disabled account again, or the
-  // rotation at the end of deprovisioning would undo the disable.
-  if (dialect.readEntry(before).enabled) return;
-  const after = await readEntry(client, dialect, before.dn);
-  const changes = after ? dialect.disableChanges(after, new Date()) : [];
-  if (changes.length > 0) await client.modify(before.dn, changes);
 }
 
 /**

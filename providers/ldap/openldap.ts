@@ -91,6 +91,17 @@ export const openldapDialect: Dialect = {
   rotateChanges: (secret) => [replace('userPassword', [secret])],
   rotationRounds: 1,
 
+  // An administrator's password write makes ppolicy set pwdReset (pwdMustChange): naming it in the same modify
+  // keeps it off, so the password binds for everything at once.
+  resetChanges: (password) => [replace('userPassword', [password]), replace('pwdReset', [])],
+
+  lockKeptChanges(before, after) {
+    const lock = first(before, 'pwdAccountLockedTime');
+    return lock === undefined || first(after, 'pwdAccountLockedTime') !== undefined
+      ? []
+      : [replace('pwdAccountLockedTime', [lock])];
+  },
+
   readEntry: (entry) =>
     entryState(
       entry,

@@ -37,6 +37,21 @@ export function isDuplicateLogin(err: unknown): boolean {
 }
 
 /**
+ * Okta's refusal of a password it will not take: 400 E0000001 on `password` (requirements not met, used too
+ * recently), or E0000014 (the update of credentials failed, e.g. the password's minimum age).
+ */
+export function isRefusedPassword(err: unknown): boolean {
+  const failure = asOktaFailure(err);
+  if (failure?.errorCode === 'E0000014') return true;
+  if (failure?.status !== 400 || failure.errorCode !== 'E0000001') return false;
+  const summaries = [
+    failure.errorSummary ?? '',
+    ...(failure.errorCauses ?? []).map((c) => c.errorSummary ?? ''),
+  ];
+  return summaries.some((summary) => /(^|\s)password\b/i.test(summary));
+}
+
+/**
  * How long to wait after a 429, from `X-Rate-Limit-Reset` (epoch seconds) and the answer's `Date`, so the
  * client's clock does not matter. Undefined when the headers are missing.
  */

@@ -6,8 +6,8 @@ import { connect } from './client.js';
 import { oktaUsernameLimit, resolveOktaConfig, type OktaConfig } from './config.js';
 import { createAccount } from './create.js';
 import { toProviderError } from './errors.js';
-import { deleteAccount, disableAccount, rotateCredentials } from './lifecycle.js';
-import { findAccount, listAccounts } from './list.js';
+import { deleteAccount, disableAccount, resetPassword, rotateCredentials } from './lifecycle.js';
+import { findAccount, listAccounts, lookupAccount } from './list.js';
 import { schemaGuard } from './schema.js';
 import { userIdOf, type OktaContext } from './users.js';
 
@@ -61,6 +61,10 @@ export function createOktaProvider(config: OktaConfig): IdentityProvider {
     disableAccount: (account) => run('disableAccount', () => disableAccount(ctx, account)),
 
     rotateCredentials: (account) => run('rotateCredentials', () => rotateCredentials(ctx, account)),
+
+    resetPassword: (account) => run('resetPassword', () => resetPassword(ctx, account)),
+
+    lookupAccount: (ref) => run('lookupAccount', () => lookupAccount(ctx, ref)),
 
     deleteAccount: (account, grantId) => run('deleteAccount', () => deleteAccount(ctx, account, grantId)),
 

@@ -1,7 +1,8 @@
+import { missingAccount, refusedPassword } from '../operation.js';
 import { checkDeletable } from '../ownership.js';
 import { generatePassword } from '../password.js';
-import type { AccountRef } from '../../domain/account.js';
-import { errorCodeOf, statusOf, unlessNotFound } from './errors.js';
+import type { AccountRef, Credential } from '../../domain/account.js';
+import { errorCodeOf, isRefusedPassword, statusOf, unlessNotFound } from './errors.js';
 import { membershipsOf, resolveUser, type OktaContext } from './users.js';
 
 /**
@@ -95,6 +96,34 @@ export async function rotateCredentials(ctx: OktaContext, account: AccountRef): 
   // Gone or deactivated since the read: nothing left to rotate.
   if (present === null) return;
   await endSessions(ctx, user.id);
+}
+
+/**
+ * A fresh password on an existing user (a shared account), set by the administrator (`credentials.password.value`
+ * through the Users API) and not expired, so it signs in at once; then every session and OAuth token of the user
+ * is revoked, so whoever held the account before is signed out. Nothing else changes: a suspended user stays
+ * suspended. Okta answers 404 for a deactivated user, whose password can no longer change: `not-found`, like a
+ * deleted one. A password Okta's policy refuses (requirements, history) is transient: the next attempt makes a
+ * new one.
+ */
+export async function resetPassword(ctx: OktaContext, account: AccountRef): Promise<Credential> {
+  const name = account.externalId || account.username;
+  const user = await resolveUser(ctx, account);
+  if (!user || user.status === 'DEPROVISIONED') throw missingAccount('okta', name);
+  const password = generatePassword();
+  try {
+    await ctx.client.userApi.updateUser({
+      userId: user.id,
+      user: { credentials: { password: { value: password } } },
+    });
+  } catch (err) {
+    if (statusOf(err) === 404) throw missingAccount('okta', name);
+    if (isRefusedPassword(err)) throw refusedPassword('okta', err);
+    throw err;
+  }
+  if (!(await endSessions(ctx, user.id))) throw missingAccount('okta', name);
+  const login = typeof user.profile.login === 'string' ? user.profile.login : account.username;
+  return { username: login, password };
 }
 
 /**

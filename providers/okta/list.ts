@@ -27,6 +27,18 @@ export async function findAccount(ctx: OktaContext, username: string): Promise<A
   return stateOf(ctx, user, reportedGroups(await membershipsOf(ctx, user.id)));
 }
 
+/**
+ * The user a shared account points at, by Okta id or full login (`GET /api/v1/users/{idOrLogin}`), in any login
+ * domain. Okta would also match a bare short name against any login: a user found that way is not the one named.
+ */
+export async function lookupAccount(ctx: OktaContext, ref: string): Promise<AccountState | null> {
+  if (ref.trim() === '') return null;
+  const user = await getUser(ctx, ref);
+  const login = typeof user?.profile.login === 'string' ? user.profile.login : '';
+  if (!user || (user.id !== ref && login.toLowerCase() !== ref.toLowerCase())) return null;
+  return stateOf(ctx, user, reportedGroups(await membershipsOf(ctx, user.id)));
+}
+
 /** Runs `work` over `items`, at most `limit` at a time (the limiter paces them further). */
 async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);

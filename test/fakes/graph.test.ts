@@ -295,6 +295,78 @@ describe('token endpoint', () => {
   });
 });
 
+describe('a user signing in with a password (resource owner password grant)', () => {
+  const signIn = (username: string, password: string, extra: Record<string, string> = {}) =>
+    raw('POST', `/${graph.tenantId}/oauth2/v2.0/token`, {
+      token: null,
+      form: {
+        grant_type: 'password',
+        client_id: graph.clientId,
+        scope: 'openid profile',
+        username,
+        password,
+        ...extra,
+      },
+    });
+
+  it('answers a token for the current password, and invalid_grant AADSTS50126 for any other', async () => {
+    const { id } = await client
+      .api('/users')
+      .post(newUser('Omega', { passwordProfile: { password: GOOD_PASSWORD } }));
+    const ok = await signIn('omega@contoso.test', GOOD_PASSWORD);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({
+      token_type: 'Bearer',
+      scope: 'openid profile',
+      access_token: expect.any(String),
+    });
+    // A user's token is not the app's: Graph refuses it.
+    expect((await raw('GET', '/v1.0/users', { token: ok.body.access_token })).status).toBe(401);
+
+    const wrong = await signIn('omega@contoso.test', 'Xq7!not-the-password');
+    expect(wrong).toMatchObject({ status: 400, body: { error: 'invalid_grant', error_codes: [50126] } });
+    expect(wrong.body.error_description).toMatch(/^AADSTS50126: Error validating credentials/);
+    const nobody = await signIn('nobody@contoso.test', GOOD_PASSWORD);
+    expect(nobody).toMatchObject({ status: 400, body: { error: 'invalid_grant', error_codes: [50034] } });
+    expect(graph.requests.at(-1)?.body).toMatchObject({ password: '[REDACTED]' });
+
+    // A reset replaces the password: the old one is refused, the new one signs in.
+    await client
+      .api(`/users/${id}`)
+      .patch({ passwordProfile: { password: 'Xq7!fresh-Pass', forceChangePasswordNextSignIn: false } });
+    expect((await signIn('omega@contoso.test', GOOD_PASSWORD)).body.error_codes).toEqual([50126]);
+    expect((await signIn('omega@contoso.test', 'Xq7!fresh-Pass')).status).toBe(200);
+  });
+
+  it('answers AADSTS50057 for a disabled account and AADSTS50055 for a password to change first', async () => {
+    const { id } = await client.api('/users').post(newUser('Sigma'));
+    const mustChange = await signIn('sigma@contoso.test', GOOD_PASSWORD);
+    expect(mustChange).toMatchObject({ status: 400, body: { error: 'invalid_grant', error_codes: [50055] } });
+    await client
+      .api(`/users/${id}`)
+      .patch({ passwordProfile: { password: GOOD_PASSWORD + '2', forceChangePasswordNextSignIn: false } });
+    expect((await signIn('sigma@contoso.test', GOOD_PASSWORD + '2')).status).toBe(200);
+    await client.api(`/users/${id}`).patch({ accountEnabled: false });
+    const disabled = await signIn('sigma@contoso.test', GOOD_PASSWORD + '2');
+    expect(disabled).toMatchObject({ status: 400, body: { error: 'invalid_grant', error_codes: [50057] } });
+    // A wrong password says nothing about the account's state.
+    expect((await signIn('sigma@contoso.test', 'Xq7!wrong-Pass')).body.error_codes).toEqual([50126]);
+  });
+
+  it('refuses the passwords refusePasswords names with Graph’s complexity answer, then takes them again', async () => {
+    const { id } = await client.api('/users').post(newUser('Tau'));
+    graph.refusePasswords(1);
+    const refused = await graphError(
+      client.api(`/users/${id}`).patch({ passwordProfile: { password: 'Xq7!fresh-Pass' } }),
+    );
+    expect(refused.statusCode).toBe(400);
+    expect(refused.message).toMatch(/does not comply with password complexity requirements/);
+    expect(graph.users.get(id)?.password).toBe(GOOD_PASSWORD);
+    await client.api(`/users/${id}`).patch({ passwordProfile: { password: 'Xq7!fresh-Pass' } });
+    expect(graph.users.get(id)?.password).toBe('Xq7!fresh-Pass');
+  });
+});
+
 describe('bearer token', () => {
   it('is required on every Graph request: 401 InvalidAuthenticationToken with Graph’s error body', async () => {
     const none = await raw('GET', '/v1.0/users', { token: null });

@@ -565,6 +565,71 @@ describe('Okta fake: users, lifecycle, groups, schema', () => {
     expectOktaError(await call('DELETE', '/api/v1/users/00uNOPE/sessions'), 404, 'E0000007');
   });
 
+  it('signs a user in through POST /api/v1/authn, without an API token, only with its current password', async () => {
+    const login = 'sup-acme@example.com';
+    const u = (await call('POST', '/api/v1/users?activate=true', newUser(login))).body;
+    const authn = (username: string, password: string) =>
+      call('POST', '/api/v1/authn', { username, password }, null);
+
+    const ok = await authn(login, PASSWORD);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({
+      status: 'SUCCESS',
+      _embedded: { user: { id: u.id, profile: { login } } },
+    });
+    expect(ok.body.sessionToken).toEqual(expect.any(String));
+    expect(fake.sessionsOf(u.id)).toHaveLength(1);
+    expect((await authn('sup-acme', PASSWORD)).body.status).toBe('SUCCESS');
+
+    for (const [username, password] of [
+      [login, 'Wrong-Horse-9'],
+      ['nobody@example.com', PASSWORD],
+      [login, ''],
+    ] as const) {
+      const refused = await authn(username, password);
+      expectOktaError(refused, 401, 'E0000004', 'Authentication failed');
+    }
+
+    // An admin sets a new password: the old one stops signing in, the new one signs in as it is.
+    await call('POST', `/api/v1/users/${u.id}`, { credentials: { password: { value: 'Fresh-Horse-10' } } });
+    expectOktaError(await authn(login, PASSWORD), 401, 'E0000004');
+    expect((await authn(login, 'Fresh-Horse-10')).body.status).toBe('SUCCESS');
+
+    // Expired: right password, but it must be changed first. An admin's new password ends that.
+    await call('POST', `/api/v1/users/${u.id}/lifecycle/expire_password`);
+    const expired = await authn(login, 'Fresh-Horse-10');
+    expect(expired.body).toMatchObject({ status: 'PASSWORD_EXPIRED', stateToken: expect.any(String) });
+    await call('POST', `/api/v1/users/${u.id}`, { credentials: { password: { value: 'Fresh-Horse-11' } } });
+    expect(fake.users.get(u.id)?.status).toBe('ACTIVE');
+    expect((await authn(login, 'Fresh-Horse-11')).body.status).toBe('SUCCESS');
+
+    // Suspended or deactivated users cannot sign in, even with their password.
+    await call('POST', `/api/v1/users/${u.id}/lifecycle/suspend`);
+    expectOktaError(await authn(login, 'Fresh-Horse-11'), 401, 'E0000004');
+    await call('POST', `/api/v1/users/${u.id}/lifecycle/unsuspend`);
+    expect((await authn(login, 'Fresh-Horse-11')).body.status).toBe('SUCCESS');
+    await call('POST', `/api/v1/users/${u.id}/lifecycle/deactivate`);
+    expectOktaError(await authn(login, 'Fresh-Horse-11'), 401, 'E0000004');
+    expect(
+      fake.requests.filter((r) => r.path === '/api/v1/authn').every((r) => r.bucket === '/api/v1/*'),
+    ).toBe(true);
+  });
+
+  it('refuses the passwords refusePasswords names as its policy would, then takes them again', async () => {
+    const u = (await call('POST', '/api/v1/users', newUser('sup-acme@example.com'))).body;
+    fake.refusePasswords(1);
+    const refused = await call('POST', `/api/v1/users/${u.id}`, {
+      credentials: { password: { value: 'Fresh-Horse-10' } },
+    });
+    expectOktaError(refused, 400, 'E0000001', 'Api validation failed: password');
+    expect(fake.users.get(u.id)?.password).toBe(PASSWORD);
+    const taken = await call('POST', `/api/v1/users/${u.id}`, {
+      credentials: { password: { value: 'Fresh-Horse-10' } },
+    });
+    expect(taken.status).toBe(200);
+    expect(fake.users.get(u.id)?.password).toBe('Fresh-Horse-10');
+  });
+
   it('injects failures with failNext', async () => {
     fake.failNext(2, 503);
     for (let i = 0; i < 2; i++) expectOktaError(await call('GET', '/api/v1/users'), 503, 'E0000010');

@@ -8,6 +8,7 @@ import type { IdentityProvider } from '../../providers/types.js';
 import { adSignIn, asDomainAdmin, kpasswd } from '../helpers/ad.js';
 import { startSambaDc, type SambaDc } from '../helpers/samba.js';
 import { providerContract } from './contract.js';
+import { signsIn } from '../helpers/sign-in.js';
 import { accountSpec, inDays, token } from './specs.js';
 
 /**
@@ -118,6 +119,10 @@ providerContract('ldap (Active Directory)', async () => ({
     'a value that is not a DN': '*)(uid=*',
   },
   refFor: (username) => ({ username, externalId: userDn(username), displayName: username }),
+  signsInAsIs: (credential) => signsIn({ kind: 'ad', dc }, userDn(credential.username), credential.password),
+  lookupRefs: async (account) => ({ DN: account.externalId }),
+  unknownRefs: { DN: userDn(`sup-none-${token()}`) },
+  refusedRefs: { 'an account name': 'sup-someone', 'a filter': '*)(uid=*' },
   makeForeignAccount: async (username) => {
     await asDomainAdmin(dc, (c) =>
       c.add(userDn(username), {

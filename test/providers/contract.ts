@@ -43,6 +43,23 @@ export interface ContractHarness {
    * provider: supplier-access did not make it and must never take it over.
    */
   makeForeignAccount(username: string): Promise<void>;
+  /**
+   * Whether the credential signs in as it is, with nothing more asked (no change at first use), through the
+   * backend's own sign-in (test/helpers/sign-in.ts): how the borrower of a shared account uses the password
+   * `resetPassword` answers.
+   */
+  signsInAsIs(credential: Credential): Promise<boolean>;
+  /**
+   * The refs `lookupAccount` takes for an existing account, by what they are (LDAP: its DN; Okta: its id and its
+   * login; Entra: its id and its userPrincipalName).
+   */
+  lookupRefs(account: AccountRef): Promise<Record<string, string>>;
+  /** Refs of no account, one of each kind `lookupRefs` gives. */
+  unknownRefs: Record<string, string>;
+  /** Refs `lookupAccount` must refuse as bad input, by what makes them wrong. Default: none. */
+  refusedRefs?: Record<string, string>;
+  /** The accounts carry no password of ours (Entra guests): `resetPassword` must refuse them as `invalid`. */
+  passwordless?: boolean;
 }
 
 function expectSameInstant(actual: string | undefined, expected: string): void {
@@ -373,6 +390,83 @@ export function providerContract(
       expect(
         await provider.findAccount(`sup-none-${token()}`.slice(0, provider.maxUsernameLength)),
       ).toBeNull();
+    });
+
+    /** A supplier account signed in to by the supplier, with the state the provider reports for it. */
+    const signedInAccount = async () => {
+      const s = spec();
+      const made = await provider.createAccount(s);
+      const before = await wayIn(made);
+      expect(await signsIn(before)).toBe(true);
+      return { s, account: made.account, before, state: await provider.findAccount(s.username) };
+    };
+
+    it('resetPassword answers a password that signs in as it is, and the one before no longer signs in', async () => {
+      const { account, before } = await signedInAccount();
+      if (h.passwordless) {
+        await expectKind(provider.resetPassword(account), 'invalid');
+        expect(await signsIn(before)).toBe(true);
+        return;
+      }
+      const reset = await provider.resetPassword(account);
+      expect(reset.password.length).toBeGreaterThanOrEqual(16);
+      expect(reset.firstSignIn).toBeUndefined();
+      expect(await h.signsInAsIs(reset)).toBe(true);
+      expect(await signsIn(before)).toBe(false);
+    });
+
+    it('resetPassword leaves the account as it was: enabled, in its groups, with its expiry and marker', async () => {
+      const { s, account, state } = await signedInAccount();
+      expect(state).toMatchObject({ enabled: true, grantId: s.grantId });
+      if (h.passwordless) await expectKind(provider.resetPassword(account), 'invalid');
+      else await provider.resetPassword(account);
+      expect(await provider.findAccount(s.username)).toEqual(state);
+    });
+
+    it('two resets give two different passwords, and only the last one signs in', async () => {
+      const { account } = await signedInAccount();
+      if (h.passwordless) {
+        await expectKind(provider.resetPassword(account), 'invalid');
+        return;
+      }
+      const first = await provider.resetPassword(account);
+      const second = await provider.resetPassword(account);
+      expect(second.password).not.toBe(first.password);
+      expect(await h.signsInAsIs(second)).toBe(true);
+      expect(await h.signsInAsIs(first)).toBe(false);
+    });
+
+    it('resetPassword on an account that does not exist is not-found', async () => {
+      const ref = missingRef(`sup-none-${token()}`.slice(0, provider.maxUsernameLength));
+      await expectKind(provider.resetPassword(ref), 'not-found');
+    });
+
+    it('lookupAccount finds an account by each of its refs, a hand-made one too, and null for none', async () => {
+      const { s, account, state } = await signedInAccount();
+      const refs = await h.lookupRefs(account);
+      expect(Object.keys(refs).length).toBeGreaterThan(0);
+      for (const [what, ref] of Object.entries(refs)) {
+        expect(await provider.lookupAccount(ref), `${s.username} by ${what}`).toEqual(state);
+      }
+      const foreign = spec();
+      await h.makeForeignAccount(foreign.username);
+      const handMade = await provider.findAccount(foreign.username);
+      expect(handMade?.grantId).toBeUndefined();
+      for (const [what, ref] of Object.entries(await h.lookupRefs(handMade as AccountRef))) {
+        expect(await provider.lookupAccount(ref), `hand-made ${foreign.username} by ${what}`).toEqual(
+          handMade,
+        );
+      }
+      for (const [what, ref] of Object.entries(h.unknownRefs)) {
+        expect(await provider.lookupAccount(ref), `unknown ${what}`).toBeNull();
+      }
+      for (const [what, ref] of Object.entries(h.refusedRefs ?? {})) {
+        const err: unknown = await provider.lookupAccount(ref).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(isProviderError(err) && err.kind, what).toBe('invalid');
+      }
     });
 
     it('listAccounts returns exactly the accounts with the prefix', async () => {

@@ -15,6 +15,7 @@ import type { AccountSpec, IdentityProvider } from '../../providers/types.js';
 import type { AccountRef, Credential } from '../../domain/account.js';
 import { ALL_PERMISSIONS, startGraphFake, type GraphFake } from '../fakes/graph/index.js';
 import { providerContract } from './contract.js';
+import { signIn, signsIn } from '../helpers/sign-in.js';
 import { accountSpec, inDays, token } from './specs.js';
 
 const UPN_DOMAIN = 'contoso.test';
@@ -56,10 +57,26 @@ afterAll(async () => {
 
 const spec = (overrides: Partial<AccountSpec> = {}) => accountSpec('Entra Test', 'sup-en-', overrides);
 
-/** Graph has no sign-in API: the fake's user signs in when enabled and the password is its last one set. */
+/**
+ * Entra ID's own sign-in with a password (the resource owner password grant on the fake's token endpoint): the
+ * password is the member's when it signs in, or when Entra asks for it to be changed first (a grant's one-time
+ * password, `forceChangePasswordNextSignIn`).
+ */
 async function canSignIn(credential: Credential): Promise<boolean> {
-  const user = graph.userByPrincipalName(credential.username);
-  return user !== undefined && user.accountEnabled && user.password === credential.password;
+  return (await signIn({ kind: 'entra', graph }, credential.username, credential.password)) !== 'refused';
+}
+
+/** The contract's checks of `resetPassword` and `lookupAccount` on Entra. */
+function sharedAccountHarness() {
+  return {
+    signsInAsIs: (credential: Credential) =>
+      signsIn({ kind: 'entra', graph }, credential.username, credential.password),
+    lookupRefs: async (account: AccountRef) => ({
+      id: account.externalId,
+      userPrincipalName: graph.users.get(account.externalId)?.userPrincipalName ?? '',
+    }),
+    unknownRefs: { id: randomUUID(), userPrincipalName: `sup-none-${token()}@${UPN_DOMAIN}` },
+  };
 }
 
 /** Refresh tokens the guests of the suite signed in with, and how many revocations their user had then. */
@@ -140,6 +157,7 @@ providerContract('entra (member accounts)', async () => ({
   adaptSpec: (s) => ({ ...s, kind: 'member' }),
   signInName: (username) => `${username}@${UPN_DOMAIN}`,
   canSignIn,
+  ...sharedAccountHarness(),
   groups: [graph.createGroup(`Contract members ${token()}`).id],
   missingGroup: randomUUID(),
   makeForeignAccount: addByHand,
@@ -151,6 +169,8 @@ providerContract('entra (guest accounts)', async () => ({
   adaptSpec: (s) => ({ ...s, kind: 'guest', contactEmail: `${s.username}@partner.example` }),
   canSignIn: guestCanSignIn,
   supplierSignsIn: guestSignsIn,
+  ...sharedAccountHarness(),
+  passwordless: true,
   groups: [graph.createGroup(`Contract guests ${token()}`).id],
   missingGroup: randomUUID(),
   makeForeignAccount: addByHand,

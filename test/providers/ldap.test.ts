@@ -13,6 +13,7 @@ import type { AccountSpec, IdentityProvider } from '../../providers/types.js';
 import { startLocalSlapd, type LocalSlapd } from '../../src/local-stack/slapd.js';
 import { readEntry } from '../helpers/ldap.js';
 import { providerContract } from './contract.js';
+import { signIn, signsIn, type SignInTarget } from '../helpers/sign-in.js';
 import { token } from '../helpers/kit.js';
 
 let dir: string;
@@ -116,9 +117,25 @@ async function countEntries(): Promise<number> {
   });
 }
 
+/** slapd's own answer to a bind (and a read after it, which a pending pwdReset refuses). */
+const signInTo = (): SignInTarget => ({ kind: 'openldap', slapd });
+
 providerContract('ldap', async () => ({
   provider: provider(),
-  canSignIn: (credential) => canBind(userDn(credential.username), credential.password),
+  canSignIn: async (credential) =>
+    (await signIn(signInTo(), userDn(credential.username), credential.password)) !== 'refused',
+  signsInAsIs: (credential) => signsIn(signInTo(), userDn(credential.username), credential.password),
+  lookupRefs: async (account) => ({ DN: account.externalId }),
+  unknownRefs: {
+    DN: userDn(`sup-none-${token()}`),
+    'DN under an entry that does not exist': `uid=sup-none,ou=nowhere-${token()},${slapd.suffix}`,
+  },
+  refusedRefs: {
+    'an account name': 'sup-someone',
+    'a filter': '*)(uid=*',
+    nothing: '',
+    'an RDN without a value': `uid=,${slapd.usersDN}`,
+  },
   groups: [await newGroup(`cn=someone-else,${slapd.suffix}`)],
   missingGroup: `cn=missing-${token()},${slapd.groupsDN}`,
   refusedGroups: {

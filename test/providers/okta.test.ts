@@ -14,6 +14,7 @@ import type { AccountSpec, IdentityProvider } from '../../providers/types.js';
 import type { AccountRef, Credential } from '../../domain/account.js';
 import { startOktaFake, type OktaFake, type RecordedRequest } from '../fakes/okta/index.js';
 import { providerContract } from './contract.js';
+import { signIn, signsIn } from '../helpers/sign-in.js';
 import { accountSpec, inDays, token } from './specs.js';
 
 const DOMAIN = 'suppliers.example.test';
@@ -63,15 +64,29 @@ async function addByHand(fake: OktaFake, username: string): Promise<void> {
   expect(made.status).toBe('ACTIVE');
 }
 
-/** Okta lets a user sign in with its password when ACTIVE, or PASSWORD_EXPIRED (then it must change it). */
-function signIn(fake: OktaFake) {
-  return async (credential: Credential): Promise<boolean> => {
-    const user = fake.userByLogin(`${credential.username}@${DOMAIN}`);
-    return (
-      user !== undefined &&
-      (user.status === 'ACTIVE' || user.status === 'PASSWORD_EXPIRED') &&
-      user.password === credential.password
-    );
+/** A grant's credential names the account; a shared account's, the whole login. */
+const loginOf = (credential: Credential): string =>
+  credential.username.includes('@') ? credential.username : `${credential.username}@${DOMAIN}`;
+
+/**
+ * Okta's own sign-in (`POST /api/v1/authn`): the password is the user's when it signs in, or when Okta asks for it
+ * to be changed first (PASSWORD_EXPIRED, a grant's one-time password).
+ */
+function canSignIn(fake: OktaFake) {
+  return async (credential: Credential): Promise<boolean> =>
+    (await signIn({ kind: 'okta', okta: fake }, loginOf(credential), credential.password)) !== 'refused';
+}
+
+/** The contract's checks of `resetPassword` and `lookupAccount` on Okta. */
+function sharedAccountHarness(fake: OktaFake) {
+  return {
+    signsInAsIs: (credential: Credential) =>
+      signsIn({ kind: 'okta', okta: fake }, credential.username, credential.password),
+    lookupRefs: async (account: AccountRef) => ({
+      id: account.externalId,
+      login: `${account.username}@${DOMAIN}`,
+    }),
+    unknownRefs: { id: '00uNoSuchUser00000x1', login: `sup-none-${token()}@${DOMAIN}` },
   };
 }
 
@@ -119,7 +134,8 @@ afterAll(async () => {
 // credential; the second run covers password accounts, whose sign-in is checked against the fake.
 providerContract('okta', async () => ({
   provider: newProvider(fake),
-  canSignIn: signIn(fake),
+  canSignIn: canSignIn(fake),
+  ...sharedAccountHarness(fake),
   supplierSignsIn: activatesByItself(fake),
   groups: [await newGroup(fake)],
   missingGroup: MISSING_GROUP,
@@ -127,7 +143,8 @@ providerContract('okta', async () => ({
 }));
 providerContract('okta (password accounts)', async () => ({
   provider: passwordAccounts(newProvider(fake)),
-  canSignIn: signIn(fake),
+  canSignIn: canSignIn(fake),
+  ...sharedAccountHarness(fake),
   groups: [await newGroup(fake)],
   missingGroup: MISSING_GROUP,
   makeForeignAccount: (username) => addByHand(fake, username),
@@ -345,7 +362,7 @@ describe('okta provider against the fake', () => {
     expect(user?.password?.length).toBeGreaterThanOrEqual(16);
     expect(user?.status).toBe('PASSWORD_EXPIRED');
     expect(fake.sessionsOf(account.externalId)).toEqual([]);
-    expect(await signIn(fake)(credential!)).toBe(false);
+    expect(await canSignIn(fake)(credential!)).toBe(false);
   });
 
   it('rotateCredentials on an account awaiting activation restarts it without e-mailing anybody', async () => {

@@ -76,6 +76,8 @@ export class Directory {
   readonly groups = new Map<string, FakeGroup>();
   readonly invitations = new Map<string, FakeInvitation>();
   readonly invitationEmails: SentInvitationEmail[] = [];
+  /** How many of the next passwords set are refused (`refusePasswords`). */
+  private refusals = 0;
 
   constructor(private readonly cfg: DirectoryConfig) {}
 
@@ -83,7 +85,13 @@ export class Directory {
     return [...this.cfg.verifiedDomains, this.cfg.initialDomain].map((d) => d.toLowerCase());
   }
 
+  /** The next `count` passwords set (create or PATCH) are refused as not meeting the password policy. */
+  refusePasswords(count: number): void {
+    this.refusals = Math.max(0, count);
+  }
+
   reset(): void {
+    this.refusals = 0;
     this.users.clear();
     this.groups.clear();
     this.invitations.clear();
@@ -308,7 +316,10 @@ export class Directory {
     for (const [k, v] of Object.entries(value)) {
       if (k === 'password') {
         if (typeof v !== 'string') throw cannotConvert('Edm.String');
-        if (!checkPasswordPolicy(v, policies)) throw passwordComplexity();
+        if (!checkPasswordPolicy(v, policies) || this.refusals > 0) {
+          this.refusals = Math.max(0, this.refusals - 1);
+          throw passwordComplexity();
+        }
         const now = graphDateTime();
         draft.password = v;
         draft.lastPasswordChangeDateTime = now;

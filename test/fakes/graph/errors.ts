@@ -306,3 +306,33 @@ export const missingParameter = (name: string) =>
     900144,
     `The request body must contain the following parameter: '${name}'.`,
   );
+
+// --- the resource owner password grant (a user's sign-in) ------------------------------------------------------------
+
+/** Observed (AADSTS50126). */
+export const invalidUserCredentials = () =>
+  new IdentityError(
+    400,
+    'invalid_grant',
+    50126,
+    'Error validating credentials due to invalid username or password.',
+  );
+/** Observed (AADSTS50034). */
+export const unknownUserAccount = (tenant: string) =>
+  new IdentityError(
+    400,
+    'invalid_grant',
+    50034,
+    `The user account {EUII Hidden} does not exist in the ${tenant} directory. To sign into this application, the account must be added to the directory.`,
+  );
+/** Observed (AADSTS50057). */
+export const disabledUserAccount = () =>
+  new IdentityError(
+    400,
+    'invalid_grant',
+    50057,
+    'The user account is disabled. The account has been disabled by an administrator.',
+  );
+/** Observed (AADSTS50055): the password must be changed before it signs in. */
+export const expiredUserPassword = () =>
+  new IdentityError(400, 'invalid_grant', 50055, 'The password is expired.');

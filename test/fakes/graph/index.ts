@@ -1,6 +1,7 @@
 /**
  * A stateful fake of the Microsoft Graph v1.0 endpoints a provisioning tool uses, plus the Entra ID token endpoint
- * (client-credentials grant), over HTTPS on 127.0.0.1 with a random port. It follows Graph's documented behaviour:
+ * (client-credentials grant for the app; the resource owner password grant, ROPC, for a user signing in with a
+ * password), over HTTPS on 127.0.0.1 with a random port. It follows Graph's documented behaviour:
  * bearer tokens and their roles (app permissions), users (create/get/list with $filter/$select/$top/nextLink,
  * update, delete, revokeSignInSessions), B2B invitations creating guests, groups and their members ($ref),
  * Graph's error bodies, 404s, throttling (429 + Retry-After), injected failures, and a request log.
@@ -111,6 +112,12 @@ export interface GraphFake {
   createGroup(displayName: string, mailNickname?: string): Readonly<FakeGroup>;
   /** The invited user accepts the invitation (same as following inviteRedeemUrl). */
   redeemInvitation(invitationIdOrUserId: string): void;
+  /**
+   * The next `count` passwords set through Graph (create or PATCH) are refused with Graph's 400 for a password that
+   * does not comply with the password policy, whatever they are: as a banned-password list would, which a random
+   * password cannot be made to meet on purpose.
+   */
+  refusePasswords(count: number): void;
   /** Permissions granted from now on (tokens already issued keep their roles, as in Entra ID). */
   setPermissions(permissions: readonly string[]): void;
   /** Every token issued so far expires now. */
@@ -218,6 +225,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     redeemInvitation: (id) => {
       ctx.dir.redeem(id);
     },
+    refusePasswords: (count) => ctx.dir.refusePasswords(count),
     setPermissions: (permissions) => {
       ctx.permissions = [...permissions];
     },

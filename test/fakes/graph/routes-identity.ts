@@ -6,17 +6,27 @@
  *     grant_type=client_credentials & client_id & client_secret (or HTTP Basic) & scope=https://graph.microsoft.com/.default
  *     → 200 { token_type: 'Bearer', expires_in, ext_expires_in, access_token }
  *     → 400/401 { error, error_description: 'AADSTSnnn: …', error_codes, timestamp, trace_id, correlation_id }
+ *   POST /{tenant}/oauth2/v2.0/token
+ *     grant_type=password & client_id & username (the UPN) & password & scope   (ROPC: a user signing in)
+ *     → 200 { token_type: 'Bearer', scope, expires_in, ext_expires_in, access_token }
+ *     → 400 invalid_grant AADSTS50126 (wrong password), 50034 (no such user), 50057 (disabled),
+ *       50055 (the password must be changed first: forceChangePasswordNextSignIn)
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { queryOf, rawBody, type GraphFakeContext, type GraphFakeServer } from './context.js';
+import { base64url, randomBase64url } from './ids.js';
 import {
+  disabledUserAccount,
+  expiredUserPassword,
   invalidClientSecret,
+  invalidUserCredentials,
   invalidScope,
   missingClientSecret,
   missingParameter,
   unknownClient,
   unknownResource,
   unknownTenant,
+  unknownUserAccount,
   unsupportedGrantType,
 } from './errors.js';
 
@@ -40,6 +50,7 @@ export function registerIdentityRoutes(app: GraphFakeServer, ctx: GraphFakeConte
 
     const grantType = form.get('grant_type');
     if (!grantType) throw missingParameter('grant_type');
+    if (grantType === 'password') return reply.send(signInWithPassword(ctx, form, tenant));
     if (grantType !== 'client_credentials') throw unsupportedGrantType(grantType);
 
     let clientId = form.get('client_id');
@@ -130,4 +141,41 @@ export function registerIdentityRoutes(app: GraphFakeServer, ctx: GraphFakeConte
     ctx.dir.redeem(id);
     return reply.redirect(invitation.inviteRedirectUrl, 302);
   });
+}
+
+/**
+ * The resource owner password grant: a user signs in with its UPN and password through the app (a public client:
+ * no secret needed). Entra checks the password before the account's state, so a wrong password never tells
+ * whether the account is disabled. The access token is the user's: Graph here does not take it (it has none of
+ * the app's roles), it only proves the sign-in worked.
+ */
+function signInWithPassword(ctx: GraphFakeContext, form: URLSearchParams, tenant: string): unknown {
+  const clientId = form.get('client_id');
+  if (!clientId) throw missingParameter('client_id');
+  if (clientId !== ctx.clientId) throw unknownClient(clientId, tenant);
+  const scope = form.get('scope');
+  if (!scope) throw missingParameter('scope');
+  const username = form.get('username');
+  if (!username) throw missingParameter('username');
+  const password = form.get('password');
+  if (!password) throw missingParameter('password');
+  const user = ctx.dir.findUser(username);
+  if (!user || user.userPrincipalName.toLowerCase() !== username.toLowerCase())
+    throw unknownUserAccount(tenant);
+  if (user.password === undefined || user.password !== password) throw invalidUserCredentials();
+  if (!user.accountEnabled) throw disabledUserAccount();
+  if (user.forceChangePasswordNextSignIn) throw expiredUserPassword();
+  const claims = {
+    aud: '00000003-0000-0000-c000-000000000000',
+    oid: user.id,
+    upn: user.userPrincipalName,
+    scp: scope,
+  };
+  return {
+    token_type: 'Bearer',
+    scope,
+    expires_in: ctx.tokenLifetimeSeconds,
+    ext_expires_in: ctx.tokenLifetimeSeconds,
+    access_token: `${base64url(JSON.stringify({ typ: 'JWT', alg: 'none' }))}.${base64url(JSON.stringify(claims))}.${randomBase64url(16)}`,
+  };
 }

@@ -2,8 +2,8 @@
  * A stateful fake of Okta's Management API (v1) — the parts a provisioning tool uses — on 127.0.0.1 with a
  * random port. It follows Okta's documented behaviour: SSWS auth, user lifecycle and its invalid transitions,
  * Okta error bodies and codes, search/filter/q with cursor pagination and `Link` headers, groups, the user
- * schema (custom attributes must be defined before use), sessions, rate-limit headers and 429s per endpoint
- * bucket, a concurrency limit, and injectable failures.
+ * schema (custom attributes must be defined before use), sessions, sign-in (`POST /api/v1/authn`), rate-limit
+ * headers and 429s per endpoint bucket, a concurrency limit, and injectable failures.
  *
  *   const okta = await startOktaFake({ rateLimit: { limit: 5, windowMs: 1000 } });
  *   await fetch(`${okta.url}/api/v1/users`, { headers: { Authorization: `SSWS ${okta.apiToken}` } });
@@ -53,7 +53,13 @@ export interface OktaFake {
   setLatency(ms: number): void;
   /** The next `count` authenticated requests that pass rate limiting fail with `status` (Okta error body). */
   failNext(count: number, status: 500 | 503 | 429): void;
-  /** A signed-in session for a user (test setup); `DELETE /api/v1/users/{id}/sessions` clears them. */
+  /**
+   * The next `count` passwords set through the API (create or update) are refused with Okta's answer to a password
+   * its policy does not take (400 E0000001 on `password`), whatever they are: a password history or dictionary
+   * check a random password cannot be made to fail on purpose.
+   */
+  refusePasswords(count: number): void;
+  /** A signed-in session for a user (test setup, or `POST /api/v1/authn`); `DELETE …/sessions` clears them. */
   createSession(userId: string): FakeSession;
   sessionsOf(userId: string): FakeSession[];
   /** Finds a user by login (case-insensitive). */
@@ -110,6 +116,7 @@ export async function startOktaFake(options: OktaFakeOptions = {}): Promise<Okta
     failNext: (count, status) => {
       if (count > 0) ctx.failures.push({ remaining: count, status });
     },
+    refusePasswords: (count) => users.refusePasswords(count),
     createSession: (userId) => users.createSession(userId),
     sessionsOf: (userId) => users.sessionsOf(userId),
     userByLogin: (login) => users.findByLogin(login),

@@ -1,6 +1,6 @@
 /**
  * The Fastify server: every request passes, in order,
- *   concurrency limit (429) → artificial latency → `Authorization: SSWS <token>` (401)
+ *   concurrency limit (429) → artificial latency → `Authorization: SSWS <token>` (401; not for /api/v1/authn)
  *   → rate-limit bucket (429) → injected failures (failNext) → the route,
  * and is recorded in the request log. Every answer carries the X-Rate-Limit-* headers of its bucket.
  */
@@ -18,6 +18,7 @@ import {
 } from './errors.js';
 import { randomChars } from './ids.js';
 import { bucketOf, type Bucket } from './rate-limiter.js';
+import { AUTHN_PATH, registerAuthnRoutes } from './routes-authn.js';
 import { registerGroupRoutes } from './routes-groups.js';
 import { registerUserRoutes } from './routes-users.js';
 
@@ -71,7 +72,8 @@ export function buildServer(ctx: FakeContext): FastifyInstance {
     meta.entered = true;
     if (ctx.latencyMs > 0) await sleep(ctx.latencyMs);
 
-    if (req.headers.authorization !== `SSWS ${ctx.apiToken}`) {
+    // The Authentication API is public: people sign in there without an API token.
+    if (path !== AUTHN_PATH && req.headers.authorization !== `SSWS ${ctx.apiToken}`) {
       reply.headers(ctx.limiter.peek(meta.bucket));
       throw invalidToken();
     }
@@ -131,5 +133,6 @@ export function buildServer(ctx: FakeContext): FastifyInstance {
 
   registerUserRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
+  registerAuthnRoutes(app, ctx);
   return app;
 }

@@ -66,6 +66,8 @@ export class Users {
   readonly emails: SentEmail[] = [];
   readonly factorResets: { userId: string; at: string }[] = [];
   private readonly sessions = new Map<string, FakeSession[]>();
+  /** How many of the next passwords set are refused by the password policy (`refusePasswords`). */
+  private refusals = 0;
   /** Seq of every id ever issued, so an `after` cursor survives the deletion of its user. */
   private readonly seqOfId = new Map<string, number>();
   private seq = 0;
@@ -75,7 +77,13 @@ export class Users {
     readonly userTypeId: string,
   ) {}
 
+  /** The next `count` passwords set (create or update) are refused as the org's password policy would. */
+  refusePasswords(count: number): void {
+    this.refusals = Math.max(0, count);
+  }
+
   reset(): void {
+    this.refusals = 0;
     this.byId.clear();
     this.emails.length = 0;
     this.factorResets.length = 0;
@@ -125,7 +133,10 @@ export class Users {
       /[A-Z]/.test(password) &&
       /[0-9]/.test(password) &&
       !(local.length >= 3 && password.toLowerCase().includes(local));
-    if (!ok) throw fieldValidationError('password', [PASSWORD_RULES]);
+    if (!ok || this.refusals > 0) {
+      this.refusals = Math.max(0, this.refusals - 1);
+      throw fieldValidationError('password', [PASSWORD_RULES]);
+    }
     if (user && (user.password === password || user.passwordHistory.includes(password))) {
       throw fieldValidationError('password', ['password: Password has been used too recently']);
     }
@@ -228,6 +239,10 @@ export class Users {
     if (password !== undefined && u.status === 'PROVISIONED') {
       this.setStatus(u, 'ACTIVE', now);
       u.activated = now;
+    }
+    // A password an admin sets replaces the expired (or being recovered) one: the user signs in with it as it is.
+    if (password !== undefined && (u.status === 'PASSWORD_EXPIRED' || u.status === 'RECOVERY')) {
+      this.setStatus(u, 'ACTIVE', now);
     }
     return u;
   }
