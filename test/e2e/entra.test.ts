@@ -9,6 +9,7 @@ import {
   registerSharedAccount,
   rotatedBack,
 } from '../helpers/shared-accounts.js';
+import { signsIn } from '../helpers/sign-in.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
 
 const UPN_DOMAIN = 'contoso.test';
@@ -162,12 +163,6 @@ describe('an Entra grant through the HTTP API behaves like an LDAP grant', () =>
   });
 });
 
-/** Whether the password signs the user in now: the fake's view until its sign-in endpoint lands. */
-async function signsIn(upn: string, password: string): Promise<boolean> {
-  const user = graph.userByPrincipalName(upn);
-  return Promise.resolve(user?.accountEnabled === true && user.password === password);
-}
-
 /** A request to Graph as the tenant's admin, outside the provider. */
 async function asGraphAdmin(method: string, path: string, body: unknown): Promise<Response> {
   const token = (await (
@@ -201,7 +196,7 @@ describe('an Entra member lent to a supplier', () => {
     });
     expect(made.status).toBe(201);
     const userId = ((await made.json()) as { id: string }).id;
-    expect(await signsIn(upn, original)).toBe(true);
+    expect(await signsIn({ kind: 'entra', graph }, upn, original)).toBe(true);
     const { id } = await registerSharedAccount(stack, 'entra', upn);
 
     const lent = await lendNow(
@@ -211,18 +206,18 @@ describe('an Entra member lent to a supplier', () => {
       new Date(Date.now() + 3600_000).toISOString(),
     );
     const supplierPassword = lent.credential.password;
-    expect(await signsIn(upn, original)).toBe(false);
-    expect(await signsIn(upn, supplierPassword)).toBe(true);
+    expect(await signsIn({ kind: 'entra', graph }, upn, original)).toBe(false);
+    expect(await signsIn({ kind: 'entra', graph }, upn, supplierPassword)).toBe(true);
 
     const returned = await stack.request('POST', `/v1/shared-accounts/${id}/return`, TOKENS.requester, {
       reason: 'site updated',
     });
     expect(returned.status, JSON.stringify(returned.body)).toBe(200);
-    expect(await signsIn(upn, supplierPassword)).toBe(false);
+    expect(await signsIn({ kind: 'entra', graph }, upn, supplierPassword)).toBe(false);
     expect(graph.sessionsRevokedAt(userId)).toBeTruthy();
     await lendWhen(stack, lent.id, rotatedBack, 30_000);
     const custodianPassword = await claimPassword(stack, id);
-    expect(await signsIn(upn, custodianPassword)).toBe(true);
+    expect(await signsIn({ kind: 'entra', graph }, upn, custodianPassword)).toBe(true);
     expect((await claim(stack, id)).status).toBe(404);
     // Still the custodian's account, as it was: enabled, nothing to change at the next sign-in.
     expect(graph.users.get(userId)).toMatchObject({

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY } from '../helpers/kit.js';
-import { addStaffAccount, canBind, readEntry } from '../helpers/ldap.js';
+import { addStaffAccount, readEntry } from '../helpers/ldap.js';
 import {
   claim,
   claimPassword,
@@ -17,6 +17,7 @@ import {
   showSharedAccount,
   type LendView,
 } from '../helpers/shared-accounts.js';
+import { signsIn } from '../helpers/sign-in.js';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.js';
 import { CUSTODIAN, LEND_TOKENS, TestStack, TOKENS } from '../helpers/stack.js';
 
@@ -38,7 +39,9 @@ afterAll(async () => {
   await smtp?.stop();
 });
 
-const binds = (dn: string, password: string) => canBind(stack.slapd.url, dn, password);
+/** Whether the password signs in to the account now, with nothing more asked. */
+const binds = (dn: string, password: string) =>
+  signsIn({ kind: 'openldap', slapd: stack.slapd }, dn, password);
 
 /** The lend ids `GET /v1/grants?<query>` lists. */
 async function listed(query: string): Promise<string[]> {

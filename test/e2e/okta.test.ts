@@ -9,6 +9,7 @@ import {
   registerSharedAccount,
   rotatedBack,
 } from '../helpers/shared-accounts.js';
+import { signsIn } from '../helpers/sign-in.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
 
 const LOGIN_DOMAIN = 'suppliers.acme.test';
@@ -148,12 +149,6 @@ describe('readiness with Okta configured', () => {
   });
 });
 
-/** Whether the password signs the user in now: the fake's view until its sign-in endpoint lands. */
-async function signsIn(login: string, password: string): Promise<boolean> {
-  const user = okta.userByLogin(login);
-  return Promise.resolve(user?.status === 'ACTIVE' && user.password === password);
-}
-
 describe('an Okta user lent to a supplier', () => {
   it('rotates its password before the hand-over and at the return; the custodian takes the new one once', async () => {
     const login = `webmaster@${LOGIN_DOMAIN}`;
@@ -168,7 +163,7 @@ describe('an Okta user lent to a supplier', () => {
     });
     expect(made.status).toBe(200);
     const userId = ((await made.json()) as { id: string }).id;
-    expect(await signsIn(login, original)).toBe(true);
+    expect(await signsIn({ kind: 'okta', okta }, login, original)).toBe(true);
     const { id } = await registerSharedAccount(stack, 'okta', login);
 
     const lent = await lendNow(
@@ -178,20 +173,20 @@ describe('an Okta user lent to a supplier', () => {
       new Date(Date.now() + 3600_000).toISOString(),
     );
     const supplierPassword = lent.credential.password;
-    expect(await signsIn(login, original)).toBe(false);
-    expect(await signsIn(login, supplierPassword)).toBe(true);
+    expect(await signsIn({ kind: 'okta', okta }, login, original)).toBe(false);
+    expect(await signsIn({ kind: 'okta', okta }, login, supplierPassword)).toBe(true);
     okta.createSession(userId);
 
     const returned = await stack.request('POST', `/v1/shared-accounts/${id}/return`, TOKENS.requester, {
       reason: 'site updated',
     });
     expect(returned.status, JSON.stringify(returned.body)).toBe(200);
-    expect(await signsIn(login, supplierPassword)).toBe(false);
+    expect(await signsIn({ kind: 'okta', okta }, login, supplierPassword)).toBe(false);
     // The supplier's session ends with its password.
     expect(okta.sessionsOf(userId)).toEqual([]);
     await lendWhen(stack, lent.id, rotatedBack, 30_000);
     const custodianPassword = await claimPassword(stack, id);
-    expect(await signsIn(login, custodianPassword)).toBe(true);
+    expect(await signsIn({ kind: 'okta', okta }, login, custodianPassword)).toBe(true);
     expect((await claim(stack, id)).status).toBe(404);
     // Still the custodian's account, as it was: active, nothing to change at the next sign-in.
     expect(okta.userByLogin(login)?.status).toBe('ACTIVE');
