@@ -152,7 +152,7 @@ describe('readiness with Okta configured', () => {
 describe('an Okta user lent to a supplier', () => {
   it('rotates its password before the hand-over and at the return; the custodian takes the new one once', async () => {
     const login = `webmaster@${LOGIN_DOMAIN}`;
-    const original = 'Webmaster-original-2026';
+    const original = 'Shop-front-original-2026';
     const made = await fetch(`${okta.url}/api/v1/users?activate=true`, {
       method: 'POST',
       headers: { authorization: `SSWS ${okta.apiToken}`, 'content-type': 'application/json' },
