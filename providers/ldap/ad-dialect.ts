@@ -108,7 +108,8 @@ export const adDialect: Dialect = {
   rotationRounds: 2,
 
   // `pwdLastSet: -1` stamps the password as set now, so an account created (or reset) with `pwdLastSet: 0` is not
-  // left asking for a change at next sign-in, which would refuse LDAP binds (data 773).
+  // left asking for a change at next sign-in, which would refuse LDAP binds (data 773). Samba stamps it with the
+  // reset anyway; written explicitly, as Active Directory Users and Computers does, it does not depend on that.
   resetChanges: (password) => [
     replace('unicodePwd', [encodeUnicodePwd(password)]),
     replace('pwdLastSet', ['-1']),

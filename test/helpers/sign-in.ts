@@ -47,14 +47,15 @@ export function signIn(target: SignInTarget, username: string, password: string)
 }
 
 /**
- * A simple bind, then one read of the root DSE: with `pwdReset` set (and the policy's pwdMustChange), slapd takes
- * the bind but refuses every other operation until the password is changed (50, insufficientAccessRights).
+ * A simple bind, then one read of the account's own entry: with `pwdReset` set (and the policy's pwdMustChange),
+ * slapd takes the bind but refuses every other operation on the database until the password is changed (50,
+ * insufficientAccessRights). The root DSE would not do: slapd's frontend answers it, outside the ppolicy overlay.
  */
 async function openldapSignIn(url: string, dn: string, password: string): Promise<SignInAnswer> {
   const client = new Client({ url, timeout: 10_000 });
   try {
     await client.bind(dn, password);
-    await client.search('', { scope: 'base', attributes: ['namingContexts'] });
+    await client.search(dn, { scope: 'base', attributes: ['1.1'] });
     return 'ok';
   } catch (err) {
     if (err instanceof InvalidCredentialsError) return 'refused';

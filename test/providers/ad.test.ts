@@ -5,6 +5,7 @@ import { UAC, isoToAdTicks } from '../../providers/ldap/ad.js';
 import { createLdapProvider } from '../../providers/ldap/index.js';
 import { supplierDisplayName } from '../../domain/naming.js';
 import type { IdentityProvider } from '../../providers/types.js';
+import type { AccountRef } from '../../domain/account.js';
 import { adSignIn, asDomainAdmin, kpasswd } from '../helpers/ad.js';
 import { startSambaDc, type SambaDc } from '../helpers/samba.js';
 import { providerContract } from './contract.js';
@@ -246,6 +247,34 @@ describe('ldap provider against Active Directory (Samba AD DC)', () => {
     expect(await adSignIn(dc, account.externalId, chosen)).toBe('wrong-password');
   });
 
+  it('resetPassword: the new password binds at once (pwdLastSet stamped), the one the borrower used does not, even within AD’s hour', async () => {
+    const { account, credential } = await ad.createAccount(spec());
+    const borrowers = `Chosen-by-borrower-${token()}!`;
+    await kpasswd(dc, account.username, credential?.password ?? '', borrowers);
+    expect(await adSignIn(dc, account.externalId, borrowers)).toBe('ok');
+    const reset = await ad.resetPassword(account);
+    expect(reset.firstSignIn).toBeUndefined();
+    expect((await entryOf(account.externalId)).pwdLastSet?.[0]).not.toBe('0');
+    expect(await adSignIn(dc, account.externalId, reset.password)).toBe('ok');
+    expect(await adSignIn(dc, `${account.username}@supplier.test`, reset.password)).toBe('ok');
+    expect(await adSignIn(dc, account.externalId, borrowers)).toBe('wrong-password');
+  });
+
+  it('resetPassword leaves a disabled hand-made account disabled', async () => {
+    const dn = userDn(`shared-${token()}`);
+    await asDomainAdmin(dc, (c) =>
+      c.add(dn, {
+        objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+        sAMAccountName: dn.slice(3, dn.indexOf(',')),
+      }),
+    );
+    const before = await ad.lookupAccount(dn);
+    expect(before).toMatchObject({ externalId: dn, enabled: false });
+    const reset = await ad.resetPassword(before as AccountRef);
+    expect(await ad.lookupAccount(dn)).toEqual(before);
+    expect(await adSignIn(dc, dn, reset.password)).toBe('disabled');
+  });
+
   it('runs every operation as a service account holding only the rights the docs list', async () => {
     const service = await delegatedServiceAccount();
     const { url, usersDN, groupsDN, caFile } = dc;
@@ -269,6 +298,12 @@ describe('ldap provider against Active Directory (Samba AD DC)', () => {
         'must-change-password',
       );
       expect((await narrow.listAccounts('sup-ad-')).map((a) => a.username)).toContain(s.username);
+      const reset = await narrow.resetPassword(account);
+      expect(await adSignIn(dc, account.externalId, reset.password)).toBe('ok');
+      expect(await narrow.lookupAccount(account.externalId)).toMatchObject({
+        enabled: true,
+        groups: [group],
+      });
     } finally {
       await narrow.close();
     }

@@ -176,6 +176,71 @@ providerContract('entra (guest accounts)', async () => ({
   makeForeignAccount: addByHand,
 }));
 
+describe('entra shared accounts (existing members)', () => {
+  let provider: IdentityProvider;
+  beforeAll(() => {
+    provider = entra();
+  });
+  const target = () => ({ kind: 'entra' as const, graph });
+
+  /** A member an administrator made by hand, signed in with its own password: an existing account to lend. */
+  async function sharedMember(): Promise<{ id: string; upn: string; ref: AccountRef }> {
+    const username = `site-admin-${token()}`;
+    await addByHand(username);
+    const upn = `${username}@${UPN_DOMAIN}`;
+    const found = await provider.lookupAccount(upn);
+    expect(found).toMatchObject({ username, enabled: true });
+    expect(await signsIn(target(), upn, 'Xq7!someone-else')).toBe(true);
+    return { id: found?.externalId ?? '', upn, ref: found as AccountRef };
+  }
+
+  it('resetPassword sets a password that signs in as it is, then revokes the sessions', async () => {
+    const { id, upn, ref } = await sharedMember();
+    const revocations = graph.users.get(id)?.sessionRevocations ?? 0;
+    const since = graph.graphRequests().length;
+    const reset = await provider.resetPassword(ref);
+    expect(reset).toEqual({ username: upn, password: expect.any(String) });
+    expect(graph.users.get(id)).toMatchObject({
+      forceChangePasswordNextSignIn: false,
+      sessionRevocations: revocations + 1,
+    });
+    expect(
+      graph
+        .graphRequests()
+        .slice(since)
+        .map((r) => `${r.method} ${r.path}`),
+    ).toEqual([
+      `GET /v1.0/users/${id}`,
+      `PATCH /v1.0/users/${id}`,
+      `POST /v1.0/users/${id}/revokeSignInSessions`,
+    ]);
+    expect(await signsIn(target(), upn, reset.password)).toBe(true);
+    expect(await signsIn(target(), upn, 'Xq7!someone-else')).toBe(false);
+  });
+
+  it('a password Entra refuses is transient and changes nothing; the next attempt makes a new one', async () => {
+    const { upn, ref } = await sharedMember();
+    graph.refusePasswords(1);
+    const err = await rejection(provider.resetPassword(ref));
+    expect({ kind: err.kind, operation: err.details.operation }).toEqual({
+      kind: 'transient',
+      operation: 'resetPassword',
+    });
+    expect(await signsIn(target(), upn, 'Xq7!someone-else')).toBe(true);
+    const reset = await provider.resetPassword(ref);
+    expect(await signsIn(target(), upn, reset.password)).toBe(true);
+  });
+
+  it('resetPassword leaves a disabled member disabled: its new password does not sign in', async () => {
+    const { id, upn, ref } = await sharedMember();
+    await graphCall('PATCH', `/users/${id}`, { accountEnabled: false });
+    const reset = await provider.resetPassword(ref);
+    expect(graph.users.get(id)?.accountEnabled).toBe(false);
+    expect(await signsIn(target(), upn, reset.password)).toBe(false);
+    expect((await provider.lookupAccount(id))?.enabled).toBe(false);
+  });
+});
+
 describe('entra member accounts', () => {
   let provider: IdentityProvider;
   beforeAll(() => {

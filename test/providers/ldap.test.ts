@@ -14,7 +14,7 @@ import { startLocalSlapd, type LocalSlapd } from '../../src/local-stack/slapd.js
 import { readEntry } from '../helpers/ldap.js';
 import { providerContract } from './contract.js';
 import { signIn, signsIn, type SignInTarget } from '../helpers/sign-in.js';
-import { token } from '../helpers/kit.js';
+import { inDays, token } from '../helpers/kit.js';
 
 let dir: string;
 let slapd: LocalSlapd;
@@ -335,6 +335,64 @@ describe('ldap provider against OpenLDAP', () => {
       }
     });
     expect((await ldap.listAccounts(prefix)).length).toBe(total);
+  });
+
+  it('resetPassword turns a grant’s must-change password into one that serves at once (pwdReset gone)', async () => {
+    const { account, credential } = await ldap.createAccount(spec());
+    expect(await signIn(signInTo(), account.externalId, credential?.password ?? '')).toBe(
+      'must-change-password',
+    );
+    const reset = await ldap.resetPassword(account);
+    expect(reset.username).toBe(account.username);
+    expect((await readEntry(slapd, account.externalId))?.pwdReset ?? []).toEqual([]);
+    expect(await signIn(signInTo(), account.externalId, reset.password)).toBe('ok');
+    expect(await signIn(signInTo(), account.externalId, credential?.password ?? '')).toBe('refused');
+  });
+
+  it('resets and looks up a hand-made account anywhere in the directory, outside the supplier naming', async () => {
+    const dn = `cn=Site Admin ${token()},${slapd.suffix}`;
+    await asAdmin((c) =>
+      c.add(dn, {
+        objectClass: 'inetOrgPerson',
+        cn: dn.slice(3, dn.indexOf(',')),
+        sn: 'Admin',
+        userPassword: 'Old-Pa55',
+      }),
+    );
+    const found = await ldap.lookupAccount(dn);
+    expect(found).toMatchObject({ externalId: dn, enabled: true, groups: [] });
+    expect(found?.grantId).toBeUndefined();
+    const reset = await ldap.resetPassword({
+      username: 'site-admin',
+      externalId: dn,
+      displayName: 'Site Admin',
+    });
+    expect(reset.username).toBe('site-admin');
+    expect(await signsIn(signInTo(), dn, reset.password)).toBe(true);
+    expect(await signIn(signInTo(), dn, 'Old-Pa55')).toBe('refused');
+  });
+
+  it('resetPassword keeps a lock the custodian set, and never moves the directory’s own expiry', async () => {
+    const expiresAt = inDays(200);
+    const { account } = await ldap.createAccount(spec({ expiresAt }));
+    const lockedAt = '20260101000000Z';
+    await asAdmin((c) =>
+      c.modify(
+        account.externalId,
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: 'pwdAccountLockedTime', values: [lockedAt] }),
+        }),
+      ),
+    );
+    const before = await ldap.findAccount(account.username);
+    expect(before?.enabled).toBe(false);
+    const reset = await ldap.resetPassword(account);
+    const entry = await readEntry(slapd, account.externalId);
+    expect(entry?.pwdAccountLockedTime).toEqual([lockedAt]);
+    expect(entry?.pwdEndTime).toEqual([toGeneralizedTime(expiresAt)]);
+    expect(await ldap.findAccount(account.username)).toEqual(before);
+    expect(await signIn(signInTo(), account.externalId, reset.password)).toBe('refused');
   });
 
   it('reports a wrong service password as auth, and a missing account to setExpiry as not-found', async () => {

@@ -353,6 +353,74 @@ describe('okta provider against the fake', () => {
     ]);
   });
 
+  /** A user an administrator made by hand in another login domain: an existing account to lend. */
+  async function sharedUser(): Promise<{ id: string; login: string }> {
+    const login = `site-admin-${token()}@other.example`;
+    const made = await oktaCall(fake, 'POST', '/api/v1/users?activate=true', {
+      profile: { login, email: login, firstName: 'Site', lastName: 'Admin' },
+      credentials: { password: { value: 'Old-Shared-Passw0rd' } },
+    });
+    return { id: String(made.id), login };
+  }
+  const target = () => ({ kind: 'okta' as const, okta: fake });
+
+  it('resetPassword on a hand-made user of any domain: the password signs in as it is, every session ends', async () => {
+    const { id, login } = await sharedUser();
+    expect(await signsIn(target(), login, 'Old-Shared-Passw0rd')).toBe(true);
+    expect(fake.sessionsOf(id)).toHaveLength(1);
+    const found = await okta.lookupAccount(login);
+    expect(found).toMatchObject({ username: login, externalId: id, enabled: true });
+    const since = fake.requests.length;
+    const reset = await okta.resetPassword(found as AccountRef);
+    expect(reset).toEqual({ username: login, password: expect.any(String) });
+    expect(await signsIn(target(), login, reset.password)).toBe(true);
+    expect(await signsIn(target(), login, 'Old-Shared-Passw0rd')).toBe(false);
+    expect(
+      fake.requests.slice(since).map((r) => `${r.method} ${r.path} ${r.query.oauthTokens ?? ''}`),
+    ).toEqual([
+      `GET /api/v1/users/${id} `,
+      `POST /api/v1/users/${id} `,
+      `DELETE /api/v1/users/${id}/sessions true`,
+      'POST /api/v1/authn ',
+      'POST /api/v1/authn ',
+    ]);
+    expect(fake.sessionsOf(id)).toHaveLength(1); // the one the new password just opened
+  });
+
+  it('a password Okta’s policy refuses is transient and changes nothing; the next attempt makes a new one', async () => {
+    const { id, login } = await sharedUser();
+    const ref = { username: login, externalId: id, displayName: 'Site Admin' };
+    fake.refusePasswords(1);
+    const err = await rejection(okta.resetPassword(ref));
+    expect({ kind: err.kind, operation: err.details.operation }).toEqual({
+      kind: 'transient',
+      operation: 'resetPassword',
+    });
+    expect(await signsIn(target(), login, 'Old-Shared-Passw0rd')).toBe(true);
+    const refused = fake.requests.filter((r) => r.method === 'POST' && r.path === `/api/v1/users/${id}`);
+    expect(refused.map((r) => r.status)).toEqual([400]);
+    const reset = await okta.resetPassword(ref);
+    expect(await signsIn(target(), login, reset.password)).toBe(true);
+  });
+
+  it('resetPassword leaves a suspended user suspended, and a deactivated one is not-found', async () => {
+    const { id, login } = await sharedUser();
+    const ref = { username: login, externalId: id, displayName: 'Site Admin' };
+    await oktaCall(fake, 'POST', `/api/v1/users/${id}/lifecycle/suspend`);
+    const reset = await okta.resetPassword(ref);
+    expect(fake.users.get(id)?.status).toBe('SUSPENDED');
+    expect(await signsIn(target(), login, reset.password)).toBe(false);
+    await oktaCall(fake, 'POST', `/api/v1/users/${id}/lifecycle/deactivate`);
+    expect((await rejection(okta.resetPassword(ref))).kind).toBe('not-found');
+  });
+
+  it('lookupAccount takes an id or a whole login, never a bare short name Okta would match in any domain', async () => {
+    const { login } = await sharedUser();
+    expect(await okta.lookupAccount(login.split('@')[0] ?? '')).toBeNull();
+    expect(await okta.lookupAccount(login.toUpperCase())).toMatchObject({ username: login });
+    expect(await okta.lookupAccount('')).toBeNull();
+  });
+
   it('rotateCredentials gives a live password account a password nobody knows, expired, and ends sessions', async () => {
     const { account, credential } = await okta.createAccount(spec());
     fake.createSession(account.externalId);
