@@ -17,6 +17,7 @@ import { createReminderActivities } from './reminders.js';
 import { createRetentionActivities, type RetentionSettings } from './retention.js';
 import { createReviewReportActivities, type ReviewSettings } from './review-report.js';
 import { createReviewActivities } from './review.js';
+import { createReviewRotationActivities } from './review-rotations.js';
 
 export interface ActivityDeps {
   providers: ReadonlyMap<ProviderName, IdentityProvider>;
@@ -67,6 +68,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNoticeActivities(notificationDeps),
     ...createReviewActivities(deps),
     ...createReviewReportActivities(deps),
+    ...createReviewRotationActivities(deps),
     ...createRetentionActivities(deps),
   };
 }

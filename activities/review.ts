@@ -13,6 +13,7 @@ import { NOTEWORTHY_FINDINGS, type ProviderReview, type ReviewedAccount } from '
 import type { RegistryStore } from '../src/registry/types.js';
 import type { EventRecord } from '../domain/events.js';
 import { SYSTEM_ACTOR } from '../domain/actor.js';
+import { sharedAccountsOf } from './review-rotations.js';
 
 export { classifyAccount } from '../src/registry/review-rules.js';
 
@@ -94,6 +95,8 @@ async function reviewOneProvider(
     logger.warn({ reviewId, provider, err: messageOf(err) }, 'review: cannot list the directory');
     return unlisted(provider, messageOf(err));
   }
+  const shared = await sharedAccountsOf(registry, provider);
+  listed = listed.filter((account) => !shared.has(account));
   const rows = await classifyAll(deps, input, listed);
   // Saved before anything is changed, with the action planned: should this attempt die half-way, the retry
   // finds what was found (see classifyAll) and does it again; the rows acted on are saved again after.

@@ -11,7 +11,9 @@ import type { GrantStatus } from './status.js';
  * - `orphan`: no grant covers it (made by hand, or left by a grant that failed): reported, and disabled when
  *   `REVIEW_DISABLE_ORPHANS=true`;
  * - `disabled-while-live`: a live grant covers it but someone disabled it (reported only: the grant's expiry
- *   still closes it for good).
+ *   still closes it for good);
+ * - `rotation-overdue`: a shared account (not a supplier-convention account) whose rotation interval ran out: its
+ *   scheduled rotation is started, or, while it is lent, reported (the lend's end rotates it).
  */
 export const REVIEW_FINDINGS = [
   'covered',
@@ -20,6 +22,7 @@ export const REVIEW_FINDINGS = [
   'drift',
   'orphan',
   'disabled-while-live',
+  'rotation-overdue',
 ] as const;
 
 export type ReviewFinding = (typeof REVIEW_FINDINGS)[number];
@@ -31,6 +34,8 @@ export const REVIEW_ACTIONS = [
   'expiry-corrected',
   'disabled-and-rotated',
   'failed',
+  /** A shared account's scheduled rotation was started (`rotationWorkflow`); the custodian claims the password. */
+  'rotation-started',
 ] as const;
 
 export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
@@ -83,6 +88,7 @@ export const NOTEWORTHY_FINDINGS: readonly ReviewFinding[] = [
   'drift',
   'orphan',
   'disabled-while-live',
+  'rotation-overdue',
 ];
 
 /** Findings under which a live grant covers the account, whatever else was found. */

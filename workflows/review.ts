@@ -4,6 +4,7 @@ import type { AccountSweep } from '../activities/retention.js';
 import type { ProviderName } from '../domain/account.js';
 import type { ProviderReview } from '../domain/review.js';
 import { requireAuthentic } from './authentic.js';
+import { startDueRotations, withRotations } from './shared-rotations.js';
 
 /** What starts a review: the schedule, or an admin through the API (whose name is the trigger). */
 export interface ReviewInput {
@@ -52,8 +53,9 @@ const { deleteRetiredAccounts, eraseRetiredContacts } = proxyActivities<Activiti
 
 /**
  * One access review: every supplier-convention account in every provider is compared with the registry, drift is
- * closed at once, orphans are reported (or disabled), directory expiries are corrected, and the report is kept.
- * When something was found, a summary goes out through the notification channels. Then the retention sweep runs.
+ * closed at once, orphans are reported (or disabled), directory expiries are corrected, shared accounts past their
+ * rotation interval are rotated (or, while lent, reported), and the report is kept. When something was found, a
+ * summary goes out through the notification channels. Then the retention sweep runs.
  */
 export async function reviewWorkflow(input: ReviewInput): Promise<ReviewOutcome> {
   // The trigger names who asked: believed only from the service (or its schedule), which holds the key.
@@ -64,12 +66,15 @@ export async function reviewWorkflow(input: ReviewInput): Promise<ReviewOutcome>
   const reviews = await Promise.all(
     providers.map((provider) => reviewProvider({ reviewId, provider, prefix, disableOrphans })),
   );
+  // Reviews started before shared accounts replay without this step.
+  const rotations = patched('shared-account-rotation') ? await startDueRotations(reviewId) : [];
+  const summaries = withRotations(reviews, rotations);
   const { noteworthy } = await finishReview({
     reviewId,
     finishedAt: new Date().toISOString(),
-    providers: reviews,
+    providers: summaries,
   });
-  if (noteworthy > 0 || reviews.some((r) => r.error)) {
+  if (noteworthy > 0 || summaries.some((r) => r.error)) {
     // The report is kept whatever happens to the summary: a mail server that is down costs only the e-mail.
     await Promise.all(
       (['email', 'webhook'] as const).map((channel) =>
@@ -82,7 +87,7 @@ export async function reviewWorkflow(input: ReviewInput): Promise<ReviewOutcome>
   }
   // Reviews started before the sweep existed replay without it.
   const retention = patched('retention-sweep') ? await sweepRetention(providers) : undefined;
-  return { reviewId, providers: reviews, noteworthy, retention };
+  return { reviewId, providers: summaries, noteworthy, retention };
 }
 
 /**

@@ -89,6 +89,8 @@ export function plannedAction(
     case 'orphan':
       return disableOrphans && enabled ? 'disabled-and-rotated' : 'reported';
     case 'disabled-while-live':
+    // Never the classification of a directory's account: the review workflow decides on overdue shared accounts.
+    case 'rotation-overdue':
       return 'reported';
   }
 }

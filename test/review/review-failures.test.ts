@@ -31,6 +31,27 @@ describe('reviewing when orphans are to be closed, or things go wrong', () => {
     expect((await f.ldap.findAccount(`${p}usable`))?.enabled).toBe(false);
   });
 
+  it('never takes a registered shared account named like a supplier account for an orphan, nor disables it', async () => {
+    const p = 'sup-shared-named-';
+    await f.handMadeEntry(`${p}admin`);
+    await f.registry.insertSharedAccount({
+      id: crypto.randomUUID(),
+      provider: 'ldap',
+      account: { username: `${p}admin`, externalId: f.dnOf(`${p}admin`), displayName: 'Site admin' },
+      label: 'Site admin',
+      custodian: { name: 'carol' },
+      createdBy: 'alice',
+      createdAt: fromNow(0),
+      updatedAt: fromNow(0),
+    });
+
+    const { input } = await f.review(p, { disableOrphans: true });
+
+    expect((await f.rowsOf(input.reviewId)).has(`${p}admin`)).toBe(false);
+    expect(await canBind(f.slapd.url, f.dnOf(`${p}admin`), HAND_PASSWORD)).toBe(true);
+    expect((await f.ldap.findAccount(`${p}admin`))?.enabled).toBe(true);
+  });
+
   it('reports a directory that is down in its summary, without failing the review', async () => {
     const down = createLdapProvider({ ...f.slapd, url: `ldap://127.0.0.1:${await freePort()}` });
     try {
