@@ -5,6 +5,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 /** Tests of pure logic, the registry, the fakes and the API in memory: no Temporal server, no shared state. */
 const FAST = [
   'test/unit/**/*.test.ts',
+  'test/activities/**/*.test.ts',
   'test/registry/**/*.test.ts',
   'test/review/**/*.test.ts',
   'test/notify/**/*.test.ts',

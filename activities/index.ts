@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import { isProviderError } from '../providers/errors.js';
-import type { AccountRef, ProviderName } from '../domain/account.js';
+import type { ProviderName } from '../domain/account.js';
 import { SYSTEM_ACTOR } from '../domain/actor.js';
 import type { EventRecord } from '../domain/events.js';
 import { failureKind, type FailureDetails } from '../domain/failure.js';
@@ -9,15 +9,24 @@ import type { GrantInput } from '../domain/grant.js';
 import { CLOSED_STATUSES } from '../domain/status.js';
 import type { AccountSpec, IdentityProvider, ProvisionResult } from '../providers/types.js';
 import type { Notifier } from '../src/notify/index.js';
+import type { CredentialSealer } from '../src/sealing.js';
 import { grantRecordFromInput, type RegistryStore } from '../src/registry/types.js';
 import { UNAUTHENTIC } from '../workflows/authentic.js';
 import { createNoticeActivities } from './notices.js';
+import {
+  describe,
+  heartbeating,
+  providerCalls,
+  retryableFailure,
+  type AccountTarget,
+} from './provider-calls.js';
 import { registryRecipients, type GrantRecipients } from './recipients.js';
 import { createReminderActivities } from './reminders.js';
 import { createRetentionActivities, type RetentionSettings } from './retention.js';
 import { createReviewReportActivities, type ReviewSettings } from './review-report.js';
 import { createReviewActivities } from './review.js';
 import { createReviewRotationActivities } from './review-rotations.js';
+import { createSharedAccountActivities } from './shared-accounts.js';
 
 export interface ActivityDeps {
   providers: ReadonlyMap<ProviderName, IdentityProvider>;
@@ -31,11 +40,8 @@ export interface ActivityDeps {
   review?: ReviewSettings | undefined;
   /** How long closed accounts and contact e-mails are kept (Law 25); without it, for good. */
   retention?: RetentionSettings | undefined;
-}
-
-export interface AccountTarget {
-  provider: ProviderName;
-  account: AccountRef;
+  /** Seals shared accounts' passwords for their custodian; without it no rotation for a custodian completes. */
+  sealer?: CredentialSealer | undefined;
 }
 
 /** What closes a grant's account: the ending to record, and the sequence numbers of the two closing steps. */
@@ -48,12 +54,8 @@ export interface Closing extends AccountTarget {
   seqs?: { disabled: number; rotated: number } | undefined;
 }
 
-/** After this many failed attempts a deprovisioning step is logged as an alert for operators. */
-const ALERT_AFTER_ATTEMPTS = 3;
-const HEARTBEAT_EVERY_MS = 2_000;
-
 /**
- * The grant workflow's side effects. Plain async functions over injected dependencies, so tests can give them
+ * The workflows' side effects. Plain async functions over injected dependencies, so tests can give them
  * a real directory and a real registry.
  */
 export function createActivities(deps: ActivityDeps) {
@@ -70,53 +72,13 @@ export function createActivities(deps: ActivityDeps) {
     ...createReviewReportActivities(deps),
     ...createReviewRotationActivities(deps),
     ...createRetentionActivities(deps),
+    ...createSharedAccountActivities(deps),
   };
 }
 
 /** The grant workflow's provider calls and registry writes. */
 function createGrantActivities({ providers, registry, logger }: ActivityDeps) {
-  function providerFor(name: ProviderName): IdentityProvider {
-    const provider = providers.get(name);
-    // Not retryable by construction, but a worker may be started with fewer providers than the API: keep trying
-    // so that a worker with the right configuration picks the work up.
-    if (!provider)
-      throw ApplicationFailure.retryable(
-        `provider "${name}" is not enabled on this worker`,
-        'ProviderMissing',
-      );
-    return provider;
-  }
-
-  /** Runs a step that must eventually succeed: every failure is retried, and repeated ones are alerts. */
-  async function mustSucceed<T>(step: string, target: AccountTarget, run: () => Promise<T>): Promise<T> {
-    try {
-      return await heartbeating(run);
-    } catch (err) {
-      const { attempt } = Context.current().info;
-      const log = attempt >= ALERT_AFTER_ATTEMPTS ? logger.error.bind(logger) : logger.warn.bind(logger);
-      log(
-        { step, provider: target.provider, username: target.account.username, attempt, err: describe(err) },
-        attempt >= ALERT_AFTER_ATTEMPTS
-          ? 'ALERT: deprovisioning keeps failing; retrying'
-          : 'deprovisioning step failed; retrying',
-      );
-      throw retryableFailure(err);
-    }
-  }
-
-  /**
-   * Heartbeats while `run` works, so a long wait (a provider's rate limiter during a wave of expiries) is not
-   * mistaken for a lost worker, and a worker that really died is noticed within the heartbeat timeout.
-   */
-  async function heartbeating<T>(run: () => Promise<T>): Promise<T> {
-    const context = Context.current();
-    const timer = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
-    try {
-      return await run();
-    } finally {
-      clearInterval(timer);
-    }
-  }
+  const { providerFor, mustSucceed } = providerCalls({ providers, logger });
 
   return {
     async recordGrant(input: GrantInput): Promise<void> {
@@ -240,18 +202,3 @@ function createGrantActivities({ providers, registry, logger }: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
-
-/** A failure Temporal retries; a rate limit says when to come back, otherwise the retry policy's backoff applies. */
-function retryableFailure(err: unknown): ApplicationFailure {
-  return ApplicationFailure.create({
-    message: describe(err).message,
-    type: isProviderError(err) ? `provider-${err.kind}` : 'Error',
-    nextRetryDelay: isProviderError(err) ? err.details.retryAfterMs : undefined,
-  });
-}
-
-function describe(err: unknown): { kind: string; message: string } {
-  if (isProviderError(err)) return { kind: err.kind, message: err.message };
-  if (err instanceof Error) return { kind: err.name, message: err.message };
-  return { kind: 'unknown', message: String(err) };
-}

@@ -1,3 +1,4 @@
+import type { Custodian } from '../domain/shared-account.js';
 import type { Sponsor } from '../domain/supplier.js';
 import type { RegistryStore } from '../src/registry/types.js';
 
@@ -6,6 +7,8 @@ export interface Recipients {
   sponsor?: Sponsor | undefined;
   /** The supplier's contact addresses; may be empty (none given, or erased once kept long enough). */
   contactEmails: string[];
+  /** For a lend: the shared account lent, whose custodian hears of the lend too. */
+  sharedAccount?: { label: string; custodian: Custodian } | undefined;
 }
 
 /**
@@ -19,11 +22,11 @@ export interface GrantRecipients {
 
 /**
  * The recipients the registry holds now: the sponsor of the grant's supplier, and the supplier's contacts with the
- * grant's own contact first (each address once, whatever its case). A grant the registry does not know, or whose
- * supplier is gone, tells only its own contact.
+ * grant's own contact first (each address once, whatever its case); for a lend, the shared account's custodian too.
+ * A grant the registry does not know, or whose supplier is gone, tells only its own contact.
  */
 export function registryRecipients(
-  registry: Pick<RegistryStore, 'getGrant' | 'getSupplier'>,
+  registry: Pick<RegistryStore, 'getGrant' | 'getSupplier' | 'getSharedAccount'>,
 ): GrantRecipients {
   return {
     async recipientsOf(grantId) {
@@ -40,7 +43,12 @@ export function registryRecipients(
         seen.add(key);
         return true;
       });
-      return { ...(supplier ? { sponsor: supplier.sponsor } : {}), contactEmails };
+      const shared = grant?.sharedAccountId ? await registry.getSharedAccount(grant.sharedAccountId) : null;
+      return {
+        ...(supplier ? { sponsor: supplier.sponsor } : {}),
+        contactEmails,
+        ...(shared ? { sharedAccount: { label: shared.label, custodian: shared.custodian } } : {}),
+      };
     },
   };
 }

@@ -70,9 +70,16 @@ export function deliveryActivity<Key extends string, Facts extends { grantId: st
   };
 }
 
-/** The e-mail addresses among the sponsor, the supplier contacts and the requester (a token name), once each. */
-export function addressesOf({ sponsor, contactEmails }: Recipients, requestedBy?: string): string[] {
-  const candidates = [sponsor?.email ?? '', ...contactEmails, requestedBy ?? ''];
+/**
+ * The e-mail addresses among the sponsor, the supplier contacts, a lent shared account's custodian and the
+ * requester (a token name), once each.
+ */
+export function addressesOf(
+  { sponsor, contactEmails, sharedAccount }: Recipients,
+  requestedBy?: string,
+): string[] {
+  const custodian = sharedAccount?.custodian.email ?? '';
+  const candidates = [sponsor?.email ?? '', ...contactEmails, custodian, requestedBy ?? ''];
   return [...new Set(candidates.filter((a) => EMAIL.test(a)))];
 }
 
@@ -110,12 +117,20 @@ export function notificationFailure(
  */
 export function reminderMessage(r: ReminderFacts, recipients: Recipients): Notification {
   const when = instantText(r.expiresAt);
-  const { sponsor } = recipients;
+  const { sponsor, sharedAccount } = recipients;
   return {
     subject: `Supplier access for ${r.organisation} ends in ${describeLead(r.leadMs)} (${when})`,
     text: [
-      `The ${r.provider} account ${r.username} of ${r.organisation} will be disabled and its password rotated`,
-      `at ${when}. Requested by ${r.requestedBy}; grant ${r.grantId}.`,
+      ...(sharedAccount
+        ? [
+            `The lend of ${sharedAccount.label} (the ${r.provider} account ${r.username}) to ${r.organisation} ends`,
+            `at ${when}: its password is rotated then, and the new one waits for ${sharedAccount.custodian.name}.`,
+            `Requested by ${r.requestedBy}; lend ${r.grantId}.`,
+          ]
+        : [
+            `The ${r.provider} account ${r.username} of ${r.organisation} will be disabled and its password rotated`,
+            `at ${when}. Requested by ${r.requestedBy}; grant ${r.grantId}.`,
+          ]),
       ...(sponsor ? [`Sponsor: ${sponsor.name}.`] : []),
       '',
       `If the work is not finished, ${whoMayExtend(sponsor)} can ask for more time before then:`,

@@ -29,6 +29,7 @@ import {
 import type { Logger } from './logger.js';
 import { runProbes } from './readiness.js';
 import { openRegistry } from './registry/store.js';
+import { createSealer } from './sealing.js';
 import { createNotifier } from './notify/index.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { ensureReviewSchedule } from './review-schedule.js';
@@ -110,6 +111,8 @@ export async function startService(
           notifier,
           review: { ...config.review, prefix: config.policy.accountPrefix },
           retention: config.retention,
+          // Shared accounts' passwords wait for their custodian sealed with the same keys as the histories.
+          sealer: createSealer(codec),
         },
         cachedGrants: config.workerCachedGrants,
         // Bundling the workflows costs seconds of CPU at every start; a bundle built beforehand skips it.

@@ -1,11 +1,4 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  condition,
-  patched,
-  proxyActivities,
-} from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import { ActivityFailure, ApplicationFailure, condition, patched } from '@temporalio/workflow';
 import type { Credential } from '../domain/account.js';
 import { SYSTEM_ACTOR } from '../domain/actor.js';
 import {
@@ -16,23 +9,12 @@ import {
 } from '../domain/failure.js';
 import type { GrantInput, GrantState } from '../domain/grant.js';
 import { LIVE_STATUSES } from '../domain/status.js';
+import type { DoorSteps } from './doors.js';
 import { untilExpiryOrRevoke, untilExpiryOrRevokeRemindingInLine, type Ending } from './expiry.js';
 import { Journal } from './journal.js';
 import type { ExtensionRequest, ReturnCredentialRequest, RevokeRequest } from './messages.js';
 import { Notices } from './notices.js';
 import { Reminders } from './reminders.js';
-
-// Provider calls never give up: transient failures retry forever with capped backoff (registry writes too, see
-// `journal.ts`). Only provisioning stops, on a provider's permanent refusal (raised as non-retryable by the
-// activity), so the requester hears about it.
-const forever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' } as const;
-// Provider calls heartbeat while they run (a rate limiter may hold them for minutes during a wave of
-// expiries): a worker that died is noticed after the heartbeat timeout, not after the long start-to-close.
-// Ten seconds, plus at most the 10 s retry interval: a crash delays an expiry by 20 s at worst
-// (test/e2e/crash-outage.test.ts). Activity options are not compared on replay: old histories still replay.
-const providerCall = { startToCloseTimeout: '1h', heartbeatTimeout: '10s', retry: forever } as const;
-const { provisionAccount, cleanUpFailedAccount, closeAccount, setAccountExpiry } =
-  proxyActivities<Activities>(providerCall);
 
 const DAY_MS = 86_400_000;
 
@@ -43,7 +25,8 @@ export function reject(type: GrantRejection, message: string): never {
 
 /**
  * One grant's state and the steps that change it. Message handlers and the main loop share it; every change
- * is recorded in the grant's journal.
+ * is recorded in the grant's journal. What opens and closes the door (an account made for the supplier, a shared
+ * account lent) is given by `door` (see `doors.ts`).
  */
 export class GrantLifecycle {
   readonly state: GrantState;
@@ -59,7 +42,10 @@ export class GrantLifecycle {
   readonly journal: Journal;
   readonly reminders: Reminders;
 
-  constructor(readonly input: GrantInput) {
+  constructor(
+    readonly input: GrantInput,
+    private readonly door: DoorSteps,
+  ) {
     this.state = { grantId: input.grantId, status: 'provisioning', expiresAt: input.expiresAt };
     this.journal = new Journal(input);
     this.reminders = new Reminders(input, ({ type, details }) =>
@@ -80,25 +66,13 @@ export class GrantLifecycle {
     return this.journal.open();
   }
 
-  /** Creates the account with its expiry. False when the provider refused it for good (the grant failed). */
+  /** Opens the door (creates the account with its expiry). False when the provider refused it for good (failed). */
   async provision(): Promise<boolean> {
-    const { input, state } = this;
+    const { state } = this;
     try {
-      const result = await provisionAccount({
-        provider: input.provider,
-        spec: {
-          username: input.username,
-          organisation: input.supplier.organisation,
-          displayName: input.displayName,
-          contactEmail: input.supplier.contactEmail,
-          grantId: input.grantId,
-          expiresAt: input.expiresAt,
-          groups: input.groups,
-          kind: input.kind,
-        },
-      });
-      state.account = result.account;
-      this.credential = result.credential;
+      const opened = await this.door.open();
+      state.account = opened.account;
+      this.credential = opened.credential;
     } catch (err) {
       await this.fail(err);
       return false;
@@ -131,9 +105,9 @@ export class GrantLifecycle {
     return untilExpiryOrRevoke(deadline);
   }
 
-  /** Disables the account and rotates its credentials, recording the ending, the disable and the rotation. */
+  /** Closes the door (disables the account and rotates its credentials), recording the ending and each step. */
   async close(ending: Ending): Promise<void> {
-    const { input, state } = this;
+    const { state } = this;
     this.reminders.stop();
     state.status = ending;
     state.pendingExtension = undefined;
@@ -143,7 +117,7 @@ export class GrantLifecycle {
       { status: ending, pendingExtension: null, endedAt: new Date().toISOString() },
       ending === 'revoked' ? { reason: this.revocation?.reason ?? '' } : { expiresAt: state.expiresAt },
     );
-    await closeAccount({ provider: input.provider, account: accountOf(state), ending: event, seqs });
+    await this.door.close({ account: accountOf(state), ending: event, seqs });
     this.credential = undefined;
     this.closed = true;
   }
@@ -224,11 +198,7 @@ export class GrantLifecycle {
     // Taken before the first await so a concurrent approval or rejection finds nothing left to decide.
     state.pendingExtension = undefined;
     const shortenings = this.shortenings;
-    await setAccountExpiry({
-      provider: this.input.provider,
-      account: state.account,
-      expiresAt: extension.expiresAt,
-    });
+    await this.door.setExpiry(state.account, extension.expiresAt);
     if (!this.live) return this.snapshot();
     if (this.shortenings !== shortenings) {
       // The expiry was moved earlier meanwhile, dropping this extension: the directory gets the shorter one back.
@@ -277,25 +247,17 @@ export class GrantLifecycle {
     let applied: string | undefined;
     while (this.live && this.state.account && applied !== this.state.expiresAt) {
       applied = this.state.expiresAt;
-      await setAccountExpiry({
-        provider: this.input.provider,
-        account: this.state.account,
-        expiresAt: applied,
-      });
+      await this.door.setExpiry(this.state.account, applied);
     }
   }
 
   private async fail(err: unknown): Promise<void> {
-    const { input, state } = this;
+    const { state } = this;
     const failure = failureOf(err);
     state.status = 'failed';
     state.failure = failure;
     // A permanent refusal may come after a partial create (a group that does not exist, say): close what we made.
-    await cleanUpFailedAccount({
-      provider: input.provider,
-      username: input.username,
-      grantId: input.grantId,
-    });
+    await this.door.cleanUp();
     await this.journal.record('provisioning-failed', SYSTEM_ACTOR, {
       status: 'failed',
       failure,

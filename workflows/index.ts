@@ -1,2 +1,4 @@
 export { grantWorkflow } from './grant.js';
+export { lendWorkflow } from './lend.js';
 export { reviewWorkflow } from './review.js';
+export { rotationWorkflow } from './rotation.js';

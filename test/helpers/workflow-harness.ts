@@ -15,11 +15,14 @@ import { createLogger } from '../../src/logger.js';
 import type { Notifier } from '../../src/notify/index.js';
 import { openRegistry } from '../../src/registry/store.js';
 import type { RegistryStore } from '../../src/registry/types.js';
+import { createSealer, type CredentialSealer } from '../../src/sealing.js';
 import type { grantWorkflow } from '../../workflows/grant.js';
 import { claimCredentialUpdate } from '../../workflows/messages.js';
 import type { GrantInput, GrantState } from '../../domain/grant.js';
 import { sharedServers, slapdSubtree, stopUnlessShared, uniqueName } from './shared-servers.js';
+import { EncryptionCodec, parseEncryptionKeys } from '../../src/codec.js';
 import {
+  TEST_KEY_SPEC,
   testDataConverter,
   testWorkerDataConverter,
   timeSkippingEnvironment,
@@ -43,6 +46,8 @@ export class WorkflowHarness {
   private queues = 0;
   /** The task queue of the worker running now; grants started by `startGrant` go there. */
   taskQueue = '';
+  /** Seals and opens the passwords kept for shared accounts' custodians, with the workers' key. */
+  readonly sealer: CredentialSealer = createSealer(new EncryptionCodec(parseEncryptionKeys(TEST_KEY_SPEC)));
 
   private constructor(
     readonly env: TestWorkflowEnvironment,
@@ -91,6 +96,7 @@ export class WorkflowHarness {
         logger: createLogger('silent'),
         notifier,
         recipients,
+        sealer: this.sealer,
       }),
     });
     return worker.runUntil(body);
