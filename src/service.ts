@@ -9,6 +9,9 @@ import { TokenAuthenticator } from './api/auth.js';
 import type { CodecRoutesOptions } from './api/codec-routes.js';
 import { GrantService } from './api/grant-service.js';
 import { SupplierService } from './api/supplier-service.js';
+import { createAccountLookup } from './api/account-lookup.js';
+import { SharedAccountService, type AccountLookup } from './api/shared-account-service.js';
+import { createSealer, type CredentialSealer } from './sealing.js';
 import {
   EncryptionCodec,
   createDataConverter,
@@ -29,7 +32,6 @@ import {
 import type { Logger } from './logger.js';
 import { runProbes } from './readiness.js';
 import { openRegistry } from './registry/store.js';
-import { createSealer } from './sealing.js';
 import { createNotifier } from './notify/index.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { ensureReviewSchedule } from './review-schedule.js';
@@ -146,12 +148,17 @@ export async function startService(
       stops.push(async () => {
         for (const probe of probes.values()) await probe.close();
       });
+      const lookups = createAccountLookup(directories);
+      stops.push(() => lookups.close());
       app = await startApi(config, logger, {
         client,
         registry,
         tokens,
         directories,
         probes,
+        lookupAccount: lookups.lookupAccount,
+        // The same payload keys as the histories: the worker seals the custodian's password, the API opens it.
+        sealer: createSealer(codec),
         codec: {
           codec,
           corsOrigins: config.codecCorsOrigins ?? (temporal?.uiUrl ? [new URL(temporal.uiUrl).origin] : []),
@@ -191,6 +198,8 @@ async function startApi(
     tokens: ApiToken[];
     directories: Directories;
     probes: ReadonlyMap<ProviderName, ReachabilityProbe>;
+    lookupAccount: AccountLookup;
+    sealer: CredentialSealer;
     codec: CodecRoutesOptions;
   },
 ): Promise<FastifyInstance> {
@@ -229,6 +238,14 @@ async function startApi(
     authenticator: new TokenAuthenticator(deps.tokens),
     service,
     suppliers,
+    sharedAccounts: new SharedAccountService({
+      registry: deps.registry,
+      grants: service,
+      client: deps.client,
+      taskQueue: config.temporal.taskQueue,
+      lookupAccount: deps.lookupAccount,
+      sealer: deps.sealer,
+    }),
     reviews: new ReviewService({ client: deps.client, taskQueue: config.temporal.taskQueue }),
     registry: deps.registry,
     policy,

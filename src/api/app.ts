@@ -10,6 +10,7 @@ import { docsRoutes } from './docs.js';
 import { grantChangeRoutes } from './grant-changes.js';
 import { grantRoutes } from './grants.js';
 import { healthRoutes } from './health-routes.js';
+import { lendRoutes } from './lend-routes.js';
 import { parseJsonStrictly } from './json-body.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { HttpProblem, invalid, problem, sendProblem } from './problem.js';
@@ -19,6 +20,8 @@ import { reviewRoutes } from './review-routes.js';
 import type { ReviewService } from './review-service.js';
 import { useRouteContracts } from './route-contract.js';
 import type { GrantPolicy } from './schemas.js';
+import { sharedAccountRoutes } from './shared-account-routes.js';
+import type { SharedAccountService } from './shared-account-service.js';
 import { supplierRoutes } from './supplier-routes.js';
 import { SupplierService } from './supplier-service.js';
 
@@ -32,6 +35,8 @@ export interface AppDeps {
   logger: FastifyBaseLogger;
   /** The supplier registry behind `/v1/suppliers`; by default one on `registry`, with no contract-end hook. */
   suppliers?: SupplierService | undefined;
+  /** Shared accounts and their lends; without it the `/v1/shared-accounts` routes are absent. */
+  sharedAccounts?: SharedAccountService | undefined;
   /** Access reviews on demand; without it the review routes are absent. */
   reviews?: ReviewService | undefined;
   /** The payload codec behind `/codec/encode` and `/codec/decode`; without it those routes are absent. */
@@ -146,6 +151,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registry: deps.registry,
     now: deps.now,
   });
+  if (deps.sharedAccounts) {
+    const shared = { sharedAccounts: deps.sharedAccounts, registry: deps.registry };
+    sharedAccountRoutes(app, { ...shared, providers: deps.policy.providers });
+    lendRoutes(app, { ...shared, grants: deps.service, policy: deps.policy, now: deps.now });
+  }
   if (deps.reviews) reviewRoutes(app, { registry: deps.registry, reviews: deps.reviews });
   if (deps.codec) await codecRoutes(app, deps.codec);
   healthRoutes(app, deps.readiness);

@@ -4,10 +4,10 @@ import {
   ApplicationFailure,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  type SearchAttributePair,
 } from '@temporalio/common';
 import { supplierDisplayName } from '../../domain/naming.js';
 import type { Credential, ProviderName } from '../../domain/account.js';
-import type { grantWorkflow } from '../../workflows/grant.js';
 import {
   approveExtensionUpdate,
   claimCredentialUpdate,
@@ -70,7 +70,10 @@ export class GrantService {
   }
 
   async create(body: CreateGrantBody, actor: Actor): Promise<CreatedGrant> {
-    const { supplier, organisation, contactEmail } = await this.grantSupplier(body, actor);
+    const { supplier, organisation, contactEmail } = await this.grantSupplier(body, actor, {
+      at: body.expiresAt,
+      field: 'expiresAt',
+    });
     // The schema checks it; the account name is derived here, so it is checked where it is made too.
     if (supplier.key === '') {
       const field = body.supplierId ? 'supplierId' : 'supplier.organisation';
@@ -91,27 +94,57 @@ export class GrantService {
       groups: body.groups ?? [],
       kind: body.account,
       requestedBy: actor.name,
+      ...this.inputPolicy(),
+    };
+    const workflowId = grantWorkflowId(input.provider, username);
+    return this.startDoor({
+      workflowType: 'grantWorkflow',
+      workflowId,
+      input,
+      searchAttributes: initialSearchAttributes(input),
+      onConflict: () => this.liveGrantConflict(workflowId, username),
+    });
+  }
+
+  /** What every new door's input carries of the policy in force: checked against it for its whole life. */
+  inputPolicy() {
+    return {
       createdAt: new Date().toISOString(),
       maxGrantDays: this.options.maxGrantDays,
       indexed: this.options.indexed ?? false,
       reminderLeadsMs: this.options.reminderLeadsMs ?? [],
     };
-    const workflowId = grantWorkflowId(input.provider, username);
-    let handle: WorkflowHandle<typeof grantWorkflow>;
+  }
+
+  /**
+   * Starts the workflow of a new door (a grant, or a lend of a shared account) and waits a while for its
+   * one-time credential. Temporal itself refuses a second run under the same id while one is open: `onConflict`
+   * says what that conflict is.
+   */
+  async startDoor(door: {
+    workflowType: 'grantWorkflow' | 'lendWorkflow';
+    workflowId: string;
+    input: GrantInput;
+    searchAttributes: SearchAttributePair[];
+    /** More for the run's memo (encrypted like every payload), beside the `grantId` every door has. */
+    memo?: Record<string, string>;
+    onConflict: () => Promise<unknown>;
+  }): Promise<CreatedGrant> {
+    const { input, workflowId } = door;
+    let handle: WorkflowHandle;
     try {
-      handle = await this.options.client.workflow.start<typeof grantWorkflow>('grantWorkflow', {
+      handle = await this.options.client.workflow.start(door.workflowType, {
         workflowId,
         taskQueue: this.options.taskQueue,
         args: [input],
-        // One live grant per (provider, account): Temporal refuses a second run while one is open.
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-        memo: { grantId: input.grantId },
-        ...(input.indexed ? { typedSearchAttributes: initialSearchAttributes(input) } : {}),
+        // The grant's own run is found by this memo (ownRun): the id outlives the grant.
+        memo: { ...door.memo, grantId: input.grantId },
+        ...(input.indexed ? { typedSearchAttributes: door.searchAttributes } : {}),
       });
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError)
-        throw await this.liveGrantConflict(workflowId, username);
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw await door.onConflict();
       throw err;
     }
     const pending = grantRecordFromInput(input, workflowId);
@@ -127,13 +160,13 @@ export class GrantService {
    * the organisation as the request wrote it (or the legal name), the contact given (or the supplier's first).
    * Refuses an expiry past the supplier's contract end, and a guest for a supplier with no contact.
    */
-  private async grantSupplier(body: CreateGrantBody, actor: Actor) {
+  async grantSupplier(
+    body: Pick<CreateGrantBody, 'supplierId' | 'supplier' | 'durationDays' | 'account'>,
+    actor: Actor,
+    expiry: { at: string; field: string },
+  ) {
     const supplier: SupplierRecord = await this.suppliers.forGrant(body, actor);
-    checkContractEnd(
-      supplier,
-      body.expiresAt,
-      body.durationDays === undefined ? 'expiresAt' : 'durationDays',
-    );
+    checkContractEnd(supplier, expiry.at, body.durationDays === undefined ? expiry.field : 'durationDays');
     const contactEmail = body.supplier?.contactEmail ?? supplier.contactEmails[0];
     if (body.account === 'guest' && !contactEmail) {
       throw invalid([

@@ -10,6 +10,7 @@ import { can, type Permission } from './auth.js';
 import { componentSchemas, JsonSchemaConverter, ref, type JsonObject } from './json-schema.js';
 import { isRateLimited } from './rate-limit.js';
 import { RESPONSE_COMPONENTS } from './response-schemas.js';
+import { SHARED_ACCOUNT_COMPONENTS } from './shared-account-responses.js';
 import { SUPPLIER_COMPONENTS } from './supplier-responses.js';
 import type { DeclaredRoute } from './route-contract.js';
 
@@ -54,7 +55,11 @@ function genericErrors({ method, url, schema, permission }: DeclaredRoute): Reco
   }
   if (schema.params)
     errors[404] = problem(
-      url.startsWith('/v1/suppliers') ? 'No supplier with this id.' : 'No grant with this id.',
+      url.startsWith('/v1/suppliers')
+        ? 'No supplier with this id.'
+        : url.startsWith('/v1/shared-accounts')
+          ? 'No shared account with this id.'
+          : 'No grant with this id.',
     );
   if (schema.body) errors[415] = problem('The body is not `application/json`.');
   if (isRateLimited(method, url))
@@ -156,7 +161,10 @@ export function buildOpenApiDocument(routes: readonly DeclaredRoute[]): JsonObje
     paths,
     components: {
       // `schemas.defs` is filled while the operations are converted, above.
-      schemas: { ...schemas.defs, ...componentSchemas([...RESPONSE_COMPONENTS, ...SUPPLIER_COMPONENTS]) },
+      schemas: {
+        ...schemas.defs,
+        ...componentSchemas([...RESPONSE_COMPONENTS, ...SUPPLIER_COMPONENTS, ...SHARED_ACCOUNT_COMPONENTS]),
+      },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A token listed in `API_TOKENS`.' },
       },

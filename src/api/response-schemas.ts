@@ -204,6 +204,20 @@ export const problemSchema = z
     supplierId: z.uuid().optional().meta({
       description: 'For `409` on creating a supplier: the registered supplier of the same legal name.',
     }),
+    sharedAccountId: z.uuid().optional().meta({
+      description:
+        'For `409` on registering a shared account: the shared account of the same directory account.',
+    }),
+    lendId: z.uuid().optional().meta({
+      description:
+        'For `409` on lending a shared account: the live lend that holds it (`GET /v1/grants/{id}`).',
+    }),
+    holder: z.string().optional().meta({
+      description: 'For `409` on lending a shared account: the legal name of the supplier that holds it now.',
+    }),
+    until: z.iso.datetime().optional().meta({
+      description: 'For `409` on lending a shared account: when the live lend ends, unless it is extended.',
+    }),
   })
   .meta({ id: 'Problem', description: 'An RFC 9457 problem, sent as `application/problem+json`.' });
 

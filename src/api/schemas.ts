@@ -6,7 +6,7 @@ import { DOOR_KINDS } from '../../domain/shared-account.js';
 import { PROVIDER_VARIABLES } from '../config.js';
 import { ruleForPresent } from './problem.js';
 
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 
 /** Instants: ISO-8601 with `Z` or an explicit offset; normalised to UTC. */
 export const instant = z.iso.datetime({
@@ -61,6 +61,31 @@ export const paging = {
 export const ORGANISATION_RULE =
   'must contain a letter or a digit (in any script: it is transliterated, Ø counts as O)';
 
+/** The supplier of a grant request: a registered one by id, or one by name (found or created). */
+export const supplierByName = z
+  .strictObject({
+    // The account is named after it (docs/architecture.md): a letter of any script counts, transliterated.
+    organisation: text(128).refine(hasNameCharacter, ORGANISATION_RULE),
+    contactEmail: email.optional(),
+  })
+  .optional()
+  .meta({
+    description:
+      'The supplier by name, as before suppliers were records: the registered supplier of the same legal ' +
+      'name (any spelling), or a new one. Give this or `supplierId`.',
+  });
+
+/** Neither: `supplier` is required, as it was before suppliers were records. Both: which one is meant? */
+export function checkSupplierReference(
+  ctx: z.RefinementCtx,
+  body: { supplier?: unknown; supplierId?: unknown },
+): void {
+  if (body.supplier === undefined && body.supplierId === undefined)
+    ctx.addIssue({ code: 'custom', path: ['supplier'], message: 'is required' });
+  if (body.supplier !== undefined && body.supplierId !== undefined)
+    ctx.addIssue({ code: 'custom', path: ['supplierId'], message: SUPPLIER_RULE });
+}
+
 /** Providers that have both guest and member accounts; elsewhere `account` is refused. */
 const KINDED_PROVIDERS: ProviderName[] = ['entra'];
 
@@ -75,18 +100,7 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
   return z
     .strictObject({
       provider: z.enum(providerNames, { error: providerRule(policy.providers) }),
-      supplier: z
-        .strictObject({
-          // The account is named after it (docs/architecture.md): a letter of any script counts, transliterated.
-          organisation: text(128).refine(hasNameCharacter, ORGANISATION_RULE),
-          contactEmail: email.optional(),
-        })
-        .optional()
-        .meta({
-          description:
-            'The supplier by name, as before suppliers were records: the registered supplier of the same legal ' +
-            'name (any spelling), or a new one. Give this or `supplierId`.',
-        }),
+      supplier: supplierByName,
       supplierId: supplierIdSchema
         .optional()
         .meta({ description: 'A registered supplier. Give this or `supplier`.' }),
@@ -103,11 +117,7 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
       account: z.enum(['guest', 'member'], { error: 'must be guest or member' }).optional(),
     })
     .superRefine((body, ctx) => {
-      // Neither: `supplier` is required, as it was before suppliers were records. Both: which one is meant?
-      if (body.supplier === undefined && body.supplierId === undefined)
-        ctx.addIssue({ code: 'custom', path: ['supplier'], message: 'is required' });
-      if (body.supplier !== undefined && body.supplierId !== undefined)
-        ctx.addIssue({ code: 'custom', path: ['supplierId'], message: SUPPLIER_RULE });
+      checkSupplierReference(ctx, body);
       if ((body.expiresAt === undefined) === (body.durationDays === undefined)) {
         ctx.addIssue({
           code: 'custom',
@@ -144,7 +154,7 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
  * What a request naming a provider this service does not run is told: how to configure one it knows of, or
  * which it runs.
  */
-function providerRule(enabled: readonly ProviderName[]) {
+export function providerRule(enabled: readonly ProviderName[]) {
   return (issue: { input?: unknown }) => {
     if (issue.input === undefined) return undefined;
     const known = Object.keys(PROVIDER_VARIABLES) as ProviderName[];
@@ -158,7 +168,8 @@ function providerRule(enabled: readonly ProviderName[]) {
 
 export type CreateGrantBody = z.output<ReturnType<typeof createGrantSchema>>;
 
-function checkExpiry(
+/** Adds an issue at `path` when the instant `at` is not in the future or lies beyond `MAX_GRANT_DAYS`. */
+export function checkExpiry(
   ctx: z.RefinementCtx,
   path: string[],
   at: number,

@@ -2,6 +2,7 @@ import { endingOf, isClosing } from '../registry/ending.js';
 import type { GrantRecord } from '../registry/types.js';
 import type { GrantEvent } from '../../domain/events.js';
 import { failureView } from '../../domain/failure.js';
+import type { SharedAccountRecord } from '../../domain/shared-account.js';
 import type { SupplierRecord } from '../../domain/supplier.js';
 
 /** What goes with a grant into its view. */
@@ -61,5 +62,32 @@ export function supplierView(supplier: SupplierRecord) {
     createdBy: supplier.createdBy,
     createdAt: supplier.createdAt,
     updatedAt: supplier.updatedAt,
+  };
+}
+
+/** The shared account as the API shows it (docs/api.md, "Shared accounts"): whether a password waits, never it. */
+export function sharedAccountView(account: SharedAccountRecord) {
+  return {
+    id: account.id,
+    provider: account.provider,
+    account: {
+      username: account.account.username,
+      externalId: account.account.externalId,
+      displayName: account.account.displayName,
+    },
+    label: account.label,
+    custodian: {
+      name: account.custodian.name,
+      ...(account.custodian.email ? { email: account.custodian.email } : {}),
+    },
+    ...(account.rotationIntervalDays !== undefined
+      ? { rotationIntervalDays: account.rotationIntervalDays }
+      : {}),
+    ...(account.lastRotatedAt ? { lastRotatedAt: account.lastRotatedAt } : {}),
+    credentialWaiting: account.custodianCredentialSince !== undefined,
+    ...(account.custodianCredentialSince ? { credentialWaitingSince: account.custodianCredentialSince } : {}),
+    createdBy: account.createdBy,
+    createdAt: account.createdAt,
+    updatedAt: account.updatedAt,
   };
 }

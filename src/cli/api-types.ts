@@ -15,6 +15,13 @@ import type {
   problemSchema,
 } from '../api/response-schemas.js';
 import type {
+  custodianCredentialSchema,
+  lendListSchema,
+  sharedAccountDetailSchema,
+  sharedAccountPageSchema,
+  sharedAccountSchema,
+} from '../api/shared-account-responses.js';
+import type {
   supplierPageSchema,
   supplierSchema,
   supplierWithGrantsSchema,
@@ -52,3 +59,18 @@ export type SupplierWithGrants = z.output<typeof supplierWithGrantsSchema>;
 
 /** `GET /v1/suppliers`: one page of suppliers. */
 export type SupplierPage = z.output<typeof supplierPageSchema>;
+
+/** A shared account as the shared-account routes answer it; never its password. */
+export type SharedAccount = z.output<typeof sharedAccountSchema>;
+
+/** `GET /v1/shared-accounts/{id}`: the shared account, its live lend, recent lends and trail. */
+export type SharedAccountDetail = z.output<typeof sharedAccountDetailSchema>;
+
+/** `GET /v1/shared-accounts`: one page of shared accounts. */
+export type SharedAccountPage = z.output<typeof sharedAccountPageSchema>;
+
+/** `GET /v1/shared-accounts/{id}/lends`. */
+export type LendList = z.output<typeof lendListSchema>;
+
+/** `POST /v1/shared-accounts/{id}/credential`: the password waiting for the custodian, once. */
+export type CustodianCredential = z.output<typeof custodianCredentialSchema>;

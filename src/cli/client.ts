@@ -59,7 +59,11 @@ export class ApiClient {
   }
 
   /** Sends one request; resolves with 1xx–3xx answers, rejects with the problem for 4xx/5xx. */
-  async call(method: 'GET' | 'POST' | 'PATCH', path: string, call: ApiCall = {}): Promise<ApiAnswer> {
+  async call(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    call: ApiCall = {},
+  ): Promise<ApiAnswer> {
     const url = new URL(path.replace(/^\//, ''), this.base);
     for (const [key, value] of Object.entries(call.query ?? {}))
       if (value !== undefined) url.searchParams.set(key, String(value));

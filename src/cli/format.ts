@@ -28,6 +28,11 @@ const FIELD_FLAGS: Record<string, string> = {
   notes: '--notes',
   name: '--name',
   contractEndsBefore: '--contract-ends-before',
+  until: '--until',
+  label: '--label',
+  'custodian.name': '--custodian',
+  'custodian.email': '--custodian-email',
+  rotationIntervalDays: '--rotate-every-days',
 };
 
 /**
@@ -53,6 +58,8 @@ export function formatProblem(problem: Problem): string[] {
       `  supplier-access grant extend ${problem.liveGrantId} --expires-at <instant> --reason <text>`,
     );
   }
+  if (problem.sharedAccountId)
+    lines.push(`  the account is registered as shared account ${problem.sharedAccountId}`);
   return lines;
 }
 

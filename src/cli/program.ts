@@ -4,6 +4,7 @@ import { formatProblem } from './format.js';
 import { registerGrantCommands } from './grant-commands.js';
 import { registerRegistryCommands } from './registry-commands.js';
 import { registerReviewCommands } from './review-commands.js';
+import { registerSharedCommands } from './shared-commands.js';
 import { registerSupplierCommands } from './supplier-commands.js';
 import { createSession, DEFAULT_API_URL, Output, type CliOptions, type SessionFactory } from './session.js';
 
@@ -22,7 +23,7 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
   }
 }
 
-/** The `supplier-access` program: global options, then the `grant`, `supplier`, `registry` and `review` command groups. */
+/** The `supplier-access` program: global options, then the `grant`, `supplier`, `shared`, `registry` and `review` command groups. */
 export function buildProgram(options: CliOptions, out: Output): Command {
   const program = new Command('supplier-access')
     .description('Grant suppliers expiring accounts through the supplier-access HTTP API.')
@@ -52,6 +53,10 @@ export function buildProgram(options: CliOptions, out: Output): Command {
     .alias('suppliers')
     .description('the supplier organisations grants are made for');
   registerSupplierCommands(supplier, session);
+  const shared = program
+    .command('shared')
+    .description('existing accounts lent to suppliers, their password rotated before and after each lend');
+  registerSharedCommands(shared, session);
   const registry = program.command('registry').description('the registry of every grant ever made');
   registerRegistryCommands(registry, session);
   const review = program

@@ -6,6 +6,7 @@ import type { GrantService } from '../../src/api/grant-service.js';
 import type { JsonObject } from '../../src/api/json-schema.js';
 import type { ReviewService } from '../../src/api/review-service.js';
 import type { GrantPolicy } from '../../src/api/schemas.js';
+import type { SharedAccountService } from '../../src/api/shared-account-service.js';
 import { createLogger } from '../../src/logger.js';
 import type { GrantRecord, RegistryStore } from '../../src/registry/types.js';
 import type { GrantEvent } from '../../domain/events.js';
@@ -184,6 +185,23 @@ export const REVIEW_ROLES = {
   'get /v1/reviews/{id}': 'auditor',
 };
 
+/**
+ * The shared-account routes. The custodian's claim, discard and rotation are open to every role: who may is the
+ * custodian by name (or an admin), which the routes check themselves.
+ */
+export const SHARED_ACCOUNT_ROLES = {
+  'post /v1/shared-accounts': 'admin',
+  'get /v1/shared-accounts': 'auditor',
+  'get /v1/shared-accounts/{id}': 'auditor',
+  'patch /v1/shared-accounts/{id}': 'admin',
+  'post /v1/shared-accounts/{id}/lends': 'requester',
+  'get /v1/shared-accounts/{id}/lends': 'auditor',
+  'post /v1/shared-accounts/{id}/return': 'requester',
+  'post /v1/shared-accounts/{id}/credential': 'auditor',
+  'delete /v1/shared-accounts/{id}/credential': 'auditor',
+  'post /v1/shared-accounts/{id}/rotate': 'auditor',
+};
+
 export const CODEC_ROLES = {
   'post /codec/decode': 'admin',
   'post /codec/encode': 'admin',
@@ -210,10 +228,10 @@ export function fakeRegistry(): RegistryStore {
   return reads as RegistryStore;
 }
 
-/** The document an app serving this policy builds from its routes; reviews and codec only when included. */
+/** The document an app serving this policy builds from its routes; reviews, codec, shared accounts when included. */
 export async function documentOf(
   policy: GrantPolicy,
-  include: { reviews?: boolean; codec?: boolean } = {},
+  include: { reviews?: boolean; codec?: boolean; sharedAccounts?: boolean } = {},
 ): Promise<JsonObject> {
   const codec = { encode: async (p: Payload[]) => p, decode: async (p: Payload[]) => p };
   const app = await buildApp({
@@ -221,6 +239,7 @@ export async function documentOf(
     // Routes are registered, never called.
     service: {} as GrantService,
     reviews: include.reviews ? ({} as ReviewService) : undefined,
+    sharedAccounts: include.sharedAccounts ? ({} as SharedAccountService) : undefined,
     codec: include.codec ? { codec, corsOrigins: [] } : undefined,
     registry: fakeRegistry(),
     policy,

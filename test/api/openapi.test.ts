@@ -9,6 +9,7 @@ import { EncryptionCodec, generateKeySpec, parseEncryptionKeys } from '../../src
 import { docsRoutes, DOCS_CSP } from '../../src/api/docs.js';
 import { ReviewService } from '../../src/api/review-service.js';
 import type { GrantService } from '../../src/api/grant-service.js';
+import type { SharedAccountService } from '../../src/api/shared-account-service.js';
 import { JsonSchemaConverter, type JsonObject } from '../../src/api/json-schema.js';
 import { exampleBodies } from '../../src/api/request-docs.js';
 import { invalid, problem, sendProblem } from '../../src/api/problem.js';
@@ -38,6 +39,7 @@ import {
   resolve,
   REVIEW_ROLES,
   CODEC_ROLES,
+  SHARED_ACCOUNT_ROLES,
   undeclaredKeys,
 } from './openapi-helpers.js';
 
@@ -56,6 +58,8 @@ beforeAll(async () => {
     service: {} as GrantService,
     // A lazy client that never connects: the review routes must be registered, not run.
     reviews: new ReviewService({ client: new Client(), taskQueue: 'openapi-test' }),
+    // Registered, never called.
+    sharedAccounts: {} as SharedAccountService,
     registry: fakeRegistry(),
     policy: POLICY,
     logger: createLogger('silent'),
@@ -100,7 +104,7 @@ describe('the OpenAPI document', () => {
     const withoutReviews = await documentOf(POLICY);
     for (const [document, roles] of [
       [withoutReviews, DESIGN_ROLES],
-      [doc, { ...DESIGN_ROLES, ...REVIEW_ROLES, ...CODEC_ROLES }],
+      [doc, { ...DESIGN_ROLES, ...REVIEW_ROLES, ...CODEC_ROLES, ...SHARED_ACCOUNT_ROLES }],
     ] as const) {
       const operations = operationsOf(document);
       expect(operations.map((o) => o.key).sort()).toEqual(Object.keys(roles).sort());
@@ -263,7 +267,9 @@ describe('the routes', () => {
     expect(response.headers['content-type']).toContain('application/json');
     expect(response.json()).toEqual(JSON.parse(JSON.stringify(app.swagger())));
     expect(Object.keys(response.json().paths)).toEqual(
-      Object.keys((await documentOf(POLICY, { reviews: true, codec: true })).paths as object),
+      Object.keys(
+        (await documentOf(POLICY, { reviews: true, codec: true, sharedAccounts: true })).paths as object,
+      ),
     );
   });
 
