@@ -18,9 +18,9 @@ import { TestStack } from '../helpers/stack.js';
  * A lend whose return falls while the worker is dead and the directory is down: the return rotation waits for
  * both, then happens once, and the password the custodian gets is the one the directory took.
  *
- * Timeline: the lend runs until T (a few seconds after the hand-over); slapd stops at once and the worker is
- * SIGKILLed; T passes; a new worker starts into the outage (the rotation retries against the dead directory) and
- * is killed again; slapd comes back; a third worker finishes the return.
+ * Timeline: the lend runs until T (a few seconds after the hand-over); right after the hand-over the worker is
+ * SIGKILLed and slapd stops; T passes; a new worker starts into the outage (the lend ends, its rotation retries
+ * against the dead directory) and is killed in turn; slapd comes back; a third worker finishes the return.
  */
 let stack: TestStack;
 
@@ -76,8 +76,12 @@ it('returns a lend through a worker crash and a directory outage: the supplier i
   // Each rotation recorded once, however often the return was retried.
   const rotations = ((await showSharedAccount(stack, id)).events ?? []).filter((e) => e.type === 'rotated');
   expect(rotations.map((e) => e.details?.reason)).toEqual(['hand-over', 'lend-ended']);
+  // Neither password in the logs of any of the three workers or the API, nor readable in the lend's history.
+  const history = stack.rawHistory(`shared-account-${id}`);
   for (const password of [supplierPassword, custodianPassword]) {
     expect(stack.workerOutput).not.toContain(password);
     expect(stack.apiOutput).not.toContain(password);
+    expect(history).not.toContain(password);
+    expect(history).not.toContain(Buffer.from(password).toString('base64'));
   }
 }, 300_000);
