@@ -25,7 +25,6 @@ import { createReminderActivities } from './reminders.js';
 import { createRetentionActivities, type RetentionSettings } from './retention.js';
 import { createReviewReportActivities, type ReviewSettings } from './review-report.js';
 import { createReviewActivities } from './review.js';
-import { createReviewRotationActivities } from './review-rotations.js';
 import { createSharedAccountActivities } from './shared-accounts.js';
 
 export interface ActivityDeps {
@@ -70,7 +69,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createNoticeActivities(notificationDeps),
     ...createReviewActivities(deps),
     ...createReviewReportActivities(deps),
-    ...createReviewRotationActivities(deps),
     ...createRetentionActivities(deps),
     ...createSharedAccountActivities(deps),
   };

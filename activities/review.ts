@@ -13,7 +13,7 @@ import { NOTEWORTHY_FINDINGS, type ProviderReview, type ReviewedAccount } from '
 import type { RegistryStore } from '../src/registry/types.js';
 import type { EventRecord } from '../domain/events.js';
 import { SYSTEM_ACTOR } from '../domain/actor.js';
-import { sharedAccountsOf } from './review-rotations.js';
+import { createReviewRotationActivities, sharedAccountsOf } from './review-rotations.js';
 
 export { classifyAccount } from '../src/registry/review-rules.js';
 
@@ -48,6 +48,7 @@ const HEARTBEAT_EVERY_MS = 5_000;
 export function createReviewActivities({ providers, registry, logger }: ReviewActivityDeps) {
   // Arrow functions, not methods: Temporal's worker, and callers, take them off the object and call them alone.
   return {
+    ...createReviewRotationActivities({ registry, logger }),
     /** Records the review as started; a retry does nothing more. */
     startReview: async (input: { reviewId: string; trigger: string; startedAt: string }): Promise<void> => {
       await registry.startReview({ id: input.reviewId, trigger: input.trigger, startedAt: input.startedAt });
