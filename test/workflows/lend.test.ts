@@ -1,4 +1,9 @@
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  Client,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRef, Credential } from '../../domain/account.js';
@@ -16,7 +21,8 @@ import {
   stateQuery,
 } from '../../workflows/messages.js';
 import type { rotationWorkflow } from '../../workflows/rotation.js';
-import { token } from '../helpers/kit.js';
+import { inDays, token } from '../helpers/kit.js';
+import { throwawayDataConverter } from '../helpers/temporal.js';
 import { canBind, readEntry } from '../helpers/ldap.js';
 import { startNotificationSinks, type NotificationSinks } from '../helpers/notification-sinks.js';
 import { DAY, keepHistory, requestedAt, WorkflowHarness } from '../helpers/workflow-harness.js';
@@ -52,8 +58,9 @@ async function registerShared(label = 'Website admin'): Promise<Shared> {
     organisation: 'Our own firm',
     displayName: label,
     grantId: crypto.randomUUID(),
-    // The directory's own expiry of the account: a lend must leave it as it is.
-    expiresAt: new Date(Date.parse(now) + 400 * DAY).toISOString(),
+    // The directory's own expiry of the account, which a lend must leave as it is. By the wall clock, which slapd
+    // reads: the time-skipping server's clock runs years ahead by the end of this file.
+    expiresAt: inDays(400),
     groups: [],
   });
   const id = crypto.randomUUID();
@@ -70,14 +77,14 @@ async function registerShared(label = 'Website admin'): Promise<Shared> {
   return { id, account, dn: account.externalId, password: credential!.password };
 }
 
-/** Starts a lend of `days` to the organisation, as the API would. */
-async function startLend(
+/** What the API would start a lend of `days` to the organisation with. */
+async function lendInput(
   account: Shared,
   days: number,
   overrides: Partial<LendInput> = {},
-): Promise<{ handle: WorkflowHandle<typeof lendWorkflow>; input: LendInput }> {
+): Promise<LendInput> {
   const now = await h.env.currentTimeMs();
-  const input: LendInput = {
+  return {
     door: 'lend',
     grantId: crypto.randomUUID(),
     provider: 'ldap',
@@ -95,6 +102,15 @@ async function startLend(
     custodian: { name: 'carol', email: 'carol@ourfirm.example' },
     ...overrides,
   };
+}
+
+/** Starts a lend of `days` to the organisation, as the API would. */
+async function startLend(
+  account: Shared,
+  days: number,
+  overrides: Partial<LendInput> = {},
+): Promise<{ handle: WorkflowHandle<typeof lendWorkflow>; input: LendInput }> {
+  const input = await lendInput(account, days, overrides);
   const handle = await h.env.client.workflow.start<typeof lendWorkflow>('lendWorkflow', {
     taskQueue: h.taskQueue,
     workflowId: sharedAccountWorkflowId(account.id),
@@ -314,6 +330,28 @@ describe('lendWorkflow on the time-skipping server, with a real slapd', () => {
       },
       { provider },
     );
+  });
+});
+
+describe('starts only the service may send', () => {
+  it('refuses a lend or a rotation started without the service key, and changes no password', async () => {
+    const outsider = new Client({ connection: h.env.connection, dataConverter: throwawayDataConverter() });
+    await h.withWorker(async () => {
+      const account = await registerShared();
+      const outcome = async (workflowType: string, args: unknown[]) => {
+        const workflowId = `${sharedAccountWorkflowId(account.id)}-${workflowType}`;
+        await outsider.workflow.start(workflowType, { taskQueue: h.taskQueue, workflowId, args });
+        // Read with the service's key: the outsider's client cannot decrypt the failure.
+        await h.env.client.workflow.getHandle(workflowId).result();
+      };
+      const input = await lendInput(account, 5);
+      await expect(outcome('lendWorkflow', [input])).rejects.toBeInstanceOf(WorkflowFailedError);
+      const rotation = { sharedAccountId: account.id, reason: 'manual', actor: 'ada' };
+      await expect(outcome('rotationWorkflow', [rotation])).rejects.toBeInstanceOf(WorkflowFailedError);
+      expect(await canBind(h.slapd.url, account.dn, account.password)).toBe(true);
+      expect((await shared.listSharedAccountEvents(account.id)).map((e) => e.type)).toEqual(['registered']);
+      expect(await h.registry.getGrant(input.grantId)).toBeNull();
+    });
   });
 });
 
