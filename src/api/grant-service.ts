@@ -28,6 +28,7 @@ import { accountNameFor } from './account-name.js';
 import { ANSWER_MARGIN_MS, answerWithin } from './answer-within.js';
 import type { Actor } from '../../domain/actor.js';
 import { invalid, problem } from './problem.js';
+import { provisioningProblem } from './provisioning-problem.js';
 import { ORGANISATION_RULE, type CreateGrantBody } from './schemas.js';
 import { checkContractEnd, SupplierService } from './supplier-service.js';
 import type { SupplierRecord } from '../../domain/supplier.js';
@@ -330,27 +331,4 @@ export function withState(record: GrantRecord, state: GrantState): GrantRecord {
     pendingExtension: state.pendingExtension,
     failure: state.failure,
   };
-}
-
-/** The rule a request field broke when the provider refused its value (a `provider-invalid` failure's field). */
-const PROVIDER_RULES: Record<string, string> = {
-  groups: 'must name existing groups the provider manages',
-};
-
-/**
- * The answer for a grant whose provisioning failed. A provider that refused a field of the request (a group
- * that does not exist) did so before creating anything: that is bad input, `400` naming the field, like any
- * other. The grant itself stays `failed` in the registry.
- */
-function provisioningProblem(state: GrantState) {
-  const { kind, field, message } = state.failure ?? { kind: 'error', message: 'unknown error' };
-  const extra = { grantId: state.grantId, grantStatus: 'failed' };
-  if (kind === 'provider-invalid' && field !== undefined) {
-    const rule = PROVIDER_RULES[field] ?? 'must be a value the provider accepts';
-    // The provider's message, without the operation it names first (`createAccount: …`).
-    const why = message.replace(/^createAccount: /, '');
-    return invalid([{ field, rule: `${rule}: ${why}` }], extra);
-  }
-  const status = kind === 'provider-conflict' ? 409 : 502;
-  return problem(status, `the provider refused the account: ${message}`, extra);
 }

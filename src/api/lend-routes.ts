@@ -8,7 +8,7 @@ import { createdGrantSchema, grantSchema } from './response-schemas.js';
 import { emptyWhenAbsent, type ZodTypeProvider } from './route-contract.js';
 import { lendListSchema } from './shared-account-responses.js';
 import { TAGS } from './shared-account-routes.js';
-import { lendSchema, listLendsQuerySchema, sharedAccountParams } from './shared-account-schemas.js';
+import { lendSchema, sharedAccountParams } from './shared-account-schemas.js';
 import type { SharedAccountService } from './shared-account-service.js';
 import { reasonSchema, type GrantPolicy } from './schemas.js';
 import { grantView } from './views.js';
@@ -31,6 +31,12 @@ export const LEND_EXAMPLES = {
   },
   return: { reason: 'Upgrade done' },
 };
+
+/**
+ * Lends listed per shared account. No query: a path and a query both wrong would be told about the query only
+ * (route-contract.ts checks the path last), and the registry pages every lend already.
+ */
+export const LENDS_SHOWN = 500;
 
 const HELD = problemAnswer(
   'The account is lent already: `holder` (the supplier), `until` and `lendId` say to whom and until when. Or ' +
@@ -94,14 +100,15 @@ export function lendRoutes(app: FastifyInstance, options: LendRoutesOptions): vo
         ...one,
         operationId: 'listLends',
         summary: 'The lends of a shared account',
-        description: 'Who held the account, from when to when, why; newest first.',
-        querystring: listLendsQuerySchema,
+        description:
+          `Who held the account, from when to when, why: the ${LENDS_SHOWN} most recent lends, newest first. ` +
+          'Every lend, page by page: `GET /v1/grants?sharedAccountId={id}`.',
         response: { 200: json('The lends.', lendListSchema) },
       },
     },
     async (request) => {
       const shared = await sharedAccounts.get(request.params.id);
-      const lends = await registry.lendsOf(shared.id, request.query.limit);
+      const lends = await registry.lendsOf(shared.id, LENDS_SHOWN);
       const trails = await registry.listEventsOf(lends.filter((l) => l.endedAt).map((l) => l.id));
       return { lends: lends.map((lend) => grantView(lend, { trail: trails.get(lend.id) ?? [] })) };
     },

@@ -124,9 +124,6 @@ export function listSharedAccountsQuerySchema(providers: readonly ProviderName[]
   });
 }
 
-/** `GET /v1/shared-accounts/{id}/lends`: one page of at most `limit` lends, newest first. */
-export const listLendsQuerySchema = z.strictObject({ limit: paging.limit });
-
 /** Descriptions of the `GET /v1/shared-accounts` query parameters. */
 export const SHARED_ACCOUNT_QUERY_DESCRIPTIONS: Record<string, string> = {
   provider: 'Only the shared accounts of this provider.',

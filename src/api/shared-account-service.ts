@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import type { Actor } from '../../domain/actor.js';
+import { LIVE_STATUSES } from '../../domain/status.js';
 import type { Credential, ProviderName } from '../../domain/account.js';
 import {
   sharedAccountWorkflowId,
@@ -225,6 +226,8 @@ export class SharedAccountService {
       const { grantId: lendId, holder, until } = running.memo ?? {};
       if (running.type === 'lendWorkflow' && typeof lendId === 'string') {
         const lend = await this.options.registry.getGrant(lendId);
+        // An ended lend's run still rotates the password back and tells the custodian: nobody holds it.
+        if (lend && !LIVE_STATUSES.includes(lend.status)) return rotating();
         if (lend) return this.heldBy(lend);
         if (typeof holder === 'string' && typeof until === 'string') return lentTo(holder, until, lendId);
         return problem(409, `shared account ${id} is being lent (lend ${lendId}); try again shortly`, {
@@ -234,7 +237,7 @@ export class SharedAccountService {
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
-    return problem(409, 'the password is being rotated; try again shortly');
+    return rotating();
   }
 
   /** The 409 of a second lend: who holds the account (the supplier's legal name) and until when. */
@@ -242,6 +245,10 @@ export class SharedAccountService {
     const supplier = lend.supplierId ? await this.options.registry.getSupplier(lend.supplierId) : null;
     return lentTo(supplier?.legalName ?? lend.organisation, lend.expiresAt, lend.id);
   }
+}
+
+function rotating(): HttpProblem {
+  return problem(409, 'the password is being rotated; try again shortly');
 }
 
 function lentTo(holder: string, until: string, lendId: string): HttpProblem {

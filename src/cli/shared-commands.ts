@@ -172,12 +172,9 @@ function registerLendCommands(shared: Command, session: SessionFactory): void {
     .command('lends')
     .description('who held a shared account, from when to when, newest first')
     .argument('<id>', 'shared account id')
-    .addOption(
-      new Option('--limit <n>', 'at most this many lends (the API defaults to 100)').argParser(wholeNumber),
-    )
-    .action(async (id: string, options: { limit?: number }, command: Command) => {
+    .action(async (id: string, _options: unknown, command: Command) => {
       const s = session(command);
-      const answer = await s.api.call('GET', sharedPath(id, '/lends'), { query: { limit: options.limit } });
+      const answer = await s.api.call('GET', sharedPath(id, '/lends'));
       if (s.json) return s.out.json(answer.body);
       const { lends } = answer.body as LendList;
       s.out.line(...(lends.length === 0 ? ['No lend yet.'] : formatGrantTable(lends)));
