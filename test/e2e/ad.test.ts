@@ -5,6 +5,15 @@ import { encodeUnicodePwd, isDisabled, isoToAdTicks, parseUac, UAC } from '../..
 import { accountNameCandidate, supplierKey } from '../../domain/naming.js';
 import { adSignIn, asDomainAdmin, kpasswd } from '../helpers/ad.js';
 import { startSambaDc, type SambaDc } from '../helpers/samba.js';
+import {
+  claim,
+  claimPassword,
+  lendNow,
+  lendWhen,
+  registerSharedAccount,
+  rotatedBack,
+} from '../helpers/shared-accounts.js';
+import { signsIn } from '../helpers/sign-in.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
 
 /**
@@ -227,5 +236,38 @@ describe('an Active Directory grant through the HTTP API', () => {
       'must-change-password',
     );
     expect(await adSignIn(dc, second.account.externalId, first.credential.password)).toBe('wrong-password');
+  });
+});
+
+describe('an Active Directory account lent to a supplier', () => {
+  it('rotates it before the hand-over and at the return; the custodian takes the new password once', async () => {
+    const original = 'Original-file-server-admin-1!';
+    await dc.sambaTool('user', 'create', 'fileserver-admin', original);
+    const dn = `CN=fileserver-admin,CN=Users,${dc.baseDN}`;
+    expect(await signsIn({ kind: 'ad', dc }, dn, original)).toBe(true);
+    const before = await user(dn);
+    const { id } = await registerSharedAccount(stack, 'ldap', dn);
+
+    const lent = await lendNow(stack, id, 'Serveurs Lavoie', inSeconds(3600));
+    const supplierPassword = lent.credential.password;
+    expect(await signsIn({ kind: 'ad', dc }, dn, original)).toBe(false);
+    // No change asked at first use, unlike a supplier account's one-time password: the account is in use.
+    expect(await signsIn({ kind: 'ad', dc }, dn, supplierPassword)).toBe(true);
+
+    const returned = await stack.request('POST', `/v1/shared-accounts/${id}/return`, TOKENS.requester, {
+      reason: 'migration done',
+    });
+    expect(returned.status, JSON.stringify(returned.body)).toBe(200);
+    expect(await signsIn({ kind: 'ad', dc }, dn, supplierPassword)).toBe(false);
+    await lendWhen(stack, lent.id, rotatedBack, 30_000);
+    const custodianPassword = await claimPassword(stack, id);
+    expect(await signsIn({ kind: 'ad', dc }, dn, custodianPassword)).toBe(true);
+    expect((await claim(stack, id)).status).toBe(404);
+    // The account stays as its custodian uses it: enabled, with its own expiry, none of the lend's.
+    const entry = await user(dn);
+    expect(disabled(entry)).toBe(false);
+    expect(entry.accountExpires).toEqual(before.accountExpires);
+    expect(stack.workerOutput).not.toContain(supplierPassword);
+    expect(stack.workerOutput).not.toContain(custodianPassword);
   });
 });

@@ -1,6 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGraphFake, type GraphFake } from '../fakes/graph/index.js';
+import {
+  claim,
+  claimPassword,
+  lendNow,
+  lendWhen,
+  registerSharedAccount,
+  rotatedBack,
+} from '../helpers/shared-accounts.js';
+import { signsIn } from '../helpers/sign-in.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
 
 const UPN_DOMAIN = 'contoso.test';
@@ -151,5 +160,73 @@ describe('an Entra grant through the HTTP API behaves like an LDAP grant', () =>
     expect(userWhere((u) => u.userPrincipalName === `sup-shadow-vendor@${UPN_DOMAIN}`)?.accountEnabled).toBe(
       true,
     );
+  });
+});
+
+/** A request to Graph as the tenant's admin, outside the provider. */
+async function asGraphAdmin(method: string, path: string, body: unknown): Promise<Response> {
+  const token = (await (
+    await fetch(`${graph.authorityUrl}/${graph.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: graph.clientId,
+        client_secret: graph.clientSecret,
+        scope: 'https://graph.microsoft.com/.default',
+      }),
+    })
+  ).json()) as { access_token: string };
+  return fetch(`${graph.graphUrl}/v1.0${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('an Entra member lent to a supplier', () => {
+  it('rotates its password before the hand-over and at the return; the custodian takes the new one once', async () => {
+    const upn = `webmaster@${UPN_DOMAIN}`;
+    const original = 'Webmaster-original-2026!';
+    const made = await asGraphAdmin('POST', '/users', {
+      accountEnabled: true,
+      displayName: 'Webmaster',
+      mailNickname: 'webmaster',
+      userPrincipalName: upn,
+      passwordProfile: { password: original, forceChangePasswordNextSignIn: false },
+    });
+    expect(made.status).toBe(201);
+    const userId = ((await made.json()) as { id: string }).id;
+    expect(await signsIn({ kind: 'entra', graph }, upn, original)).toBe(true);
+    const { id } = await registerSharedAccount(stack, 'entra', upn);
+
+    // Entra's policy refuses the first password tried: the next attempt makes a new one, and only the password
+    // Entra took is handed out.
+    graph.refusePasswords(1);
+    const lent = await lendNow(
+      stack,
+      id,
+      'Agence Web Bouchard',
+      new Date(Date.now() + 3600_000).toISOString(),
+    );
+    const supplierPassword = lent.credential.password;
+    expect(await signsIn({ kind: 'entra', graph }, upn, original)).toBe(false);
+    expect(await signsIn({ kind: 'entra', graph }, upn, supplierPassword)).toBe(true);
+
+    const returned = await stack.request('POST', `/v1/shared-accounts/${id}/return`, TOKENS.requester, {
+      reason: 'site updated',
+    });
+    expect(returned.status, JSON.stringify(returned.body)).toBe(200);
+    expect(await signsIn({ kind: 'entra', graph }, upn, supplierPassword)).toBe(false);
+    expect(graph.sessionsRevokedAt(userId)).toBeTruthy();
+    await lendWhen(stack, lent.id, rotatedBack, 30_000);
+    const custodianPassword = await claimPassword(stack, id);
+    expect(await signsIn({ kind: 'entra', graph }, upn, custodianPassword)).toBe(true);
+    expect((await claim(stack, id)).status).toBe(404);
+    // Still the custodian's account, as it was: enabled, nothing to change at the next sign-in.
+    expect(graph.users.get(userId)).toMatchObject({
+      accountEnabled: true,
+      forceChangePasswordNextSignIn: false,
+    });
+    expect(stack.workerOutput).not.toContain(custodianPassword);
   });
 });

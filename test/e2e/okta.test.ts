@@ -1,6 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOktaFake, type OktaFake } from '../fakes/okta/index.js';
+import {
+  claim,
+  claimPassword,
+  lendNow,
+  lendWhen,
+  registerSharedAccount,
+  rotatedBack,
+} from '../helpers/shared-accounts.js';
+import { signsIn } from '../helpers/sign-in.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
 
 const LOGIN_DOMAIN = 'suppliers.acme.test';
@@ -137,5 +146,53 @@ describe('readiness with Okta configured', () => {
     const down = await stack.request('GET', '/readyz', null);
     expect(down.status).toBe(503);
     expect(down.body.checks).toMatchObject({ ldap: 'ok', okta: expect.stringMatching(/^down: /) });
+  });
+});
+
+describe('an Okta user lent to a supplier', () => {
+  it('rotates its password before the hand-over and at the return; the custodian takes the new one once', async () => {
+    const login = `webmaster@${LOGIN_DOMAIN}`;
+    const original = 'Shop-front-original-2026';
+    const made = await fetch(`${okta.url}/api/v1/users?activate=true`, {
+      method: 'POST',
+      headers: { authorization: `SSWS ${okta.apiToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        profile: { login, email: login, firstName: 'Web', lastName: 'Master' },
+        credentials: { password: { value: original } },
+      }),
+    });
+    expect(made.status).toBe(200);
+    const userId = ((await made.json()) as { id: string }).id;
+    expect(await signsIn({ kind: 'okta', okta }, login, original)).toBe(true);
+    const { id } = await registerSharedAccount(stack, 'okta', login);
+
+    // Okta's policy refuses the first password tried: the next attempt makes a new one, and only the password
+    // Okta took is handed out.
+    okta.refusePasswords(1);
+    const lent = await lendNow(
+      stack,
+      id,
+      'Agence Web Bouchard',
+      new Date(Date.now() + 3600_000).toISOString(),
+    );
+    const supplierPassword = lent.credential.password;
+    expect(await signsIn({ kind: 'okta', okta }, login, original)).toBe(false);
+    expect(await signsIn({ kind: 'okta', okta }, login, supplierPassword)).toBe(true);
+    okta.createSession(userId);
+
+    const returned = await stack.request('POST', `/v1/shared-accounts/${id}/return`, TOKENS.requester, {
+      reason: 'site updated',
+    });
+    expect(returned.status, JSON.stringify(returned.body)).toBe(200);
+    expect(await signsIn({ kind: 'okta', okta }, login, supplierPassword)).toBe(false);
+    // The supplier's session ends with its password.
+    expect(okta.sessionsOf(userId)).toEqual([]);
+    await lendWhen(stack, lent.id, rotatedBack, 30_000);
+    const custodianPassword = await claimPassword(stack, id);
+    expect(await signsIn({ kind: 'okta', okta }, login, custodianPassword)).toBe(true);
+    expect((await claim(stack, id)).status).toBe(404);
+    // Still the custodian's account, as it was: active, nothing to change at the next sign-in.
+    expect(okta.userByLogin(login)?.status).toBe('ACTIVE');
+    expect(stack.workerOutput).not.toContain(custodianPassword);
   });
 });

@@ -15,7 +15,9 @@ const root = projectRoot();
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const start = readme.indexOf('## Walkthrough');
 const walkthrough = readme.slice(start, readme.indexOf('\n## ', start + 1));
-const [startBlock = '', commands = ''] = [...walkthrough.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]);
+const [startBlock = '', commands = '', lendCommands = ''] = [
+  ...walkthrough.matchAll(/```sh\n([\s\S]*?)```/g),
+].map((m) => m[1]);
 const dataDir = join(mkdtempSync(join(tmpdir(), 'supplier-access-walkthrough-')), 'data');
 let service: ChildProcess | undefined;
 
@@ -52,10 +54,12 @@ async function startAsTheReadmeSays(): Promise<string> {
   });
 }
 
-it('runs as written: grant, directory entry, four eyes, revoke, event trail, decrypted history', async () => {
+it('runs as written: grant, directory entry, four eyes, revoke, event trail, decrypted history, a lend', async () => {
   const apiUrl = await startAsTheReadmeSays();
   expect(commands).toContain('API=http://127.0.0.1:8080\n');
-  const script = commands
+  expect(lendCommands).toContain('/lends');
+  // The lend's commands continue in the same terminal, with the variables of the first ones.
+  const script = `${commands}\n${lendCommands}`
     .replace('API=http://127.0.0.1:8080\n', `API=${apiUrl}\n`)
     .replaceAll('.data/', `${dataDir}/`);
   const { stdout } = await promisify(execFile)('bash', ['-c', `set -euo pipefail\n${script}`], {
@@ -76,6 +80,14 @@ it('runs as written: grant, directory entry, four eyes, revoke, event trail, dec
   expect(stdout).toMatch(/"extension-approved"[^}]*"actor":"alice"/);
   // 6: the history through the codec endpoint shows what Temporal only holds encrypted.
   expect(stdout).toContain('Replace the boiler controller');
+  // 7–11: the shared account's password changed before the hand-over and at the return; the custodian's claim
+  // answers once, the second time with a problem; the lend is in the registry.
+  expect(stdout).toContain('the old password: refused');
+  expect(stdout).toMatch(/^dn:uid=site-admin,ou=staff,dc=supplier-access,dc=local$/m);
+  expect(stdout).toContain("the supplier's password: refused");
+  expect(stdout.match(/"credential":\{"username":"site-admin","password":/g)).toHaveLength(2);
+  expect(stdout).toMatch(/"door":"lend"/);
   // Nothing is left in the repository.
-  for (const file of ['grant.json', 'registry.csv']) expect(existsSync(join(root, file)), file).toBe(false);
+  for (const file of ['grant.json', 'registry.csv', 'shared.json', 'lend.json'])
+    expect(existsSync(join(root, file)), file).toBe(false);
 }, 240_000);

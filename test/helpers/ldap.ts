@@ -52,3 +52,30 @@ export async function canBind(url: string, dn: string, password: string): Promis
     await client.unbind();
   }
 }
+
+/**
+ * Adds a person of our own staff (not a supplier) with a known password, under `ou=staff` of the stack's tree:
+ * an existing account to lend. Answers its DN.
+ */
+export async function addStaffAccount(slapd: LocalSlapd, uid: string, password: string): Promise<string> {
+  const client = new Client({ url: slapd.url });
+  const staff = `ou=staff,${slapd.suffix}`;
+  try {
+    await client.bind(slapd.bindDN, slapd.bindPassword);
+    await client.add(staff, { objectClass: 'organizationalUnit', ou: 'staff' }).catch((err: unknown) => {
+      // 68: entryAlreadyExists, from an earlier account of the same test file.
+      if ((err as { code?: number }).code !== 68) throw err;
+    });
+    const dn = `uid=${uid},${staff}`;
+    await client.add(dn, {
+      objectClass: 'inetOrgPerson',
+      uid,
+      cn: uid,
+      sn: 'Staff',
+      userPassword: password,
+    });
+    return dn;
+  } finally {
+    await client.unbind();
+  }
+}

@@ -30,12 +30,26 @@ export const TOKENS = {
   auditor: 'auditor-token-0123456789ab',
 } as const;
 
+/**
+ * Two more people, for shared accounts: a requester who may also approve (to meet the four-eyes rule itself,
+ * not a missing role) and the custodian of the accounts the tests lend, who holds no other right.
+ */
+export const LEND_TOKENS = {
+  requesterApprover: 'bob-token-0123456789abcdef',
+  custodian: 'custodian-token-0123456789',
+} as const;
+
+/** The custodian's name, as `LEND_TOKENS.custodian` signs in. */
+export const CUSTODIAN = 'carl';
+
 const API_TOKENS = [
   `rita:requester:${TOKENS.requester}`,
   `rob:requester:${TOKENS.requester2}`,
   `alice:approver:${TOKENS.approver}`,
   `ada:admin:${TOKENS.admin}`,
   `audrey:auditor:${TOKENS.auditor}`,
+  `bob:requester+approver:${LEND_TOKENS.requesterApprover}`,
+  `${CUSTODIAN}:auditor:${LEND_TOKENS.custodian}`,
 ].join(',');
 
 /** Servers a test stops, freezes or kills: those it gets of its own instead of the run's shared ones. */
