@@ -8,10 +8,12 @@ import type { AccountRef, ProviderName } from './account.js';
 import type { GrantInput } from './grant.js';
 
 /**
- * The kinds of door the registry keeps: an `account` made for a supplier (a grant), or a `lend` of an existing
- * shared account. Both are rows of the grants registry, with the same statuses, trail, extensions and reminders.
+ * The kinds of door the registry keeps: an `account` made for a supplier (a grant), a `lend` of an existing shared
+ * account, a `service` credential for a supplier's integration (an application secret, an API client, a service
+ * account), or a `manual` door no API can close (kept in a table of its own). The first three are rows of the grants
+ * registry, with the same statuses, trail, extensions and reminders.
  */
-export const DOOR_KINDS = ['account', 'lend'] as const;
+export const DOOR_KINDS = ['account', 'lend', 'service', 'manual'] as const;
 
 export type DoorKind = (typeof DOOR_KINDS)[number];
 
