@@ -51,6 +51,22 @@ async function staffAccount(password: string): Promise<string> {
   return dn;
 }
 
+/**
+ * An entry at the DN supplier-access binds with, as a directory where that account is an entry has (slapd's rootdn
+ * needs none). Shared by the run's stacks: one may have made it already.
+ */
+async function bindAccountEntry(): Promise<void> {
+  const client = new Client({ url: stack.slapd.url });
+  try {
+    await client.bind(stack.slapd.bindDN, stack.slapd.bindPassword);
+    await client.add(stack.slapd.bindDN, { objectClass: 'inetOrgPerson', cn: 'admin', sn: 'Service' });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 68) throw err; // entryAlreadyExists
+  } finally {
+    await client.unbind();
+  }
+}
+
 /** Waits until a password waits for the custodian (the rotation after a lend or on demand runs in the worker). */
 async function passwordWaits(id: string): Promise<void> {
   const deadline = Date.now() + 60_000;
@@ -142,6 +158,26 @@ describe('shared accounts through the CLI, against the real service', () => {
     );
     expect(never.code).toBe(1);
     expect(never.stderr).toContain('--rotate-every-days / rotationIntervalDays: must be at least 1');
+
+    // Lending the service's own bind account would rotate the service out of its directory.
+    await bindAccountEntry();
+    const own = stack.slapd.bindDN.toUpperCase().replace(/,/g, ', ');
+    const ownAccount = await ada(
+      'shared',
+      'add',
+      '--provider',
+      'ldap',
+      '--account',
+      own,
+      '--label',
+      'x',
+      '--custodian',
+      'a',
+    );
+    expect(ownAccount.code).toBe(1);
+    expect(ownAccount.stderr).toContain(
+      '--account / account: must not be the account supplier-access itself binds with',
+    );
 
     const refused = await rita(
       'shared',
