@@ -3,7 +3,7 @@ import type { ProviderName } from '../domain/account.js';
 import type { ReviewAction, ReviewedAccount } from '../domain/review.js';
 import type { GrantStatus } from '../domain/status.js';
 import type { SharedAccountPage } from '../src/registry/shared-account-store.js';
-import type { RegistryStore } from '../src/registry/types.js';
+import type { GrantPage, RegistryStore } from '../src/registry/types.js';
 
 /** Due rotations one review takes on; more wait for the next review, oldest due first. */
 const DUE_PER_REVIEW = 500;
@@ -105,6 +105,49 @@ export function createReviewRotationActivities({
           'review: shared account rotation overdue',
         );
       }
+    },
+
+    /**
+     * Keeps every shared account lent at `now` in the review's report (`lent`, with its lend as the row's grant): the
+     * lends a supplier holds now, and those that ended and are still rotating the password back. Accounts in `except`
+     * (already reported as overdue) keep that row. Answers how many were listed per provider.
+     */
+    reportLends: async ({
+      reviewId,
+      now,
+      except,
+    }: {
+      reviewId: string;
+      now: string;
+      except: string[];
+    }): Promise<Partial<Record<ProviderName, number>>> => {
+      const skip = new Set(except);
+      const counts: Partial<Record<ProviderName, number>> = {};
+      let after: GrantPage['next'];
+      do {
+        const page = await registry.listGrants(
+          { door: ['lend'], activeAt: now, limit: DUE_PER_REVIEW, after },
+          new Date(now),
+        );
+        const rows = page.grants
+          .filter((lend) => lend.sharedAccountId === undefined || !skip.has(lend.sharedAccountId))
+          .map((lend): ReviewedAccount => ({
+            provider: lend.provider,
+            username: lend.username,
+            externalId: lend.externalId ?? '',
+            displayName: lend.displayName,
+            enabled: true,
+            grantId: lend.id,
+            grantStatus: lend.status,
+            grantExpiresAt: lend.expiresAt,
+            finding: 'lent',
+            action: 'none',
+          }));
+        if (rows.length > 0) await registry.saveReviewedAccounts(reviewId, rows);
+        for (const row of rows) counts[row.provider] = (counts[row.provider] ?? 0) + 1;
+        after = page.next;
+      } while (after);
+      return counts;
     },
   };
 }

@@ -13,7 +13,9 @@ import type { GrantStatus } from './status.js';
  * - `disabled-while-live`: a live grant covers it but someone disabled it (reported only: the grant's expiry
  *   still closes it for good);
  * - `rotation-overdue`: a shared account (not a supplier-convention account) whose rotation interval ran out: its
- *   scheduled rotation is started, or, while it is lent, reported (the lend's end rotates it).
+ *   scheduled rotation is started, or, while it is lent, reported (the lend's end rotates it);
+ * - `lent`: a shared account lent to a supplier now (its lend is the row's grant; the lend's end rotates the
+ *   password), or whose lend ended and is still rotating it back.
  */
 export const REVIEW_FINDINGS = [
   'covered',
@@ -23,6 +25,7 @@ export const REVIEW_FINDINGS = [
   'orphan',
   'disabled-while-live',
   'rotation-overdue',
+  'lent',
 ] as const;
 
 export type ReviewFinding = (typeof REVIEW_FINDINGS)[number];
@@ -94,6 +97,7 @@ export const NOTEWORTHY_FINDINGS: readonly ReviewFinding[] = [
 /** Findings under which a live grant covers the account, whatever else was found. */
 export const COVERED_FINDINGS: readonly ReviewFinding[] = [
   'covered',
+  'lent',
   'expiry-mismatch',
   'disabled-while-live',
 ];

@@ -4,7 +4,7 @@ import type { AccountSweep } from '../activities/retention.js';
 import type { ProviderName } from '../domain/account.js';
 import type { ProviderReview } from '../domain/review.js';
 import { requireAuthentic } from './authentic.js';
-import { startDueRotations, withRotations } from './shared-rotations.js';
+import { reportLiveLends, startDueRotations, withRotations } from './shared-rotations.js';
 
 /** What starts a review: the schedule, or an admin through the API (whose name is the trigger). */
 export interface ReviewInput {
@@ -68,7 +68,9 @@ export async function reviewWorkflow(input: ReviewInput): Promise<ReviewOutcome>
   );
   // Reviews started before shared accounts replay without this step.
   const rotations = patched('shared-account-rotation') ? await startDueRotations(reviewId) : [];
-  const summaries = withRotations(reviews, rotations);
+  // Reviews started before lends were listed replay without it.
+  const lent = patched('lends-in-review') ? await reportLiveLends(reviewId, rotations) : {};
+  const summaries = withRotations(reviews, rotations, lent);
   const { noteworthy } = await finishReview({
     reviewId,
     finishedAt: new Date().toISOString(),

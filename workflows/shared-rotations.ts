@@ -7,10 +7,11 @@ import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/work
 import type { Activities } from '../activities/index.js';
 import type { SharedRotationOutcome } from '../activities/review-rotations.js';
 import { SYSTEM_ACTOR } from '../domain/actor.js';
-import type { ProviderReview } from '../domain/review.js';
+import type { ProviderName } from '../domain/account.js';
+import type { ProviderReview, ReviewFinding } from '../domain/review.js';
 import { sharedAccountWorkflowId } from '../domain/shared-account.js';
 
-const { dueSharedRotations, reportSharedRotations } = proxyActivities<Activities>({
+const { dueSharedRotations, reportSharedRotations, reportLends } = proxyActivities<Activities>({
   startToCloseTimeout: '1m',
   retry: { initialInterval: '1s', maximumInterval: '30s' },
 });
@@ -45,20 +46,41 @@ export async function startDueRotations(reviewId: string): Promise<SharedRotatio
   return outcomes;
 }
 
-/** The providers' summaries with the overdue shared accounts counted under their providers' findings. */
+/**
+ * Lists every shared account lent now in the report (`lent`), beside the overdue ones already reported, and answers
+ * how many per provider.
+ */
+export function reportLiveLends(
+  reviewId: string,
+  outcomes: readonly SharedRotationOutcome[],
+): Promise<Partial<Record<ProviderName, number>>> {
+  return reportLends({
+    reviewId,
+    now: new Date().toISOString(),
+    except: outcomes.map(({ account }) => account.sharedAccountId),
+  });
+}
+
+/**
+ * The providers' summaries with the overdue shared accounts counted under their providers' findings, and the lent
+ * ones (`lent`, counted by provider) when given.
+ */
 export function withRotations(
   reviews: readonly ProviderReview[],
   outcomes: readonly SharedRotationOutcome[],
+  lent: Partial<Record<ProviderName, number>> = {},
 ): ProviderReview[] {
   const merged = reviews.map((review) => ({ ...review, findings: { ...review.findings } }));
-  for (const { account } of outcomes) {
-    let review = merged.find((r) => r.provider === account.provider);
+  const count = (provider: ProviderName, finding: ReviewFinding, n: number): void => {
+    let review = merged.find((r) => r.provider === provider);
     if (!review) {
       // A provider this worker does not review (not enabled here): its shared accounts still count.
-      review = { provider: account.provider, accounts: 0, findings: {} };
+      review = { provider, accounts: 0, findings: {} };
       merged.push(review);
     }
-    review.findings['rotation-overdue'] = (review.findings['rotation-overdue'] ?? 0) + 1;
-  }
+    review.findings[finding] = (review.findings[finding] ?? 0) + n;
+  };
+  for (const { account } of outcomes) count(account.provider, 'rotation-overdue', 1);
+  for (const [provider, n] of Object.entries(lent) as [ProviderName, number][]) count(provider, 'lent', n);
   return merged;
 }

@@ -81,6 +81,8 @@ export function plannedAction(
   switch (finding) {
     case 'covered':
     case 'closed':
+    // Never the classification of a directory's account either: the review lists lent shared accounts itself.
+    case 'lent':
       return 'none';
     case 'drift':
       return 'disabled-and-rotated';

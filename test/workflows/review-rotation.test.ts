@@ -169,4 +169,26 @@ describe('the review and shared accounts past their rotation interval', () => {
     expect((await holder.describe()).status.name).toBe('RUNNING');
     await holder.terminate('test over');
   });
+
+  it('lists every lent shared account with its lend, overdue or not, and a lend alone is nothing to worry about', async () => {
+    const lent = await sharedAccount(5, 30);
+    const lendId = await lendOf(lent);
+    const idle = await sharedAccount(5);
+
+    const { outcome } = await review();
+
+    const report = await h.registry.getReview(outcome.reviewId);
+    const rows = new Map(report?.accounts.map((a) => [a.username, a]));
+    expect(rows.get(lent.account.username)).toMatchObject({
+      provider: 'ldap',
+      externalId: lent.account.externalId,
+      finding: 'lent',
+      action: 'none',
+      grantId: lendId,
+      grantStatus: 'active',
+    });
+    expect(rows.has(idle.account.username)).toBe(false);
+    const ldap = outcome.providers.find((p) => p.provider === 'ldap');
+    expect(ldap?.findings.lent).toBeGreaterThanOrEqual(1);
+  });
 });
