@@ -1,6 +1,6 @@
 import { AndFilter, EqualityFilter, type Client } from 'ldapts';
 import { ProviderError } from '../errors.js';
-import { generatePassword } from '../password.js';
+import { generatePassword, unusableSecret } from '../password.js';
 import { holderOf } from '../ownership.js';
 import type { ServiceCredentialState, ServiceSpec } from '../service-types.js';
 import type { ProvisionResult } from '../types.js';
@@ -52,6 +52,11 @@ export async function createServiceCredential(
     // As for a supplier account: the lock goes in a modify of its own, before the password is replaced.
     const enable = dialect.enableChanges(existing);
     if (enable.length > 0) await client.modify(dn, enable);
+    // AD keeps taking the previous password for an hour after a reset: the earlier answer, which may have reached
+    // somebody, is pushed out of reach by the rounds before the last, as a rotation does.
+    for (let round = 1; round < dialect.rotationRounds; round++) {
+      await client.modify(dn, dialect.rotateChanges(unusableSecret()));
+    }
     await client.modify(dn, dialect.serviceRefreshChanges(spec, password));
   }
   return {
