@@ -31,11 +31,8 @@ export async function createServiceCredential(
   dialect: Dialect,
   spec: ServiceSpec,
 ): Promise<ProvisionResult> {
-  if (spec.username.length > dialect.maxUsernameLength) {
-    throw failure(
-      'invalid',
-      `the name ${spec.username} is longer than ${dialect.maxUsernameLength} characters`,
-    );
+  if (spec.username === '' || spec.username.length > dialect.maxUsernameLength) {
+    throw failure('invalid', `a service account name must have 1 to ${dialect.maxUsernameLength} characters`);
   }
   const dn = dialect.userDn(cfg.usersDN, spec.username);
   const password = generatePassword(SERVICE_PASSWORD_LENGTH);
