@@ -8,6 +8,7 @@ import type { ResolvedLdapConfig } from './config.js';
 import { hasCode, ResultCode } from './connection.js';
 import { SERVICE_ACCOUNT_TYPE, type Dialect } from './dialect.js';
 import { readEntry } from './entry.js';
+import { first, fromGeneralizedTime } from './syntax.js';
 
 /**
  * A service account's password: an application keeps it in its configuration and never types it, so it can be
@@ -79,19 +80,22 @@ export async function listServiceCredentials(
   const { searchEntries } = await client.search(cfg.usersDN, {
     scope: 'one',
     filter,
-    attributes: dialect.readAttributes,
+    // `createTimestamp` is operational (slapd and AD both answer it when asked): the review reports the age.
+    attributes: [...dialect.readAttributes, 'createTimestamp'],
     paged: { pageSize: PAGE_SIZE },
   });
   return searchEntries
     .map((entry): ServiceCredentialState => {
       const state = dialect.readEntry(entry);
+      const createdAt = fromGeneralizedTime(first(entry, 'createTimestamp'));
       return {
         kind: 'service-account',
         id: entry.dn,
         name: state.username,
         owners: [],
         enabled: state.enabled,
-        credentials: [{ id: entry.dn, type: 'password', expiresAt: state.expiresAt }],
+        createdAt,
+        credentials: [{ id: entry.dn, type: 'password', createdAt, expiresAt: state.expiresAt }],
         grantId: state.grantId,
       };
     })
