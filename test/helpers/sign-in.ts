@@ -103,3 +103,40 @@ async function entraSignIn(
   if (body.error === 'invalid_grant' && REFUSED_AADSTS.has(code)) return 'refused';
   throw new Error(`the token endpoint answered ${res.status} ${JSON.stringify(body)}`);
 }
+
+/**
+ * Whether a service credential gets its integration in right now, as the integration itself would, with nothing
+ * more asked:
+ * - `okta`: the client-credentials grant on the org token endpoint, the client authenticated by HTTP Basic;
+ * - `openldap` / `ad`: a simple bind as the service account (by DN), usable at once (no change asked).
+ */
+export async function serviceSignsIn(
+  target: SignInTarget,
+  username: string,
+  secret: string,
+): Promise<boolean> {
+  switch (target.kind) {
+    case 'okta':
+      return oktaClientCredentials(target.okta.url, username, secret);
+    case 'openldap':
+    case 'ad':
+      return (await signIn(target, username, secret)) === 'ok';
+    case 'entra':
+      throw new Error('serviceSignsIn: the Entra client-credentials grant is not wired here');
+  }
+}
+
+async function oktaClientCredentials(orgUrl: string, clientId: string, secret: string): Promise<boolean> {
+  const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString(
+    'base64',
+  );
+  const res = await fetch(`${orgUrl}/oauth2/v1/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${basic}`, accept: 'application/json' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'okta.users.read' }),
+  });
+  const body = (await res.json()) as { access_token?: string; error?: string };
+  if (res.status === 200 && body.access_token) return true;
+  if (res.status === 401 && body.error === 'invalid_client') return false;
+  throw new Error(`the Okta token endpoint answered ${res.status} ${JSON.stringify(body)}`);
+}
