@@ -15,7 +15,8 @@ import type { AccountSpec, IdentityProvider } from '../../providers/types.js';
 import type { AccountRef, Credential } from '../../domain/account.js';
 import { ALL_PERMISSIONS, startGraphFake, type GraphFake } from '../fakes/graph/index.js';
 import { providerContract } from './contract.js';
-import { signIn, signsIn } from '../helpers/sign-in.js';
+import { serviceCredentialContract } from './service-credential-contract.js';
+import { serviceSignsIn, signIn, signsIn } from '../helpers/sign-in.js';
 import { accountSpec, inDays, token } from './specs.js';
 
 const UPN_DOMAIN = 'contoso.test';
@@ -44,9 +45,10 @@ function settings(overrides: Partial<EntraConfig> = {}): EntraConfig {
   };
 }
 
-const providers: IdentityProvider[] = [];
+type EntraProvider = ReturnType<typeof createEntraProvider>;
+const providers: EntraProvider[] = [];
 /** A provider closed after the test file. */
-function entra(overrides: Partial<EntraConfig> = {}): IdentityProvider {
+function entra(overrides: Partial<EntraConfig> = {}): EntraProvider {
   const provider = createEntraProvider(settings(overrides));
   providers.push(provider);
   return provider;
@@ -174,6 +176,19 @@ providerContract('entra (guest accounts)', async () => ({
   groups: [graph.createGroup(`Contract guests ${token()}`).id],
   missingGroup: randomUUID(),
   makeForeignAccount: addByHand,
+}));
+
+// Applications an administrator registered by hand carry no grant tag: ours must never take one over.
+serviceCredentialContract('entra (application secrets)', async () => ({
+  provider: entra(),
+  maxNameLength: 64,
+  signsIn: (credential) => serviceSignsIn({ kind: 'entra', graph }, credential.username, credential.password),
+  missingRef: (name) => ({ username: name, externalId: randomUUID(), displayName: name }),
+  makeForeign: async (name) => {
+    graph.plantApplication({ displayName: name });
+  },
+  holdsExpiry: true,
+  kind: 'application',
 }));
 
 describe('entra shared accounts (existing members)', () => {
