@@ -26,6 +26,7 @@ import { createRetentionActivities, type RetentionSettings } from './retention.j
 import { createReviewReportActivities, type ReviewSettings } from './review-report.js';
 import { createReviewActivities } from './review.js';
 import { createSharedAccountActivities } from './shared-accounts.js';
+import { createManualDoorActivities } from './manual-doors.js';
 
 export interface ActivityDeps {
   providers: ReadonlyMap<ProviderName, IdentityProvider>;
@@ -71,6 +72,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReviewReportActivities(deps),
     ...createRetentionActivities(deps),
     ...createSharedAccountActivities(deps),
+    ...createManualDoorActivities(deps),
   };
 }
 

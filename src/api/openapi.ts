@@ -12,6 +12,7 @@ import { isRateLimited } from './rate-limit.js';
 import { RESPONSE_COMPONENTS } from './response-schemas.js';
 import { SHARED_ACCOUNT_COMPONENTS } from './shared-account-responses.js';
 import { SUPPLIER_COMPONENTS } from './supplier-responses.js';
+import { MANUAL_DOOR_COMPONENTS } from './manual-door-responses.js';
 import type { DeclaredRoute } from './route-contract.js';
 
 /** The role of docs/api.md's role column that each permission of auth.ts stands for. */
@@ -163,7 +164,12 @@ export function buildOpenApiDocument(routes: readonly DeclaredRoute[]): JsonObje
       // `schemas.defs` is filled while the operations are converted, above.
       schemas: {
         ...schemas.defs,
-        ...componentSchemas([...RESPONSE_COMPONENTS, ...SUPPLIER_COMPONENTS, ...SHARED_ACCOUNT_COMPONENTS]),
+        ...componentSchemas([
+          ...RESPONSE_COMPONENTS,
+          ...SUPPLIER_COMPONENTS,
+          ...SHARED_ACCOUNT_COMPONENTS,
+          ...MANUAL_DOOR_COMPONENTS,
+        ]),
       },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'A token listed in `API_TOKENS`.' },
