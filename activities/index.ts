@@ -25,6 +25,7 @@ import { createReminderActivities } from './reminders.js';
 import { createRetentionActivities, type RetentionSettings } from './retention.js';
 import { createReviewReportActivities, type ReviewSettings } from './review-report.js';
 import { createReviewActivities } from './review.js';
+import { createServiceCredentialActivities } from './service-credentials.js';
 import { createSharedAccountActivities } from './shared-accounts.js';
 
 export interface ActivityDeps {
@@ -71,6 +72,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReviewReportActivities(deps),
     ...createRetentionActivities(deps),
     ...createSharedAccountActivities(deps),
+    ...createServiceCredentialActivities(deps),
   };
 }
 

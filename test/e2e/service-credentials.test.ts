@@ -1,0 +1,122 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { token } from '../helpers/kit.js';
+import { readEntry } from '../helpers/ldap.js';
+import { signIn } from '../helpers/sign-in.js';
+import { TestStack, TOKENS } from '../helpers/stack.js';
+
+/** A grant as the API answers it, with the members these tests read. */
+interface ServiceGrant {
+  id: string;
+  door: string;
+  status: string;
+  expiresAt: string;
+  closedAt?: string;
+  account: { username: string; externalId: string };
+  credential?: { username: string; password: string };
+  events?: { type: string }[];
+}
+
+function inSeconds(s: number): string {
+  return new Date(Date.now() + s * 1000).toISOString();
+}
+
+/** Polls the grant until `done` holds. */
+async function grantWhen(
+  stack: TestStack,
+  id: string,
+  done: (grant: ServiceGrant) => boolean,
+  timeoutMs = 30_000,
+): Promise<ServiceGrant> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await stack.request('GET', `/v1/grants/${id}`, TOKENS.auditor);
+    const grant = body as ServiceGrant;
+    if (done(grant)) return grant;
+    if (Date.now() > deadline) throw new Error(`grant ${id} stayed ${JSON.stringify(grant)}`);
+    await sleep(200);
+  }
+}
+
+const closed = (grant: ServiceGrant) => grant.closedAt !== undefined;
+
+describe('a service credential for a supplier integration on OpenLDAP', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await TestStack.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  async function createService(organisation: string, expiresAt: string, extra: Record<string, unknown> = {}) {
+    return stack.request('POST', '/v1/grants', TOKENS.requester, {
+      provider: 'ldap',
+      kind: 'service',
+      supplier: { organisation },
+      expiresAt,
+      reason: 'nightly export of the invoices',
+      ...extra,
+    });
+  }
+
+  it('makes a service account whose password binds without a change, and locks it at its expiry', async () => {
+    const organisation = `Export Robots ${token()}`;
+    const created = await createService(organisation, inSeconds(6));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const grant = created.body as ServiceGrant;
+    expect(grant.door).toBe('service');
+    expect(grant.account.username).toMatch(/^sup-export-robots-[0-9a-f]+-svc$/);
+    const credential = grant.credential as { username: string; password: string };
+    expect(credential.password.length).toBeGreaterThanOrEqual(48);
+    const directory = { kind: 'openldap', slapd: stack.slapd } as const;
+    expect(await signIn(directory, grant.account.externalId, credential.password)).toBe('ok');
+
+    // The password is handed out once: not in the grant's view, not claimable again.
+    const shown = await stack.request('GET', `/v1/grants/${grant.id}`, TOKENS.auditor);
+    expect(JSON.stringify(shown.body)).not.toContain(credential.password);
+    const again = await stack.request('POST', `/v1/grants/${grant.id}/credential`, TOKENS.requester);
+    expect(again.status).toBe(409);
+
+    // The supplier's own account is another door: its name is not the integration's.
+    const account = await stack.request('POST', '/v1/grants', TOKENS.requester, {
+      provider: 'ldap',
+      supplier: { organisation },
+      durationDays: 1,
+      reason: 'a person of the supplier',
+    });
+    expect(account.status, JSON.stringify(account.body)).toBe(201);
+    expect((account.body as ServiceGrant).account.username).not.toBe(grant.account.username);
+
+    const ended = await grantWhen(stack, grant.id, closed);
+    expect(ended.status).toBe('expired');
+    expect(ended.events?.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['expired', 'disabled', 'credentials-rotated']),
+    );
+    expect(await signIn(directory, grant.account.externalId, credential.password)).toBe('refused');
+    const entry = await readEntry(stack.slapd, grant.account.externalId);
+    expect(entry?.pwdAccountLockedTime).toEqual(['000001010000Z']);
+  });
+
+  it('refuses a second live service credential of the same supplier, and a guest or member kind', async () => {
+    const organisation = `Twice Integrations ${token()}`;
+    const first = await createService(organisation, inSeconds(3600));
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const second = await createService(organisation, inSeconds(3600));
+    expect(second.status).toBe(409);
+    expect(second.body.liveGrantId).toBe((first.body as ServiceGrant).id);
+
+    const kinded = await createService(organisation, inSeconds(3600), { account: 'member' });
+    expect(kinded.status).toBe(400);
+    expect(JSON.stringify(kinded.body)).toContain('account');
+
+    const revoked = await stack.request('POST', `/v1/grants/${first.body.id}/revoke`, TOKENS.admin, {
+      reason: 'integration retired',
+    });
+    expect(revoked.status).toBe(200);
+    const ended = await grantWhen(stack, first.body.id, closed);
+    expect(ended.status).toBe('revoked');
+  });
+});
