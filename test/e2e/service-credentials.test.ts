@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Attribute, Change, Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { token } from '../helpers/kit.js';
 import { readEntry } from '../helpers/ldap.js';
@@ -118,5 +119,43 @@ describe('a service credential for a supplier integration on OpenLDAP', () => {
     expect(revoked.status).toBe(200);
     const ended = await grantWhen(stack, first.body.id, closed);
     expect(ended.status).toBe('revoked');
+  });
+
+  it('is closed again by the review when unlocked by hand after its end, and is never called an orphan', async () => {
+    const live = (await createService(`Live Feeds ${token()}`, inSeconds(3600))).body as ServiceGrant;
+    const created = await createService(`Unlocked Uploads ${token()}`, inSeconds(4));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const grant = await grantWhen(stack, created.body.id, closed);
+    const client = new Client({ url: stack.slapd.url });
+    try {
+      await client.bind(stack.slapd.bindDN, stack.slapd.bindPassword);
+      // Someone lets the integration back in: the lock and the expiry removed, a known password set.
+      await client.modify(grant.account.externalId, [
+        new Change({ operation: 'delete', modification: new Attribute({ type: 'pwdAccountLockedTime' }) }),
+        new Change({ operation: 'delete', modification: new Attribute({ type: 'pwdEndTime' }) }),
+        new Change({
+          operation: 'replace',
+          modification: new Attribute({ type: 'userPassword', values: ['back-door-password'] }),
+        }),
+      ]);
+    } finally {
+      await client.unbind();
+    }
+    const directory = { kind: 'openldap', slapd: stack.slapd } as const;
+    expect(await signIn(directory, grant.account.externalId, 'back-door-password')).not.toBe('refused');
+
+    const review = await stack.request('POST', '/v1/reviews', TOKENS.admin);
+    expect(review.status, JSON.stringify(review.body)).toBe(200);
+    const rows = review.body.accounts as { username: string; finding: string; action: string }[];
+    expect(rows.filter((row) => row.finding === 'orphan').map((row) => row.username)).not.toEqual(
+      expect.arrayContaining([live.account.username]),
+    );
+    expect(rows.find((row) => row.username === grant.account.username)).toMatchObject({
+      finding: 'drift',
+      action: 'disabled-and-rotated',
+    });
+    expect(await signIn(directory, grant.account.externalId, 'back-door-password')).toBe('refused');
+    const trail = await stack.request('GET', `/v1/grants/${grant.id}`, TOKENS.auditor);
+    expect((trail.body.events as { type: string }[]).map((e) => e.type)).toContain('drift-corrected');
   });
 });
