@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Attribute, Change, Client } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGraphFake, type GraphFake } from '../fakes/graph/index.js';
+import { startOktaFake, type OktaFake } from '../fakes/okta/index.js';
 import { token } from '../helpers/kit.js';
 import { readEntry } from '../helpers/ldap.js';
-import { signIn } from '../helpers/sign-in.js';
+import { serviceSignIn, serviceSignsIn, signIn } from '../helpers/sign-in.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
 
 /** A grant as the API answers it, with the members these tests read. */
@@ -101,7 +103,7 @@ describe('a service credential for a supplier integration on OpenLDAP', () => {
     expect(entry?.pwdAccountLockedTime).toEqual(['000001010000Z']);
   });
 
-  it('refuses a second live service credential of the same supplier, and a guest or member kind', async () => {
+  it('refuses a second live service credential of the same supplier, and what a service credential cannot have', async () => {
     const organisation = `Twice Integrations ${token()}`;
     const first = await createService(organisation, inSeconds(3600));
     expect(first.status, JSON.stringify(first.body)).toBe(201);
@@ -109,9 +111,15 @@ describe('a service credential for a supplier integration on OpenLDAP', () => {
     expect(second.status).toBe(409);
     expect(second.body.liveGrantId).toBe((first.body as ServiceGrant).id);
 
-    const kinded = await createService(organisation, inSeconds(3600), { account: 'member' });
-    expect(kinded.status).toBe(400);
-    expect(JSON.stringify(kinded.body)).toContain('account');
+    for (const [extra, field] of [
+      [{ account: 'member' }, 'account'],
+      [{ groups: ['cn=staff'] }, 'groups'],
+      [{ kind: 'robot' }, 'kind'],
+    ] as const) {
+      const refused = await createService(organisation, inSeconds(3600), extra);
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+    }
 
     const revoked = await stack.request('POST', `/v1/grants/${first.body.id}/revoke`, TOKENS.admin, {
       reason: 'integration retired',
@@ -157,5 +165,144 @@ describe('a service credential for a supplier integration on OpenLDAP', () => {
     expect(await signIn(directory, grant.account.externalId, 'back-door-password')).toBe('refused');
     const trail = await stack.request('GET', `/v1/grants/${grant.id}`, TOKENS.auditor);
     expect((trail.body.events as { type: string }[]).map((e) => e.type)).toContain('drift-corrected');
+  });
+});
+
+describe('a service credential on Entra: an application secret that Entra itself ends', () => {
+  let graph: GraphFake;
+  let stack: TestStack;
+  const entra = () => ({ kind: 'entra', graph }) as const;
+
+  beforeAll(async () => {
+    graph = await startGraphFake();
+    stack = await TestStack.start({
+      GRAPH_TENANT_ID: graph.tenantId,
+      GRAPH_CLIENT_ID: graph.clientId,
+      GRAPH_CLIENT_SECRET: graph.clientSecret,
+      GRAPH_UPN_DOMAIN: 'contoso.test',
+      GRAPH_BASE_URL: graph.graphUrl,
+      GRAPH_AUTHORITY_URL: graph.authorityUrl,
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await graph?.close();
+  });
+
+  async function createService(organisation: string, expiresAt: string) {
+    const created = await stack.request('POST', '/v1/grants', TOKENS.requester, {
+      provider: 'entra',
+      kind: 'service',
+      supplier: { organisation },
+      expiresAt,
+      reason: 'the supplier syncs our calendar',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    return created.body as ServiceGrant & { credential: { username: string; password: string } };
+  }
+
+  it('signs in with client credentials until revoked: then every secret is gone and the principal disabled', async () => {
+    const grant = await createService(`Calendar Sync ${token()}`, inSeconds(3600));
+    expect(grant.door).toBe('service');
+    const application = graph.applications.get(grant.account.externalId);
+    expect(application?.displayName).toBe(grant.account.username);
+    expect(application?.passwordCredentials.map((c) => Date.parse(c.endDateTime ?? ''))).toEqual([
+      Date.parse(grant.expiresAt),
+    ]);
+    expect(await serviceSignsIn(entra(), grant.credential.username, grant.credential.password)).toBe(true);
+
+    const revoked = await stack.request('POST', `/v1/grants/${grant.id}/revoke`, TOKENS.admin, {
+      reason: 'the integration is retired',
+    });
+    expect(revoked.status).toBe(200);
+    expect(await serviceSignsIn(entra(), grant.credential.username, grant.credential.password)).toBe(false);
+    expect(graph.applications.get(grant.account.externalId)?.passwordCredentials).toEqual([]);
+    expect(graph.servicePrincipalByAppId(grant.credential.username)?.accountEnabled).toBe(false);
+    expect((await grantWhen(stack, grant.id, closed)).status).toBe('revoked');
+  });
+
+  it('is refused by Entra itself after its expiry, with no worker there to close it', async () => {
+    const grant = await createService(`Night Batch ${token()}`, inSeconds(6));
+    expect(await serviceSignsIn(entra(), grant.credential.username, grant.credential.password)).toBe(true);
+    await stack.killWorker();
+    await sleep(Date.parse(grant.expiresAt) - Date.now() + 1500);
+    expect(await serviceSignIn(entra(), grant.credential.username, grant.credential.password)).toBe(
+      'expired',
+    );
+
+    await stack.startWorker();
+    const ended = await grantWhen(stack, grant.id, closed, 60_000);
+    expect(ended.status).toBe('expired');
+    expect(graph.servicePrincipalByAppId(grant.credential.username)?.accountEnabled).toBe(false);
+  });
+
+  it('an extension approved by a second person issues a new secret, claimed once, that signs in', async () => {
+    const grant = await createService(`Ledger Bridge ${token()}`, inSeconds(3600));
+    const later = inSeconds(7200);
+    const asked = await stack.request('POST', `/v1/grants/${grant.id}/extensions`, TOKENS.requester, {
+      expiresAt: later,
+      reason: 'the migration runs longer',
+    });
+    expect(asked.status, JSON.stringify(asked.body)).toBe(202);
+    const approved = await stack.request(
+      'POST',
+      `/v1/grants/${grant.id}/extensions/approve`,
+      TOKENS.approver,
+    );
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+
+    const claimed = await stack.request('POST', `/v1/grants/${grant.id}/credential`, TOKENS.requester);
+    expect(claimed.status, JSON.stringify(claimed.body)).toBe(200);
+    const renewed = claimed.body.credential as { username: string; password: string };
+    expect(renewed.username).toBe(grant.credential.username);
+    expect(renewed.password).not.toBe(grant.credential.password);
+    expect(await serviceSignsIn(entra(), renewed.username, renewed.password)).toBe(true);
+    const ends = graph.applications
+      .get(grant.account.externalId)
+      ?.passwordCredentials.map((c) => Date.parse(c.endDateTime ?? ''));
+    expect(ends).toContain(Date.parse(later));
+    // Handed out once: the second claim finds nothing.
+    const again = await stack.request('POST', `/v1/grants/${grant.id}/credential`, TOKENS.requester);
+    expect(again.status).toBe(409);
+  });
+});
+
+describe('a service credential on Okta: a service app deactivated at its end', () => {
+  let okta: OktaFake;
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    okta = await startOktaFake();
+    stack = await TestStack.start({
+      OKTA_ORG_URL: okta.url,
+      OKTA_API_TOKEN: okta.apiToken,
+      OKTA_LOGIN_DOMAIN: 'suppliers.acme.test',
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await okta?.close();
+  });
+
+  it('issues a service app whose secret gets a token, refused once the app is deactivated at the expiry', async () => {
+    const created = await stack.request('POST', '/v1/grants', TOKENS.requester, {
+      provider: 'okta',
+      kind: 'service',
+      supplier: { organisation: `Stock Feed ${token()}` },
+      expiresAt: inSeconds(6),
+      reason: 'the supplier reads our stock levels',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const grant = created.body as ServiceGrant & { credential: { username: string; password: string } };
+    const target = { kind: 'okta', okta } as const;
+    expect(okta.apps.get(grant.account.externalId)?.status).toBe('ACTIVE');
+    expect(await serviceSignsIn(target, grant.credential.username, grant.credential.password)).toBe(true);
+
+    const ended = await grantWhen(stack, grant.id, closed);
+    expect(ended.status).toBe('expired');
+    expect(okta.apps.get(grant.account.externalId)?.status).toBe('INACTIVE');
+    expect(await serviceSignsIn(target, grant.credential.username, grant.credential.password)).toBe(false);
   });
 });
