@@ -20,8 +20,9 @@ interface ServiceGrant {
   events?: { type: string }[];
 }
 
+/** An instant `s` seconds from now, to the whole second: Graph keeps a secret's end to the second. */
 function inSeconds(s: number): string {
-  return new Date(Date.now() + s * 1000).toISOString();
+  return new Date(Math.floor(Date.now() / 1000) * 1000 + s * 1000).toISOString();
 }
 
 /** Polls the grant until `done` holds. */
