@@ -223,6 +223,53 @@ describe('a service credential on Entra: an application secret that Entra itself
     expect((await grantWhen(stack, grant.id, closed)).status).toBe('revoked');
   });
 
+  /** Calls Graph as the tenant's administrator would, by hand, outside supplier-access. */
+  async function byHand(method: string, path: string, body: unknown): Promise<Record<string, unknown>> {
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: graph.clientId,
+      client_secret: graph.clientSecret,
+      scope: 'https://graph.microsoft.com/.default',
+    });
+    const token = (await (await fetch(graph.tokenUrl, { method: 'POST', body: form })).json()) as {
+      access_token: string;
+    };
+    const res = await fetch(`${graph.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(res.ok, `${method} ${path}: ${res.status}`).toBe(true);
+    return res.status === 204 ? {} : ((await res.json()) as Record<string, unknown>);
+  }
+
+  it('is closed again by the review when someone adds a secret and enables it by hand after its end', async () => {
+    const grant = await createService(`Revived Webhooks ${token()}`, inSeconds(3600));
+    const revoked = await stack.request('POST', `/v1/grants/${grant.id}/revoke`, TOKENS.admin, {
+      reason: 'contract over',
+    });
+    expect(revoked.status).toBe(200);
+    const principal = graph.servicePrincipalByAppId(grant.credential.username);
+    await byHand('PATCH', `/servicePrincipals/${principal?.id}`, { accountEnabled: true });
+    const added = await byHand('POST', `/applications/${grant.account.externalId}/addPassword`, {
+      passwordCredential: { displayName: 'quick fix' },
+    });
+    const backDoor = String(added.secretText);
+    expect(await serviceSignsIn(entra(), grant.credential.username, backDoor)).toBe(true);
+
+    const review = await stack.request('POST', '/v1/reviews', TOKENS.admin);
+    expect(review.status, JSON.stringify(review.body)).toBe(200);
+    const row = (review.body.accounts as { username: string }[]).find(
+      (r) => r.username === grant.account.username,
+    );
+    expect(row).toMatchObject({ finding: 'drift', action: 'disabled-and-rotated', grantId: grant.id });
+    expect(await serviceSignsIn(entra(), grant.credential.username, backDoor)).toBe(false);
+    expect(graph.applications.get(grant.account.externalId)?.passwordCredentials).toEqual([]);
+    expect(graph.servicePrincipalByAppId(grant.credential.username)?.accountEnabled).toBe(false);
+    const trail = await stack.request('GET', `/v1/grants/${grant.id}`, TOKENS.auditor);
+    expect((trail.body.events as { type: string }[]).map((e) => e.type)).toContain('drift-corrected');
+  });
+
   it('is refused by Entra itself after its expiry, with no worker there to close it', async () => {
     const grant = await createService(`Night Batch ${token()}`, inSeconds(6));
     expect(await serviceSignsIn(entra(), grant.credential.username, grant.credential.password)).toBe(true);
