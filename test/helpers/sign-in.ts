@@ -111,7 +111,10 @@ async function entraSignIn(
  */
 export type ServiceSignInAnswer = 'ok' | 'expired' | 'disabled' | 'refused';
 
-/** Whether `secret` signs in as the service credential `username` (a client id, an account name) right now. */
+/**
+ * Whether a service credential gets its integration in right now, as the integration itself would, with nothing
+ * more asked (see `serviceSignIn`).
+ */
 export async function serviceSignsIn(
   target: SignInTarget,
   username: string,
@@ -123,9 +126,10 @@ export async function serviceSignsIn(
 /**
  * How the backend answers a service credential right now, through its own sign-in:
  * - `entra`: the client-credentials grant on the Graph fake's token endpoint (client id + secret);
- * Each backend gets a branch of its own below.
+ * - `okta`: the client-credentials grant on the org token endpoint, the client authenticated by HTTP Basic;
+ * - `openldap` / `ad`: a simple bind as the service account (by DN), usable at once (no change asked).
  */
-export function serviceSignIn(
+export async function serviceSignIn(
   target: SignInTarget,
   username: string,
   secret: string,
@@ -133,8 +137,11 @@ export function serviceSignIn(
   switch (target.kind) {
     case 'entra':
       return entraClientCredentials(target.graph, username, secret);
-    default:
-      throw new Error(`no service sign-in for ${target.kind} yet`);
+    case 'okta':
+      return (await oktaClientCredentials(target.okta.url, username, secret)) ? 'ok' : 'refused';
+    case 'openldap':
+    case 'ad':
+      return (await signIn(target, username, secret)) === 'ok' ? 'ok' : 'refused';
   }
 }
 
@@ -164,4 +171,19 @@ async function entraClientCredentials(
   const answer = SERVICE_AADSTS[body.error_codes?.[0] ?? 0];
   if (answer) return answer;
   throw new Error(`the token endpoint answered ${res.status} ${JSON.stringify(body)}`);
+}
+
+async function oktaClientCredentials(orgUrl: string, clientId: string, secret: string): Promise<boolean> {
+  const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString(
+    'base64',
+  );
+  const res = await fetch(`${orgUrl}/oauth2/v1/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${basic}`, accept: 'application/json' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'okta.users.read' }),
+  });
+  const body = (await res.json()) as { access_token?: string; error?: string };
+  if (res.status === 200 && body.access_token) return true;
+  if (res.status === 401 && body.error === 'invalid_client') return false;
+  throw new Error(`the Okta token endpoint answered ${res.status} ${JSON.stringify(body)}`);
 }
