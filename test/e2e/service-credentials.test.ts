@@ -78,6 +78,12 @@ describe('a service credential for a supplier integration on OpenLDAP', () => {
     const directory = { kind: 'openldap', slapd: stack.slapd } as const;
     expect(await signIn(directory, grant.account.externalId, credential.password)).toBe('ok');
 
+    // Never in plaintext in the grant's history, nor in the worker's logs.
+    const history = stack.rawHistory(`grant-ldap-${grant.account.username}`);
+    expect(history).not.toContain(credential.password);
+    expect(history).not.toContain(Buffer.from(credential.password).toString('base64'));
+    expect(stack.workerOutput).not.toContain(credential.password);
+
     // The password is handed out once: not in the grant's view, not claimable again.
     const shown = await stack.request('GET', `/v1/grants/${grant.id}`, TOKENS.auditor);
     expect(JSON.stringify(shown.body)).not.toContain(credential.password);
@@ -268,6 +274,24 @@ describe('a service credential on Entra: an application secret that Entra itself
     expect(graph.servicePrincipalByAppId(grant.credential.username)?.accountEnabled).toBe(false);
     const trail = await stack.request('GET', `/v1/grants/${grant.id}`, TOKENS.auditor);
     expect((trail.body.events as { type: string }[]).map((e) => e.type)).toContain('drift-corrected');
+  });
+
+  it('is refused when an application of that name is not ours, and leaves that application as it was', async () => {
+    const organisation = `Hand Made Apps ${token()}`;
+    const name = `sup-${organisation.toLowerCase().replace(/ /g, '-')}-svc`;
+    const planted = graph.plantApplication({ displayName: name });
+    const refused = await stack.request('POST', '/v1/grants', TOKENS.requester, {
+      provider: 'entra',
+      kind: 'service',
+      supplier: { organisation },
+      expiresAt: inSeconds(3600),
+      reason: 'the supplier syncs our calendar',
+    });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(409);
+    const failed = await grantWhen(stack, String(refused.body.grantId), (g) => g.status === 'failed');
+    expect(failed.door).toBe('service');
+    // The clean-up after the refusal closes only what this grant made: the planted secret still signs in.
+    expect(await serviceSignsIn(entra(), planted.application.appId, planted.secretText)).toBe(true);
   });
 
   it('is refused by Entra itself after its expiry, with no worker there to close it', async () => {
