@@ -50,7 +50,8 @@ export function createRules(policy: GrantPolicy): JsonObject {
       'or a digit, in any script (it is transliterated: Ø counts as O), since the account is named after ' +
       'it. Unknown fields are refused. `groups` are group DNs under LDAP_GROUPS_DN (LDAP), group ids (Okta) or group ' +
       'object ids (Entra); the provider checks each before creating anything, and one it does not have is a ' +
-      '`400` naming `groups`.',
+      "`400` naming `groups`. With `kind: service` (a credential for the supplier's integration), `account` " +
+      'and `groups` are refused.',
     oneOf: [{ required: ['expiresAt'] }, { required: ['durationDays'] }],
     // The second "exactly one": at least one of the two, and not both.
     anyOf: [{ required: ['supplierId'] }, { required: ['supplier'] }],
