@@ -25,6 +25,7 @@ import { createReminderActivities } from './reminders.js';
 import { createRetentionActivities, type RetentionSettings } from './retention.js';
 import { createReviewReportActivities, type ReviewSettings } from './review-report.js';
 import { createReviewActivities } from './review.js';
+import { createServiceCredentialActivities } from './service-credentials.js';
 import { createSharedAccountActivities } from './shared-accounts.js';
 import { createManualDoorActivities } from './manual-doors.js';
 
@@ -73,6 +74,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRetentionActivities(deps),
     ...createSharedAccountActivities(deps),
     ...createManualDoorActivities(deps),
+    ...createServiceCredentialActivities(deps),
   };
 }
 

@@ -50,7 +50,8 @@ export function createRules(policy: GrantPolicy): JsonObject {
       'or a digit, in any script (it is transliterated: Ø counts as O), since the account is named after ' +
       'it. Unknown fields are refused. `groups` are group DNs under LDAP_GROUPS_DN (LDAP), group ids (Okta) or group ' +
       'object ids (Entra); the provider checks each before creating anything, and one it does not have is a ' +
-      '`400` naming `groups`.',
+      "`400` naming `groups`. With `kind: service` (a credential for the supplier's integration), `account` " +
+      'and `groups` are refused.',
     oneOf: [{ required: ['expiresAt'] }, { required: ['durationDays'] }],
     // The second "exactly one": at least one of the two, and not both.
     anyOf: [{ required: ['supplierId'] }, { required: ['supplier'] }],
@@ -63,7 +64,7 @@ export const QUERY_DESCRIPTIONS: Record<string, string> = {
   status: 'Grants in any of these statuses.',
   provider: 'Grants in any of these providers.',
   supplierId: 'Grants of this supplier.',
-  door: '`account`: accounts made for suppliers; `lend`: lends of shared accounts.',
+  door: "`account`: accounts made for suppliers; `lend`: lends of shared accounts; `service`: credentials for suppliers' integrations.",
   sharedAccountId: 'The lends of this shared account.',
   organisation: 'Part of the organisation name, ignoring case and diacritics.',
   expiresBefore: 'Grants whose current expiry is strictly before this instant.',

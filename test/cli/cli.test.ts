@@ -307,3 +307,27 @@ describe('the CLI on other answers', () => {
 
 /** A grant id that exists nowhere. */
 const id0 = '00000000-0000-4000-8000-000000000000';
+
+describe('a service credential through the CLI', () => {
+  it('grant create --kind service prints the integration secret once, and it binds with no change asked', async () => {
+    const run = expectOk(
+      await rita(
+        'grant create --provider ldap --days 7 --kind service',
+        ...['--organisation', 'Quillon Integrations Ltd', '--reason', 'nightly stock export'],
+      ),
+    );
+    const id = grantIdIn(run.stdout);
+    expect(fieldIn(run.stdout, 'username')).toBe('sup-quillon-integrations-ltd-svc');
+    expect(run.stdout).toContain('shown once');
+    const secret = fieldIn(run.stdout, 'password');
+    expect(await canBind(stack.slapd.url, fieldIn(run.stdout, 'external id'), secret)).toBe(true);
+    expect((await shown(id)).door).toBe('service');
+
+    const refused = await rita(
+      'grant create --provider ldap --days 7 --kind robot',
+      ...['--organisation', 'Quillon Integrations Ltd', '--reason', 'nightly stock export'],
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('--kind');
+  });
+});

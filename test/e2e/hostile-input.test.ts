@@ -306,7 +306,9 @@ function expectGrant(sent: any, got: any): void {
   const organisation = String(sent.supplier.organisation).trim();
   expect(got.supplier.organisation).toBe(organisation);
   expect(got.account.username).toMatch(/^sup-[a-z0-9]+(-[a-z0-9]+)*$/);
-  expect(got.account.displayName).toBe(`${organisation} (supplier)`);
+  // A service credential is the supplier's integration, marked so; every other grant the supplier's account.
+  const marked = sent.kind === 'service' ? 'supplier integration' : 'supplier';
+  expect(got.account.displayName).toBe(`${organisation} (${marked})`);
   expect(got.account.externalId).toBe(`uid=${got.account.username},${stack.slapd.usersDN}`);
   expect(got.credential?.username).toBe(got.account.username);
   expect(got.expiresAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
