@@ -3,6 +3,7 @@ import { createIndex } from './migration-kit.js';
 import { supplierKey } from '../../domain/naming.js';
 import { foldOrganisation } from './fold.js';
 import { addSuppliers } from './suppliers-migration.js';
+import { addInventory, type ReviewCredentialsTable } from './inventory-migration.js';
 
 /** Row shapes as stored; instants are ISO-8601 UTC text so they sort and compare as text in any dialect. */
 export interface GrantsTable {
@@ -153,6 +154,7 @@ export interface Database {
   suppliers: SuppliersTable;
   shared_accounts: SharedAccountsTable;
   shared_account_events: SharedAccountEventsTable;
+  review_credentials: ReviewCredentialsTable;
 }
 
 const migrations: Record<string, Migration> = {
@@ -202,6 +204,7 @@ const migrations: Record<string, Migration> = {
   '0006-suppliers': { up: addSuppliers },
   '0007-retention': { up: addRetention },
   '0008-shared-accounts': { up: addSharedAccounts },
+  '0011-inventory': { up: addInventory },
 };
 
 /**
