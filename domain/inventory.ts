@@ -4,7 +4,6 @@
  * the review workflow loads this file (types and pure functions only).
  */
 import type { ProviderName } from './account.js';
-import type { ServiceCredentialKind, ServiceCredentialState } from '../providers/service-types.js';
 
 /**
  * Why a holder the service did not issue is worth a look:
@@ -23,10 +22,30 @@ export const INVENTORY_FLAGS = [
 
 export type InventoryFlag = (typeof INVENTORY_FLAGS)[number];
 
+/** What kind of holder it is: the providers' `ServiceCredentialKind`, spelled here because the domain imports nothing. */
+export type CredentialHolderKind =
+  'application' | 'service-principal' | 'service-app' | 'api-token' | 'service-account';
+
+/**
+ * A holder as a provider lists it: the part of `ServiceCredentialState` the inventory reads (that type is assignable
+ * to this one).
+ */
+export interface CredentialHolder {
+  kind: CredentialHolderKind;
+  id: string;
+  name: string;
+  owners: readonly string[];
+  enabled: boolean;
+  createdAt?: string | undefined;
+  lastUsedAt?: string | undefined;
+  credentials: readonly { expiresAt?: string | undefined }[];
+  grantId?: string | undefined;
+}
+
 /** One credential holder as the review's inventory reports it. */
 export interface InventoriedCredential {
   provider: ProviderName;
-  kind: ServiceCredentialKind;
+  kind: CredentialHolderKind;
   /** The provider's own id (Graph object id, Okta app or token id, LDAP DN). */
   id: string;
   name: string;
@@ -78,10 +97,7 @@ export function isSupplierStyleName(name: string, prefix: string): boolean {
 }
 
 /** The holder as the report gives it, with its flags. */
-export function classifyHolder(
-  state: ServiceCredentialState,
-  context: InventoryContext,
-): InventoriedCredential {
+export function classifyHolder(state: CredentialHolder, context: InventoryContext): InventoriedCredential {
   const ends = state.credentials.map((c) => c.expiresAt);
   const neverEnds = ends.some((end) => end === undefined);
   const latest = ends

@@ -1,7 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { ProviderName } from '../../domain/account.js';
-import type { InventoriedCredential, InventoryFlag } from '../../domain/inventory.js';
-import type { ServiceCredentialKind } from '../../providers/service-types.js';
+import type { CredentialHolderKind, InventoriedCredential, InventoryFlag } from '../../domain/inventory.js';
 import type { ReviewCredentialsTable } from './inventory-migration.js';
 import type { Database } from './schema.js';
 
@@ -98,7 +97,7 @@ function credentialRow(reviewId: string, c: InventoriedCredential): Insertable<R
 function toCredential(row: Selectable<ReviewCredentialsTable>): InventoriedCredential {
   return {
     provider: row.provider as ProviderName,
-    kind: row.kind as ServiceCredentialKind,
+    kind: row.kind as CredentialHolderKind,
     id: row.holder_id,
     name: row.name,
     owners: JSON.parse(row.owners) as string[],
