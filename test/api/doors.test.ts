@@ -1,113 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ManualDoorRecord } from '../../domain/manual-door.js';
-import { buildApp } from '../../src/api/app.js';
-import { TokenAuthenticator } from '../../src/api/auth.js';
-import type { GrantService } from '../../src/api/grant-service.js';
-import { createLogger } from '../../src/logger.js';
-import { openRegistry } from '../../src/registry/store.js';
-import type { RegistryStore } from '../../src/registry/types.js';
-import { addGrant, at, DAY, end, HOUR, provision, T0 } from '../registry/grants.js';
-
-const REQUESTER = 'requester-token-0123456789';
-const ACME = '6f1c2d3e-4a5b-4c6d-8e7f-000000000001';
-const BETA = '6f1c2d3e-4a5b-4c6d-8e7f-000000000002';
-const ids = {
-  account: '0b6f1f43-3c55-4c1e-9d9a-00000000000a',
-  lend: '0b6f1f43-3c55-4c1e-9d9a-00000000000b',
-  closed: '0b6f1f43-3c55-4c1e-9d9a-00000000000c',
-  later: '0b6f1f43-3c55-4c1e-9d9a-00000000000d',
-  manual: '0b6f1f43-3c55-4c1e-9d9a-00000000000e',
-};
-
-const zapier: ManualDoorRecord = {
-  id: ids.manual,
-  supplierId: BETA,
-  what: 'Zapier connection to the CRM',
-  where: 'zapier.com, team workspace',
-  custodian: { name: 'carol' },
-  until: at(10 * DAY),
-  reason: 'lead import',
-  requestedBy: 'rita',
-  createdAt: at(2 * HOUR),
-  status: 'open',
-};
+import { at, DAY, HOUR } from '../registry/grants.js';
+import { ACME, BETA, ids, REQUESTER, startDoorsApp, zapier, type DoorsApp } from './doors-fixture.js';
 
 /** `GET /v1/doors`: one answer for every kind of door, by supplier, at an instant; and its CSV. */
 describe('the open-doors answer', () => {
-  let dataDir: string;
-  let registry: RegistryStore;
-  let app: FastifyInstance;
-  const manualAsked: (string | undefined)[] = [];
+  let doors: DoorsApp;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'doors-api-'));
-    registry = await openRegistry({ dataDir });
-    for (const [id, legalName] of [
-      [ACME, 'Acme Supplies inc.'],
-      [BETA, 'Béta Conseil'],
-    ] as const) {
-      await registry.insertSupplier({
-        id,
-        legalName,
-        key: legalName.toLowerCase(),
-        contactEmails: [],
-        sponsor: { name: 'sam' },
-        createdBy: 'rita',
-        createdAt: at(0),
-        updatedAt: at(0),
-      });
-    }
-    const account = await addGrant(registry, { id: ids.account, supplierId: ACME, organisation: 'ACME' });
-    await provision(registry, account, at(HOUR));
-    const lend = await addGrant(registry, {
-      id: ids.lend,
-      supplierId: ACME,
-      door: 'lend',
-      username: 'webadmin',
-      sharedAccountId: '3d9a1c52-7e4b-4a0f-9c6d-2b8e5f1a7c30',
-    });
-    await provision(registry, lend, at(HOUR));
-    const closed = await addGrant(registry, { id: ids.closed, supplierId: BETA });
-    await provision(registry, closed, at(HOUR));
-    await end(registry, closed, 'revoked', at(3 * HOUR), at(3 * HOUR));
-    const later = await addGrant(registry, { id: ids.later, supplierId: BETA, createdAt: at(5 * HOUR) });
-    await provision(registry, later, at(6 * HOUR));
-    app = await buildApp({
-      authenticator: new TokenAuthenticator([{ name: 'rita', roles: ['requester'], token: REQUESTER }]),
-      // Only the registry's reads are called.
-      service: {} as GrantService,
-      registry,
-      manualDoors: {
-        liveManualDoors: async (activeAt) => {
-          manualAsked.push(activeAt);
-          return activeAt !== undefined && activeAt >= zapier.createdAt ? [zapier] : [];
-        },
-      },
-      policy: { providers: ['ldap'], maxGrantDays: 90 },
-      logger: createLogger('silent'),
-      now: () => T0 + DAY,
-    });
-    await app.ready();
+    doors = await startDoorsApp();
   });
   afterAll(async () => {
-    await app?.close();
-    await registry?.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await doors?.close();
   });
 
   const get = (url: string, token: string | undefined = REQUESTER) =>
-    app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+    doors.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
 
   it('answers every open account grant, lend and manual door now, by supplier, with totals per kind', async () => {
     const answer = await get('/v1/doors');
     expect(answer.statusCode, answer.body).toBe(200);
     const body = answer.json();
     expect(body.activeAt).toBe(at(DAY));
-    expect(manualAsked.at(-1)).toBe(at(DAY));
+    expect(doors.manualAsked.at(-1)).toBe(at(DAY));
     expect(body.totals).toEqual({ account: 2, lend: 1, service: 0, manual: 1, total: 4 });
     expect(body.suppliers.map((s: { supplier: string }) => s.supplier)).toEqual([
       'Acme Supplies inc.',
