@@ -12,6 +12,8 @@ import { notificationFailure } from './reminders.js';
 export interface ReviewSettings {
   prefix: string;
   disableOrphans: boolean;
+  /** `MAX_GRANT_DAYS`: the inventory flags credentials that run longer than a grant may. */
+  maxGrantDays?: number | undefined;
   /** E-mail addresses the summary goes to (`REVIEW_REPORT_TO`); the webhook hears of it regardless. */
   reportTo: string[];
 }
