@@ -2,6 +2,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import { ProviderError } from '../errors.js';
 import type { ReachabilityProbe } from '../module.js';
 import { operationRunner, type RunOperation } from '../operation.js';
+import type { ServiceCredentialProvider } from '../service-types.js';
 import type { AccountState, IdentityProvider } from '../types.js';
 import { connect } from './client.js';
 import {
@@ -13,6 +14,12 @@ import {
 import { createAccount } from './create.js';
 import { toProviderError } from './errors.js';
 import { deleteAccount, disableAccount, resetPassword, rotateCredentials, setExpiry } from './lifecycle.js';
+import {
+  closeServiceCredential,
+  createServiceCredential,
+  listServiceCredentials,
+  setServiceExpiry,
+} from './service.js';
 import {
   findUser,
   getUser,
@@ -39,11 +46,13 @@ export { entraConfigSchema, type EntraConfig } from './config.js';
  * - Entra ID has no account expiry: ours and the owning grant id are recorded in two
  *   `onPremisesExtensionAttributes` (default 15 and 14; writable on cloud-only users with User.ReadWrite.All),
  *   optionally mirrored to `employeeLeaveDateTime` for lifecycle workflows. The workflow enforces the expiry.
+ * - Service credentials for a supplier's integration (service.ts): an application registration named after the
+ *   supplier, its service principal, and client secrets whose `endDateTime` is the expiry, enforced by Entra.
  * - One Graph client and one request limiter serve every call of the instance, so a worker creates one provider
  *   and shares it between its activities. Nothing retries inside: every failure leaves as a ProviderError, a 429
  *   as `transient` with the wait Graph asked for, and Temporal retries.
  */
-export function createEntraProvider(config: EntraConfig): IdentityProvider {
+export function createEntraProvider(config: EntraConfig): IdentityProvider & ServiceCredentialProvider {
   const cfg = resolveEntraConfig(config);
   const connection = connect(cfg);
   const ctx: EntraContext = {
@@ -97,6 +106,18 @@ export function createEntraProvider(config: EntraConfig): IdentityProvider {
         const states = await Promise.all(users.map(withGroups));
         return states.sort((a, b) => a.username.localeCompare(b.username));
       }),
+
+    // Service credentials (service.ts): an application registration, its service principal and secrets.
+    createServiceCredential: (spec) =>
+      run('createServiceCredential', () => createServiceCredential(ctx, spec)),
+
+    setServiceExpiry: (account, expiresAt) =>
+      run('setServiceExpiry', () => setServiceExpiry(ctx, account, expiresAt)),
+
+    closeServiceCredential: (account) =>
+      run('closeServiceCredential', () => closeServiceCredential(ctx, account)),
+
+    listServiceCredentials: () => run('listServiceCredentials', () => listServiceCredentials(ctx)),
 
     checkReachable: () => firstUser(run, ctx.client),
 

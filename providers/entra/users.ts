@@ -73,7 +73,7 @@ export function userPath(idOrUpn: string, rest = ''): string {
 }
 
 /** Every item of a collection, following `@odata.nextLink` to the end. */
-async function allPages(client: Client, firstPath: string): Promise<unknown[]> {
+export async function allPages(client: Client, firstPath: string): Promise<unknown[]> {
   const items: unknown[] = [];
   let next: string | undefined = firstPath;
   while (next !== undefined) {

@@ -103,3 +103,65 @@ async function entraSignIn(
   if (body.error === 'invalid_grant' && REFUSED_AADSTS.has(code)) return 'refused';
   throw new Error(`the token endpoint answered ${res.status} ${JSON.stringify(body)}`);
 }
+
+/**
+ * How the backend answers an integration signing in with a service credential: it works (`ok`); it is refused
+ * because it ran out (`expired`: Entra's AADSTS7000222) or because its identity is disabled (`disabled`: Entra's
+ * AADSTS7000112); or it is refused for any other reason (wrong, removed or never issued: `refused`).
+ */
+export type ServiceSignInAnswer = 'ok' | 'expired' | 'disabled' | 'refused';
+
+/** Whether `secret` signs in as the service credential `username` (a client id, an account name) right now. */
+export async function serviceSignsIn(
+  target: SignInTarget,
+  username: string,
+  secret: string,
+): Promise<boolean> {
+  return (await serviceSignIn(target, username, secret)) === 'ok';
+}
+
+/**
+ * How the backend answers a service credential right now, through its own sign-in:
+ * - `entra`: the client-credentials grant on the Graph fake's token endpoint (client id + secret);
+ * Each backend gets a branch of its own below.
+ */
+export function serviceSignIn(
+  target: SignInTarget,
+  username: string,
+  secret: string,
+): Promise<ServiceSignInAnswer> {
+  switch (target.kind) {
+    case 'entra':
+      return entraClientCredentials(target.graph, username, secret);
+    default:
+      throw new Error(`no service sign-in for ${target.kind} yet`);
+  }
+}
+
+/** Entra's answers to a client-credentials grant, by AADSTS code. */
+const SERVICE_AADSTS: Readonly<Record<number, ServiceSignInAnswer>> = {
+  7000215: 'refused', // invalid client secret (wrong or removed)
+  700016: 'refused', // no such application
+  7000229: 'refused', // no service principal
+  7000222: 'expired',
+  7000112: 'disabled',
+};
+
+async function entraClientCredentials(
+  graph: Pick<GraphFake, 'tokenUrl'>,
+  clientId: string,
+  secret: string,
+): Promise<ServiceSignInAnswer> {
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: clientId,
+    client_secret: secret,
+    scope: 'https://graph.microsoft.com/.default',
+  });
+  const res = await fetch(graph.tokenUrl, { method: 'POST', body: form });
+  const body = (await res.json()) as { access_token?: string; error_codes?: number[] };
+  if (res.status === 200 && body.access_token) return 'ok';
+  const answer = SERVICE_AADSTS[body.error_codes?.[0] ?? 0];
+  if (answer) return answer;
+  throw new Error(`the token endpoint answered ${res.status} ${JSON.stringify(body)}`);
+}

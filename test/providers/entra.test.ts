@@ -15,7 +15,8 @@ import type { AccountSpec, IdentityProvider } from '../../providers/types.js';
 import type { AccountRef, Credential } from '../../domain/account.js';
 import { ALL_PERMISSIONS, startGraphFake, type GraphFake } from '../fakes/graph/index.js';
 import { providerContract } from './contract.js';
-import { signIn, signsIn } from '../helpers/sign-in.js';
+import { serviceCredentialContract } from './service-contract.js';
+import { serviceSignsIn, signIn, signsIn } from '../helpers/sign-in.js';
 import { accountSpec, inDays, token } from './specs.js';
 
 const UPN_DOMAIN = 'contoso.test';
@@ -44,9 +45,10 @@ function settings(overrides: Partial<EntraConfig> = {}): EntraConfig {
   };
 }
 
-const providers: IdentityProvider[] = [];
+type EntraProvider = ReturnType<typeof createEntraProvider>;
+const providers: EntraProvider[] = [];
 /** A provider closed after the test file. */
-function entra(overrides: Partial<EntraConfig> = {}): IdentityProvider {
+function entra(overrides: Partial<EntraConfig> = {}): EntraProvider {
   const provider = createEntraProvider(settings(overrides));
   providers.push(provider);
   return provider;
@@ -174,6 +176,13 @@ providerContract('entra (guest accounts)', async () => ({
   groups: [graph.createGroup(`Contract guests ${token()}`).id],
   missingGroup: randomUUID(),
   makeForeignAccount: addByHand,
+}));
+
+serviceCredentialContract('entra (application secrets)', async () => ({
+  provider: entra(),
+  canSignIn: (credential) =>
+    serviceSignsIn({ kind: 'entra', graph }, credential.username, credential.password),
+  holdsExpiry: true,
 }));
 
 describe('entra shared accounts (existing members)', () => {

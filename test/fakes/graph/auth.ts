@@ -25,7 +25,12 @@ export type Operation =
   | 'groups.create'
   | 'groups.delete'
   | 'groups.members.read'
-  | 'groups.members.write';
+  | 'groups.members.write'
+  | 'applications.read'
+  | 'applications.write'
+  | 'applications.owners.write'
+  | 'servicePrincipals.read'
+  | 'servicePrincipals.write';
 
 const DIR_RW = ['Directory.ReadWrite.All'];
 const USER_RW = ['User.ReadWrite.All'];
@@ -38,6 +43,15 @@ const GROUP_READ_ANY = [
   ['Group.ReadWrite.All'],
   DIR_RW,
 ];
+const APP_READ_ANY = [
+  ['Application.Read.All'],
+  ['Application.ReadWrite.OwnedBy'],
+  ['Application.ReadWrite.All'],
+  ['Directory.Read.All'],
+  DIR_RW,
+];
+/** OwnedBy reaches only the applications the caller owns (applications.ts checks that). */
+const APP_WRITE_ANY = [['Application.ReadWrite.OwnedBy'], ['Application.ReadWrite.All']];
 
 /**
  * Application permissions per operation: any one alternative suffices, an alternative needs all its members.
@@ -65,6 +79,14 @@ export const REQUIRED_PERMISSIONS: Readonly<Record<Operation, readonly (readonly
   'groups.delete': [['Group.ReadWrite.All'], DIR_RW],
   'groups.members.read': GROUP_READ_ANY,
   'groups.members.write': [['GroupMember.ReadWrite.All'], ['Group.ReadWrite.All'], DIR_RW],
+  'applications.read': APP_READ_ANY,
+  'applications.write': APP_WRITE_ANY,
+  'applications.owners.write': [
+    ['Application.ReadWrite.OwnedBy', 'Directory.Read.All'],
+    ['Application.ReadWrite.All', 'Directory.Read.All'],
+  ],
+  'servicePrincipals.read': APP_READ_ANY,
+  'servicePrincipals.write': [...APP_WRITE_ANY, DIR_RW],
 };
 
 /** Every permission named above: the default grant of the fake's client. */
@@ -87,7 +109,8 @@ export interface TokenClaims {
 export class Tokens {
   private readonly issued = new Map<string, TokenClaims>();
   private readonly signingKey = randomBase64url(32);
-  private readonly servicePrincipalId = guid();
+  /** The object id of the fake's own client's service principal (the `oid` of the tokens it issues). */
+  readonly servicePrincipalId = guid();
 
   constructor(private readonly tenantId: string) {}
 

@@ -2,6 +2,7 @@
 import type { Server as HttpsServer } from 'node:https';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TokenClaims, Tokens } from './auth.js';
+import type { Applications } from './applications.js';
 import type { Directory } from './directory.js';
 import { GraphApiError, invalidJson } from './errors.js';
 
@@ -43,6 +44,8 @@ export interface Throttle {
 
 export interface GraphFakeContext {
   dir: Directory;
+  /** Application registrations and service principals. */
+  apps: Applications;
   tokens: Tokens;
   tenantId: string;
   clientId: string;

@@ -336,3 +336,51 @@ export const disabledUserAccount = () =>
 /** Observed (AADSTS50055): the password must be changed before it signs in. */
 export const expiredUserPassword = () =>
   new IdentityError(400, 'invalid_grant', 50055, 'The password is expired.');
+
+// --- applications and service principals ----------------------------------------------------------------------------
+
+/** removePassword (or removeKey) naming a keyId the object does not hold. */
+export const unknownKeyId = (keyId: string) =>
+  new GraphApiError(
+    400,
+    'Request_BadRequest',
+    `No credential with keyId '${keyId}' was found on the object.`,
+    [{ code: 'InvalidValue', target: 'keyId' }],
+  );
+/** POST /servicePrincipals for an appId that no application holds. */
+export const unknownAppId = (appId: string) =>
+  new GraphApiError(
+    400,
+    'Request_BadRequest',
+    `The appId '${appId}' of the service principal does not reference a valid application object.`,
+    [{ code: 'InvalidValue', target: 'appId' }],
+  );
+/** A second service principal for the same application. */
+export const servicePrincipalExists = (appId: string) =>
+  new GraphApiError(
+    409,
+    'Request_MultipleObjectsWithSameKeyValue',
+    `The service principal cannot be created, updated, or restored because the service principal name ${appId} is already in use.`,
+  );
+
+// --- a service's client-credentials sign-in -------------------------------------------------------------------------
+
+/** Observed (AADSTS7000222): every secret that matches has passed its endDateTime. */
+export const expiredClientSecret = (clientId: string) =>
+  new IdentityError(
+    401,
+    'invalid_client',
+    7000222,
+    `The provided client secret keys for app '${clientId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
+  );
+/** Observed (AADSTS7000112): the application's service principal is disabled (`accountEnabled: false`). */
+export const disabledApplication = (clientId: string, name: string) =>
+  new IdentityError(400, 'unauthorized_client', 7000112, `Application '${clientId}'(${name}) is disabled.`);
+/** Observed (AADSTS7000229): an application registration with no service principal in the tenant. */
+export const missingServicePrincipal = (clientId: string, tenant: string) =>
+  new IdentityError(
+    400,
+    'invalid_client',
+    7000229,
+    `The client application ${clientId} is missing service principal in the tenant ${tenant}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`,
+  );

@@ -22,10 +22,17 @@
  * NODE_EXTRA_CA_CERTS pointing at it (vitest: `test.env`), or, in a process started without it, call
  * `trustCaInProcess(graph.caCertPem)` (test-only fallback). See README.md next to this file.
  */
+import { Applications, type PlantedApplication } from './applications.js';
 import { ALL_PERMISSIONS, REQUIRED_PERMISSIONS, Tokens, type Operation } from './auth.js';
 import type { GraphFakeContext, RecordedRequest } from './context.js';
 import { Directory } from './directory.js';
 import type { FakeGraphUser, FakeGroup, FakeInvitation, SentInvitationEmail } from './model.js';
+import type {
+  FakeApplication,
+  FakeKeyCredential,
+  FakePasswordCredential,
+  FakeServicePrincipal,
+} from './model-applications.js';
 import { buildServer } from './server.js';
 import {
   COMMITTED_CA_FILE,
@@ -37,7 +44,19 @@ import {
   type TlsMaterial,
 } from './tls.js';
 
-export type { FakeGraphUser, FakeGroup, FakeInvitation, Operation, RecordedRequest, SentInvitationEmail };
+export type {
+  FakeApplication,
+  FakeGraphUser,
+  FakeGroup,
+  FakeInvitation,
+  FakeKeyCredential,
+  FakePasswordCredential,
+  FakeServicePrincipal,
+  Operation,
+  PlantedApplication,
+  RecordedRequest,
+  SentInvitationEmail,
+};
 export { ALL_PERMISSIONS, isTrustedByDefault, REQUIRED_PERMISSIONS, trustCaInProcess };
 /** The committed TEST-ONLY CA certificate: the value for NODE_EXTRA_CA_CERTS. */
 export const GRAPH_FAKE_CA_FILE = COMMITTED_CA_FILE;
@@ -105,6 +124,25 @@ export interface GraphFake {
   invitations: ReadonlyMap<string, Readonly<FakeInvitation>>;
   /** Invitation e-mails Entra ID would have sent (sendInvitationMessage: true). */
   invitationEmails: readonly SentInvitationEmail[];
+  /**
+   * Application registrations and service principals, by object id. Secrets keep their `secretText` here (test-only;
+   * Graph serves it once). The fake's own client has a service principal from the start.
+   */
+  applications: ReadonlyMap<string, Readonly<FakeApplication>>;
+  servicePrincipals: ReadonlyMap<string, Readonly<FakeServicePrincipal>>;
+  applicationByAppId(appId: string): Readonly<FakeApplication> | undefined;
+  servicePrincipalByAppId(appId: string): Readonly<FakeServicePrincipal> | undefined;
+  /** The object id of the fake's own client's service principal (owner of what an OwnedBy-only caller makes). */
+  selfServicePrincipalId: string;
+  /**
+   * Test setup without HTTP: an application somebody registered by hand, with one secret (by default ownerless and
+   * never expiring) and an enabled service principal. Answers the secret's text too.
+   */
+  plantApplication(spec: PlantedApplication): {
+    application: Readonly<FakeApplication>;
+    servicePrincipal?: Readonly<FakeServicePrincipal> | undefined;
+    secretText: string;
+  };
   userByPrincipalName(upn: string): Readonly<FakeGraphUser> | undefined;
   /** When revokeSignInSessions was last called for the user (ISO, ms), or undefined. */
   sessionsRevokedAt(userId: string): string | undefined;
@@ -132,7 +170,7 @@ export interface GraphFake {
   setLatency(ms: number): void;
   /** How many answers were 429. */
   count429(): number;
-  /** Forgets users, groups, invitations, e-mails, the request log, pending failures and the throttling window.
+  /** Forgets users, groups, invitations, e-mails, applications, service principals, the request log, pending failures and the throttling window.
    * Configuration (limits, permissions) and issued tokens stay. */
   reset(): void;
   close(): Promise<void>;
@@ -159,11 +197,19 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
   const tenantId = options.tenantId ?? DEFAULT_TENANT_ID;
   const verifiedDomains = options.verifiedDomains ?? ['contoso.test'];
   const initialDomain = options.initialDomain ?? 'contosotest.onmicrosoft.com';
+  const dir = new Directory({ tenantId, verifiedDomains, initialDomain, redeemBaseUrl: () => ctx.origin });
+  const tokens = new Tokens(tenantId);
+  const clientId = options.clientId ?? DEFAULT_CLIENT_ID;
   const ctx: GraphFakeContext = {
-    dir: new Directory({ tenantId, verifiedDomains, initialDomain, redeemBaseUrl: () => ctx.origin }),
-    tokens: new Tokens(tenantId),
+    dir,
+    apps: new Applications(dir, {
+      appId: clientId,
+      servicePrincipalId: tokens.servicePrincipalId,
+      displayName: 'supplier-access (graph fake)',
+    }),
+    tokens,
     tenantId,
-    clientId: options.clientId ?? DEFAULT_CLIENT_ID,
+    clientId,
     clientSecret: options.clientSecret ?? DEFAULT_CLIENT_SECRET,
     permissions: [...(options.permissions ?? ALL_PERMISSIONS)],
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3599,
@@ -210,6 +256,15 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     groups: ctx.dir.groups,
     invitations: ctx.dir.invitations,
     invitationEmails: ctx.dir.invitationEmails,
+    applications: ctx.apps.applications,
+    servicePrincipals: ctx.apps.servicePrincipals,
+    applicationByAppId: (appId) => ctx.apps.applicationByAppId(appId),
+    servicePrincipalByAppId: (appId) => ctx.apps.servicePrincipalByAppId(appId),
+    selfServicePrincipalId: tokens.servicePrincipalId,
+    plantApplication: (spec) => {
+      const planted = ctx.apps.plant(spec);
+      return { ...planted, secretText: planted.application.passwordCredentials[0]?.secretText ?? '' };
+    },
     userByPrincipalName: (upn) => {
       const u = ctx.dir.findUser(upn);
       return u?.userPrincipalName.toLowerCase() === upn.toLowerCase() ? u : undefined;
@@ -242,6 +297,7 @@ export async function startGraphFake(options: GraphFakeOptions = {}): Promise<Gr
     count429: () => ctx.requests.filter((r) => r.status === 429).length,
     reset: () => {
       ctx.dir.reset();
+      ctx.apps.reset();
       ctx.requests.length = 0;
       ctx.failures.length = 0;
       ctx.throttle.windowStart = Date.now();

@@ -6,7 +6,14 @@
 export type FilterOp = 'eq' | 'ne' | 'in' | 'startswith' | 'endswith' | 'ge' | 'le' | 'gt' | 'lt';
 
 export type PropertyKind =
-  'string' | 'boolean' | 'datetime' | 'strings' | 'passwordProfile' | 'extensionAttributes';
+  | 'string'
+  | 'boolean'
+  | 'datetime'
+  | 'strings'
+  | 'passwordProfile'
+  | 'extensionAttributes'
+  /** An application's or service principal's passwordCredentials / keyCredentials. */
+  | 'credentials';
 
 export interface PropertyDef {
   kind: PropertyKind;

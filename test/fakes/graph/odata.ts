@@ -25,6 +25,11 @@ import {
   GraphApiError,
 } from './errors.js';
 import type { FilterOp, PropertyDef, PropertyKind } from './model.js';
+import {
+  servedCredential,
+  type FakeKeyCredential,
+  type FakePasswordCredential,
+} from './model-applications.js';
 
 type Scalar = string | number | boolean | null;
 
@@ -221,6 +226,7 @@ const EDM_OF: Record<PropertyKind, string> = {
   strings: 'Collection(Edm.String)',
   passwordProfile: 'microsoft.graph.passwordProfile',
   extensionAttributes: 'microsoft.graph.onPremisesExtensionAttributes',
+  credentials: 'Collection(microsoft.graph.passwordCredential)',
 };
 
 export interface CollectionOptions {
@@ -336,6 +342,8 @@ export function project(
     const def = properties[n];
     const v = rec[n];
     if (def?.kind === 'passwordProfile') out[n] = null;
+    else if (def?.kind === 'credentials')
+      out[n] = (v as (FakePasswordCredential | FakeKeyCredential)[]).map(servedCredential);
     else if (Array.isArray(v)) out[n] = [...(v as unknown[])];
     else if (v !== null && typeof v === 'object') out[n] = { ...v };
     else out[n] = v ?? null;

@@ -6,6 +6,10 @@
  *     grant_type=client_credentials & client_id & client_secret (or HTTP Basic) & scope=https://graph.microsoft.com/.default
  *     → 200 { token_type: 'Bearer', expires_in, ext_expires_in, access_token }
  *     → 400/401 { error, error_description: 'AADSTSnnn: …', error_codes, timestamp, trace_id, correlation_id }
+ *     The client is the fake's own, or an application registration of the tenant signing in with one of its
+ *     secrets (a supplier's integration): → 401 invalid_client AADSTS7000215 (no secret of the app matches, or it
+ *     was removed), 7000222 (the secret is past its endDateTime), 400 unauthorized_client 7000112 (its service
+ *     principal is disabled), 400 invalid_client 7000229 (it has no service principal). Its token carries no roles.
  *   POST /{tenant}/oauth2/v2.0/token
  *     grant_type=password & client_id & username (the UPN) & password & scope   (ROPC: a user signing in)
  *     → 200 { token_type: 'Bearer', scope, expires_in, ext_expires_in, access_token }
@@ -13,16 +17,20 @@
  *       50055 (the password must be changed first: forceChangePasswordNextSignIn)
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { TokenClaims } from './auth.js';
 import { queryOf, rawBody, type GraphFakeContext, type GraphFakeServer } from './context.js';
 import { base64url, randomBase64url } from './ids.js';
 import {
+  disabledApplication,
   disabledUserAccount,
+  expiredClientSecret,
   expiredUserPassword,
   invalidClientSecret,
   invalidUserCredentials,
   invalidScope,
   missingClientSecret,
   missingParameter,
+  missingServicePrincipal,
   unknownClient,
   unknownResource,
   unknownTenant,
@@ -62,9 +70,10 @@ export function registerIdentityRoutes(app: GraphFakeServer, ctx: GraphFakeConte
       secret ??= decodeURIComponent(pw);
     }
     if (!clientId) throw missingParameter('client_id');
-    if (clientId !== ctx.clientId) throw unknownClient(clientId, tenant);
+    const own = clientId === ctx.clientId;
+    if (!own && !ctx.apps.applicationByAppId(clientId)) throw unknownClient(clientId, tenant);
     if (secret === null || secret === '') throw missingClientSecret();
-    if (secret !== ctx.clientSecret) throw invalidClientSecret(clientId);
+    if (own && secret !== ctx.clientSecret) throw invalidClientSecret(clientId);
 
     const scope = form.get('scope');
     if (!scope) throw missingParameter('scope');
@@ -74,7 +83,9 @@ export function registerIdentityRoutes(app: GraphFakeServer, ctx: GraphFakeConte
     const resource = only.slice(0, -'/.default'.length);
     if (!GRAPH_RESOURCES.has(resource)) throw unknownResource(resource, tenant);
 
-    const claims = ctx.tokens.issue(clientId, ctx.permissions, ctx.tokenLifetimeSeconds);
+    const claims = own
+      ? ctx.tokens.issue(clientId, ctx.permissions, ctx.tokenLifetimeSeconds)
+      : signInAsApplication(ctx, clientId, secret, tenant);
     return reply
       .header('cache-control', 'no-store, no-cache')
       .header('pragma', 'no-cache')
@@ -141,6 +152,28 @@ export function registerIdentityRoutes(app: GraphFakeServer, ctx: GraphFakeConte
     ctx.dir.redeem(id);
     return reply.redirect(invitation.inviteRedirectUrl, 302);
   });
+}
+
+/**
+ * An application of the tenant signs in with one of its client secrets. The secret is checked before anything
+ * about the application's state, as Entra does for users' passwords: a wrong secret never tells whether the app is
+ * disabled. The token has no roles: no Graph permission was granted to it.
+ */
+function signInAsApplication(
+  ctx: GraphFakeContext,
+  appId: string,
+  secret: string,
+  tenant: string,
+): TokenClaims {
+  const application = ctx.apps.applicationByAppId(appId);
+  const credential = application?.passwordCredentials.find((c) => c.secretText === secret);
+  if (!application || !credential) throw invalidClientSecret(appId);
+  if (credential.endDateTime !== null && Date.parse(credential.endDateTime) <= Date.now())
+    throw expiredClientSecret(appId);
+  const servicePrincipal = ctx.apps.servicePrincipalByAppId(appId);
+  if (!servicePrincipal) throw missingServicePrincipal(appId, tenant);
+  if (!servicePrincipal.accountEnabled) throw disabledApplication(appId, application.displayName);
+  return ctx.tokens.issue(appId, [], ctx.tokenLifetimeSeconds);
 }
 
 /**

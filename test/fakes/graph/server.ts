@@ -25,6 +25,7 @@ import {
   tooManyRequests,
 } from './errors.js';
 import { guid, stsTimestamp } from './ids.js';
+import { registerApplicationRoutes } from './routes-applications.js';
 import { registerGroupRoutes } from './routes-groups.js';
 import { registerIdentityRoutes } from './routes-identity.js';
 import { registerInvitationRoutes } from './routes-invitations.js';
@@ -230,5 +231,6 @@ export function buildServer(ctx: GraphFakeContext, tls: { key: string; cert: str
   registerUserRoutes(app, ctx);
   registerInvitationRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
+  registerApplicationRoutes(app, ctx);
   return app;
 }
