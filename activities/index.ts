@@ -26,6 +26,7 @@ import { createRetentionActivities, type RetentionSettings } from './retention.j
 import { createReviewReportActivities, type ReviewSettings } from './review-report.js';
 import { createReviewActivities } from './review.js';
 import { createReviewInventoryActivities } from './review-inventory.js';
+import { createServiceCredentialActivities } from './service-credentials.js';
 import { createSharedAccountActivities } from './shared-accounts.js';
 
 export interface ActivityDeps {
@@ -73,6 +74,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createReviewInventoryActivities(deps),
     ...createRetentionActivities(deps),
     ...createSharedAccountActivities(deps),
+    ...createServiceCredentialActivities(deps),
   };
 }
 

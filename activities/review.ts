@@ -14,6 +14,7 @@ import type { RegistryStore } from '../src/registry/types.js';
 import type { EventRecord } from '../domain/events.js';
 import { SYSTEM_ACTOR } from '../domain/actor.js';
 import { createReviewRotationActivities, sharedAccountsOf } from './review-rotations.js';
+import { repairServiceCredentials, serviceGrantsOf, type ServiceGrants } from './review-services.js';
 
 export { classifyAccount } from '../src/registry/review-rules.js';
 
@@ -101,8 +102,10 @@ async function reviewOneProvider(
     return unlisted(provider, messageOf(err));
   }
   const shared = await sharedAccountsOf(registry, provider);
-  listed = listed.filter((account) => !shared.has(account));
-  const rows = await classifyAll(deps, input, listed);
+  // Our service accounts are not supplier accounts without a grant: their own part of the review repairs them.
+  const services = await serviceGrantsOf(registry, provider);
+  listed = listed.filter((account) => !shared.has(account) && !services.has(account));
+  const rows = await classifyAll(deps, input, listed, services);
   // Saved before anything is changed, with the action planned: should this attempt die half-way, the retry
   // finds what was found (see classifyAll) and does it again; the rows acted on are saved again after.
   await registry.saveReviewedAccounts(reviewId, [...rows.values()]);
@@ -112,6 +115,9 @@ async function reviewOneProvider(
   );
   await registry.saveReviewedAccounts(reviewId, settled);
   for (const row of settled) rows.set(row.username, row);
+  const repaired = await repairServiceCredentials({ directory, registry, logger }, input, services);
+  await registry.saveReviewedAccounts(reviewId, repaired);
+  for (const row of repaired) rows.set(row.username, row);
   const summary = summarise(provider, rows.values());
   logger.info({ reviewId, ...summary }, 'review: provider reviewed');
   return summary;
@@ -133,11 +139,15 @@ async function classifyAll(
   { registry }: ReviewActivityDeps,
   { reviewId, provider, disableOrphans }: ReviewProviderInput,
   listed: readonly FoundAccount[],
+  services: ServiceGrants,
 ): Promise<Map<string, ReviewedAccount>> {
   const report = await registry.getReview(reviewId);
   if (!report)
     throw ApplicationFailure.nonRetryable(`review ${reviewId} was never started`, 'ReviewNotStarted');
-  const earlier = new Map(report.accounts.filter((a) => a.provider === provider).map((a) => [a.username, a]));
+  // An earlier attempt's rows of service credentials are the service part's: it writes them again itself.
+  const earlier = new Map(
+    report.accounts.filter((a) => a.provider === provider && !services.has(a)).map((a) => [a.username, a]),
+  );
   const asFound = new Map<string, FoundAccount>(earlier);
   for (const account of listed) if (!earlier.has(account.username)) asFound.set(account.username, account);
   const grants = await registry.latestGrantsByAccount(provider, [...asFound.keys()]);

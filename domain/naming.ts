@@ -85,3 +85,20 @@ export function accountNameCandidate(prefix: string, key: string, maxLength: num
 export function supplierDisplayName(organisation: string): string {
   return `${organisation.trim()} (supplier)`;
 }
+
+/** What a supplier integration's name ends with, after the supplier's own name: `sup-acme-svc`. */
+export const SERVICE_NAME_SUFFIX = '-svc';
+
+/**
+ * The `attempt`-th name a supplier's integration (a `service` grant) may be given on a provider: the supplier's
+ * account name candidate with room kept for {@link SERVICE_NAME_SUFFIX} (`sup-acme-svc`, `sup-acme-2-svc`, a cut
+ * name `sup-acme-wi-0k3…-svc`). Where the provider's names are too short for the prefix, a hash and the suffix
+ * (AD's 20), it is the account candidate of the key with the suffix in it, whose hash keeps it apart.
+ */
+export function serviceNameCandidate(prefix: string, key: string, maxLength: number, attempt = 1): string {
+  const room = maxLength - SERVICE_NAME_SUFFIX.length;
+  if (prefix.length + NAME_HASH_LENGTH > room) {
+    return accountNameCandidate(prefix, `${key}${SERVICE_NAME_SUFFIX}`, maxLength, attempt);
+  }
+  return accountNameCandidate(prefix, key, room, attempt) + SERVICE_NAME_SUFFIX;
+}

@@ -1,6 +1,6 @@
 /**
- * The door a grant opens and closes: the steps that differ between an account made for a supplier (a grant) and
- * an existing shared account lent to one (a lend). The lifecycle around them (the journal, the wait, extensions,
+ * The door a grant opens and closes: the steps that differ between an account made for a supplier (a grant), an
+ * existing shared account lent to one (a lend) and a credential for a supplier's integration (a service). The lifecycle around them (the journal, the wait, extensions,
  * reminders, the one-time credential) is the same for both. Deterministic: loaded inside the workflow sandbox.
  */
 import { proxyActivities } from '@temporalio/workflow';
@@ -8,6 +8,7 @@ import type { Activities } from '../activities/index.js';
 import type { AccountRef, Credential } from '../domain/account.js';
 import type { EventRecord } from '../domain/events.js';
 import type { GrantInput } from '../domain/grant.js';
+import type { ServiceInput } from '../domain/service.js';
 import type { LendInput } from '../domain/shared-account.js';
 import type { ClosingSeqs } from './journal.js';
 
@@ -27,6 +28,10 @@ const {
   setAccountExpiry,
   rotateSharedPassword,
   closeLend,
+  provisionServiceCredential,
+  closeServiceCredential,
+  setServiceExpiry,
+  cleanUpFailedServiceCredential,
 } = proxyActivities<Activities>(providerCall);
 
 /** The door as it stands once open: the account, and the one-time credential for the requester if any. */
@@ -51,8 +56,12 @@ export interface DoorSteps {
   open(): Promise<OpenedDoor>;
   /** Closes the door, recording the ending and the closing steps. */
   close(closing: DoorClosing): Promise<void>;
-  /** Sets the expiry held by the directory itself (an approved extension, a shortening). */
-  setExpiry(account: AccountRef, expiresAt: string): Promise<void>;
+  /**
+   * Sets the expiry held by the directory itself (an approved extension, a shortening). Answers a new one-time
+   * credential where the provider keeps the expiry on a secret that cannot change (an Entra client secret): the
+   * grant holds it for one claim.
+   */
+  setExpiry(account: AccountRef, expiresAt: string): Promise<Credential | undefined>;
   /** After a permanent refusal to open: closes whatever the attempt left behind. */
   cleanUp(): Promise<void>;
 }
@@ -77,7 +86,10 @@ export function accountDoor(input: GrantInput): DoorSteps {
       });
     },
     close: ({ account, ending, seqs }) => closeAccount({ provider, account, ending, seqs }),
-    setExpiry: (account, expiresAt) => setAccountExpiry({ provider, account, expiresAt }),
+    async setExpiry(account, expiresAt) {
+      await setAccountExpiry({ provider, account, expiresAt });
+      return undefined;
+    },
     cleanUp: () => cleanUpFailedAccount({ provider, username: input.username, grantId: input.grantId }),
   };
 }
@@ -103,5 +115,32 @@ export function lendDoor(input: LendInput): DoorSteps {
     setExpiry: async () => undefined,
     // The hand-over either set a password or changed nothing: there is nothing to clean up.
     cleanUp: async () => undefined,
+  };
+}
+
+/**
+ * A service credential's door: an integration's identity named after the supplier (an Entra application and its
+ * service principal, an Okta service app, an LDAP/AD service account) with one secret, the expiry on it where the
+ * provider holds one. Closed like an account (`disabled` and `credentials-rotated` recorded, so the registry sees
+ * it closed): every secret removed and the identity disabled. An extension on Entra issues a new secret, which the
+ * grant holds for one claim.
+ */
+export function serviceDoor(input: ServiceInput): DoorSteps {
+  const { provider, grantId } = input;
+  return {
+    open: () =>
+      provisionServiceCredential({
+        provider,
+        spec: {
+          username: input.username,
+          organisation: input.supplier.organisation,
+          displayName: input.displayName,
+          grantId,
+          expiresAt: input.expiresAt,
+        },
+      }),
+    close: ({ account, ending, seqs }) => closeServiceCredential({ provider, account, ending, seqs }),
+    setExpiry: (account, expiresAt) => setServiceExpiry({ provider, account, expiresAt }),
+    cleanUp: () => cleanUpFailedServiceCredential({ provider, username: input.username, grantId }),
   };
 }

@@ -198,8 +198,9 @@ export class GrantLifecycle {
     // Taken before the first await so a concurrent approval or rejection finds nothing left to decide.
     state.pendingExtension = undefined;
     const shortenings = this.shortenings;
-    await this.door.setExpiry(state.account, extension.expiresAt);
+    const renewed = await this.door.setExpiry(state.account, extension.expiresAt);
     if (!this.live) return this.snapshot();
+    this.keepRenewed(renewed);
     if (this.shortenings !== shortenings) {
       // The expiry was moved earlier meanwhile, dropping this extension: the directory gets the shorter one back.
       await this.applyExpiry();
@@ -247,8 +248,16 @@ export class GrantLifecycle {
     let applied: string | undefined;
     while (this.live && this.state.account && applied !== this.state.expiresAt) {
       applied = this.state.expiresAt;
-      await this.door.setExpiry(this.state.account, applied);
+      this.keepRenewed(await this.door.setExpiry(this.state.account, applied));
     }
+  }
+
+  /**
+   * A new secret the provider issued with a moved expiry (an Entra client secret cannot change its end) replaces
+   * the one-time credential: the supplier claims it once, like the first. Nothing to keep once closed.
+   */
+  private keepRenewed(renewed: Credential | undefined): void {
+    if (renewed && this.live && !this.closed) this.credential = renewed;
   }
 
   private async fail(err: unknown): Promise<void> {

@@ -22,9 +22,10 @@ import {
 } from '../../workflows/messages.js';
 import { LIVE_STATUSES } from '../../domain/status.js';
 import type { GrantInput, GrantState } from '../../domain/grant.js';
+import { serviceDisplayName, type ServiceInput } from '../../domain/service.js';
 import { initialSearchAttributes } from '../../workflows/search-attributes.js';
 import { grantRecordFromInput, type GrantRecord, type RegistryStore } from '../registry/types.js';
-import { accountNameFor } from './account-name.js';
+import { accountNameFor, serviceNameFor } from './account-name.js';
 import { ANSWER_MARGIN_MS, answerWithin } from './answer-within.js';
 import type { Actor } from '../../domain/actor.js';
 import { invalid, problem } from './problem.js';
@@ -80,15 +81,20 @@ export class GrantService {
       const field = body.supplierId ? 'supplierId' : 'supplier.organisation';
       throw invalid([{ field, rule: ORGANISATION_RULE }]);
     }
-    // The account is the supplier's, whichever spelling the request used: its reserved name on this provider.
-    const username = await accountNameFor(this.options, body.provider, supplier.key);
-    const input: GrantInput = {
+    const service = body.kind === 'service';
+    // The account is the supplier's, whichever spelling the request used: its reserved name on this provider. A
+    // service credential has a name of its own beside it, reserved the same way (`sup-acme-svc`).
+    const username = service
+      ? await serviceNameFor(this.options, body.provider, supplier.key)
+      : await accountNameFor(this.options, body.provider, supplier.key);
+    const input: GrantInput | ServiceInput = {
+      ...(service ? { door: 'service' as const } : {}),
       grantId: randomUUID(),
       provider: body.provider,
       supplier: { organisation, contactEmail },
       supplierId: supplier.id,
       username,
-      displayName: supplierDisplayName(supplier.legalName),
+      displayName: (service ? serviceDisplayName : supplierDisplayName)(supplier.legalName),
       expiresAt: body.expiresAt,
       reason: body.reason,
       ticket: body.ticket,

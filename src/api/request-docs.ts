@@ -63,7 +63,7 @@ export const QUERY_DESCRIPTIONS: Record<string, string> = {
   status: 'Grants in any of these statuses.',
   provider: 'Grants in any of these providers.',
   supplierId: 'Grants of this supplier.',
-  door: '`account`: accounts made for suppliers; `lend`: lends of shared accounts.',
+  door: "`account`: accounts made for suppliers; `lend`: lends of shared accounts; `service`: credentials for suppliers' integrations.",
   sharedAccountId: 'The lends of this shared account.',
   organisation: 'Part of the organisation name, ignoring case and diacritics.',
   expiresBefore: 'Grants whose current expiry is strictly before this instant.',

@@ -115,6 +115,15 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
       ticket: text(100).optional(),
       groups: z.array(text(256)).max(20, 'must list at most 20 groups').optional(),
       account: z.enum(['guest', 'member'], { error: 'must be guest or member' }).optional(),
+      kind: z
+        .enum(GRANT_KINDS, { error: `must be one of: ${GRANT_KINDS.join(', ')}` })
+        .optional()
+        .meta({
+          description:
+            "What the grant opens: `account` (the default) an account for the supplier's people; `service` a " +
+            "credential for the supplier's integration (an Entra application secret, an Okta service app, an " +
+            'LDAP/AD service account), handed out once like a password.',
+        }),
     })
     .superRefine((body, ctx) => {
       checkSupplierReference(ctx, body);
@@ -128,7 +137,8 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
       }
       if (body.expiresAt !== undefined)
         checkExpiry(ctx, ['expiresAt'], Date.parse(body.expiresAt), policy, now());
-      if (body.account !== undefined && !KINDED_PROVIDERS.includes(body.provider)) {
+      if (body.kind === 'service') checkServiceRequest(ctx, body);
+      else if (body.account !== undefined && !KINDED_PROVIDERS.includes(body.provider)) {
         ctx.addIssue({
           code: 'custom',
           path: ['account'],
@@ -148,6 +158,27 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
       ...body,
       expiresAt: new Date(body.expiresAt ?? now() + (body.durationDays as number) * DAY_MS).toISOString(),
     }));
+}
+
+/** What `POST /v1/grants` may open: an account for the supplier (the default) or a service credential. */
+export const GRANT_KINDS = ['account', 'service'] as const;
+
+/** A service credential is no person's account: no guest or member kind, no groups. */
+function checkServiceRequest(ctx: z.RefinementCtx, body: { account?: unknown; groups?: unknown }): void {
+  if (body.account !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['account'],
+      message: 'a service credential is not a guest or a member: leave account out with kind service',
+    });
+  }
+  if (body.groups !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['groups'],
+      message: 'a service credential joins no groups: leave groups out with kind service',
+    });
+  }
 }
 
 /**

@@ -9,6 +9,8 @@ import { registerShowCommand, type Session, type SessionFactory } from './sessio
 /** The providers the API knows; whether the server has each one configured is for it to say. */
 const PROVIDERS = ['ldap', 'okta', 'entra'];
 const ACCOUNT_KINDS = ['guest', 'member'];
+/** What a grant opens: an account for the supplier's people, or a credential for its integration. */
+const GRANT_KINDS = ['account', 'service'];
 
 interface CreateOptions {
   provider: string;
@@ -21,6 +23,7 @@ interface CreateOptions {
   ticket?: string;
   group?: string[];
   account?: string;
+  kind?: string;
 }
 
 /** The path of one grant, its id escaped: it comes from the command line. */
@@ -102,6 +105,12 @@ function registerCreateCommand(grant: Command, session: SessionFactory): void {
     .addOption(
       new Option('--account <kind>', 'guest or member, where the provider has both').choices(ACCOUNT_KINDS),
     )
+    .addOption(
+      new Option(
+        '--kind <kind>',
+        "account (the default) or service: a credential for the supplier's integration, its secret shown once",
+      ).choices(GRANT_KINDS),
+    )
     .action(async (options: CreateOptions, command: Command) => createGrant(session(command), options));
 }
 
@@ -141,6 +150,13 @@ function registerExtensionCommands(grant: Command, session: SessionFactory): voi
         `Extension approved: the grant now expires at ${approved.expiresAt}.`,
         ...formatGrant(approved),
       );
+      // Entra cannot move a client secret's end: the extension issued a new secret, which waits for one claim.
+      if (approved.door === 'service')
+        s.out.line(
+          '',
+          'Where the provider issued a new secret for it, take it once with:',
+          `  ${credentialCommand(id)}`,
+        );
     });
 
   grant
@@ -177,6 +193,7 @@ async function createGrant(s: Session, options: CreateOptions): Promise<void> {
     ticket: options.ticket,
     groups: options.group,
     account: options.account,
+    kind: options.kind,
   };
   // Fields left undefined are dropped by JSON.stringify: the API sees only what was given.
   const answer = await s.api.call('POST', '/v1/grants', { body });

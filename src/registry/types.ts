@@ -8,6 +8,7 @@ import type { InventoriedCredential } from '../../domain/inventory.js';
 import type { ProviderReview, ReviewedAccount, ReviewReport } from '../../domain/review.js';
 import type { SharedAccountStore } from './shared-account-store.js';
 import type { DoorKind, LendInput } from '../../domain/shared-account.js';
+import type { ServiceInput } from '../../domain/service.js';
 
 /** One grant as the registry keeps it, for good: closed grants are never deleted. */
 export interface GrantRecord {
@@ -248,10 +249,15 @@ export interface RegistryStore extends SharedAccountStore {
 
 /**
  * The registry's record of a grant (or lend) as it is requested, before anything happened to it. A lend's row
- * names the shared account's directory account; any other input is an account of its own (`door: 'account'`).
+ * names the shared account's directory account; a service credential's, the name reserved for the supplier's
+ * integration (`door: 'service'`); any other input is an account of its own (`door: 'account'`).
  */
-export function grantRecordFromInput(input: GrantInput | LendInput, workflowId: string): GrantRecord {
+export function grantRecordFromInput(
+  input: GrantInput | LendInput | ServiceInput,
+  workflowId: string,
+): GrantRecord {
   const lend = 'door' in input && input.door === 'lend' ? input : undefined;
+  const service = 'door' in input && input.door === 'service';
   return {
     id: input.grantId,
     workflowId,
@@ -269,7 +275,7 @@ export function grantRecordFromInput(input: GrantInput | LendInput, workflowId: 
     groups: input.groups,
     requestedBy: input.requestedBy,
     createdAt: input.createdAt,
-    door: lend ? 'lend' : 'account',
+    door: lend ? 'lend' : service ? 'service' : 'account',
     ...(lend ? { sharedAccountId: lend.sharedAccountId } : {}),
   };
 }

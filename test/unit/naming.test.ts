@@ -3,6 +3,7 @@ import {
   accountNameCandidate,
   hasNameCharacter,
   NAME_HASH_LENGTH,
+  serviceNameCandidate,
   supplierDisplayName,
   supplierKey,
 } from '../../domain/naming.js';
@@ -65,6 +66,34 @@ describe('accountNameCandidate', () => {
     expect(accountNameCandidate('extern-', 'acme-holdings-group', AD)).toMatch(/^extern-[0-9a-z]{13}$/);
     expect(() => accountNameCandidate('external-', 'acme-holdings', AD)).toThrow(RangeError);
     expect(() => accountNameCandidate('sup-', '', 64)).toThrow(RangeError);
+  });
+});
+
+describe('serviceNameCandidate', () => {
+  const service = (organisation: string, limit = 64, attempt = 1) =>
+    serviceNameCandidate('sup-', supplierKey(organisation), limit, attempt);
+
+  it("is the supplier's account name with -svc, never the account name itself", () => {
+    expect(service('Acme Robots inc.')).toBe('sup-acme-robots-inc-svc');
+    expect(service('Acme Robots inc.', 64, 2)).toBe('sup-acme-robots-inc-2-svc');
+    expect(service('Acme Robots inc.')).not.toBe(name('Acme Robots inc.'));
+  });
+
+  it("keeps the suffix within the provider's limit, and two long names apart", () => {
+    const long = 'Société de maintenance informatique du Bas-Saint-Laurent';
+    const first = service(long, 40);
+    expect(first.length).toBeLessThanOrEqual(40);
+    expect(first.endsWith('-svc')).toBe(true);
+    expect(service(`${long} 2`, 40)).not.toBe(first);
+  });
+
+  it("fits AD's 20 characters, apart from the supplier's account", () => {
+    for (const organisation of ['Acme', 'Société de maintenance informatique']) {
+      const named = service(organisation, AD);
+      expect(named.length).toBeLessThanOrEqual(AD);
+      expect(named.startsWith('sup-')).toBe(true);
+      expect(named).not.toBe(name(organisation, AD));
+    }
   });
 });
 
