@@ -105,37 +105,57 @@ async function entraSignIn(
 }
 
 /**
- * How the backend answers an integration signing in with a service credential: it works (`ok`); it is refused
- * because it ran out (`expired`: Entra's AADSTS7000222) or because its identity is disabled (`disabled`: Entra's
- * AADSTS7000112); or it is refused for any other reason (wrong, removed or never issued: `refused`).
+ * Whether a service credential gets its integration in right now, as the integration itself would, with nothing
+ * more asked:
+ * - `okta`: the client-credentials grant on the org token endpoint, the client authenticated by HTTP Basic;
+ * - `openldap` / `ad`: a simple bind as the service account (by DN), usable at once (no change asked);
+ * - `entra`: the client-credentials grant on the Graph fake's token endpoint, by client id (`serviceSignIn`).
  */
-export type ServiceSignInAnswer = 'ok' | 'expired' | 'disabled' | 'refused';
-
-/** Whether `secret` signs in as the service credential `username` (a client id, an account name) right now. */
 export async function serviceSignsIn(
   target: SignInTarget,
   username: string,
   secret: string,
 ): Promise<boolean> {
-  return (await serviceSignIn(target, username, secret)) === 'ok';
+  switch (target.kind) {
+    case 'okta':
+      return oktaClientCredentials(target.okta.url, username, secret);
+    case 'openldap':
+    case 'ad':
+      return (await signIn(target, username, secret)) === 'ok';
+    case 'entra':
+      return (await serviceSignIn(target, username, secret)) === 'ok';
+  }
+}
+
+async function oktaClientCredentials(orgUrl: string, clientId: string, secret: string): Promise<boolean> {
+  const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString(
+    'base64',
+  );
+  const res = await fetch(`${orgUrl}/oauth2/v1/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${basic}`, accept: 'application/json' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'okta.users.read' }),
+  });
+  const body = (await res.json()) as { access_token?: string; error?: string };
+  if (res.status === 200 && body.access_token) return true;
+  if (res.status === 401 && body.error === 'invalid_client') return false;
+  throw new Error(`the Okta token endpoint answered ${res.status} ${JSON.stringify(body)}`);
 }
 
 /**
- * How the backend answers a service credential right now, through its own sign-in:
- * - `entra`: the client-credentials grant on the Graph fake's token endpoint (client id + secret);
- * Each backend gets a branch of its own below.
+ * How the backend answers an integration signing in with a service credential, where it says why: it works
+ * (`ok`); it is refused because it ran out (`expired`: Entra's AADSTS7000222) or because its identity is disabled
+ * (`disabled`: AADSTS7000112); or it is refused for any other reason (wrong, removed, never issued: `refused`).
  */
+export type ServiceSignInAnswer = 'ok' | 'expired' | 'disabled' | 'refused';
+
+/** How Entra answers a service credential right now: the client-credentials grant, by client id and secret. */
 export function serviceSignIn(
-  target: SignInTarget,
-  username: string,
+  target: Extract<SignInTarget, { kind: 'entra' }>,
+  clientId: string,
   secret: string,
 ): Promise<ServiceSignInAnswer> {
-  switch (target.kind) {
-    case 'entra':
-      return entraClientCredentials(target.graph, username, secret);
-    default:
-      throw new Error(`no service sign-in for ${target.kind} yet`);
-  }
+  return entraClientCredentials(target.graph, clientId, secret);
 }
 
 /** Entra's answers to a client-credentials grant, by AADSTS code. */

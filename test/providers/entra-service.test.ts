@@ -139,6 +139,17 @@ describe('entra service credentials', () => {
       expect(await signIn(c?.username ?? '', c?.password ?? '')).toBe('refused');
   });
 
+  it('a create retried after closing brings it back for the same grant: enabled, with a fresh secret only', async () => {
+    const provider = entra();
+    const s = spec();
+    const { account, credential } = await provider.createServiceCredential(s);
+    await provider.closeServiceCredential(account);
+    const again = await provider.createServiceCredential(s);
+    expect(again.account.externalId).toBe(account.externalId);
+    expect(await signIn(again.credential?.username ?? '', again.credential?.password ?? '')).toBe('ok');
+    expect(await signIn(credential?.username ?? '', credential?.password ?? '')).toBe('refused');
+  });
+
   it('setServiceExpiry on an application that is gone is not-found; a bad name or expiry is invalid', async () => {
     const provider = entra();
     const { account } = await provider.createServiceCredential(spec());

@@ -15,7 +15,7 @@ import type { AccountSpec, IdentityProvider } from '../../providers/types.js';
 import type { AccountRef, Credential } from '../../domain/account.js';
 import { ALL_PERMISSIONS, startGraphFake, type GraphFake } from '../fakes/graph/index.js';
 import { providerContract } from './contract.js';
-import { serviceCredentialContract } from './service-contract.js';
+import { serviceCredentialContract } from './service-credential-contract.js';
 import { serviceSignsIn, signIn, signsIn } from '../helpers/sign-in.js';
 import { accountSpec, inDays, token } from './specs.js';
 
@@ -178,11 +178,17 @@ providerContract('entra (guest accounts)', async () => ({
   makeForeignAccount: addByHand,
 }));
 
+// Applications an administrator registered by hand carry no grant tag: ours must never take one over.
 serviceCredentialContract('entra (application secrets)', async () => ({
   provider: entra(),
-  canSignIn: (credential) =>
-    serviceSignsIn({ kind: 'entra', graph }, credential.username, credential.password),
+  maxNameLength: 64,
+  signsIn: (credential) => serviceSignsIn({ kind: 'entra', graph }, credential.username, credential.password),
+  missingRef: (name) => ({ username: name, externalId: randomUUID(), displayName: name }),
+  makeForeign: async (name) => {
+    graph.plantApplication({ displayName: name });
+  },
   holdsExpiry: true,
+  kind: 'application',
 }));
 
 describe('entra shared accounts (existing members)', () => {
