@@ -1,4 +1,5 @@
 import { Attribute, Change } from 'ldapts';
+import type { ServiceSpec } from '../service-types.js';
 import type { AccountSpec } from '../types.js';
 import {
   AD_LIMITS,
@@ -15,7 +16,7 @@ import {
 } from './ad.js';
 import { LDAP_USERNAME_LIMITS } from './config.js';
 import { ResultCode } from './connection.js';
-import { entryState, grantDescription, type Dialect } from './dialect.js';
+import { entryState, grantDescription, SERVICE_ACCOUNT_TYPE, type Dialect } from './dialect.js';
 import { escapeDnValue, first } from './syntax.js';
 
 const attr = (type: string, vals: string[] | Buffer[]): Attribute => new Attribute({ type, values: vals });
@@ -34,6 +35,14 @@ function descriptive(spec: AccountSpec): Record<string, string[]> {
     // A cut address would reach somebody else: one too long for AD is left out (the API's limit, 254, fits).
     mail: contactEmail && contactEmail.length <= AD_LIMITS.mail ? [contactEmail] : [],
     description: [fitTo(grantDescription(spec.grantId), AD_LIMITS.description)],
+  };
+}
+
+/** A service account's descriptive attributes: no contact address, and the service-account mark. */
+function serviceDescriptive(spec: ServiceSpec): Record<string, string[]> {
+  return {
+    ...descriptive({ ...spec, contactEmail: undefined, groups: [] }),
+    employeeType: [SERVICE_ACCOUNT_TYPE],
   };
 }
 
@@ -58,6 +67,7 @@ export const adDialect: Dialect = {
     'displayName',
     'company',
     'description',
+    'employeeType',
     'accountExpires',
     'userAccountControl',
   ],
@@ -117,6 +127,34 @@ export const adDialect: Dialect = {
 
   // A password reset leaves userAccountControl alone: a disabled account stays disabled by itself.
   lockKeptChanges: () => [],
+
+  // `pwdLastSet: -1` stamps the password as set now: no change asked at first sign-in, which would refuse the
+  // application's binds (data 773).
+  serviceEntry(spec, password) {
+    const fields: Record<string, string[]> = {
+      objectClass: ['top', 'person', 'organizationalPerson', 'user'],
+      cn: [spec.username],
+      sAMAccountName: [spec.username],
+      ...serviceDescriptive(spec),
+      accountExpires: [isoToAdTicks(spec.expiresAt)],
+      userAccountControl: [String(UAC.NORMAL_ACCOUNT)],
+      pwdLastSet: ['-1'],
+    };
+    const attributes = Object.entries(fields)
+      .filter(([, vals]) => vals.length > 0)
+      .map(([type, vals]) => attr(type, vals));
+    return [...attributes, attr('unicodePwd', [encodeUnicodePwd(password)])];
+  },
+
+  serviceRefreshChanges(spec, password) {
+    const fields = Object.entries(serviceDescriptive(spec)).map(([type, vals]) => replace(type, vals));
+    return [
+      ...fields,
+      ...this.expiryChanges(spec.expiresAt),
+      replace('unicodePwd', [encodeUnicodePwd(password)]),
+      replace('pwdLastSet', ['-1']),
+    ];
+  },
 
   readEntry: (entry) =>
     entryState(

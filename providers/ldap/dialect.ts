@@ -1,4 +1,5 @@
 import type { Attribute, Change, Entry } from 'ldapts';
+import type { ServiceSpec } from '../service-types.js';
 import type { AccountSpec, AccountState } from '../types.js';
 import { first, values } from './syntax.js';
 
@@ -64,7 +65,18 @@ export interface Dialect {
    */
   readonly rotationRounds: number;
   readEntry(entry: Entry): EntryState;
+  /**
+   * A service account for a supplier's integration: marked as one (`employeeType: service`), its expiry attached as
+   * for supplier accounts, and its password usable at once (no change asked at first use: an application cannot
+   * change it).
+   */
+  serviceEntry(spec: ServiceSpec, password: string): Attribute[];
+  /** Brings a service account of the same grant to the requested state with a new password (a retried create). */
+  serviceRefreshChanges(spec: ServiceSpec, password: string): Change[];
 }
+
+/** How a service account is marked, in every dialect (inetOrgPerson and AD users both have `employeeType`). */
+export const SERVICE_ACCOUNT_TYPE = 'service';
 
 /** How the owning grant is written in `description`, so a retry can recognise its own account. */
 export function grantDescription(grantId: string): string {

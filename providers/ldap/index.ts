@@ -4,6 +4,7 @@ import type { ReachabilityProbe } from '../module.js';
 import { checkUsernameLength, failureOf } from '../operation.js';
 import { checkDeletable, holderOf, ownershipOf } from '../ownership.js';
 import { generatePassword } from '../password.js';
+import type { ServiceCredentialProvider } from '../service-types.js';
 import type { AccountSpec, AccountState, IdentityProvider, ProvisionResult } from '../types.js';
 import type { AccountRef } from '../../domain/account.js';
 import { adDialect } from './ad-dialect.js';
@@ -14,6 +15,7 @@ import { looksLikeDn, readEntry } from './entry.js';
 import { addToGroups, checkGroups, groupsOf, membershipIndex, removeFromAllGroups } from './groups.js';
 import { openldapDialect } from './openldap.js';
 import { resetPassword, rotateCredentials } from './password.js';
+import { createServiceCredential, listServiceCredentials } from './service.js';
 import { dnKey } from './syntax.js';
 
 export { ldapConfigSchema, type LdapConfig } from './config.js';
@@ -23,9 +25,10 @@ const PAGE_SIZE = 500;
 /**
  * The LDAP provider: OpenLDAP with ppolicy (the reference) or Active Directory, chosen by `dialect`. Values
  * reach the directory only as attribute values, filter objects or escaped RDNs, never spliced into a filter
- * or DN string, so an organisation called `*)(uid=*` is stored as exactly that.
+ * or DN string, so an organisation called `*)(uid=*` is stored as exactly that. Service credentials are service
+ * accounts in the supplier OU (service.ts), closed as supplier accounts are: disabled, then the password rotated.
  */
-export function createLdapProvider(config: LdapConfig): IdentityProvider {
+export function createLdapProvider(config: LdapConfig): IdentityProvider & ServiceCredentialProvider {
   const cfg: ResolvedLdapConfig = resolveLdapConfig(config);
   const dialect = cfg.dialect === 'ad' ? adDialect : openldapDialect;
   const pool = new ConnectionPool(cfg);
@@ -79,6 +82,24 @@ export function createLdapProvider(config: LdapConfig): IdentityProvider {
     listAccounts: (prefix) => run('listAccounts', (client) => listAccounts(client, cfg, dialect, prefix)),
 
     checkReachable: () => pool.probe(),
+
+    createServiceCredential: (spec) =>
+      run('createServiceCredential', (client) => createServiceCredential(client, cfg, dialect, spec)),
+
+    setServiceExpiry: (account, expiresAt) =>
+      run('setServiceExpiry', async (client) => {
+        await client.modify(account.externalId, dialect.expiryChanges(expiresAt));
+        return undefined;
+      }),
+
+    closeServiceCredential: (account) =>
+      run('closeServiceCredential', async (client) => {
+        await disableAccount(client, cfg, dialect, account);
+        await rotateCredentials(client, dialect, account);
+      }),
+
+    listServiceCredentials: () =>
+      run('listServiceCredentials', (client) => listServiceCredentials(client, cfg, dialect)),
 
     close: () => pool.close(),
   };

@@ -1,7 +1,8 @@
 import { Attribute, Change } from 'ldapts';
+import type { ServiceSpec } from '../service-types.js';
 import type { AccountSpec } from '../types.js';
 import { LDAP_USERNAME_LIMITS } from './config.js';
-import { entryState, grantDescription, type Dialect } from './dialect.js';
+import { entryState, grantDescription, SERVICE_ACCOUNT_TYPE, type Dialect } from './dialect.js';
 import { escapeDnValue, first, fromGeneralizedTime, toGeneralizedTime } from './syntax.js';
 
 /** ppolicy's value for a lock that no lockout duration ever lifts. */
@@ -22,6 +23,14 @@ function descriptive(spec: AccountSpec): Record<string, string[]> {
   };
 }
 
+/** A service account's descriptive attributes: no contact address, and the service-account mark. */
+function serviceDescriptive(spec: ServiceSpec): Record<string, string[]> {
+  return {
+    ...descriptive({ ...spec, contactEmail: undefined, groups: [] }),
+    employeeType: [SERVICE_ACCOUNT_TYPE],
+  };
+}
+
 /**
  * OpenLDAP 2.5+ with the ppolicy overlay: `pwdEndTime` holds the expiry and slapd refuses binds after it,
  * `pwdAccountLockedTime: 000001010000Z` locks for good, `pwdReset` asks for a new password at first use.
@@ -36,7 +45,7 @@ export const openldapDialect: Dialect = {
   // slapd answers 20 and 16, which the provider takes as done everywhere.
   memberAlreadyThereCodes: [],
   memberAlreadyGoneCodes: [],
-  readAttributes: ['uid', 'cn', 'o', 'description', 'pwdEndTime', 'pwdAccountLockedTime'],
+  readAttributes: ['uid', 'cn', 'o', 'description', 'employeeType', 'pwdEndTime', 'pwdAccountLockedTime'],
 
   userDn: (usersDN, username) => `uid=${escapeDnValue(username)},${usersDN}`,
   // A bind with the one-time password works (pwdReset only restricts it to changing the password).
@@ -100,6 +109,31 @@ export const openldapDialect: Dialect = {
     return lock === undefined || first(after, 'pwdAccountLockedTime') !== undefined
       ? []
       : [replace('pwdAccountLockedTime', [lock])];
+  },
+
+  // No pwdReset: the application signs in with the password as it is.
+  serviceEntry(spec, password) {
+    const fields: Record<string, string[]> = {
+      objectClass: ['inetOrgPerson'],
+      uid: [spec.username],
+      ...serviceDescriptive(spec),
+      userPassword: [password],
+      pwdEndTime: [toGeneralizedTime(spec.expiresAt)],
+    };
+    return Object.entries(fields)
+      .filter(([, vals]) => vals.length > 0)
+      .map(([type, vals]) => attr(type, vals));
+  },
+
+  // pwdReset named (empty) in the same modify: ppolicy's pwdMustChange sets it on an administrator's password write.
+  serviceRefreshChanges(spec, password) {
+    const fields = Object.entries(serviceDescriptive(spec)).map(([type, vals]) => replace(type, vals));
+    return [
+      ...fields,
+      ...this.expiryChanges(spec.expiresAt),
+      replace('userPassword', [password]),
+      replace('pwdReset', []),
+    ];
   },
 
   readEntry: (entry) =>

@@ -29,6 +29,7 @@ export function oktaBucket(method: string, url: string): string {
   }
   if (path === '/api/v1/groups' || path.startsWith('/api/v1/groups/')) return 'groups';
   if (path.startsWith('/api/v1/meta/')) return 'meta';
+  if (path === '/api/v1/apps' || path.startsWith('/api/v1/apps/')) return 'apps';
   return 'other';
 }
 

@@ -1,6 +1,7 @@
 import type { Client } from '@okta/okta-sdk-nodejs';
 import type { ReachabilityProbe } from '../module.js';
 import { failureOf, instant, operationRunner } from '../operation.js';
+import type { ServiceCredentialProvider } from '../service-types.js';
 import type { IdentityProvider } from '../types.js';
 import { connect } from './client.js';
 import { oktaUsernameLimit, resolveOktaConfig, type OktaConfig } from './config.js';
@@ -9,6 +10,12 @@ import { toProviderError } from './errors.js';
 import { deleteAccount, disableAccount, resetPassword, rotateCredentials } from './lifecycle.js';
 import { findAccount, listAccounts, lookupAccount } from './list.js';
 import { schemaGuard } from './schema.js';
+import {
+  closeServiceCredential,
+  createServiceCredential,
+  listServiceCredentials,
+  setServiceExpiry,
+} from './service.js';
 import { userIdOf, type OktaContext } from './users.js';
 
 export { oktaConfigSchema, type OktaConfig } from './config.js';
@@ -26,9 +33,10 @@ const firstUser = (client: Client) =>
  * `<username>@<loginDomain>`; the expiry and the owning grant live in two custom profile attributes, created
  * in the user schema when missing. One SDK client and one rate limiter serve every call of the instance, so a
  * worker creates one provider and shares it between its activities. The SDK never retries (Temporal does), and
- * every failure leaves as a ProviderError: 429 transient with the wait Okta asked for.
+ * every failure leaves as a ProviderError: 429 transient with the wait Okta asked for. Service credentials are
+ * service apps (OAuth 2.0 client credentials), see service.ts.
  */
-export function createOktaProvider(config: OktaConfig): IdentityProvider {
+export function createOktaProvider(config: OktaConfig): IdentityProvider & ServiceCredentialProvider {
   const cfg = resolveOktaConfig(config);
   const connection = connect(cfg);
   const ctx: OktaContext = {
@@ -71,6 +79,16 @@ export function createOktaProvider(config: OktaConfig): IdentityProvider {
     listAccounts: (prefix) => run('listAccounts', () => listAccounts(ctx, prefix)),
 
     checkReachable: () => firstUser(ctx.client),
+
+    createServiceCredential: (spec) =>
+      run('createServiceCredential', () => createServiceCredential(ctx, spec)),
+
+    setServiceExpiry: () => run('setServiceExpiry', () => setServiceExpiry()),
+
+    closeServiceCredential: (account) =>
+      run('closeServiceCredential', () => closeServiceCredential(ctx, account)),
+
+    listServiceCredentials: () => run('listServiceCredentials', () => listServiceCredentials(ctx)),
 
     close: async () => connection.close(),
   };

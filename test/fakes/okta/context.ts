@@ -1,5 +1,7 @@
 /** What the server and its routes share. */
 import type { FastifyRequest } from 'fastify';
+import type { ApiTokens } from './api-tokens.js';
+import type { Apps } from './apps.js';
 import { validationError } from './errors.js';
 import type { Groups } from './groups.js';
 import type { Bucket, RateLimiter } from './rate-limiter.js';
@@ -27,9 +29,13 @@ export interface FakeContext {
   users: Users;
   groups: Groups;
   schema: UserSchema;
+  apps: Apps;
+  /** Every API token of the org, the fake's own among them: any live one authenticates. */
+  apiTokens: ApiTokens;
   limiter: RateLimiter;
   /** http://127.0.0.1:PORT, known once listening. */
   orgUrl: string;
+  /** The fake's own API token (its value). */
   apiToken: string;
   latencyMs: number;
   failures: PendingFailure[];

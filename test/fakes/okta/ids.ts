@@ -8,8 +8,11 @@ export function randomChars(n: number): string {
   return out;
 }
 
-/** Okta ids are 20 characters: a 3-character type prefix ('00u' user, '00g' group, ...) and 17 random ones. */
-export function oktaId(prefix: '00u' | '00g' | '102' | 'oty' | 'tok'): string {
+/**
+ * Okta ids are 20 characters: a 3-character type prefix ('00u' user, '00g' group, '0oa' app, 'ocs' client secret,
+ * '00T' API token, ...) and 17 random ones.
+ */
+export function oktaId(prefix: '00u' | '00g' | '102' | 'oty' | 'tok' | '0oa' | 'ocs' | '00T'): string {
   return prefix + randomChars(17);
 }
 

@@ -2,13 +2,16 @@
  * A stateful fake of Okta's Management API (v1) — the parts a provisioning tool uses — on 127.0.0.1 with a
  * random port. It follows Okta's documented behaviour: SSWS auth, user lifecycle and its invalid transitions,
  * Okta error bodies and codes, search/filter/q with cursor pagination and `Link` headers, groups, the user
- * schema (custom attributes must be defined before use), sessions, sign-in (`POST /api/v1/authn`), rate-limit
- * headers and 429s per endpoint bucket, a concurrency limit, and injectable failures.
+ * schema (custom attributes must be defined before use), sessions, sign-in (`POST /api/v1/authn`), service apps
+ * with their client secrets and the client-credentials token endpoint (`POST /oauth2/v1/token`), API tokens,
+ * rate-limit headers and 429s per endpoint bucket, a concurrency limit, and injectable failures.
  *
  *   const okta = await startOktaFake({ rateLimit: { limit: 5, windowMs: 1000 } });
  *   await fetch(`${okta.url}/api/v1/users`, { headers: { Authorization: `SSWS ${okta.apiToken}` } });
  *   await okta.close();
  */
+import { ApiTokens, type FakeApiToken, type PlantedApiToken } from './api-tokens.js';
+import { Apps, type FakeApp, type FakeClientSecret } from './apps.js';
 import type { FakeContext, RecordedRequest } from './context.js';
 import { type FakeGroup, Groups } from './groups.js';
 import { oktaId } from './ids.js';
@@ -17,7 +20,18 @@ import { UserSchema } from './schema.js';
 import { buildServer } from './server.js';
 import { type FakeSession, type FakeUser, type SentEmail, Users } from './users.js';
 
-export type { Bucket, FakeGroup, FakeSession, FakeUser, RecordedRequest, SentEmail };
+export type {
+  Bucket,
+  FakeApiToken,
+  FakeApp,
+  FakeClientSecret,
+  FakeGroup,
+  PlantedApiToken,
+  FakeSession,
+  FakeUser,
+  RecordedRequest,
+  SentEmail,
+};
 export { BUCKETS };
 export type { UserStatus } from './users.js';
 
@@ -43,6 +57,12 @@ export interface OktaFake {
   /** Live read-only view of the users (with their clear-text password, for assertions). */
   users: ReadonlyMap<string, FakeUser>;
   groups: ReadonlyMap<string, FakeGroup>;
+  /** Live view of the apps (with their secrets in clear, for assertions). */
+  apps: ReadonlyMap<string, FakeApp>;
+  /** Live view of the API tokens, the fake's own among them. */
+  apiTokens: ReadonlyMap<string, FakeApiToken>;
+  /** The token endpoint of the org authorization server (client credentials). */
+  tokenUrl: string;
   /** E-mails Okta would have sent: activation, reset_password, deactivation (to the admin). */
   emails: readonly SentEmail[];
   /** `lifecycle/reset_factors` calls. */
@@ -62,9 +82,19 @@ export interface OktaFake {
   /** A signed-in session for a user (test setup, or `POST /api/v1/authn`); `DELETE …/sessions` clears them. */
   createSession(userId: string): FakeSession;
   sessionsOf(userId: string): FakeSession[];
+  /**
+   * An API token somebody made in the Admin Console and left (there is no API to make one). Its `value` works
+   * as `SSWS` until revoked or unused for its `tokenWindow`.
+   */
+  plantApiToken(token: PlantedApiToken): FakeApiToken;
+  /**
+   * A service app an administrator made by hand for some integration, active, with one secret and no grant
+   * marker: nobody granted it. `secret` is its client secret.
+   */
+  plantServiceApp(label: string): { app: FakeApp; secret: string };
   /** Finds a user by login (case-insensitive). */
   userByLogin(login: string): FakeUser | undefined;
-  /** Forgets users, groups (Everyone stays), custom schema attributes, sessions, e-mails, the request log,
+  /** Forgets users, groups (Everyone stays), apps, API tokens but the fake's own, custom schema attributes, sessions, e-mails, the request log,
    * rate-limit windows and pending failures. The configured limits stay. */
   reset(): void;
   close(): Promise<void>;
@@ -78,6 +108,9 @@ export async function startOktaFake(options: OktaFakeOptions = {}): Promise<Okta
   const schema = new UserSchema();
   const users = new Users(schema, oktaId('oty'));
   const groups = new Groups(users);
+  const apps = new Apps();
+  const apiToken = options.apiToken ?? 'test-okta-token';
+  const apiTokens = new ApiTokens(apiToken);
   const limiter = new RateLimiter(
     options.rateLimit ?? { limit: 600, windowMs: 60_000 },
     options.concurrencyLimit ?? 75,
@@ -87,9 +120,11 @@ export async function startOktaFake(options: OktaFakeOptions = {}): Promise<Okta
     users,
     groups,
     schema,
+    apps,
+    apiTokens,
     limiter,
     orgUrl: '',
-    apiToken: options.apiToken ?? 'test-okta-token',
+    apiToken,
     latencyMs: options.latencyMs ?? 0,
     failures: [],
     requests: [],
@@ -106,6 +141,9 @@ export async function startOktaFake(options: OktaFakeOptions = {}): Promise<Okta
     requests: ctx.requests,
     users: users.byId,
     groups: groups.byId,
+    apps: apps.byId,
+    apiTokens: apiTokens.byId,
+    tokenUrl: `${ctx.orgUrl}/oauth2/v1/token`,
     emails: users.emails,
     factorResets: users.factorResets,
     setRateLimit: (limit, windowMs) => limiter.setRateLimit(limit, windowMs),
@@ -119,10 +157,25 @@ export async function startOktaFake(options: OktaFakeOptions = {}): Promise<Okta
     refusePasswords: (count) => users.refusePasswords(count),
     createSession: (userId) => users.createSession(userId),
     sessionsOf: (userId) => users.sessionsOf(userId),
+    plantApiToken: (token) => apiTokens.plant(token),
+    plantServiceApp: (label) => {
+      const app = apps.create(
+        {
+          name: 'oidc_client',
+          label,
+          signOnMode: 'OPENID_CONNECT',
+          settings: { oauthClient: { application_type: 'service', grant_types: ['client_credentials'] } },
+        },
+        true,
+      );
+      return { app, secret: app.secrets[0]?.secret ?? '' };
+    },
     userByLogin: (login) => users.findByLogin(login),
     reset: () => {
       users.reset();
       groups.reset();
+      apps.reset();
+      apiTokens.reset();
       schema.reset();
       limiter.resetCounters();
       ctx.failures.length = 0;

@@ -10,6 +10,8 @@
  *                                 the user's groups
  *   - `/api/v1/groups*`          groups and group membership
  *   - `/api/v1/meta/*`           the user schema
+ *   - `/api/v1/apps*`            apps, their lifecycle and client secrets
+ *   - `/oauth2/v1/token`         the org authorization server's token endpoint
  *   - `/api/v1/*`                anything else
  *
  * Windows are fixed and aligned to the epoch (floor(now / windowMs)); `X-Rate-Limit-Reset` is the end of the
@@ -32,6 +34,8 @@ export const BUCKETS = {
   userOther: '/api/v1/users/*',
   groups: '/api/v1/groups*',
   meta: '/api/v1/meta/*',
+  apps: '/api/v1/apps*',
+  token: '/oauth2/v1/token',
   other: '/api/v1/*',
 } as const;
 
@@ -47,6 +51,8 @@ export function bucketOf(method: string, path: string): Bucket {
   }
   if (p === '/api/v1/groups' || p.startsWith('/api/v1/groups/')) return BUCKETS.groups;
   if (p.startsWith('/api/v1/meta/')) return BUCKETS.meta;
+  if (p === '/api/v1/apps' || p.startsWith('/api/v1/apps/')) return BUCKETS.apps;
+  if (p === '/oauth2/v1/token') return BUCKETS.token;
   return BUCKETS.other;
 }
 

@@ -1,6 +1,7 @@
 /**
  * The Fastify server: every request passes, in order,
- *   concurrency limit (429) → artificial latency → `Authorization: SSWS <token>` (401; not for /api/v1/authn)
+ *   concurrency limit (429) → artificial latency → `Authorization: SSWS <token>` (401; any live API token of the
+ *   org; not for the public /api/v1/authn and /oauth2/v1/token)
  *   → rate-limit bucket (429) → injected failures (failNext) → the route,
  * and is recorded in the request log. Every answer carries the X-Rate-Limit-* headers of its bucket.
  */
@@ -19,7 +20,9 @@ import {
 import { randomChars } from './ids.js';
 import { bucketOf, type Bucket } from './rate-limiter.js';
 import { AUTHN_PATH, registerAuthnRoutes } from './routes-authn.js';
+import { registerAppRoutes } from './routes-apps.js';
 import { registerGroupRoutes } from './routes-groups.js';
+import { registerTokenRoutes, TOKEN_PATH } from './routes-token.js';
 import { registerUserRoutes } from './routes-users.js';
 
 interface RequestMeta {
@@ -32,6 +35,11 @@ interface RequestMeta {
 
 const metas = new WeakMap<FastifyRequest, RequestMeta>();
 
+function sswsToken(req: FastifyRequest): string {
+  const m = /^SSWS (\S+)$/.exec(req.headers.authorization ?? '');
+  return m?.[1] ?? '';
+}
+
 export function buildServer(ctx: FakeContext): FastifyInstance {
   const app = Fastify({
     logger: false,
@@ -41,8 +49,12 @@ export function buildServer(ctx: FakeContext): FastifyInstance {
   });
 
   // Okta's clients may POST lifecycle calls with `Content-Type: application/json` and no body: accept that,
-  // and parse any body as JSON whatever its declared type.
+  // and parse any body as JSON whatever its declared type, but a form (the token endpoint's).
   app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    done(null, Object.fromEntries(new URLSearchParams(text)));
+  });
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
@@ -72,8 +84,8 @@ export function buildServer(ctx: FakeContext): FastifyInstance {
     meta.entered = true;
     if (ctx.latencyMs > 0) await sleep(ctx.latencyMs);
 
-    // The Authentication API is public: people sign in there without an API token.
-    if (path !== AUTHN_PATH && req.headers.authorization !== `SSWS ${ctx.apiToken}`) {
+    // The Authentication API and the token endpoint are public: people and clients sign in there themselves.
+    if (path !== AUTHN_PATH && path !== TOKEN_PATH && !ctx.apiTokens.use(sswsToken(req))) {
       reply.headers(ctx.limiter.peek(meta.bucket));
       throw invalidToken();
     }
@@ -134,5 +146,7 @@ export function buildServer(ctx: FakeContext): FastifyInstance {
   registerUserRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerAuthnRoutes(app, ctx);
+  registerAppRoutes(app, ctx);
+  registerTokenRoutes(app, ctx);
   return app;
 }
