@@ -1,20 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGraphFake, type GraphFake } from '../fakes/graph/index.js';
+import { startOktaFake, type OktaFake } from '../fakes/okta/index.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
 import { startWebhookSink, type WebhookSink } from '../helpers/webhook-sink.js';
 import { cli } from '../cli/run-cli.js';
 
 /**
  * The review's inventory of non-human credentials through the API, against the Graph fake holding what it exists to
- * find: an application made by hand long ago, named like a supplier's, with a secret that never expires and no owner.
+ * find: an application made by hand long ago, named like a supplier's, with a secret that never expires and no owner;
+ * and the Okta fake holding an API token somebody made for a supplier and forgot.
  */
 let graph: GraphFake;
+let okta: OktaFake;
 let stack: TestStack;
 let webhook: WebhookSink;
 
 beforeAll(async () => {
-  [graph, webhook] = await Promise.all([startGraphFake(), startWebhookSink()]);
+  [graph, okta, webhook] = await Promise.all([startGraphFake(), startOktaFake(), startWebhookSink()]);
   stack = await TestStack.start({
     GRAPH_TENANT_ID: graph.tenantId,
     GRAPH_CLIENT_ID: graph.clientId,
@@ -22,13 +25,16 @@ beforeAll(async () => {
     GRAPH_UPN_DOMAIN: 'contoso.test',
     GRAPH_BASE_URL: graph.graphUrl,
     GRAPH_AUTHORITY_URL: graph.authorityUrl,
+    OKTA_ORG_URL: okta.url,
+    OKTA_API_TOKEN: okta.apiToken,
+    OKTA_LOGIN_DOMAIN: 'okta.contoso.test',
     WEBHOOK_URL: webhook.url,
   });
 }, 120_000);
 
 afterAll(async () => {
   await stack?.stop();
-  await Promise.all([graph?.close(), webhook?.stop()]);
+  await Promise.all([graph?.close(), okta?.close(), webhook?.stop()]);
 });
 
 interface Holder {
@@ -102,5 +108,33 @@ describe('the review inventories Entra applications', () => {
         `entra +application +${forgotten} +none +\\d+d +never +no-expiry, no-owner, supplier-name-without-grant`,
       ),
     );
+  }, 120_000);
+
+  it('reports a planted Okta API token with its owner, age and last use, flagged for its long window and name', async () => {
+    const name = `Old Vendor (supplier) deploy ${token()}`;
+    const lastUsed = new Date(Date.now() - 10 * DAY).toISOString();
+    const planted = okta.plantApiToken({
+      name,
+      userId: '00u1forgotten0admin',
+      tokenWindow: 'P180D',
+      lastUsed,
+      created: new Date(Date.now() - 200 * DAY).toISOString(),
+    });
+    const run = await stack.request('POST', '/v1/reviews', TOKENS.admin);
+    expect(run.status, JSON.stringify(run.body)).toBe(200);
+    const report = run.body as { id: string; credentials: (Holder & { lastUsedAt?: string })[] };
+    const found = report.credentials.find((c) => c.kind === 'api-token' && c.id === planted.id);
+    expect(found).toMatchObject({
+      provider: 'okta',
+      name,
+      owners: ['00u1forgotten0admin'],
+      flags: ['expiry-beyond-max', 'supplier-name-without-grant'],
+    });
+    expect(found?.ageDays).toBeGreaterThanOrEqual(199);
+    expect(Math.abs(Date.parse(found?.lastUsedAt ?? '') - Date.parse(lastUsed))).toBeLessThan(2000);
+    // The service's own token is listed too, and is not one of ours to repair: reported as it is.
+    expect(
+      report.credentials.filter((c) => c.provider === 'okta' && c.kind === 'api-token').length,
+    ).toBeGreaterThanOrEqual(2);
   }, 120_000);
 });
