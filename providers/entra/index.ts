@@ -14,12 +14,8 @@ import {
 import { createAccount } from './create.js';
 import { toProviderError } from './errors.js';
 import { deleteAccount, disableAccount, resetPassword, rotateCredentials, setExpiry } from './lifecycle.js';
-import {
-  closeServiceCredential,
-  createServiceCredential,
-  listServiceCredentials,
-  setServiceExpiry,
-} from './service.js';
+import { listServiceCredentials } from './service-inventory.js';
+import { closeServiceCredential, createServiceCredential, setServiceExpiry } from './service.js';
 import {
   findUser,
   getUser,

@@ -1,89 +1,33 @@
-import { z } from 'zod';
 import type { AccountRef, Credential } from '../../domain/account.js';
 import { failureOf, instant } from '../operation.js';
 import { holderOf } from '../ownership.js';
-import type { ServiceCredentialState, ServiceSpec } from '../service-types.js';
+import type { ServiceSpec } from '../service-types.js';
 import type { ProvisionResult } from '../types.js';
 import { statusOf, unlessNotFound } from './errors.js';
+import {
+  addedPassword,
+  applicationPath,
+  APPLICATION_SELECT,
+  endOf,
+  getApplication,
+  graphApplication,
+  grantOf,
+  grantTag,
+  servicePrincipalOf,
+  type GraphApplication,
+} from './applications.js';
 import { allPages, odataString, withQuery, type EntraContext } from './users.js';
 
 /**
  * A supplier's integration in Entra ID: an application registration named after the supplier (its displayName is
  * the name reserved for it), its service principal (what signs in, and what `accountEnabled: false` shuts out), and
  * client secrets whose `endDateTime` is the grant's expiry, so Entra refuses them afterwards by itself.
- *
- * Our marker is a tag `supplier-access:grant:<grant id>` on the application and its service principal: `tags` is
- * what Graph keeps for tooling, and the application's displayName and notes stay readable for people.
+ * The marker of the grant is a tag on the application and its service principal (applications.ts); the review's
+ * inventory is in service-inventory.ts.
  */
 
 /** Application names: Graph takes 256 characters; ours are account names, so the same rule as accounts. */
 const NAME = /^(?!\.)(?!.*\.\.)[A-Za-z0-9._-]{1,64}(?<!\.)$/;
-/** The tag that marks an application (and its service principal) as a grant's. */
-export const GRANT_TAG_PREFIX = 'supplier-access:grant:';
-
-const APPLICATION_SELECT = 'id,appId,displayName,createdDateTime,tags,passwordCredentials,keyCredentials';
-const SERVICE_PRINCIPAL_SELECT =
-  'id,appId,displayName,accountEnabled,tags,passwordCredentials,keyCredentials';
-const PAGE_SIZE = 999;
-
-const credential = z.object({
-  keyId: z.string(),
-  startDateTime: z.string().nullish(),
-  endDateTime: z.string().nullish(),
-});
-const graphApplication = z.object({
-  id: z.string().min(1),
-  appId: z.string().min(1),
-  displayName: z.string().nullish(),
-  createdDateTime: z.string().nullish(),
-  tags: z.array(z.string()).nullish(),
-  passwordCredentials: z.array(credential).nullish(),
-  keyCredentials: z.array(credential).nullish(),
-});
-const graphServicePrincipal = graphApplication
-  .omit({ createdDateTime: true })
-  .extend({ accountEnabled: z.boolean().nullish() });
-const addedPassword = z.object({ keyId: z.string(), secretText: z.string().min(1) });
-const owner = z.object({
-  id: z.string(),
-  userPrincipalName: z.string().nullish(),
-  displayName: z.string().nullish(),
-});
-
-type GraphApplication = z.infer<typeof graphApplication>;
-type GraphServicePrincipal = z.infer<typeof graphServicePrincipal>;
-
-const grantTag = (grantId: string) => `${GRANT_TAG_PREFIX}${grantId}`;
-
-/** The grant id an application or service principal is marked with, if any. */
-function grantOf(item: { tags?: string[] | null | undefined }): string | undefined {
-  const tag = item.tags?.find((t) => t.startsWith(GRANT_TAG_PREFIX));
-  return tag?.slice(GRANT_TAG_PREFIX.length);
-}
-
-/** A secret's end, in milliseconds; one without an end never expires. */
-const endOf = (c: { endDateTime?: string | null | undefined }) =>
-  c.endDateTime ? Date.parse(c.endDateTime) : Number.POSITIVE_INFINITY;
-
-const applicationPath = (id: string, rest = '') => `/applications/${encodeURIComponent(id)}${rest}`;
-
-async function getApplication(ctx: EntraContext, id: string): Promise<GraphApplication | null> {
-  if (id === '') return null;
-  const answer: unknown = await unlessNotFound(
-    ctx.client.api(withQuery(applicationPath(id), { $select: APPLICATION_SELECT })).get(),
-    null,
-  );
-  return answer === null ? null : graphApplication.parse(answer);
-}
-
-async function servicePrincipalOf(ctx: EntraContext, appId: string): Promise<GraphServicePrincipal | null> {
-  const path = withQuery('/servicePrincipals', {
-    $filter: `appId eq ${odataString(appId)}`,
-    $select: SERVICE_PRINCIPAL_SELECT,
-  });
-  const [found] = (await allPages(ctx.client, path)).map((item) => graphServicePrincipal.parse(item));
-  return found ?? null;
-}
 
 /** A new secret ending at `expiresAt`: Entra holds the expiry and refuses the secret after it. */
 async function addSecret(
@@ -149,6 +93,10 @@ export async function createServiceCredential(
     });
   }
   const expiresAt = instant(spec.expiresAt, 'entra', 'createServiceCredential');
+  // Checked before anything is made: Graph would refuse the secret only after the application exists.
+  if (Date.parse(expiresAt) <= Date.now()) {
+    throw fail('invalid', 'the expiry has passed already', { field: 'expiresAt' });
+  }
   const path = withQuery('/applications', {
     $filter: `displayName eq ${odataString(spec.username)}`,
     $select: APPLICATION_SELECT,
@@ -221,73 +169,4 @@ export async function closeServiceCredential(ctx: EntraContext, account: Account
       undefined,
     );
   }
-}
-
-/**
- * Every application of the tenant, and every service principal holding secrets or certificates of its own, with
- * owners (one request each; the limiter paces them), for the review's inventory.
- */
-export async function listServiceCredentials(ctx: EntraContext): Promise<ServiceCredentialState[]> {
-  const top = String(PAGE_SIZE);
-  const applications = (
-    await allPages(ctx.client, withQuery('/applications', { $select: APPLICATION_SELECT, $top: top }))
-  ).map((item) => graphApplication.parse(item));
-  const servicePrincipals = (
-    await allPages(
-      ctx.client,
-      withQuery('/servicePrincipals', { $select: SERVICE_PRINCIPAL_SELECT, $top: top }),
-    )
-  ).map((item) => graphServicePrincipal.parse(item));
-  const byAppId = new Map(servicePrincipals.map((sp) => [sp.appId.toLowerCase(), sp]));
-  const withSecrets = servicePrincipals.filter(
-    (sp) => (sp.passwordCredentials?.length ?? 0) + (sp.keyCredentials?.length ?? 0) > 0,
-  );
-  return Promise.all([
-    ...applications.map(async (a) =>
-      stateOf(a, 'application', byAppId.get(a.appId.toLowerCase())?.accountEnabled === true, {
-        owners: await ownersOf(ctx, applicationPath(a.id, '/owners')),
-        createdAt: a.createdDateTime ?? undefined,
-      }),
-    ),
-    ...withSecrets.map(async (sp) =>
-      stateOf(sp, 'service-principal', sp.accountEnabled === true, {
-        owners: await ownersOf(ctx, `/servicePrincipals/${encodeURIComponent(sp.id)}/owners`),
-        createdAt: undefined,
-      }),
-    ),
-  ]);
-}
-
-async function ownersOf(ctx: EntraContext, path: string): Promise<string[]> {
-  return (await allPages(ctx.client, path)).map((item) => {
-    const o = owner.parse(item);
-    return o.userPrincipalName ?? o.displayName ?? o.id;
-  });
-}
-
-function stateOf(
-  item: GraphServicePrincipal,
-  kind: 'application' | 'service-principal',
-  enabled: boolean,
-  extra: { owners: string[]; createdAt: string | undefined },
-): ServiceCredentialState {
-  const credentials = [
-    ...(item.passwordCredentials ?? []).map((c) => ({ ...c, type: 'password' as const })),
-    ...(item.keyCredentials ?? []).map((c) => ({ ...c, type: 'key' as const })),
-  ];
-  return {
-    kind,
-    id: item.id,
-    name: item.displayName ?? item.appId,
-    owners: extra.owners,
-    enabled,
-    createdAt: extra.createdAt,
-    credentials: credentials.map((c) => ({
-      id: c.keyId,
-      type: c.type,
-      createdAt: c.startDateTime ?? undefined,
-      expiresAt: c.endDateTime ?? undefined,
-    })),
-    grantId: grantOf(item),
-  };
 }

@@ -105,57 +105,44 @@ async function entraSignIn(
 }
 
 /**
+ * How the backend answers an integration signing in with a service credential: it works (`ok`); it is refused
+ * because it ran out (`expired`: Entra's AADSTS7000222) or because its identity is disabled (`disabled`: Entra's
+ * AADSTS7000112); or it is refused for any other reason (wrong, removed or never issued: `refused`).
+ */
+export type ServiceSignInAnswer = 'ok' | 'expired' | 'disabled' | 'refused';
+
+/**
  * Whether a service credential gets its integration in right now, as the integration itself would, with nothing
- * more asked:
- * - `okta`: the client-credentials grant on the org token endpoint, the client authenticated by HTTP Basic;
- * - `openldap` / `ad`: a simple bind as the service account (by DN), usable at once (no change asked);
- * - `entra`: the client-credentials grant on the Graph fake's token endpoint, by client id (`serviceSignIn`).
+ * more asked (see `serviceSignIn`).
  */
 export async function serviceSignsIn(
   target: SignInTarget,
   username: string,
   secret: string,
 ): Promise<boolean> {
-  switch (target.kind) {
-    case 'okta':
-      return oktaClientCredentials(target.okta.url, username, secret);
-    case 'openldap':
-    case 'ad':
-      return (await signIn(target, username, secret)) === 'ok';
-    case 'entra':
-      return (await serviceSignIn(target, username, secret)) === 'ok';
-  }
-}
-
-async function oktaClientCredentials(orgUrl: string, clientId: string, secret: string): Promise<boolean> {
-  const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString(
-    'base64',
-  );
-  const res = await fetch(`${orgUrl}/oauth2/v1/token`, {
-    method: 'POST',
-    headers: { authorization: `Basic ${basic}`, accept: 'application/json' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'okta.users.read' }),
-  });
-  const body = (await res.json()) as { access_token?: string; error?: string };
-  if (res.status === 200 && body.access_token) return true;
-  if (res.status === 401 && body.error === 'invalid_client') return false;
-  throw new Error(`the Okta token endpoint answered ${res.status} ${JSON.stringify(body)}`);
+  return (await serviceSignIn(target, username, secret)) === 'ok';
 }
 
 /**
- * How the backend answers an integration signing in with a service credential, where it says why: it works
- * (`ok`); it is refused because it ran out (`expired`: Entra's AADSTS7000222) or because its identity is disabled
- * (`disabled`: AADSTS7000112); or it is refused for any other reason (wrong, removed, never issued: `refused`).
+ * How the backend answers a service credential right now, through its own sign-in:
+ * - `entra`: the client-credentials grant on the Graph fake's token endpoint (client id + secret);
+ * - `okta`: the client-credentials grant on the org token endpoint, the client authenticated by HTTP Basic;
+ * - `openldap` / `ad`: a simple bind as the service account (by DN), usable at once (no change asked).
  */
-export type ServiceSignInAnswer = 'ok' | 'expired' | 'disabled' | 'refused';
-
-/** How Entra answers a service credential right now: the client-credentials grant, by client id and secret. */
-export function serviceSignIn(
-  target: Extract<SignInTarget, { kind: 'entra' }>,
-  clientId: string,
+export async function serviceSignIn(
+  target: SignInTarget,
+  username: string,
   secret: string,
 ): Promise<ServiceSignInAnswer> {
-  return entraClientCredentials(target.graph, clientId, secret);
+  switch (target.kind) {
+    case 'entra':
+      return entraClientCredentials(target.graph, username, secret);
+    case 'okta':
+      return (await oktaClientCredentials(target.okta.url, username, secret)) ? 'ok' : 'refused';
+    case 'openldap':
+    case 'ad':
+      return (await signIn(target, username, secret)) === 'ok' ? 'ok' : 'refused';
+  }
 }
 
 /** Entra's answers to a client-credentials grant, by AADSTS code. */
@@ -184,4 +171,19 @@ async function entraClientCredentials(
   const answer = SERVICE_AADSTS[body.error_codes?.[0] ?? 0];
   if (answer) return answer;
   throw new Error(`the token endpoint answered ${res.status} ${JSON.stringify(body)}`);
+}
+
+async function oktaClientCredentials(orgUrl: string, clientId: string, secret: string): Promise<boolean> {
+  const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString(
+    'base64',
+  );
+  const res = await fetch(`${orgUrl}/oauth2/v1/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${basic}`, accept: 'application/json' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'okta.users.read' }),
+  });
+  const body = (await res.json()) as { access_token?: string; error?: string };
+  if (res.status === 200 && body.access_token) return true;
+  if (res.status === 401 && body.error === 'invalid_client') return false;
+  throw new Error(`the Okta token endpoint answered ${res.status} ${JSON.stringify(body)}`);
 }

@@ -164,6 +164,12 @@ describe('entra service credentials', () => {
     expect((await rejection(provider.createServiceCredential(spec({ expiresAt: 'soon' })))).kind).toBe(
       'invalid',
     );
+    const past = spec({ expiresAt: new Date(Date.now() - 60_000).toISOString() });
+    expect(await rejection(provider.createServiceCredential(past))).toMatchObject({
+      kind: 'invalid',
+      details: { field: 'expiresAt' },
+    });
+    expect([...graph.applications.values()].some((a) => a.displayName === past.username)).toBe(false);
   });
 
   it('a name that an application made by hand holds is a conflict', async () => {
