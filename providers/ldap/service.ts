@@ -8,6 +8,7 @@ import type { ResolvedLdapConfig } from './config.js';
 import { hasCode, ResultCode } from './connection.js';
 import { SERVICE_ACCOUNT_TYPE, type Dialect } from './dialect.js';
 import { readEntry } from './entry.js';
+import { first, fromGeneralizedTime } from './syntax.js';
 
 /**
  * A service account's password: an application keeps it in its configuration and never types it, so it can be
@@ -31,11 +32,8 @@ export async function createServiceCredential(
   dialect: Dialect,
   spec: ServiceSpec,
 ): Promise<ProvisionResult> {
-  if (spec.username.length > dialect.maxUsernameLength) {
-    throw failure(
-      'invalid',
-      `the name ${spec.username} is longer than ${dialect.maxUsernameLength} characters`,
-    );
+  if (spec.username === '' || spec.username.length > dialect.maxUsernameLength) {
+    throw failure('invalid', `a service account name must have 1 to ${dialect.maxUsernameLength} characters`);
   }
   const dn = dialect.userDn(cfg.usersDN, spec.username);
   const password = generatePassword(SERVICE_PASSWORD_LENGTH);
@@ -82,19 +80,22 @@ export async function listServiceCredentials(
   const { searchEntries } = await client.search(cfg.usersDN, {
     scope: 'one',
     filter,
-    attributes: dialect.readAttributes,
+    // `createTimestamp` is operational (slapd and AD both answer it when asked): the review reports the age.
+    attributes: [...dialect.readAttributes, 'createTimestamp'],
     paged: { pageSize: PAGE_SIZE },
   });
   return searchEntries
     .map((entry): ServiceCredentialState => {
       const state = dialect.readEntry(entry);
+      const createdAt = fromGeneralizedTime(first(entry, 'createTimestamp'));
       return {
         kind: 'service-account',
         id: entry.dn,
         name: state.username,
         owners: [],
         enabled: state.enabled,
-        credentials: [{ id: entry.dn, type: 'password', expiresAt: state.expiresAt }],
+        createdAt,
+        credentials: [{ id: entry.dn, type: 'password', createdAt, expiresAt: state.expiresAt }],
         grantId: state.grantId,
       };
     })

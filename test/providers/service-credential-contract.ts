@@ -91,6 +91,8 @@ export function serviceCredentialContract(
       const state = await listed(made.account.externalId);
       expect(state).toMatchObject({ kind: h.kind, name: s.username, enabled: true, grantId: s.grantId });
       expect(state?.credentials.length).toBeGreaterThan(0);
+      // The review reports the age: it was made just now (generous margin: the machine may be loaded).
+      expect(Math.abs(Date.parse(state?.createdAt ?? '') - Date.now())).toBeLessThan(10 * 60_000);
       if (h.holdsExpiry) expectSameInstant(state?.credentials[0]?.expiresAt, s.expiresAt);
       else expect(state?.credentials.every((c) => c.expiresAt === undefined)).toBe(true);
     });

@@ -137,7 +137,8 @@ export function registerAppRoutes(app: FastifyInstance, ctx: FakeContext): void 
       );
     }
     const page = paginate(selected, {
-      limit: limitParam(q, 20, 200),
+      // Okta documents `limit=-1` as its default: the fake's default page of 20.
+      limit: q.get('limit') === '-1' ? 20 : limitParam(q, 20, 200),
       after: q.get('after'),
       seqOf: (id) => apps.seqOf(id),
       url: `${ctx.orgUrl}${pathOf(req)}`,
