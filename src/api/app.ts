@@ -2,7 +2,6 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { CheckResult } from '../readiness.js';
-import type { ManualDoorStore } from '../registry/manual-door-store.js';
 import type { RegistryStore } from '../registry/types.js';
 import type { TokenAuthenticator } from './auth.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
@@ -39,8 +38,6 @@ export interface AppDeps {
   suppliers?: SupplierService | undefined;
   /** Shared accounts and their lends; without it the `/v1/shared-accounts` routes are absent. */
   sharedAccounts?: SharedAccountService | undefined;
-  /** Manual doors, counted by `GET /v1/doors`; without it that answer counts grant rows only. */
-  manualDoors?: Pick<ManualDoorStore, 'liveManualDoors'> | undefined;
   /** Access reviews on demand; without it the review routes are absent. */
   reviews?: ReviewService | undefined;
   /** The payload codec behind `/codec/encode` and `/codec/decode`; without it those routes are absent. */
@@ -160,7 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sharedAccountRoutes(app, { ...shared, providers: deps.policy.providers });
     lendRoutes(app, { ...shared, grants: deps.service, policy: deps.policy, now: deps.now });
   }
-  doorRoutes(app, { registry: deps.registry, manualDoors: deps.manualDoors, now: deps.now });
+  doorRoutes(app, { registry: deps.registry, now: deps.now });
   if (deps.reviews) reviewRoutes(app, { registry: deps.registry, reviews: deps.reviews });
   if (deps.codec) await codecRoutes(app, deps.codec);
   healthRoutes(app, deps.readiness);

@@ -1,17 +1,14 @@
 import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { ManualDoorStore } from '../registry/manual-door-store.js';
-import { openDoors, type OpenDoors } from '../registry/open-doors.js';
-import type { RegistryStore } from '../registry/types.js';
+import { openDoors, type OpenDoors, type OpenDoorSources } from '../registry/open-doors.js';
 import { csv, json } from './answers.js';
 import { openDoorsSchema } from './door-responses.js';
 import type { ZodTypeProvider } from './route-contract.js';
 import { instant, supplierIdSchema, utc } from './schemas.js';
 
 export interface DoorRoutesOptions {
-  registry: RegistryStore;
-  manualDoors?: Pick<ManualDoorStore, 'liveManualDoors'> | undefined;
+  registry: OpenDoorSources['registry'];
   now?: (() => number) | undefined;
 }
 

@@ -48,11 +48,13 @@ export interface OpenDoors {
   suppliers: SupplierDoors[];
 }
 
-/** Where the doors are read: the grants registry, and the manual doors' store. */
+/**
+ * Where the doors are read: the registry's grants and, where the registry keeps them (`ManualDoorStore`), its manual
+ * doors; a registry without them answers grant rows only.
+ */
 export interface OpenDoorSources {
-  registry: Pick<RegistryStore, 'listGrants' | 'getSupplier'>;
-  /** Without it (a deployment without manual doors) the answer counts grant rows only. */
-  manualDoors?: Pick<ManualDoorStore, 'liveManualDoors'> | undefined;
+  registry: Pick<RegistryStore, 'listGrants' | 'getSupplier'> &
+    Partial<Pick<ManualDoorStore, 'liveManualDoors'>>;
 }
 
 /** Grants per page while the registry is walked; the answer is never paged. */
@@ -63,7 +65,7 @@ const PAGE = 500;
  * until it is closed, not merely until its grant ended) and the manual doors nobody had attested closed by then.
  */
 export async function openDoors(
-  { registry, manualDoors }: OpenDoorSources,
+  { registry }: OpenDoorSources,
   { activeAt, supplierId }: { activeAt: string; supplierId?: string | undefined },
 ): Promise<OpenDoors> {
   const doors: OpenDoor[] = [];
@@ -71,7 +73,7 @@ export async function openDoors(
   for await (const grants of grantPages(registry, { activeAt, supplierId, limit: PAGE })) {
     for (const grant of grants) doors.push(grantDoor(grant));
   }
-  const manual = (await manualDoors?.liveManualDoors(activeAt)) ?? [];
+  const manual = (await registry.liveManualDoors?.(activeAt)) ?? [];
   for (const door of manual) {
     if (supplierId === undefined || door.supplierId === supplierId) doors.push(manualDoor(door));
   }

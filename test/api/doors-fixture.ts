@@ -8,6 +8,7 @@ import { TokenAuthenticator } from '../../src/api/auth.js';
 import type { GrantService } from '../../src/api/grant-service.js';
 import { createLogger } from '../../src/logger.js';
 import { openRegistry } from '../../src/registry/store.js';
+import type { RegistryStore } from '../../src/registry/types.js';
 import { addGrant, at, DAY, end, HOUR, provision, T0 } from '../registry/grants.js';
 
 export const REQUESTER = 'requester-token-0123456789';
@@ -85,13 +86,13 @@ export async function startDoorsApp(): Promise<DoorsApp> {
     authenticator: new TokenAuthenticator([{ name: 'rita', roles: ['requester'], token: REQUESTER }]),
     // Only the registry's reads are called.
     service: {} as GrantService,
-    registry,
-    manualDoors: {
-      liveManualDoors: async (activeAt) => {
+    // The registry, with a manual-door store that holds `zapier` from its creation on.
+    registry: Object.assign(Object.create(registry) as RegistryStore, {
+      liveManualDoors: async (activeAt?: string): Promise<ManualDoorRecord[]> => {
         manualAsked.push(activeAt);
         return activeAt !== undefined && activeAt >= zapier.createdAt ? [zapier] : [];
       },
-    },
+    }),
     policy: { providers: ['ldap'], maxGrantDays: 90 },
     logger: createLogger('silent'),
     rateLimitPerMinute: 0,
