@@ -28,6 +28,7 @@ import { createReviewActivities } from './review.js';
 import { createReviewInventoryActivities } from './review-inventory.js';
 import { createServiceCredentialActivities } from './service-credentials.js';
 import { createSharedAccountActivities } from './shared-accounts.js';
+import { createManualDoorActivities } from './manual-doors.js';
 
 export interface ActivityDeps {
   providers: ReadonlyMap<ProviderName, IdentityProvider>;
@@ -75,6 +76,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRetentionActivities(deps),
     ...createSharedAccountActivities(deps),
     ...createServiceCredentialActivities(deps),
+    ...createManualDoorActivities(deps),
   };
 }
 

@@ -11,6 +11,7 @@ import { GrantService } from './api/grant-service.js';
 import { SupplierService } from './api/supplier-service.js';
 import { createAccountLookup } from './api/account-lookup.js';
 import { SharedAccountService, type AccountLookup } from './api/shared-account-service.js';
+import { ManualDoorService } from './api/manual-door-service.js';
 import { createSealer, type CredentialSealer } from './sealing.js';
 import {
   EncryptionCodec,
@@ -249,6 +250,13 @@ async function startApi(
       taskQueue: config.temporal.taskQueue,
       lookupAccount: deps.lookupAccount,
       sealer: deps.sealer,
+    }),
+    manualDoors: new ManualDoorService({
+      registry: deps.registry,
+      suppliers,
+      client: deps.client,
+      taskQueue: config.temporal.taskQueue,
+      reminderLeadsMs: config.policy.reminderLeadMs,
     }),
     reviews: new ReviewService({ client: deps.client, taskQueue: config.temporal.taskQueue }),
     registry: deps.registry,

@@ -2,3 +2,4 @@ export { grantWorkflow } from './grant.js';
 export { lendWorkflow } from './lend.js';
 export { reviewWorkflow } from './review.js';
 export { rotationWorkflow } from './rotation.js';
+export { manualDoorWorkflow } from './manual-door.js';

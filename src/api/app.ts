@@ -12,6 +12,8 @@ import { grantChangeRoutes } from './grant-changes.js';
 import { grantRoutes } from './grants.js';
 import { healthRoutes } from './health-routes.js';
 import { lendRoutes } from './lend-routes.js';
+import { manualDoorRoutes } from './manual-door-routes.js';
+import type { ManualDoorService } from './manual-door-service.js';
 import { parseJsonStrictly } from './json-body.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { HttpProblem, invalid, problem, sendProblem } from './problem.js';
@@ -38,6 +40,8 @@ export interface AppDeps {
   suppliers?: SupplierService | undefined;
   /** Shared accounts and their lends; without it the `/v1/shared-accounts` routes are absent. */
   sharedAccounts?: SharedAccountService | undefined;
+  /** Doors no API can close; without it the `/v1/manual-doors` routes are absent. */
+  manualDoors?: ManualDoorService | undefined;
   /** Access reviews on demand; without it the review routes are absent. */
   reviews?: ReviewService | undefined;
   /** The payload codec behind `/codec/encode` and `/codec/decode`; without it those routes are absent. */
@@ -156,6 +160,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const shared = { sharedAccounts: deps.sharedAccounts, registry: deps.registry };
     sharedAccountRoutes(app, { ...shared, providers: deps.policy.providers });
     lendRoutes(app, { ...shared, grants: deps.service, policy: deps.policy, now: deps.now });
+  }
+  if (deps.manualDoors) {
+    manualDoorRoutes(app, {
+      manualDoors: deps.manualDoors,
+      registry: deps.registry,
+      policy: deps.policy,
+      now: deps.now,
+    });
   }
   doorRoutes(app, { registry: deps.registry, now: deps.now });
   if (deps.reviews) reviewRoutes(app, { registry: deps.registry, reviews: deps.reviews });

@@ -13,6 +13,7 @@ import { RESPONSE_COMPONENTS } from './response-schemas.js';
 import { SHARED_ACCOUNT_COMPONENTS } from './shared-account-responses.js';
 import { DOOR_COMPONENTS } from './door-responses.js';
 import { SUPPLIER_COMPONENTS } from './supplier-responses.js';
+import { MANUAL_DOOR_COMPONENTS } from './manual-door-responses.js';
 import type { DeclaredRoute } from './route-contract.js';
 
 /** The role of docs/api.md's role column that each permission of auth.ts stands for. */
@@ -170,6 +171,7 @@ export function buildOpenApiDocument(routes: readonly DeclaredRoute[]): JsonObje
           ...SUPPLIER_COMPONENTS,
           ...SHARED_ACCOUNT_COMPONENTS,
           ...DOOR_COMPONENTS,
+          ...MANUAL_DOOR_COMPONENTS,
         ]),
       },
       securitySchemes: {

@@ -1,5 +1,6 @@
 /** What the supplier routes answer, as zod schemas (see response-schemas.ts); they mirror `supplierView`. */
 import { z } from 'zod';
+import { manualDoorSchema } from './manual-door-responses.js';
 import { grantSchema, nextCursorSchema } from './response-schemas.js';
 
 const instant = (description: string) => z.iso.datetime().meta({ description });
@@ -39,6 +40,9 @@ export const supplierWithGrantsSchema = z
       grants: z
         .array(grantSchema)
         .meta({ description: 'Every grant of the supplier, current and past, newest first.' }),
+      manualDoors: z.array(manualDoorSchema).meta({
+        description: 'The doors no API can close recorded for the supplier, open and closed, newest first.',
+      }),
     }),
   )
   .meta({ id: 'SupplierWithGrants', description: 'A supplier with its grants.' });

@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { MAX_PAGE_SIZE } from '../registry/listing.js';
+import { manualDoorView } from './manual-door-responses.js';
 import type { GrantRecord, RegistryStore } from '../registry/types.js';
 import { json, problemAnswer } from './answers.js';
 import { actorOf } from './auth.js';
@@ -106,20 +108,25 @@ export function supplierRoutes(app: FastifyInstance, options: SupplierRoutesOpti
       schema: {
         operationId: 'getSupplier',
         tags: TAGS,
-        summary: 'One supplier with every grant it ever had',
-        description: 'The supplier, and its grants, current and past, newest first.',
+        summary: 'One supplier with every grant and manual door it ever had',
+        description:
+          'The supplier, its grants and its manual doors (`manualDoors`, at most 500), current and past, newest first.',
         params: supplierParams,
         response: { 200: json('The supplier, with `grants`.', supplierWithGrantsSchema) },
       },
     },
     async (request) => {
       const supplier = await suppliers.get(request.params.id);
-      const grants = await grantsOf(registry, supplier.id);
+      const [grants, doors] = await Promise.all([
+        grantsOf(registry, supplier.id),
+        registry.listManualDoors({ supplierId: supplier.id, limit: MAX_PAGE_SIZE }),
+      ]);
       // The trails say how ended grants ended, in one query; live grants need none.
       const trails = await registry.listEventsOf(grants.filter((g) => g.endedAt).map((g) => g.id));
       return {
         ...supplierView(supplier),
         grants: grants.map((grant) => grantView(grant, { trail: trails.get(grant.id) ?? [] })),
+        manualDoors: doors.manualDoors.map(manualDoorView),
       };
     },
   );

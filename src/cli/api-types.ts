@@ -4,6 +4,7 @@
  * server's schemas, and reads fields it knows, so it keeps working against a server built from another commit.
  */
 import type { z } from 'zod';
+import type { manualDoorDetailSchema, manualDoorSchema } from '../api/manual-door-responses.js';
 import type {
   createdGrantSchema,
   credentialSchema,
@@ -74,3 +75,9 @@ export type LendList = z.output<typeof lendListSchema>;
 
 /** `POST /v1/shared-accounts/{id}/credential`: the password waiting for the custodian, once. */
 export type CustodianCredential = z.output<typeof custodianCredentialSchema>;
+
+/** `GET /v1/manual-doors/{id}` and the answers of the other manual-door routes. */
+export type ManualDoor = z.output<typeof manualDoorSchema>;
+
+/** `GET /v1/manual-doors/{id}`: the door with its trail. */
+export type ManualDoorDetail = z.output<typeof manualDoorDetailSchema>;

@@ -12,6 +12,9 @@ import type { Database } from './schema.js';
 import * as suppliers from './supplier-store.js';
 import * as shared from './shared-accounts.js';
 import * as lends from './shared-account-lends.js';
+import * as manualDoors from './manual-doors.js';
+import type { ManualDoorPage, ManualDoorQuery, ManualDoorStore } from './manual-door-store.js';
+import type { ManualDoorEvent, ManualDoorRecord } from '../../domain/manual-door.js';
 import type {
   DueRotation,
   SealedCredential,
@@ -307,6 +310,41 @@ export class KyselyRegistry implements RegistryStore {
 
   dueRotations(now: string, limit: number): Promise<DueRotation[]> {
     return lends.dueRotations(this.db, now, limit);
+  }
+
+  insertManualDoor(record: ManualDoorRecord): Promise<ManualDoorRecord> {
+    return manualDoors.insertManualDoor(this.db, record);
+  }
+
+  getManualDoor(id: string): Promise<ManualDoorRecord | null> {
+    return manualDoors.getManualDoor(this.db, id);
+  }
+
+  listManualDoors(query: ManualDoorQuery): Promise<ManualDoorPage> {
+    return manualDoors.listManualDoors(this.db, query);
+  }
+
+  liveManualDoors(activeAt?: string): Promise<ManualDoorRecord[]> {
+    return manualDoors.liveManualDoors(this.db, activeAt);
+  }
+
+  listManualDoorEvents(id: string): Promise<ManualDoorEvent[]> {
+    return manualDoors.listManualDoorEvents(this.db, id);
+  }
+
+  recordManualDoorNotice(notice: Parameters<ManualDoorStore['recordManualDoorNotice']>[0]): Promise<void> {
+    return manualDoors.recordManualDoorNotice(this.db, notice);
+  }
+
+  markManualDoorOverdue(id: string): Promise<ManualDoorRecord | null> {
+    return manualDoors.markManualDoorOverdue(this.db, id);
+  }
+
+  closeManualDoor(
+    id: string,
+    attestation: Parameters<ManualDoorStore['closeManualDoor']>[1],
+  ): Promise<ManualDoorRecord | null> {
+    return manualDoors.closeManualDoor(this.db, id, attestation);
   }
 
   async close(): Promise<void> {

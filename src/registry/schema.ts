@@ -3,6 +3,11 @@ import { createIndex } from './migration-kit.js';
 import { supplierKey } from '../../domain/naming.js';
 import { foldOrganisation } from './fold.js';
 import { addSuppliers } from './suppliers-migration.js';
+import {
+  addManualDoors,
+  type ManualDoorEventsTable,
+  type ManualDoorsTable,
+} from './manual-doors-migration.js';
 import { addInventory, type ReviewCredentialsTable } from './inventory-migration.js';
 
 /** Row shapes as stored; instants are ISO-8601 UTC text so they sort and compare as text in any dialect. */
@@ -154,6 +159,8 @@ export interface Database {
   suppliers: SuppliersTable;
   shared_accounts: SharedAccountsTable;
   shared_account_events: SharedAccountEventsTable;
+  manual_doors: ManualDoorsTable;
+  manual_door_events: ManualDoorEventsTable;
   review_credentials: ReviewCredentialsTable;
 }
 
@@ -204,6 +211,7 @@ const migrations: Record<string, Migration> = {
   '0006-suppliers': { up: addSuppliers },
   '0007-retention': { up: addRetention },
   '0008-shared-accounts': { up: addSharedAccounts },
+  '0010-manual-doors': { up: addManualDoors },
   '0011-inventory': { up: addInventory },
 };
 

@@ -8,7 +8,6 @@ import { TokenAuthenticator } from '../../src/api/auth.js';
 import type { GrantService } from '../../src/api/grant-service.js';
 import { createLogger } from '../../src/logger.js';
 import { openRegistry } from '../../src/registry/store.js';
-import type { RegistryStore } from '../../src/registry/types.js';
 import { addGrant, at, DAY, end, HOUR, provision, T0 } from '../registry/grants.js';
 
 export const REQUESTER = 'requester-token-0123456789';
@@ -22,7 +21,7 @@ export const ids = {
   manual: '0b6f1f43-3c55-4c1e-9d9a-00000000000e',
 };
 
-/** A manual door of Béta's, recorded two hours in; the store below holds it from then on. */
+/** A manual door of Béta's, recorded two hours in. */
 export const zapier: ManualDoorRecord = {
   id: ids.manual,
   supplierId: BETA,
@@ -39,8 +38,6 @@ export const zapier: ManualDoorRecord = {
 /** The API over a registry (SQLite) holding doors of every kind, its clock a day after `T0`. */
 export interface DoorsApp {
   app: FastifyInstance;
-  /** The instants `liveManualDoors` was asked for. */
-  manualAsked: (string | undefined)[];
   close(): Promise<void>;
 }
 
@@ -81,18 +78,12 @@ export async function startDoorsApp(): Promise<DoorsApp> {
   await end(registry, closed, at(3 * HOUR), 'revoked');
   const later = await addGrant(registry, { id: ids.later, supplierId: BETA, createdAt: at(5 * HOUR) });
   await provision(registry, later, at(6 * HOUR));
-  const manualAsked: (string | undefined)[] = [];
+  await registry.insertManualDoor(zapier);
   const app = await buildApp({
     authenticator: new TokenAuthenticator([{ name: 'rita', roles: ['requester'], token: REQUESTER }]),
     // Only the registry's reads are called.
     service: {} as GrantService,
-    // The registry, with a manual-door store that holds `zapier` from its creation on.
-    registry: Object.assign(Object.create(registry) as RegistryStore, {
-      liveManualDoors: async (activeAt?: string): Promise<ManualDoorRecord[]> => {
-        manualAsked.push(activeAt);
-        return activeAt !== undefined && activeAt >= zapier.createdAt ? [zapier] : [];
-      },
-    }),
+    registry,
     policy: { providers: ['ldap'], maxGrantDays: 90 },
     logger: createLogger('silent'),
     rateLimitPerMinute: 0,
@@ -101,7 +92,6 @@ export async function startDoorsApp(): Promise<DoorsApp> {
   await app.ready();
   return {
     app,
-    manualAsked,
     async close() {
       await app.close();
       await registry.close();

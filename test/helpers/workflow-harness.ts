@@ -8,6 +8,7 @@ import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { expect } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import type { GrantRecipients } from '../../activities/recipients.js';
+import type { ReviewSettings } from '../../activities/review-report.js';
 import { createLdapProvider } from '../../providers/ldap/index.js';
 import type { IdentityProvider } from '../../providers/types.js';
 import { startLocalSlapd, type LocalSlapd } from '../../src/local-stack/slapd.js';
@@ -74,7 +75,8 @@ export class WorkflowHarness {
 
   /**
    * Runs `body` with a worker on a fresh task queue; its LDAP provider may be wrapped to make it fail, and its
-   * notifications may go to the recipients a test names (by default, those the registry holds).
+   * notifications may go to the recipients a test names (by default, those the registry holds), and overdue
+   * manual doors to the admins `review.reportTo` names.
    */
   async withWorker<T>(
     body: () => Promise<T>,
@@ -82,7 +84,13 @@ export class WorkflowHarness {
       provider = this.ldap,
       notifier,
       recipients,
-    }: { provider?: IdentityProvider; notifier?: Notifier; recipients?: GrantRecipients } = {},
+      review,
+    }: {
+      provider?: IdentityProvider;
+      notifier?: Notifier;
+      recipients?: GrantRecipients;
+      review?: ReviewSettings;
+    } = {},
   ): Promise<T> {
     this.taskQueue = `grants-${++this.queues}`;
     const worker = await Worker.create({
@@ -96,6 +104,7 @@ export class WorkflowHarness {
         logger: createLogger('silent'),
         notifier,
         recipients,
+        review,
         sealer: this.sealer,
       }),
     });

@@ -1,0 +1,100 @@
+/**
+ * The request schemas of the manual-door routes (docs/api.md, "Manual doors"): strict bodies, rules named per
+ * field. A door is asked for like a grant: the same supplier reference, expiry rules and reason.
+ */
+import { z } from 'zod';
+import { MANUAL_DOOR_STATUSES } from '../../domain/manual-door.js';
+import {
+  checkExpiry,
+  checkSupplierReference,
+  DAY_MS,
+  email,
+  instant,
+  paging,
+  supplierByName,
+  supplierIdSchema,
+  text,
+  utc,
+  type GrantPolicy,
+} from './schemas.js';
+
+const custodian = z
+  .strictObject({
+    name: text(128).meta({
+      description: "The custodian's API token name: who closes the door and may attest it.",
+    }),
+    email: email.optional().meta({ description: 'Where the custodian is reminded to close it.' }),
+  })
+  .meta({ description: 'The internal person who closes the door by hand.' });
+
+/** `POST /v1/manual-doors`: `until` or `durationDays`, at most `MAX_GRANT_DAYS` away; the contract end is the service's check. */
+export function createManualDoorSchema(policy: GrantPolicy, now: () => number) {
+  return z
+    .strictObject({
+      supplierId: supplierIdSchema
+        .optional()
+        .meta({ description: 'A registered supplier. Give this or `supplier`.' }),
+      supplier: supplierByName,
+      what: text(200).meta({ description: 'What the door is ("Zapier connection to the CRM").' }),
+      where: text(200).meta({
+        description: 'Where it lives, where to go to close it ("zapier.com, team workspace").',
+      }),
+      custodian,
+      until: instant
+        .optional()
+        .meta({ description: 'When the door must be closed. Give this or `durationDays`.' }),
+      durationDays: z
+        .number('must be a number of days')
+        .int('must be a whole number of days')
+        .min(1, 'must be at least 1')
+        .max(policy.maxGrantDays, `must be at most MAX_GRANT_DAYS (${policy.maxGrantDays})`)
+        .optional(),
+      reason: text(500, { lines: true }),
+    })
+    .superRefine((body, ctx) => {
+      checkSupplierReference(ctx, body);
+      if ((body.until === undefined) === (body.durationDays === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['until'],
+          message: 'give exactly one of until and durationDays',
+        });
+        return;
+      }
+      if (body.until !== undefined) checkExpiry(ctx, ['until'], Date.parse(body.until), policy, now());
+    })
+    .transform((body) => ({
+      ...body,
+      until: new Date(body.until ?? now() + (body.durationDays as number) * DAY_MS).toISOString(),
+    }));
+}
+
+export type CreateManualDoorBody = z.output<ReturnType<typeof createManualDoorSchema>>;
+
+/** `POST /v1/manual-doors/{id}/attest`. */
+export const attestSchema = z.strictObject({
+  note: text(500, { lines: true }).optional().meta({ description: 'How it was closed, or what was found.' }),
+});
+
+export const manualDoorParams = z.object({
+  id: z.uuid('must be a manual door id (a UUID)').meta({ description: 'The manual door id.' }),
+});
+
+/** `GET /v1/manual-doors`. */
+export const listManualDoorsQuerySchema = z.strictObject({
+  status: z
+    .enum(MANUAL_DOOR_STATUSES, { error: `must be one of: ${MANUAL_DOOR_STATUSES.join(', ')}` })
+    .optional(),
+  supplierId: supplierIdSchema.optional(),
+  activeAt: instant.transform(utc).optional(),
+  ...paging,
+});
+
+/** Descriptions of the `GET /v1/manual-doors` query parameters. */
+export const MANUAL_DOOR_QUERY_DESCRIPTIONS: Record<string, string> = {
+  status: 'Only doors in this status.',
+  supplierId: 'Only the doors of this supplier.',
+  activeAt: 'Doors open at this instant: recorded by then and not attested closed by then.',
+  limit: 'At most this many doors on the page.',
+  cursor: 'The `nextCursor` of the previous page.',
+};

@@ -1,0 +1,205 @@
+/**
+ * The registry's manual doors, for `KyselyRegistry`; `ManualDoorStore` documents what each promises. Every write to
+ * one door starts by locking its row ({@link lockRow}), so writes to one door run one at a time across processes
+ * in both dialects, and its trail's sequence numbers never collide.
+ */
+import type { Expression, ExpressionBuilder, Kysely, SqlBool, Transaction } from 'kysely';
+import type { ManualDoorRecord, ManualDoorEvent } from '../../domain/manual-door.js';
+import { checkLimit, pageOf, storedInstant } from './listing.js';
+import { manualDoorRow, toManualDoor, toManualDoorEvent } from './manual-door-rows.js';
+import type { ManualDoorPage, ManualDoorQuery, ManualDoorStore } from './manual-door-store.js';
+import type { Database } from './schema.js';
+
+/** Takes the door's write lock before anything is read (see `shared-accounts.ts`); false when there is no door. */
+async function lockRow(tx: Transaction<Database>, id: string): Promise<boolean> {
+  const locked = await tx
+    .updateTable('manual_doors')
+    .set((eb) => ({ status: eb.ref('status') }))
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(locked.numUpdatedRows) > 0;
+}
+
+/** Appends to the door's trail under the next sequence number; the row must be locked. */
+async function appendEvent(
+  tx: Transaction<Database>,
+  event: ManualDoorEvent & { noticeKey?: string | undefined },
+): Promise<void> {
+  const last = await tx
+    .selectFrom('manual_door_events')
+    .select((eb) => eb.fn.max('seq').as('seq'))
+    .where('manual_door_id', '=', event.manualDoorId)
+    .executeTakeFirst();
+  await tx
+    .insertInto('manual_door_events')
+    .values({
+      manual_door_id: event.manualDoorId,
+      seq: Number(last?.seq ?? 0) + 1,
+      type: event.type,
+      at: event.at,
+      actor: event.actor,
+      details: event.details ? JSON.stringify(event.details) : null,
+      notice_key: event.noticeKey ?? null,
+    })
+    .execute();
+}
+
+/** See `ManualDoorStore.insertManualDoor`; the same record again (a retried request) is answered as stored. */
+export async function insertManualDoor(
+  db: Kysely<Database>,
+  record: ManualDoorRecord,
+): Promise<ManualDoorRecord> {
+  return db.transaction().execute(async (tx) => {
+    const inserted = await tx
+      .insertInto('manual_doors')
+      .values(manualDoorRow({ ...record, status: 'open' }))
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
+      await appendEvent(tx, {
+        manualDoorId: record.id,
+        type: 'created',
+        at: storedInstant(record.createdAt),
+        actor: record.requestedBy,
+      });
+    }
+    const row = await tx
+      .selectFrom('manual_doors')
+      .selectAll()
+      .where('id', '=', record.id)
+      .executeTakeFirstOrThrow();
+    return toManualDoor(row);
+  });
+}
+
+export async function getManualDoor(db: Kysely<Database>, id: string): Promise<ManualDoorRecord | null> {
+  const row = await db.selectFrom('manual_doors').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toManualDoor(row) : null;
+}
+
+/** Open at `at`: created by then and not closed by then. */
+function openAt(eb: ExpressionBuilder<Database, 'manual_doors'>, at: string): Expression<SqlBool> {
+  return eb.and([eb('created_at', '<=', at), eb.or([eb('closed_at', 'is', null), eb('closed_at', '>', at)])]);
+}
+
+/** See `ManualDoorStore.listManualDoors`. */
+export async function listManualDoors(db: Kysely<Database>, query: ManualDoorQuery): Promise<ManualDoorPage> {
+  checkLimit(query.limit);
+  let select = db.selectFrom('manual_doors').selectAll();
+  if (query.status !== undefined) select = select.where('status', '=', query.status);
+  if (query.supplierId !== undefined) select = select.where('supplier_id', '=', query.supplierId);
+  if (query.activeAt !== undefined) {
+    const at = storedInstant(query.activeAt);
+    select = select.where((eb) => openAt(eb, at));
+  }
+  if (query.after) {
+    const { createdAt, id } = query.after;
+    select = select.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
+  }
+  const rows = await select
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(query.limit + 1)
+    .execute();
+  const { items, next } = pageOf(rows.map(toManualDoor), query.limit);
+  return next ? { manualDoors: items, next } : { manualDoors: items };
+}
+
+/** See `ManualDoorStore.liveManualDoors`. */
+export async function liveManualDoors(db: Kysely<Database>, activeAt?: string): Promise<ManualDoorRecord[]> {
+  const at = storedInstant(activeAt ?? new Date().toISOString());
+  const rows = await db
+    .selectFrom('manual_doors')
+    .selectAll()
+    .where((eb) => openAt(eb, at))
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(toManualDoor);
+}
+
+export async function listManualDoorEvents(db: Kysely<Database>, id: string): Promise<ManualDoorEvent[]> {
+  const rows = await db
+    .selectFrom('manual_door_events')
+    .selectAll()
+    .where('manual_door_id', '=', id)
+    .orderBy('seq')
+    .execute();
+  return rows.map(toManualDoorEvent);
+}
+
+/** See `ManualDoorStore.recordManualDoorNotice`. */
+export async function recordManualDoorNotice(
+  db: Kysely<Database>,
+  notice: Parameters<ManualDoorStore['recordManualDoorNotice']>[0],
+): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    if (!(await lockRow(tx, notice.manualDoorId))) return;
+    const recorded = await tx
+      .selectFrom('manual_door_events')
+      .select('seq')
+      .where('manual_door_id', '=', notice.manualDoorId)
+      .where('type', '=', notice.type)
+      .where('notice_key', '=', notice.key)
+      .executeTakeFirst();
+    if (recorded) return;
+    await appendEvent(tx, {
+      manualDoorId: notice.manualDoorId,
+      type: notice.type,
+      at: storedInstant(notice.at),
+      actor: notice.actor,
+      details: notice.details,
+      noticeKey: notice.key,
+    });
+  });
+}
+
+/** See `ManualDoorStore.markManualDoorOverdue`. */
+export async function markManualDoorOverdue(
+  db: Kysely<Database>,
+  id: string,
+): Promise<ManualDoorRecord | null> {
+  await db
+    .updateTable('manual_doors')
+    .set({ status: 'overdue' })
+    .where('id', '=', id)
+    .where('status', '=', 'open')
+    .execute();
+  return getManualDoor(db, id);
+}
+
+/** See `ManualDoorStore.closeManualDoor`. */
+export async function closeManualDoor(
+  db: Kysely<Database>,
+  id: string,
+  attestation: { actor: string; at: string; note?: string | undefined },
+): Promise<ManualDoorRecord | null> {
+  return db.transaction().execute(async (tx) => {
+    if (!(await lockRow(tx, id))) return null;
+    const current = await tx
+      .selectFrom('manual_doors')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    if (current.status === 'closed') return toManualDoor(current);
+    const at = storedInstant(attestation.at);
+    await tx
+      .updateTable('manual_doors')
+      .set({ status: 'closed', closed_at: at, closed_by: attestation.actor, note: attestation.note ?? null })
+      .where('id', '=', id)
+      .execute();
+    await appendEvent(tx, {
+      manualDoorId: id,
+      type: 'attested-closed',
+      at,
+      actor: attestation.actor,
+      ...(attestation.note ? { details: { note: attestation.note } } : {}),
+    });
+    const row = await tx
+      .selectFrom('manual_doors')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    return toManualDoor(row);
+  });
+}
