@@ -25,6 +25,7 @@ import { createReminderActivities } from './reminders.js';
 import { createRetentionActivities, type RetentionSettings } from './retention.js';
 import { createReviewReportActivities, type ReviewSettings } from './review-report.js';
 import { createReviewActivities } from './review.js';
+import { createReviewInventoryActivities } from './review-inventory.js';
 import { createServiceCredentialActivities } from './service-credentials.js';
 import { createSharedAccountActivities } from './shared-accounts.js';
 import { createManualDoorActivities } from './manual-doors.js';
@@ -71,6 +72,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNoticeActivities(notificationDeps),
     ...createReviewActivities(deps),
     ...createReviewReportActivities(deps),
+    ...createReviewInventoryActivities(deps),
     ...createRetentionActivities(deps),
     ...createSharedAccountActivities(deps),
     ...createManualDoorActivities(deps),

@@ -12,6 +12,8 @@ import { notificationFailure } from './reminders.js';
 export interface ReviewSettings {
   prefix: string;
   disableOrphans: boolean;
+  /** `MAX_GRANT_DAYS`: the inventory flags credentials that run longer than a grant may. */
+  maxGrantDays?: number | undefined;
   /** E-mail addresses the summary goes to (`REVIEW_REPORT_TO`); the webhook hears of it regardless. */
   reportTo: string[];
 }
@@ -68,34 +70,55 @@ export function createReviewReportActivities({
   };
 }
 
-/** The summary: counts per provider and finding, then the accounts that need a look. */
+/** The summary: counts per provider and finding, then the accounts and the credential holders that need a look. */
 export function summaryMessage(report: ReviewReport) {
   const noteworthy = report.accounts.filter((a) => NOTEWORTHY_FINDINGS.includes(a.finding));
   const lines = report.providers.map((p) => {
     const counts = Object.entries(p.findings)
       .filter(([, n]) => (n ?? 0) > 0)
       .map(([finding, n]) => `${n} ${finding}`);
+    const inventory = p.inventory
+      ? `; ${p.inventory.holders} service credential holders, ${p.inventory.flagged} flagged${
+          p.inventory.error ? ` (inventory failed: ${p.inventory.error})` : ''
+        }`
+      : '';
     return `${p.provider}: ${p.accounts} supplier accounts${counts.length ? ` (${counts.join(', ')})` : ''}${
       p.error ? ` — could not be reviewed: ${p.error}` : ''
-    }`;
+    }${inventory}`;
   });
   const listed = noteworthy
     .slice(0, LISTED)
     .map((a) => `- ${a.provider} ${a.username}: ${a.finding}, ${a.action}${a.error ? ` (${a.error})` : ''}`);
   if (noteworthy.length > LISTED) listed.push(`- … and ${noteworthy.length - LISTED} more`);
+  const flagged = (report.credentials ?? []).filter((c) => c.flags.length > 0);
+  const credentialLines = flagged
+    .slice(0, LISTED)
+    .map(
+      (c) =>
+        `- ${c.provider} ${c.kind} "${c.name}": ${c.flags.join(', ')}` +
+        ` (owner: ${c.owners.join(', ') || 'none'}${c.ageDays === undefined ? '' : `, ${c.ageDays} days old`})`,
+    );
+  if (flagged.length > LISTED) credentialLines.push(`- … and ${flagged.length - LISTED} more`);
+  if (credentialLines.length) credentialLines.unshift('Credentials nobody answers for:');
+  const subject =
+    `Supplier access review: ${noteworthy.length} account(s)` +
+    (flagged.length ? ` and ${flagged.length} credential(s)` : '') +
+    ' need a look';
   return {
-    subject: `Supplier access review: ${noteworthy.length} account(s) need a look`,
+    subject,
     text: [
       `Review ${report.id} (${report.trigger}), ${report.startedAt}.`,
       ...lines,
       '',
       ...listed,
+      ...(credentialLines.length ? ['', ...credentialLines] : []),
       '',
       'The full report: GET /v1/reviews/latest (or latest.csv).',
     ].join('\n'),
     data: {
       reviewId: report.id,
       noteworthy: noteworthy.length,
+      flaggedCredentials: flagged.length,
       providers: report.providers,
     },
   };

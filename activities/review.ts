@@ -64,15 +64,19 @@ export function createReviewActivities({ providers, registry, logger }: ReviewAc
       return whileHeartbeating((signal) => reviewOneProvider({ providers, registry, logger }, input, signal));
     },
 
-    /** Closes the review with each provider's summary; `noteworthy` counts the accounts worth a look. */
+    /** Closes the review with each provider's summary; `noteworthy` counts the accounts and credential holders worth a look. */
     finishReview: async (input: {
       reviewId: string;
       finishedAt: string;
       providers: ProviderReview[];
     }): Promise<{ noteworthy: number }> => {
       await registry.finishReview(input.reviewId, input.finishedAt, input.providers);
+      // Flagged credential holders are worth a look as much as orphan accounts are.
       const noteworthy = input.providers
-        .flatMap((p) => NOTEWORTHY_FINDINGS.map((finding) => p.findings[finding] ?? 0))
+        .flatMap((p) => [
+          ...NOTEWORTHY_FINDINGS.map((finding) => p.findings[finding] ?? 0),
+          p.inventory?.flagged ?? 0,
+        ])
         .reduce((a, b) => a + b, 0);
       return { noteworthy };
     },

@@ -1,5 +1,6 @@
 /** What the access review finds and does. Deterministic: the review workflow loads this file. */
 import type { ProviderName } from './account.js';
+import type { InventoriedCredential, InventorySummary } from './inventory.js';
 import type { GrantStatus } from './status.js';
 
 /**
@@ -72,6 +73,8 @@ export interface ProviderReview {
   findings: Partial<Record<ReviewFinding, number>>;
   /** Set when the provider could not be listed at all; its accounts are then missing from the report. */
   error?: string | undefined;
+  /** The inventory of its non-human credentials; absent from reviews made before it, and for providers without one. */
+  inventory?: InventorySummary | undefined;
 }
 
 /** A review as kept in the registry: when, why, per provider, and every account. */
@@ -83,6 +86,8 @@ export interface ReviewReport {
   finishedAt?: string | undefined;
   providers: ProviderReview[];
   accounts: ReviewedAccount[];
+  /** The non-human credential holders its inventory found, every provider's (empty before the inventory existed). */
+  credentials?: InventoriedCredential[] | undefined;
 }
 
 /** Findings that mean something was wrong (everything but `covered` and `closed`). */

@@ -112,7 +112,11 @@ export async function startService(
           registry,
           logger,
           notifier,
-          review: { ...config.review, prefix: config.policy.accountPrefix },
+          review: {
+            ...config.review,
+            prefix: config.policy.accountPrefix,
+            maxGrantDays: config.policy.maxGrantDays,
+          },
           retention: config.retention,
           // Shared accounts' passwords wait for their custodian sealed with the same keys as the histories.
           sealer: createSealer(codec),

@@ -2,6 +2,7 @@ import { ActivityFailure, patched, proxyActivities, uuid4 } from '@temporalio/wo
 import type { Activities } from '../activities/index.js';
 import type { AccountSweep } from '../activities/retention.js';
 import type { ProviderName } from '../domain/account.js';
+import type { InventorySummary } from '../domain/inventory.js';
 import type { ProviderReview } from '../domain/review.js';
 import { requireAuthentic } from './authentic.js';
 import { reportLiveLends, startDueRotations, withRotations } from './shared-rotations.js';
@@ -37,6 +38,12 @@ const { reviewProvider } = proxyActivities<Activities>({
   heartbeatTimeout: '1m',
   retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 10 },
 });
+// The inventory lists every application and token a provider has: as slow as a directory listing.
+const { inventoryProvider } = proxyActivities<Activities>({
+  startToCloseTimeout: '30m',
+  heartbeatTimeout: '1m',
+  retry: { initialInterval: '5s', maximumInterval: '1m', maximumAttempts: 10 },
+});
 const { deliverReviewSummary } = proxyActivities<Activities>({
   startToCloseTimeout: '2m',
   scheduleToCloseTimeout: '1h',
@@ -54,7 +61,8 @@ const { deleteRetiredAccounts, eraseRetiredContacts } = proxyActivities<Activiti
 /**
  * One access review: every supplier-convention account in every provider is compared with the registry, drift is
  * closed at once, orphans are reported (or disabled), directory expiries are corrected, shared accounts past their
- * rotation interval are rotated (or, while lent, reported), and the report is kept. When something was found, a
+ * rotation interval are rotated (or, while lent, reported), every provider's non-human credentials are inventoried
+ * (those nobody answers for flagged), and the report is kept. When something was found, a
  * summary goes out through the notification channels. Then the retention sweep runs.
  */
 export async function reviewWorkflow(input: ReviewInput): Promise<ReviewOutcome> {
@@ -70,7 +78,11 @@ export async function reviewWorkflow(input: ReviewInput): Promise<ReviewOutcome>
   const rotations = patched('shared-account-rotation') ? await startDueRotations(reviewId) : [];
   // Reviews started before lends were listed replay without it.
   const lent = patched('lends-in-review') ? await reportLiveLends(reviewId, rotations) : {};
-  const summaries = withRotations(reviews, rotations, lent);
+  // Reviews started before the inventory replay without it.
+  const inventories = patched('service-inventory')
+    ? await takeInventory(reviewId, providers, prefix)
+    : undefined;
+  const summaries = withInventories(withRotations(reviews, rotations, lent), inventories);
   const { noteworthy } = await finishReview({
     reviewId,
     finishedAt: new Date().toISOString(),
@@ -90,6 +102,47 @@ export async function reviewWorkflow(input: ReviewInput): Promise<ReviewOutcome>
   // Reviews started before the sweep existed replay without it.
   const retention = patched('retention-sweep') ? await sweepRetention(providers) : undefined;
   return { reviewId, providers: summaries, noteworthy, retention };
+}
+
+/**
+ * Each provider's inventory of non-human credentials, by provider. A registry that fails for the whole retry budget
+ * costs the inventory only: the review's report is kept and says so.
+ */
+async function takeInventory(
+  reviewId: string,
+  providers: ProviderName[],
+  prefix: string,
+): Promise<Map<ProviderName, InventorySummary>> {
+  const taken = await Promise.all(
+    providers.map((provider) =>
+      inventoryProvider({ reviewId, provider, prefix }).catch((err: unknown): InventorySummary => {
+        if (!(err instanceof ActivityFailure)) throw err;
+        return {
+          holders: 0,
+          flagged: 0,
+          error: `the inventory failed: ${err.cause?.message ?? err.message}`,
+        };
+      }),
+    ),
+  );
+  const byProvider = new Map<ProviderName, InventorySummary>();
+  providers.forEach((provider, i) => {
+    const summary = taken[i];
+    if (summary) byProvider.set(provider, summary);
+  });
+  return byProvider;
+}
+
+/** The providers' summaries, each with its inventory where one was taken. */
+function withInventories(
+  summaries: ProviderReview[],
+  inventories: ReadonlyMap<ProviderName, InventorySummary> | undefined,
+): ProviderReview[] {
+  if (!inventories) return summaries;
+  return summaries.map((summary) => {
+    const inventory = inventories.get(summary.provider);
+    return inventory ? { ...summary, inventory } : summary;
+  });
 }
 
 /**

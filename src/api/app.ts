@@ -7,6 +7,7 @@ import type { TokenAuthenticator } from './auth.js';
 import { codecRoutes, type CodecRoutesOptions } from './codec-routes.js';
 import type { GrantService } from './grant-service.js';
 import { docsRoutes } from './docs.js';
+import { doorRoutes } from './door-routes.js';
 import { grantChangeRoutes } from './grant-changes.js';
 import { grantRoutes } from './grants.js';
 import { healthRoutes } from './health-routes.js';
@@ -168,6 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       now: deps.now,
     });
   }
+  doorRoutes(app, { registry: deps.registry, now: deps.now });
   if (deps.reviews) reviewRoutes(app, { registry: deps.registry, reviews: deps.reviews });
   if (deps.codec) await codecRoutes(app, deps.codec);
   healthRoutes(app, deps.readiness);

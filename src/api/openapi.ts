@@ -11,6 +11,7 @@ import { componentSchemas, JsonSchemaConverter, ref, type JsonObject } from './j
 import { isRateLimited } from './rate-limit.js';
 import { RESPONSE_COMPONENTS } from './response-schemas.js';
 import { SHARED_ACCOUNT_COMPONENTS } from './shared-account-responses.js';
+import { DOOR_COMPONENTS } from './door-responses.js';
 import { SUPPLIER_COMPONENTS } from './supplier-responses.js';
 import { MANUAL_DOOR_COMPONENTS } from './manual-door-responses.js';
 import type { DeclaredRoute } from './route-contract.js';
@@ -128,6 +129,7 @@ const TAGS = [
   { name: 'grants', description: 'Expiring supplier access and its lifecycle.' },
   { name: 'registry', description: 'Every grant ever made.' },
   { name: 'suppliers', description: 'The supplier organisations grants are made for.' },
+  { name: 'doors', description: 'Every door open at an instant, of every kind, by supplier.' },
   { name: 'reviews', description: 'Supplier accounts that nobody granted.' },
   { name: 'codec', description: 'Reading the encrypted Temporal histories.' },
   { name: 'health', description: 'For load balancers and orchestrators.' },
@@ -168,6 +170,7 @@ export function buildOpenApiDocument(routes: readonly DeclaredRoute[]): JsonObje
           ...RESPONSE_COMPONENTS,
           ...SUPPLIER_COMPONENTS,
           ...SHARED_ACCOUNT_COMPONENTS,
+          ...DOOR_COMPONENTS,
           ...MANUAL_DOOR_COMPONENTS,
         ]),
       },

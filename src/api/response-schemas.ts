@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { PROVIDER_NAMES } from '../../domain/account.js';
+import { inventoriedCredentialSchema } from './door-responses.js';
 import { GRANT_EVENT_TYPES } from '../../domain/events.js';
 import { REVIEW_ACTIONS, REVIEW_FINDINGS } from '../../domain/review.js';
 import { GRANT_STATUSES } from '../../domain/status.js';
@@ -273,9 +274,24 @@ export const reviewReportSchema = z
         accounts: z.number().int(),
         findings: z.partialRecord(z.enum(REVIEW_FINDINGS), z.number().int()),
         error: z.string().optional().describe('Set when the provider could not be listed.'),
+        inventory: z
+          .object({
+            holders: z.number().int(),
+            flagged: z.number().int(),
+            error: z.string().optional().describe('Set when its service credentials could not be listed.'),
+          })
+          .optional()
+          .describe(
+            'Its non-human credentials: how many holders, how many flagged. Absent without an inventory.',
+          ),
       }),
     ),
     accounts: z.array(reviewedAccountSchema),
+    credentials: z
+      .array(inventoriedCredentialSchema)
+      .describe(
+        'The inventory: every non-human credential holder found, flagged or not (ours carry `grantId`).',
+      ),
   })
   .meta({
     id: 'ReviewReport',

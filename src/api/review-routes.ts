@@ -120,10 +120,11 @@ async function latest(registry: RegistryStore): Promise<ReviewReport> {
   return report;
 }
 
-/** The report as the API shows it: each account says whether a grant covers it. */
+/** The report as the API shows it: each account says whether a grant covers it; the inventory beside them. */
 export function reviewView(report: ReviewReport) {
   return {
     ...report,
+    credentials: report.credentials ?? [],
     accounts: report.accounts.map((account) => ({
       ...account,
       coveredByGrant: COVERED_FINDINGS.includes(account.finding),

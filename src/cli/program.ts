@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ApiProblemError, CliError } from './client.js';
+import { registerDoorCommands } from './door-commands.js';
 import { formatProblem } from './format.js';
 import { registerGrantCommands } from './grant-commands.js';
 import { registerManualCommands } from './manual-commands.js';
@@ -24,7 +25,7 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
   }
 }
 
-/** The `supplier-access` program: global options, then the `grant`, `supplier`, `shared`, `manual`, `registry` and `review` command groups. */
+/** The `supplier-access` program: global options, then the `grant`, `supplier`, `shared`, `manual`, `registry` and `review` command groups, and `doors`. */
 export function buildProgram(options: CliOptions, out: Output): Command {
   const program = new Command('supplier-access')
     .description('Grant suppliers expiring accounts through the supplier-access HTTP API.')
@@ -68,6 +69,7 @@ export function buildProgram(options: CliOptions, out: Output): Command {
     .command('review')
     .description('access reviews: every supplier account and its grant');
   registerReviewCommands(review, session);
+  registerDoorCommands(program, session);
   return program;
 }
 

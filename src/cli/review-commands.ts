@@ -13,13 +13,32 @@ interface ReviewedAccount {
   error?: string;
 }
 
+interface InventoriedCredential {
+  provider: string;
+  kind: string;
+  name: string;
+  owners: string[];
+  ageDays?: number;
+  lastUsedAt?: string;
+  expiresAt?: string;
+  grantId?: string;
+  flags: string[];
+}
+
 interface ReviewReport {
   id: string;
   trigger: string;
   startedAt: string;
   finishedAt?: string;
-  providers: { provider: string; accounts: number; findings: Record<string, number>; error?: string }[];
+  providers: {
+    provider: string;
+    accounts: number;
+    findings: Record<string, number>;
+    error?: string;
+    inventory?: { holders: number; flagged: number; error?: string };
+  }[];
   accounts: ReviewedAccount[];
+  credentials?: InventoriedCredential[];
 }
 
 /** `review run`, `review latest`, `review show`: the access review over the API. */
@@ -83,9 +102,17 @@ function printReport(s: Session, report: ReviewReport, all: boolean): void {
     s.out.line(
       `  ${p.provider}: ${p.accounts} accounts${counts ? ` (${counts})` : ''}${p.error ? ` — ${p.error}` : ''}`,
     );
+    if (p.inventory) {
+      const { holders, flagged, error } = p.inventory;
+      s.out.line(
+        `  ${p.provider}: ${holders} service credential holders, ${flagged} flagged${error ? ` — ${error}` : ''}`,
+      );
+    }
   }
+  printCredentials(s, report.credentials ?? [], all);
   const shown = all ? report.accounts : report.accounts.filter((a) => !QUIET.has(a.finding));
-  if (shown.length === 0) return s.out.line('', 'Nothing needs a look.');
+  const flagged = (report.credentials ?? []).some((c) => c.flags.length > 0);
+  if (shown.length === 0) return flagged ? undefined : s.out.line('', 'Nothing needs a look.');
   s.out.line(
     '',
     ...formatTable(
@@ -97,6 +124,28 @@ function printReport(s: Session, report: ReviewReport, all: boolean): void {
         a.coveredByGrant ? 'covers it' : 'none',
         a.finding,
         a.action + (a.error ? ` (${a.error})` : ''),
+      ]),
+    ),
+  );
+}
+
+/** The inventory's holders: the flagged ones, or every one with `--all`. */
+function printCredentials(s: Session, credentials: InventoriedCredential[], all: boolean): void {
+  const shown = all ? credentials : credentials.filter((c) => c.flags.length > 0);
+  if (shown.length === 0) return;
+  s.out.line(
+    '',
+    ...formatTable(
+      ['provider', 'kind', 'name', 'owners', 'age', 'last used', 'expires', 'flags'],
+      shown.map((c) => [
+        c.provider,
+        c.kind,
+        c.name,
+        c.owners.join(', ') || 'none',
+        c.ageDays === undefined ? '?' : `${c.ageDays}d`,
+        c.lastUsedAt ?? '',
+        c.expiresAt ?? 'never',
+        c.grantId ? `ours (grant ${c.grantId})` : c.flags.join(', ') || 'none',
       ]),
     ),
   );

@@ -3,6 +3,8 @@ import type { ProviderName } from '../../domain/account.js';
 import { checkLimit, grantConditions, matchesNothing, pageOf } from './listing.js';
 import * as retention from './retention-store.js';
 import * as reviews from './review-store.js';
+import * as inventory from './inventory-store.js';
+import type { InventoriedCredential } from '../../domain/inventory.js';
 import * as accountNames from './account-names.js';
 import type { ProviderReview, ReviewedAccount, ReviewReport } from '../../domain/review.js';
 import { eventRow, grantRow, patchColumns, toEvent, toGrant } from './rows.js';
@@ -202,6 +204,10 @@ export class KyselyRegistry implements RegistryStore {
 
   saveReviewedAccounts(reviewId: string, accounts: readonly ReviewedAccount[]): Promise<void> {
     return reviews.saveReviewedAccounts(this.db, reviewId, accounts);
+  }
+
+  saveReviewCredentials(reviewId: string, holders: readonly InventoriedCredential[]): Promise<void> {
+    return inventory.saveReviewCredentials(this.db, reviewId, holders);
   }
 
   finishReview(id: string, finishedAt: string, providers: readonly ProviderReview[]): Promise<void> {

@@ -9,6 +9,7 @@ import type {
   ReviewFinding,
   ReviewReport,
 } from '../../domain/review.js';
+import { pruneReviewCredentials, reviewCredentials } from './inventory-store.js';
 import { owningGrant } from './review-rules.js';
 import { eventRow, toGrant } from './rows.js';
 import type { Database, GrantsTable, ReviewAccountsTable, ReviewsTable } from './schema.js';
@@ -198,6 +199,7 @@ async function pruneReviewDetail(db: Kysely<Database>, now: string): Promise<voi
       sub.selectFrom('reviews').select('id').where('finished_at', '<', cutoff),
     )
     .execute();
+  await pruneReviewCredentials(db, cutoff);
 }
 
 /** See `RegistryStore.getReview`. */
@@ -235,6 +237,7 @@ async function withAccounts(db: Kysely<Database>, review: Selectable<ReviewsTabl
     finishedAt: review.finished_at ?? undefined,
     providers: JSON.parse(review.providers) as ProviderReview[],
     accounts,
+    credentials: await reviewCredentials(db, review.id),
   };
 }
 

@@ -8,6 +8,7 @@ import {
   type ManualDoorEventsTable,
   type ManualDoorsTable,
 } from './manual-doors-migration.js';
+import { addInventory, type ReviewCredentialsTable } from './inventory-migration.js';
 
 /** Row shapes as stored; instants are ISO-8601 UTC text so they sort and compare as text in any dialect. */
 export interface GrantsTable {
@@ -160,6 +161,7 @@ export interface Database {
   shared_account_events: SharedAccountEventsTable;
   manual_doors: ManualDoorsTable;
   manual_door_events: ManualDoorEventsTable;
+  review_credentials: ReviewCredentialsTable;
 }
 
 const migrations: Record<string, Migration> = {
@@ -210,6 +212,7 @@ const migrations: Record<string, Migration> = {
   '0007-retention': { up: addRetention },
   '0008-shared-accounts': { up: addSharedAccounts },
   '0010-manual-doors': { up: addManualDoors },
+  '0011-inventory': { up: addInventory },
 };
 
 /**

@@ -4,6 +4,7 @@ import type { GrantFailure } from '../../domain/failure.js';
 import type { GrantInput, PendingExtension } from '../../domain/grant.js';
 import type { GrantStatus } from '../../domain/status.js';
 import type { Sponsor, SupplierRecord } from '../../domain/supplier.js';
+import type { InventoriedCredential } from '../../domain/inventory.js';
 import type { ProviderReview, ReviewedAccount, ReviewReport } from '../../domain/review.js';
 import type { SharedAccountStore } from './shared-account-store.js';
 import type { ManualDoorStore } from './manual-door-store.js';
@@ -214,6 +215,11 @@ export interface RegistryStore extends SharedAccountStore, ManualDoorStore {
    * activity rewrites the same rows. Thousands at once are written in a few statements.
    */
   saveReviewedAccounts(reviewId: string, accounts: readonly ReviewedAccount[]): Promise<void>;
+  /**
+   * Writes these credential holders into the review's inventory, replacing the rows of the same (provider, id): a
+   * retried activity rewrites them.
+   */
+  saveReviewCredentials(reviewId: string, holders: readonly InventoriedCredential[]): Promise<void>;
   /** Marks the review finished with each provider's summary. @throws when the review was never started. */
   finishReview(id: string, finishedAt: string, providers: readonly ProviderReview[]): Promise<void>;
   /** The review with every account (ordered by provider, then username), finished or not; null if unknown. */

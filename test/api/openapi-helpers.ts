@@ -175,6 +175,8 @@ export const DESIGN_ROLES: Record<string, string> = {
   'get /v1/suppliers': 'auditor',
   'get /v1/suppliers/{id}': 'auditor',
   'patch /v1/suppliers/{id}': 'requester',
+  'get /v1/doors': 'auditor',
+  'get /v1/doors.csv': 'auditor',
   'get /healthz': 'none',
   'get /readyz': 'none',
 };

@@ -8,7 +8,8 @@ import { cli, cliProcess } from './run-cli.js';
 
 /** Every command, and options its `--help` must name. */
 const COMMANDS: [string[], string[]][] = [
-  [[], ['--api-url', '--token', '--json', 'grant', 'supplier', 'registry', 'review']],
+  [[], ['--api-url', '--token', '--json', 'grant', 'supplier', 'registry', 'review', 'doors']],
+  [['doors'], ['--active-at', '--supplier', '--csv', '--output']],
   [['grant'], ['create', 'credential', 'list', 'show', 'extend', 'approve', 'reject', 'revoke']],
   [
     ['grant', 'create'],

@@ -67,6 +67,7 @@ describe.each(backends)('access reviews in the registry on $name', ({ start }) =
       finishedAt: undefined,
       providers: [],
       accounts: [],
+      credentials: [],
     });
     expect(await store.getReview('nope')).toBeNull();
     expect(await store.latestReview()).toBeNull();
@@ -134,6 +135,7 @@ describe.each(backends)('access reviews in the registry on $name', ({ start }) =
       finishedAt: at(HOUR + 60_000),
       providers: [summary('ldap', 1)],
       accounts: [reviewed('sup-a')],
+      credentials: [],
     });
     await expect(store.finishReview('never-started', at(0), [])).rejects.toThrow(/never started/);
   });
