@@ -33,19 +33,28 @@ export function createNoticeActivities(deps: NotificationDeps) {
 /** The notice's words: the old and the new expiry, why, and what happens then. */
 export function shorteningMessage(n: ShorteningFacts, recipients: Recipients): Notification {
   const when = instantText(n.expiresAt);
-  const { sponsor } = recipients;
+  const { sponsor, sharedAccount } = recipients;
   const now = Date.parse(n.expiresAt) <= Date.parse(n.shortenedAt);
+  const what = sharedAccount
+    ? `The end of the lend of ${sharedAccount.label} (the ${n.provider} account ${n.username}) to ${n.organisation}`
+    : `The expiry of the ${n.provider} account ${n.username} of ${n.organisation}`;
+  // A lent account is its custodian's: it is never disabled, only its password taken back from the supplier.
+  const then = sharedAccount
+    ? now
+      ? `The lend ends now: its password is being rotated now, and the new one waits for ${sharedAccount.custodian.name}.`
+      : `At ${when} the lend ends: its password is rotated and the new one waits for ${sharedAccount.custodian.name}.`
+    : now
+      ? 'The account is being disabled now and its password rotated.'
+      : `At ${when} the account will be disabled and its password rotated.`;
   return {
     subject: `Supplier access for ${n.organisation} now ends earlier: ${when}`,
     text: [
-      `The expiry of the ${n.provider} account ${n.username} of ${n.organisation} was moved earlier by ${n.shortenedBy},`,
+      `${what} was moved earlier by ${n.shortenedBy},`,
       `from ${instantText(n.from)} to ${when}.`,
       `Why: ${n.reason}`,
       '',
-      now
-        ? 'The account is being disabled now and its password rotated.'
-        : `At ${when} the account will be disabled and its password rotated.`,
-      `Requested by ${n.requestedBy}; grant ${n.grantId}.${sponsor ? ` Sponsor: ${sponsor.name}.` : ''}`,
+      then,
+      `Requested by ${n.requestedBy}; ${sharedAccount ? 'lend' : 'grant'} ${n.grantId}.${sponsor ? ` Sponsor: ${sponsor.name}.` : ''}`,
     ].join('\n'),
     to: addressesOf(recipients, n.requestedBy),
     data: {

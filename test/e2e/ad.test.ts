@@ -271,3 +271,29 @@ describe('an Active Directory account lent to a supplier', () => {
     expect(stack.workerOutput).not.toContain(custodianPassword);
   });
 });
+
+describe('an Active Directory service credential for a supplier integration', () => {
+  it('makes a service account that binds with no change asked, and locks it at its expiry', async () => {
+    const response = await stack.request('POST', '/v1/grants', TOKENS.requester, {
+      provider: 'ldap',
+      kind: 'service',
+      supplier: { organisation: 'Intégrations Nadeau', contactEmail: 'it@nadeau.example' },
+      expiresAt: inSeconds(8),
+      reason: 'nightly export of the invoices',
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    const created = response.body;
+    expect(created.door).toBe('service');
+    const dn = created.account.externalId as string;
+    const secret = created.credential.password as string;
+    expect(secret.length).toBeGreaterThanOrEqual(48);
+    // An integration cannot answer a change-at-first-sign-in: the secret works as handed out.
+    expect(await signsIn({ kind: 'ad', dc }, dn, secret)).toBe(true);
+    expect(await adSignIn(dc, dn, secret)).toBe('ok');
+
+    await waitForStatus(created.id, 'expired', ['disabled', 'credentials-rotated'], 45_000);
+    expect(disabled(await user(dn))).toBe(true);
+    expect(await adSignIn(dc, dn, secret)).toBe('wrong-password');
+    expect(stack.workerOutput).not.toContain(secret);
+  });
+});

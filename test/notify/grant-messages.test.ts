@@ -88,4 +88,19 @@ describe('the notice of a shortened grant', () => {
     const message = shorteningMessage({ ...facts, expiresAt: facts.shortenedAt }, sponsored);
     expect(message.text).toContain('is being disabled now');
   });
+
+  it('says of a lend that the password is rotated for the custodian, not that the shared account is disabled', () => {
+    const lent = {
+      ...sponsored,
+      contactEmails: [...sponsored.contactEmails, 'carol@client.example'],
+      sharedAccount: { label: 'Website admin', custodian: { name: 'carol', email: 'carol@client.example' } },
+    };
+    const later = shorteningMessage(facts, lent);
+    expect(later.text).not.toContain('disabled');
+    expect(later.text).toContain('the lend of Website admin');
+    expect(later.text).toContain('its password is rotated and the new one waits for carol');
+    const now = shorteningMessage({ ...facts, expiresAt: facts.shortenedAt }, lent);
+    expect(now.text).not.toContain('disabled');
+    expect(now.text).toContain('its password is being rotated now');
+  });
 });
