@@ -1,10 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
-import { isProviderError } from '../providers/errors.js';
 import type { ProviderName } from '../domain/account.js';
 import { SYSTEM_ACTOR } from '../domain/actor.js';
 import type { EventRecord } from '../domain/events.js';
-import { failureKind, type FailureDetails } from '../domain/failure.js';
 import type { GrantInput } from '../domain/grant.js';
 import { CLOSED_STATUSES } from '../domain/status.js';
 import type { AccountSpec, IdentityProvider, ProvisionResult } from '../providers/types.js';
@@ -13,13 +11,7 @@ import type { CredentialSealer } from '../src/sealing.js';
 import { grantRecordFromInput, type RegistryStore } from '../src/registry/types.js';
 import { UNAUTHENTIC } from '../workflows/authentic.js';
 import { createNoticeActivities } from './notices.js';
-import {
-  describe,
-  heartbeating,
-  providerCalls,
-  retryableFailure,
-  type AccountTarget,
-} from './provider-calls.js';
+import { heartbeating, openingFailure, providerCalls, type AccountTarget } from './provider-calls.js';
 import { registryRecipients, type GrantRecipients } from './recipients.js';
 import { createReminderActivities } from './reminders.js';
 import { createRetentionActivities, type RetentionSettings } from './retention.js';
@@ -126,22 +118,7 @@ function createGrantActivities({ providers, registry, logger }: ActivityDeps) {
         );
         return result;
       } catch (err) {
-        if (isProviderError(err) && !err.retryable) {
-          // Bad input names its field in the details, so the API can answer 400 naming it too.
-          const details: FailureDetails = { field: err.kind === 'invalid' ? err.details.field : undefined };
-          const type = failureKind(`provider-${err.kind}`);
-          throw ApplicationFailure.create({
-            message: err.message,
-            type,
-            nonRetryable: true,
-            details: [details],
-          });
-        }
-        logger.warn(
-          { provider, username: spec.username, err: describe(err) },
-          'provisioning failed; retrying',
-        );
-        throw retryableFailure(err);
+        throw openingFailure(err, logger, { provider, username: spec.username }, 'provisioning failed');
       }
     },
 

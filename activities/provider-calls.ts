@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import type { AccountRef, ProviderName } from '../domain/account.js';
+import { failureKind, type FailureDetails } from '../domain/failure.js';
 import { isProviderError } from '../providers/errors.js';
 import type { IdentityProvider } from '../providers/types.js';
 
@@ -80,6 +81,30 @@ export async function heartbeating<T>(run: () => Promise<T>): Promise<T> {
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * What opening a door (creating an account, issuing a service credential) throws when the provider failed: a
+ * permanent refusal fails the grant, naming the request field at fault when the provider said which, so the API can
+ * answer 400 naming it too; anything else is logged (`retrying` says what was being done) and retried.
+ */
+export function openingFailure(
+  err: unknown,
+  logger: Logger,
+  context: { provider: ProviderName; username: string },
+  retrying: string,
+): ApplicationFailure {
+  if (isProviderError(err) && !err.retryable) {
+    const details: FailureDetails = { field: err.kind === 'invalid' ? err.details.field : undefined };
+    return ApplicationFailure.create({
+      message: err.message,
+      type: failureKind(`provider-${err.kind}`),
+      nonRetryable: true,
+      details: [details],
+    });
+  }
+  logger.warn({ ...context, err: describe(err) }, `${retrying}; retrying`);
+  return retryableFailure(err);
 }
 
 /** A failure Temporal retries; a rate limit says when to come back, otherwise the retry policy's backoff applies. */

@@ -8,13 +8,7 @@ import { isProviderError } from '../providers/errors.js';
 import type { ServiceCredentialProvider, ServiceSpec } from '../providers/service-types.js';
 import type { IdentityProvider, ProvisionResult } from '../providers/types.js';
 import type { RegistryStore } from '../src/registry/types.js';
-import {
-  describe,
-  heartbeating,
-  providerCalls,
-  retryableFailure,
-  type AccountTarget,
-} from './provider-calls.js';
+import { heartbeating, openingFailure, providerCalls, type AccountTarget } from './provider-calls.js';
 
 /** What the service credentials' activities need. */
 export interface ServiceCredentialDeps {
@@ -79,20 +73,12 @@ export function createServiceCredentialActivities(deps: ServiceCredentialDeps) {
         );
         return result;
       } catch (err) {
-        if (isProviderError(err) && !err.retryable) {
-          const details: FailureDetails = { field: err.kind === 'invalid' ? err.details.field : undefined };
-          throw ApplicationFailure.create({
-            message: err.message,
-            type: failureKind(`provider-${err.kind}`),
-            nonRetryable: true,
-            details: [details],
-          });
-        }
-        logger.warn(
-          { provider, username: spec.username, err: describe(err) },
-          'issuing a service credential failed; retrying',
+        throw openingFailure(
+          err,
+          logger,
+          { provider, username: spec.username },
+          'issuing a service credential failed',
         );
-        throw retryableFailure(err);
       }
     },
 

@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RegistryStore } from '../registry/types.js';
 import { json, LOCATION, NO_STORE, problemAnswer } from './answers.js';
 import { actorOf, can } from './auth.js';
-import { withState, type GrantService } from './grant-service.js';
+import { withState, type CreatedGrant, type GrantService } from './grant-service.js';
 import { problem } from './problem.js';
 import { createRules, exampleBodies } from './request-docs.js';
 import { createdGrantSchema, grantSchema } from './response-schemas.js';
@@ -68,17 +68,7 @@ export function grantRoutes(app: FastifyInstance, options: GrantRoutesOptions): 
     },
     async (request, reply) => {
       const created = await service.create(request.body, actorOf(request));
-      const location = `/v1/grants/${created.grant.id}`;
-      if (!created.provisioned)
-        return reply.code(202).header('location', location).send(grantView(created.grant));
-      return reply
-        .code(201)
-        .header('location', location)
-        .header('cache-control', 'no-store')
-        .send({
-          ...grantView(created.grant),
-          ...(created.credential ? { credential: created.credential } : {}),
-        });
+      return sendCreated(reply, created);
     },
   );
 
@@ -145,4 +135,22 @@ export function grantRoutes(app: FastifyInstance, options: GrantRoutesOptions): 
         .send({ ...grantView(withState(grant, answer.state)), credential: answer.credential });
     },
   );
+}
+
+/**
+ * Answers a grant or a lend just made: 201 with its one-time credential (not to be stored by anything on the way),
+ * or 202 while its door is still opening; both point at it.
+ */
+export function sendCreated(reply: FastifyReply, created: CreatedGrant) {
+  const location = `/v1/grants/${created.grant.id}`;
+  if (!created.provisioned)
+    return reply.code(202).header('location', location).send(grantView(created.grant));
+  return reply
+    .code(201)
+    .header('location', location)
+    .header('cache-control', 'no-store')
+    .send({
+      ...grantView(created.grant),
+      ...(created.credential ? { credential: created.credential } : {}),
+    });
 }

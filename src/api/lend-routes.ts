@@ -3,7 +3,7 @@ import type { RegistryStore } from '../registry/types.js';
 import { json, LOCATION, NO_STORE, problemAnswer } from './answers.js';
 import { actorOf } from './auth.js';
 import { withState, type GrantService } from './grant-service.js';
-import { NOT_ANSWERED, REFUSED } from './grants.js';
+import { NOT_ANSWERED, REFUSED, sendCreated } from './grants.js';
 import { createdGrantSchema, grantSchema } from './response-schemas.js';
 import { emptyWhenAbsent, type ZodTypeProvider } from './route-contract.js';
 import { lendListSchema } from './shared-account-responses.js';
@@ -78,17 +78,7 @@ export function lendRoutes(app: FastifyInstance, options: LendRoutesOptions): vo
     },
     async (request, reply) => {
       const created = await sharedAccounts.lend(request.params.id, request.body, actorOf(request));
-      const location = `/v1/grants/${created.grant.id}`;
-      if (!created.provisioned)
-        return reply.code(202).header('location', location).send(grantView(created.grant));
-      return reply
-        .code(201)
-        .header('location', location)
-        .header('cache-control', 'no-store')
-        .send({
-          ...grantView(created.grant),
-          ...(created.credential ? { credential: created.credential } : {}),
-        });
+      return sendCreated(reply, created);
     },
   );
 

@@ -127,16 +127,8 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
     })
     .superRefine((body, ctx) => {
       checkSupplierReference(ctx, body);
-      if ((body.expiresAt === undefined) === (body.durationDays === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['expiresAt'],
-          message: 'give exactly one of expiresAt and durationDays',
-        });
-        return;
-      }
-      if (body.expiresAt !== undefined)
-        checkExpiry(ctx, ['expiresAt'], Date.parse(body.expiresAt), policy, now());
+      const end = { at: body.expiresAt, durationDays: body.durationDays };
+      if (!checkEnd(ctx, 'expiresAt', end, policy, now())) return;
       if (body.kind === 'service') checkServiceRequest(ctx, body);
       else if (body.account !== undefined && !KINDED_PROVIDERS.includes(body.provider)) {
         ctx.addIssue({
@@ -156,7 +148,7 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
     })
     .transform((body) => ({
       ...body,
-      expiresAt: new Date(body.expiresAt ?? now() + (body.durationDays as number) * DAY_MS).toISOString(),
+      expiresAt: endOf(body.expiresAt, body.durationDays, now()),
     }));
 }
 
@@ -198,6 +190,30 @@ export function providerRule(enabled: readonly ProviderName[]) {
 }
 
 export type CreateGrantBody = z.output<ReturnType<typeof createGrantSchema>>;
+
+/**
+ * Checks a request whose end is given either as an instant (under `field`) or as `durationDays`: exactly one of the
+ * two, and an instant in the future within `MAX_GRANT_DAYS`. False when neither or both were given.
+ */
+export function checkEnd(
+  ctx: z.RefinementCtx,
+  field: string,
+  end: { at: string | undefined; durationDays: number | undefined },
+  policy: GrantPolicy,
+  now: number,
+): boolean {
+  if ((end.at === undefined) === (end.durationDays === undefined)) {
+    ctx.addIssue({ code: 'custom', path: [field], message: `give exactly one of ${field} and durationDays` });
+    return false;
+  }
+  if (end.at !== undefined) checkExpiry(ctx, [field], Date.parse(end.at), policy, now);
+  return true;
+}
+
+/** The end a checked request asked for (see `checkEnd`): its instant, or `durationDays` from `now`, in UTC. */
+export function endOf(at: string | undefined, durationDays: number | undefined, now: number): string {
+  return new Date(at ?? now + (durationDays as number) * DAY_MS).toISOString();
+}
 
 /** Adds an issue at `path` when the instant `at` is not in the future or lies beyond `MAX_GRANT_DAYS`. */
 export function checkExpiry(

@@ -5,9 +5,9 @@
 import { z } from 'zod';
 import type { ProviderName } from '../../domain/account.js';
 import {
-  checkExpiry,
+  checkEnd,
   checkSupplierReference,
-  DAY_MS,
+  endOf,
   email,
   instant,
   paging,
@@ -90,19 +90,11 @@ export function lendSchema(policy: GrantPolicy, now: () => number) {
     })
     .superRefine((body, ctx) => {
       checkSupplierReference(ctx, body);
-      if ((body.until === undefined) === (body.durationDays === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['until'],
-          message: 'give exactly one of until and durationDays',
-        });
-        return;
-      }
-      if (body.until !== undefined) checkExpiry(ctx, ['until'], Date.parse(body.until), policy, now());
+      checkEnd(ctx, 'until', { at: body.until, durationDays: body.durationDays }, policy, now());
     })
     .transform((body) => ({
       ...body,
-      until: new Date(body.until ?? now() + (body.durationDays as number) * DAY_MS).toISOString(),
+      until: endOf(body.until, body.durationDays, now()),
     }));
 }
 

@@ -257,26 +257,4 @@ describe('shortening a live grant, on the time-skipping server', () => {
       { provider: slow },
     );
   });
-
-  it('reminds for the new expiry, not the old one', async () => {
-    await withWorker(async () => {
-      const { handle, input } = await h.startGrant('Reminded Shorter', 30, {
-        reminderLeadsMs: [14 * DAY, 7 * DAY, 1 * DAY],
-      });
-      const newExpiry = await inDaysOf(10);
-      await handle.executeUpdate(
-        shortenUpdate,
-        shorten({ grantId: input.grantId, expiresAt: newExpiry, reason: 'contract ends', actor: 'ada' }),
-      );
-      await handle.result();
-      const reminders = (await h.registry.listEvents(input.grantId)).filter(
-        (e) => e.type === 'reminder-sent',
-      );
-      // The 14-day reminder of the new expiry was already past when it was set.
-      expect(reminders.map((e) => [e.details?.lead, e.details?.expiresAt])).toEqual([
-        ['7d', newExpiry],
-        ['1d', newExpiry],
-      ]);
-    });
-  });
 });
