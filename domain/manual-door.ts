@@ -48,6 +48,11 @@ export const MANUAL_DOOR_EVENT_TYPES = [
   'escalated',
   /** A person attested the door closed; the actor is who, details: `note` when given. */
   'attested-closed',
+  /**
+   * An incident about the door's supplier asked the custodian to close it now; details: `incidentId`. The door stays
+   * open until someone attests it closed.
+   */
+  'incident-flagged',
 ] as const;
 
 export type ManualDoorEventType = (typeof MANUAL_DOOR_EVENT_TYPES)[number];

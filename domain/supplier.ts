@@ -2,6 +2,7 @@
  * A supplier: the outside firm grants are made for, as the registry keeps it. Types only; deterministic (the
  * workflow bundle may load this file through `grant.ts`).
  */
+import type { SupplierBlock } from './incident.js';
 
 /** The internal person answerable for a supplier: told when its contract end moves, asked about extensions. */
 export interface Sponsor {
@@ -26,6 +27,8 @@ export interface SupplierRecord {
   /** No grant of the supplier may run past this instant; absent when the contract has no end on record. */
   contractEnd?: string | undefined;
   notes?: string | undefined;
+  /** Set while an incident blocks the supplier: no new door for it until an admin lifts the block. */
+  block?: SupplierBlock | undefined;
   createdBy: string;
   createdAt: string;
   updatedAt: string;

@@ -2,7 +2,7 @@
  * The grant workflow's messages, shared by the workflow and the API; the grant's data is in `domain/`. Types
  * and message definitions only: this file is loaded inside the deterministic workflow sandbox.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Credential, ProviderName } from '../domain/account.js';
 import type { GrantState } from '../domain/grant.js';
 
@@ -78,6 +78,12 @@ export const rejectExtensionUpdate = defineUpdate<GrantState, [ExtensionDecision
 export const revokeUpdate = defineUpdate<GrantState, [RevokeRequest]>('revoke');
 export const shortenUpdate = defineUpdate<GrantState, [ShortenRequest]>('shorten');
 export const stateQuery = defineQuery<GrantState>('state');
+
+/**
+ * A revoke sent by another workflow (an incident's): workflows cannot send updates, so it is a signal, believed
+ * only when it came encrypted with the service's key and names this grant. A grant no longer live ignores it.
+ */
+export const revokeSignal = defineSignal<[RevokeRequest]>('revokeForIncident');
 
 /** One workflow per live (provider, account): Temporal itself refuses a second live grant. */
 export function grantWorkflowId(provider: ProviderName, username: string): string {

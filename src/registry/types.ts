@@ -8,6 +8,7 @@ import type { InventoriedCredential } from '../../domain/inventory.js';
 import type { ProviderReview, ReviewedAccount, ReviewReport } from '../../domain/review.js';
 import type { SharedAccountStore } from './shared-account-store.js';
 import type { ManualDoorStore } from './manual-door-store.js';
+import type { IncidentStore } from './incident-store.js';
 import type { DoorKind, LendInput } from '../../domain/shared-account.js';
 import type { ServiceInput } from '../../domain/service.js';
 
@@ -138,7 +139,7 @@ export interface SupplierChanges {
  * Where grants (and the shared accounts lent through them) are kept. Writes are idempotent so a retried activity
  * never duplicates anything.
  */
-export interface RegistryStore extends SharedAccountStore, ManualDoorStore {
+export interface RegistryStore extends SharedAccountStore, ManualDoorStore, IncidentStore {
   /** Adds the grant with its `created` event; does nothing when it is already there. */
   insertGrant(grant: GrantRecord, created: EventRecord): Promise<void>;
   /** Appends the event once and applies its patch unless a later event was already applied. */
