@@ -38,7 +38,10 @@ async function pool(n: number, width: number, task: (i: number) => Promise<void>
 
 /** The supplier and its doors; answers the supplier's id and each lend's DN with the password handed out. */
 async function holdDoors(stack: TestStack): Promise<{ supplierId: string; lent: [string, string][] }> {
-  const supplier = await create(stack, '/v1/suppliers', { legalName: 'Breached Integrator Inc.' });
+  const supplier = await create(stack, '/v1/suppliers', {
+    legalName: 'Breached Integrator Inc.',
+    sponsor: { name: 'Sam Sponsor', email: 'sam@corp.example' },
+  });
   const supplierId = supplier.id as string;
   const grant = { provider: 'ldap', supplierId, durationDays: 30, reason: 'managed services contract' };
   await create(stack, '/v1/grants', grant);

@@ -72,6 +72,7 @@ const doorsClosedNotices = (detail: IncidentDetail) =>
 it('delays only the doors of the directory that is down; they close when it returns, and the entry says when', async () => {
   const supplier = await stack.request('POST', '/v1/suppliers', TOKENS.requester, {
     legalName: `Outage Breached ${token()}`,
+    sponsor: { name: 'Sam Sponsor', email: 'sam@client.example' },
   });
   expect(supplier.status, JSON.stringify(supplier.body)).toBe(201);
   const supplierId = supplier.body.id as string;

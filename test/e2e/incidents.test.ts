@@ -115,6 +115,7 @@ describe('a supplier is breached: every door closed, the supplier blocked, the r
     const created = await stack.request('POST', '/v1/suppliers', TOKENS.requester, {
       legalName,
       contactEmails: ['it@breached.example'],
+      sponsor: { name: 'Sam Sponsor', email: 'sam@client.example' },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     supplierId = created.body.id as string;
