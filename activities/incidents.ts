@@ -18,10 +18,15 @@ export interface IncidentDeps {
   review?: { reportTo: string[] } | undefined;
 }
 
-/** Which incident, and whose doors. */
+/** Which incident, whose doors, and the instant the doors are looked at. */
 export interface IncidentRef {
   incidentId: string;
   supplierId: string;
+  /**
+   * The workflow's now: the registry's grant times (provisioning, closing) are its workflows' times, and a door is
+   * live or not by the same clock.
+   */
+  at: string;
 }
 
 /** A grant door still open: the workflow to send the revoke to. */
@@ -51,14 +56,13 @@ export function createIncidentActivities({ registry, logger, notifier, review }:
    * Adds the supplier's live doors the entry lacks (a grant created in the instant before the block) and flags the
    * manual doors not yet flagged for this incident. Every step is safe to repeat.
    */
-  async function pickUpDoors({ incidentId, supplierId }: IncidentRef): Promise<IncidentDoor[]> {
-    const now = new Date().toISOString();
-    const live = await openDoors({ registry }, { activeAt: now, supplierId });
+  async function pickUpDoors({ incidentId, supplierId, at }: IncidentRef): Promise<IncidentDoor[]> {
+    const live = await openDoors({ registry }, { activeAt: at, supplierId });
     const known = await registry.listIncidentDoors(incidentId);
     const ids = new Set(known.map((d) => d.doorId));
     const found = live.suppliers.flatMap((s) => s.doors).filter((door) => !ids.has(door.id));
     if (found.length > 0) {
-      const added = found.map((door) => incidentDoor(incidentId, door, now));
+      const added = found.map((door) => incidentDoor(incidentId, door, at));
       await registry.addIncidentDoors(incidentId, added);
       logger.warn({ incidentId, doors: added.length }, 'incident: doors opened after the block was set');
       return registry.listIncidentDoors(incidentId);
@@ -67,21 +71,23 @@ export function createIncidentActivities({ registry, logger, notifier, review }:
   }
 
   /** Flags each open manual door once for the incident; the ids of those flagged now. */
-  async function flagManualDoors(incidentId: string, doors: readonly IncidentDoor[]): Promise<string[]> {
+  async function flagManualDoors(
+    { incidentId, at }: IncidentRef,
+    doors: readonly IncidentDoor[],
+  ): Promise<string[]> {
     const flagged: string[] = [];
     for (const door of doors) {
       if (door.kind !== 'manual' || door.closedAt) continue;
-      const events = await registry.listManualDoorEvents(door.doorId);
-      if (events.some((e) => e.type === 'incident-flagged' && e.details?.incidentId === incidentId)) continue;
-      await registry.recordManualDoorNotice({
+      // Keyed by the incident: a door already flagged for it (a retry, a run continued as new) is not again.
+      const appended = await registry.recordManualDoorNotice({
         manualDoorId: door.doorId,
         type: 'incident-flagged',
         key: incidentId,
-        at: new Date().toISOString(),
+        at,
         actor: SYSTEM_ACTOR,
         details: { incidentId },
       });
-      flagged.push(door.doorId);
+      if (appended) flagged.push(door.doorId);
     }
     return flagged;
   }
@@ -113,7 +119,7 @@ export function createIncidentActivities({ registry, logger, notifier, review }:
     /** The incident's first step: every door found, manual doors flagged, the grant doors to revoke. */
     async incidentDoorsToClose(ref: IncidentRef): Promise<DoorsToClose> {
       const doors = await pickUpDoors(ref);
-      const flagged = await flagManualDoors(ref.incidentId, doors);
+      const flagged = await flagManualDoors(ref, doors);
       return { grants: await grantsToRevoke(doors), flagged };
     },
 
@@ -137,11 +143,11 @@ export function createIncidentActivities({ registry, logger, notifier, review }:
           door.closedAt = closedAt;
         } else pending++;
       }
-      const flagged = await flagManualDoors(incidentId, doors);
+      const flagged = await flagManualDoors(ref, doors);
       const grants = await grantsToRevoke(fresh);
       if (pending > 0) return { pending, grants, flagged };
       const times = doors.flatMap((d) => (d.closedAt ? [d.closedAt] : []));
-      const doorsClosedAt = times.reduce((a, b) => (b > a ? b : a), times[0] ?? new Date().toISOString());
+      const doorsClosedAt = times.reduce((a, b) => (b > a ? b : a), times[0] ?? ref.at);
       await registry.markIncidentDoorsClosed(incidentId, doorsClosedAt);
       logger.info({ incidentId, doors: doors.length, doorsClosedAt }, 'incident: every door closed');
       return { pending, grants, flagged, doorsClosedAt };

@@ -44,13 +44,14 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentOu
   // A start sent straight to Temporal without the key ends here, before anything is revoked or sent.
   requireAuthentic(input);
   const { incidentId, supplierId } = input;
-  const ref = { incidentId, supplierId };
+  // Each look at the doors is made at the workflow's now (see `IncidentRef.at`).
+  const ref = () => ({ incidentId, supplierId, at: new Date().toISOString() });
   const notices: Promise<void>[] = [];
   const notify = (notice: IncidentNotice) => notices.push(deliver(notice));
 
   // A run continued as new does all of this again: every step is idempotent, and a notice recorded as sent is not
   // sent again (see `deliverIncidentNotice`).
-  const first = await incidentDoorsToClose(ref);
+  const first = await incidentDoorsToClose(ref());
   await revokeAll(first.grants, input);
   notify({ incidentId, kind: 'opened' });
   for (const manualDoorId of first.flagged) notify({ incidentId, kind: 'flagged', manualDoorId });
@@ -58,7 +59,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentOu
   let interval = input.checkIntervalMs ?? FIRST_CHECK_MS;
   const maxInterval = input.maxCheckIntervalMs ?? MAX_CHECK_MS;
   for (let round = 1; ; round++) {
-    const check = await checkIncidentDoors(ref);
+    const check = await checkIncidentDoors(ref());
     await revokeAll(check.grants, input);
     for (const manualDoorId of check.flagged) notify({ incidentId, kind: 'flagged', manualDoorId });
     if (check.doorsClosedAt !== undefined) {

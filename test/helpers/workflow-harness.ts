@@ -143,7 +143,7 @@ export class WorkflowHarness {
     };
     const handle = await this.env.client.workflow.start<typeof grantWorkflow>('grantWorkflow', {
       taskQueue: this.taskQueue,
-      workflowId: grantWorkflowId(input.provider, username),
+      workflowId: grantWorkflowId(input.provider, input.username),
       args: [input],
     });
     if (!claim) return { handle, input, password: '' };
