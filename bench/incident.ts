@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { allDoorsClosed, showIncident, type OpenedIncident } from '../test/helpers/incidents.js';
+import { allDoorsClosed, showIncident, type OpenedIncident } from '../test/helpers/incident-api.js';
 import { addStaffAccount, canBind } from '../test/helpers/ldap.js';
 import { CUSTODIAN, TestStack, TOKENS } from '../test/helpers/stack.js';
 

@@ -7,7 +7,7 @@ import {
   showIncident,
   type IncidentDetail,
   type OpenedIncident,
-} from '../helpers/incidents.js';
+} from '../helpers/incident-api.js';
 import { token } from '../helpers/kit.js';
 import { addStaffAccount } from '../helpers/ldap.js';
 import { inSeconds, registerSharedAccount } from '../helpers/shared-accounts.js';

@@ -9,7 +9,7 @@ import {
   showIncident,
   type IncidentDetail,
   type OpenedIncident,
-} from '../helpers/incidents.js';
+} from '../helpers/incident-api.js';
 import { token } from '../helpers/kit.js';
 import { addStaffAccount, listDNs, readEntry } from '../helpers/ldap.js';
 import { claimPassword, inSeconds, registerSharedAccount } from '../helpers/shared-accounts.js';

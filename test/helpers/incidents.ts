@@ -1,105 +1,185 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { HeldDoor, IncidentDoor, IncidentEvent, IncidentRecord } from '../../domain/incident.js';
-import { TOKENS, type TestStack } from './stack.js';
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import {
+  ACTION_OF_DOOR,
+  incidentWorkflowId,
+  type IncidentDoor,
+  type IncidentRecord,
+} from '../../domain/incident.js';
+import { manualDoorWorkflowId, type ManualDoorRecord } from '../../domain/manual-door.js';
+import { supplierKey } from '../../domain/naming.js';
+import { sharedAccountWorkflowId, type LendInput } from '../../domain/shared-account.js';
+import type { SupplierRecord } from '../../domain/supplier.js';
+import { openDoors } from '../../src/registry/open-doors.js';
+import type { incidentWorkflow } from '../../workflows/incident.js';
+import type { IncidentInput } from '../../workflows/incident-messages.js';
+import type { lendWorkflow } from '../../workflows/lend.js';
+import type { manualDoorWorkflow } from '../../workflows/manual-door.js';
+import { claimCredentialUpdate } from '../../workflows/messages.js';
+import { inDays, token } from './kit.js';
+import { DAY, type WorkflowHarness } from './workflow-harness.js';
 
-/** A door as the incident's answers show it: the registry's door with whether it is closed yet. */
-export type ShownIncidentDoor = IncidentDoor & { status: 'closed' | 'pending' };
-
-/** `POST /v1/suppliers/{id}/incident`'s 201: the entry, its doors, and how many are closed and pending. */
-export interface OpenedIncident {
-  incident: IncidentRecord;
-  doors: ShownIncidentDoor[];
-  closed: number;
-  pending: number;
+/** Records a supplier, as `POST /v1/suppliers` would. */
+export async function recordSupplier(h: WorkflowHarness, legalName: string): Promise<SupplierRecord> {
+  const now = new Date(await h.env.currentTimeMs()).toISOString();
+  return h.registry.insertSupplier({
+    id: randomUUID(),
+    legalName,
+    key: supplierKey(legalName),
+    contactEmails: [],
+    sponsor: { name: 'sam' },
+    createdBy: 'rita',
+    createdAt: now,
+    updatedAt: now,
+  });
 }
 
-/** `GET /v1/incidents/{id}`: the register's entry with its doors, pre-filled held doors and trail. */
-export interface IncidentDetail {
-  incident: IncidentRecord;
-  keepUntil: string;
-  doors: IncidentDoor[];
-  heldDoors: HeldDoor[];
-  events: IncidentEvent[];
+/** Records a manual door of the supplier and starts its workflow, as `POST /v1/manual-doors` would. */
+export async function startManualDoor(
+  h: WorkflowHarness,
+  supplier: SupplierRecord,
+  what: string,
+): Promise<{ door: ManualDoorRecord; handle: WorkflowHandle<typeof manualDoorWorkflow> }> {
+  const now = await h.env.currentTimeMs();
+  const door: ManualDoorRecord = {
+    id: randomUUID(),
+    supplierId: supplier.id,
+    what,
+    where: 'zapier.com, team workspace',
+    custodian: { name: 'carol', email: 'carol@corp.example' },
+    until: new Date(now + 30 * DAY).toISOString(),
+    reason: 'lead import',
+    requestedBy: 'rita',
+    createdAt: new Date(now).toISOString(),
+    status: 'open',
+  };
+  await h.registry.insertManualDoor(door);
+  const handle = await h.env.client.workflow.start<typeof manualDoorWorkflow>('manualDoorWorkflow', {
+    taskQueue: h.taskQueue,
+    workflowId: manualDoorWorkflowId(door.id),
+    args: [{ door, reminderLeadsMs: [] }],
+  });
+  return { door, handle };
 }
-
-/** Opens an incident about a supplier as ada (admin); answers the raw response (tests check 409s and 400s too). */
-export function openIncident(
-  stack: TestStack,
-  supplierId: string,
-  body: Record<string, unknown>,
-  token: string = TOKENS.admin,
-) {
-  return stack.request('POST', `/v1/suppliers/${supplierId}/incident`, token, body);
-}
-
-/** The register's entry as an auditor reads it; fails the test on anything but a 200. */
-export async function showIncident(stack: TestStack, id: string): Promise<IncidentDetail> {
-  const response = await stack.request('GET', `/v1/incidents/${id}`, TOKENS.auditor);
-  if (response.status !== 200)
-    throw new Error(`reading incident ${id}: ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body as IncidentDetail;
-}
-
-/** Polls the entry until `done` holds; the machine is loaded, so callers give generous bounds. */
-export async function incidentWhen(
-  stack: TestStack,
-  id: string,
-  done: (detail: IncidentDetail) => boolean,
-  withinMs: number,
-  everyMs = 250,
-): Promise<IncidentDetail> {
-  const deadline = Date.now() + withinMs;
-  for (let shown = await showIncident(stack, id); ; shown = await showIncident(stack, id)) {
-    if (done(shown)) return shown;
-    if (Date.now() > deadline) throw new Error(`the incident never got there: ${JSON.stringify(shown)}`);
-    await sleep(everyMs);
-  }
-}
-
-/** Whether every door of the incident is closed, as the entry records it. */
-export const allDoorsClosed = (detail: IncidentDetail): boolean =>
-  detail.incident.doors === 'closed' && detail.doors.every((door) => door.closedAt !== undefined);
 
 /**
- * Parses CSV as RFC 4180 writes it (quoted fields may hold commas, quotes doubled, line breaks): the rows of
- * the export's column names and its rows by column name. Throws on a row whose width differs from the header's, or on an unclosed quote.
+ * Opens an incident about the supplier as `POST /v1/suppliers/{id}/incident` does: its live doors read now, the
+ * entry, block and doors written at once, then (after `beforeStart`) the incident's workflow started, checking
+ * every 200 ms to 1 s.
  */
-export function parseCsv(text: string): { columns: string[]; rows: Record<string, string>[] } {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const endField = () => {
-    row.push(field);
-    field = '';
+export async function openIncident(
+  h: WorkflowHarness,
+  supplier: SupplierRecord,
+  {
+    reason = 'Supplier reports ransomware on its laptops',
+    beforeStart,
+  }: { reason?: string; beforeStart?: () => Promise<void> } = {},
+): Promise<{ incident: IncidentRecord; handle: WorkflowHandle<typeof incidentWorkflow> }> {
+  const now = new Date(await h.env.currentTimeMs()).toISOString();
+  const live = await openDoors({ registry: h.registry }, { activeAt: now, supplierId: supplier.id });
+  const id = randomUUID();
+  const doors: IncidentDoor[] = live.suppliers
+    .flatMap((s) => s.doors)
+    .map((door) => ({
+      incidentId: id,
+      kind: door.kind,
+      doorId: door.id,
+      provider: door.provider,
+      name: door.account ?? door.what ?? door.id,
+      heldFrom: door.since,
+      action: ACTION_OF_DOOR[door.kind],
+      requestedAt: now,
+    }));
+  const opened = await h.registry.openIncident(
+    {
+      id,
+      supplierId: supplier.id,
+      supplierName: supplier.legalName,
+      reason,
+      discoveredAt: now,
+      doors: 'closing',
+      createdBy: 'ada',
+      createdAt: now,
+      updatedAt: now,
+      revision: 0,
+    },
+    doors,
+  );
+  if (!('incident' in opened)) throw new Error(`supplier already blocked by ${opened.blockedBy}`);
+  const input: IncidentInput = {
+    incidentId: id,
+    supplierId: supplier.id,
+    actor: 'ada',
+    reason,
+    checkIntervalMs: 200,
+    maxCheckIntervalMs: 1_000,
   };
-  const endRow = () => {
-    endField();
-    rows.push(row);
-    row = [];
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted && c === '"' && text[i + 1] === '"') {
-      field += '"';
-      i++;
-    } else if (quoted && c === '"') quoted = false;
-    else if (quoted) field += c;
-    else if (c === '"' && field === '') quoted = true;
-    else if (c === ',') endField();
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      endRow();
-    } else field += c;
-  }
-  if (quoted) throw new Error('the CSV ends inside a quoted field');
-  if (field !== '' || row.length > 0) endRow();
-  const [header, ...body] = rows;
-  if (!header) return { columns: [], rows: [] };
-  const named = body.map((values, n) => {
-    if (values.length !== header.length)
-      throw new Error(`CSV row ${n + 2} has ${values.length} fields, the header ${header.length}`);
-    return Object.fromEntries(header.map((name, i) => [name, values[i] ?? '']));
+  await beforeStart?.();
+  const handle = await h.env.client.workflow.start<typeof incidentWorkflow>('incidentWorkflow', {
+    taskQueue: h.taskQueue,
+    workflowId: incidentWorkflowId(id),
+    args: [input],
   });
-  return { columns: header, rows: named };
+  return { incident: opened.incident, handle };
+}
+
+/**
+ * Lends the supplier an account of our own staff (registered as a shared account, custodian carol) for `days`, as
+ * `POST /v1/shared-accounts/{id}/lends` would; answers the lend's id, the account's DN and the lent password.
+ */
+export async function startLend(
+  h: WorkflowHarness,
+  supplier: SupplierRecord,
+  days: number,
+): Promise<{ lendId: string; dn: string; password: string }> {
+  const now = await h.env.currentTimeMs();
+  const custodian = { name: 'carol', email: 'carol@corp.example' };
+  const { account } = await h.ldap.createAccount({
+    username: `site-admin-${token(6)}`,
+    organisation: 'Our own firm',
+    displayName: 'Website admin',
+    grantId: randomUUID(),
+    // By the wall clock, which slapd reads: the time-skipping server's clock may run ahead.
+    expiresAt: inDays(400),
+    groups: [],
+  });
+  const sharedAccountId = randomUUID();
+  await h.registry.insertSharedAccount({
+    id: sharedAccountId,
+    provider: 'ldap',
+    account,
+    label: 'Website admin',
+    custodian,
+    createdBy: 'ada',
+    createdAt: new Date(now).toISOString(),
+    updatedAt: new Date(now).toISOString(),
+  });
+  const input: LendInput = {
+    door: 'lend',
+    grantId: randomUUID(),
+    provider: 'ldap',
+    supplier: { organisation: supplier.legalName, contactEmail: 'ops@supplier.example' },
+    supplierId: supplier.id,
+    username: account.username,
+    displayName: account.displayName,
+    expiresAt: new Date(now + days * DAY).toISOString(),
+    reason: 'site migration',
+    groups: [],
+    requestedBy: 'rita',
+    createdAt: new Date(now).toISOString(),
+    maxGrantDays: 90,
+    sharedAccountId,
+    account,
+    custodian,
+  };
+  const handle = await h.env.client.workflow.start<typeof lendWorkflow>('lendWorkflow', {
+    taskQueue: h.taskQueue,
+    workflowId: sharedAccountWorkflowId(sharedAccountId),
+    args: [input],
+  });
+  const claimed = await handle.executeUpdate(claimCredentialUpdate, {
+    args: [{ grantId: input.grantId, answerBy: new Date(now + 30_000).toISOString() }],
+  });
+  if (!claimed.credential) throw new Error(`the lend handed out no password: ${claimed.state.status}`);
+  return { lendId: input.grantId, dn: account.externalId, password: claimed.credential.password };
 }
