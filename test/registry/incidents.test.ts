@@ -1,27 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentDoor, IncidentRecord } from '../../domain/incident.js';
 import type { ManualDoorRecord } from '../../domain/manual-door.js';
-import { supplierKey } from '../../domain/naming.js';
-import type { SupplierRecord } from '../../domain/supplier.js';
 import { openRegistry } from '../../src/registry/store.js';
 import type { RegistryStore } from '../../src/registry/types.js';
-import { backends, migrateToBefore, type Backend } from './backends.js';
-import { addGrant, at, DAY, end, failProvisioning, HOUR, provision } from './grants.js';
-
-function supplier(legalName: string): SupplierRecord {
-  return {
-    id: randomUUID(),
-    legalName,
-    key: supplierKey(legalName),
-    contactEmails: ['office@supplier.example'],
-    sponsor: { name: 'Sam Sponsor' },
-    createdBy: 'rita',
-    createdAt: at(0),
-    updatedAt: at(0),
-  };
-}
+import { backends, type Backend } from './backends.js';
+import { openRegistryBefore } from './legacy.js';
+import { addGrant, at, DAY, end, failProvisioning, HOUR, provision, supplierRecord } from './grants.js';
 
 /** An entry as the API opens it, `offset` after the tests' origin. */
 function incident(supplierId: string | undefined, offset: number, reason = 'ransomware'): IncidentRecord {
@@ -80,7 +65,7 @@ describe.each(backends)('the incident register on $name', ({ start }) => {
   });
 
   it('opens an entry that blocks the supplier and lists the doors to close; a second open is refused, the lift recorded', async () => {
-    const acme = await store.insertSupplier(supplier('Acme Breached'));
+    const acme = await store.insertSupplier(supplierRecord('Acme Breached'));
     const record = incident(acme.id, DAY);
     const doors = [door(record.id, 'g1', DAY), door(record.id, 'g2', DAY)];
     const opened = await store.openIncident(record, doors);
@@ -128,7 +113,7 @@ describe.each(backends)('the incident register on $name', ({ start }) => {
   });
 
   it('leaves exactly one block when two admins open an incident on one supplier at once', async () => {
-    const acme = await store.insertSupplier(supplier('Acme Raced'));
+    const acme = await store.insertSupplier(supplierRecord('Acme Raced'));
     const records = [1, 2, 3, 4].map((n) => incident(acme.id, DAY + n));
     const answers = await Promise.all(
       records.map((r) => store.openIncident(r, [door(r.id, `d-${r.id}`, DAY)])),
@@ -198,7 +183,7 @@ describe.each(backends)('the incident register on $name', ({ start }) => {
   });
 
   it('records each door closing once with its own time, the last one once, and each notice once', async () => {
-    const acme = await store.insertSupplier(supplier('Acme Closing'));
+    const acme = await store.insertSupplier(supplierRecord('Acme Closing'));
     const record = incident(acme.id, DAY);
     await store.openIncident(record, [door(record.id, 'a', DAY)]);
     await store.addIncidentDoors(record.id, [
@@ -249,7 +234,7 @@ describe.each(backends)('the incident register on $name', ({ start }) => {
   });
 
   it('lists the register newest first, by supplier and by when it was discovered', async () => {
-    const acme = await store.insertSupplier(supplier('Acme Listed'));
+    const acme = await store.insertSupplier(supplierRecord('Acme Listed'));
     const made: IncidentRecord[] = [];
     for (let n = 0; n < 3; n++) {
       const record = incident(undefined, 40 * DAY + n * DAY);
@@ -270,7 +255,7 @@ describe.each(backends)('the incident register on $name', ({ start }) => {
   });
 
   it('pre-fills the doors the supplier held during the period, of every kind, from when to when', async () => {
-    const acme = await store.insertSupplier(supplier('Acme Held'));
+    const acme = await store.insertSupplier(supplierRecord('Acme Held'));
     const period = { from: at(10 * DAY), until: at(20 * DAY) };
     const closedBefore = await addGrant(store, { supplierId: acme.id, createdAt: at(0) });
     await provision(store, closedBefore, at(HOUR));
@@ -329,7 +314,7 @@ describe.each(backends)('the incident register on $name', ({ start }) => {
   });
 
   it('flags a manual door once per incident however often a retried activity flags it', async () => {
-    const acme = await store.insertSupplier(supplier('Acme Flagged'));
+    const acme = await store.insertSupplier(supplierRecord('Acme Flagged'));
     const manual = await store.insertManualDoor(manualDoor(acme.id, DAY));
     const flag = {
       manualDoorId: manual.id,
@@ -364,29 +349,8 @@ describe.each(backends)('the incidents migration on $name', ({ start }) => {
   });
 
   it('adds the register to a registry written before it, for the suppliers and grants it holds', async () => {
-    const location = await backend.freshDatabase();
-    const acme = supplier('Acme Before Incidents');
-    const before: Kysely<any> = backend.connect(location);
-    try {
-      await migrateToBefore(before, '0012-incidents');
-      await before
-        .insertInto('suppliers')
-        .values({
-          id: acme.id,
-          supplier_key: acme.key,
-          legal_name: acme.legalName,
-          name_key: acme.key,
-          contact_emails: '[]',
-          sponsor_name: 'Sam Sponsor',
-          created_by: 'rita',
-          created_at: at(0),
-          updated_at: at(0),
-        })
-        .execute();
-    } finally {
-      await before.destroy();
-    }
-    const store = await openRegistry(location);
+    const acme = supplierRecord('Acme Before Incidents');
+    const store = await openRegistryBefore(backend, '0012-incidents', acme);
     try {
       const stored = await store.getSupplier(acme.id);
       expect(stored?.legalName).toBe(acme.legalName);
