@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INCIDENT_FIELDS, INCIDENT_RETENTION_YEARS, incidentWorkflowId } from '../../domain/incident.js';
 import { startOktaFake, type OktaFake } from '../fakes/okta/index.js';
@@ -179,7 +180,7 @@ describe('a supplier is breached: every door closed, the supplier blocked, the r
       TOKENS.auditor,
     );
     expect(auditor.status).toBe(403);
-    const unknown = await openIncident(stack, 'no-such-supplier', {
+    const unknown = await openIncident(stack, randomUUID(), {
       reason: 'x',
       discoveredAt: inSeconds(-60),
     });
@@ -393,8 +394,9 @@ describe('a supplier is breached: every door closed, the supplier blocked, the r
     const first = await stack.request('PATCH', `/v1/incidents/${incidentId}`, TOKENS.admin, {
       personalInformation: 'Names and e-mail addresses of customers in the CRM',
       circumstances: 'A technician’s laptop was encrypted by ransomware; the VPN profile was on it',
+      // From two days ago until just now: the doors were opened and closed within it.
       occurredFrom: inSeconds(-2 * 86_400),
-      occurredUntil: inSeconds(-3600),
+      occurredUntil: inSeconds(-1),
       personsConcerned: 120,
       riskAssessment: 'Contact data only; phishing is the likely misuse',
       seriousRisk: false,
