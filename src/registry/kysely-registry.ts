@@ -15,6 +15,12 @@ import * as lends from './shared-account-lends.js';
 import * as manualDoors from './manual-doors.js';
 import type { ManualDoorPage, ManualDoorQuery, ManualDoorStore } from './manual-door-store.js';
 import type { ManualDoorEvent, ManualDoorRecord } from '../../domain/manual-door.js';
+import * as incidents from './incidents.js';
+import * as incidentDoors from './incident-doors.js';
+import * as incidentTrail from './incident-trail.js';
+import { heldDoors } from './held-doors.js';
+import type { IncidentChanges, IncidentPage, IncidentQuery, IncidentStore } from './incident-store.js';
+import type { HeldDoor, IncidentDoor, IncidentEvent, IncidentRecord } from '../../domain/incident.js';
 import type {
   DueRotation,
   SealedCredential,
@@ -43,44 +49,6 @@ const IDS_PER_QUERY = 500;
 /** The registry on a migrated database, SQLite or PostgreSQL alike: the queries use no dialect-only SQL. */
 export class KyselyRegistry implements RegistryStore {
   constructor(private readonly db: Kysely<Database>) {}
-
-  // The incident register: written by migration 0012-incidents (placeholders until it lands).
-  openIncident(): never {
-    throw new Error('the incident register is not there yet');
-  }
-  getIncident(): never {
-    throw new Error('the incident register is not there yet');
-  }
-  listIncidents(): never {
-    throw new Error('the incident register is not there yet');
-  }
-  updateIncident(): never {
-    throw new Error('the incident register is not there yet');
-  }
-  listIncidentDoors(): never {
-    throw new Error('the incident register is not there yet');
-  }
-  addIncidentDoors(): never {
-    throw new Error('the incident register is not there yet');
-  }
-  markIncidentDoorClosed(): never {
-    throw new Error('the incident register is not there yet');
-  }
-  markIncidentDoorsClosed(): never {
-    throw new Error('the incident register is not there yet');
-  }
-  recordIncidentEvent(): never {
-    throw new Error('the incident register is not there yet');
-  }
-  listIncidentEvents(): never {
-    throw new Error('the incident register is not there yet');
-  }
-  liftSupplierBlock(): never {
-    throw new Error('the incident register is not there yet');
-  }
-  heldDoors(): never {
-    throw new Error('the incident register is not there yet');
-  }
 
   async insertGrant(grant: GrantRecord, created: EventRecord): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
@@ -370,7 +338,7 @@ export class KyselyRegistry implements RegistryStore {
     return manualDoors.listManualDoorEvents(this.db, id);
   }
 
-  recordManualDoorNotice(notice: Parameters<ManualDoorStore['recordManualDoorNotice']>[0]): Promise<void> {
+  recordManualDoorNotice(notice: Parameters<ManualDoorStore['recordManualDoorNotice']>[0]): Promise<boolean> {
     return manualDoors.recordManualDoorNotice(this.db, notice);
   }
 
@@ -383,6 +351,64 @@ export class KyselyRegistry implements RegistryStore {
     attestation: Parameters<ManualDoorStore['closeManualDoor']>[1],
   ): Promise<ManualDoorRecord | null> {
     return manualDoors.closeManualDoor(this.db, id, attestation);
+  }
+
+  openIncident(
+    record: IncidentRecord,
+    doors: readonly IncidentDoor[],
+  ): Promise<{ incident: IncidentRecord } | { blockedBy: string }> {
+    return incidents.openIncident(this.db, record, doors);
+  }
+
+  getIncident(id: string): Promise<IncidentRecord | null> {
+    return incidents.getIncident(this.db, id);
+  }
+
+  listIncidents(query: IncidentQuery): Promise<IncidentPage> {
+    return incidents.listIncidents(this.db, query);
+  }
+
+  updateIncident(
+    id: string,
+    changes: IncidentChanges,
+    by: { actor: string; at: string },
+  ): ReturnType<IncidentStore['updateIncident']> {
+    return incidents.updateIncident(this.db, id, changes, by);
+  }
+
+  listIncidentDoors(incidentId: string): Promise<IncidentDoor[]> {
+    return incidentDoors.listIncidentDoors(this.db, incidentId);
+  }
+
+  addIncidentDoors(incidentId: string, doors: readonly IncidentDoor[]): Promise<void> {
+    return incidentDoors.addIncidentDoors(this.db, incidentId, doors);
+  }
+
+  markIncidentDoorClosed(incidentId: string, doorId: string, closedAt: string): Promise<void> {
+    return incidentDoors.markIncidentDoorClosed(this.db, incidentId, doorId, closedAt);
+  }
+
+  markIncidentDoorsClosed(incidentId: string, doorsClosedAt: string): Promise<void> {
+    return incidentDoors.markIncidentDoorsClosed(this.db, incidentId, doorsClosedAt);
+  }
+
+  recordIncidentEvent(event: Parameters<IncidentStore['recordIncidentEvent']>[0]): Promise<void> {
+    return incidentTrail.recordIncidentEvent(this.db, event);
+  }
+
+  listIncidentEvents(incidentId: string): Promise<IncidentEvent[]> {
+    return incidentTrail.listIncidentEvents(this.db, incidentId);
+  }
+
+  liftSupplierBlock(
+    supplierId: string,
+    by: { actor: string; at: string; reason: string },
+  ): Promise<{ incidentId: string } | null> {
+    return incidents.liftSupplierBlock(this.db, supplierId, by);
+  }
+
+  heldDoors(supplierId: string, from: string, until: string): Promise<HeldDoor[]> {
+    return heldDoors(this.db, supplierId, from, until);
   }
 
   async close(): Promise<void> {

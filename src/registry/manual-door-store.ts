@@ -42,17 +42,19 @@ export interface ManualDoorStore {
   /** The door's trail, oldest first. */
   listManualDoorEvents(id: string): Promise<ManualDoorEvent[]>;
   /**
-   * Appends `reminder-sent` or `escalated`. Idempotent per (door, type, `key`): a retried activity appends nothing
-   * twice; `key` names the occasion (the reminder's lead, the escalation's day).
+   * Appends `reminder-sent`, `escalated` or `incident-flagged`. Idempotent per (door, type, `key`): a retried
+   * activity appends nothing twice; `key` names the occasion (the reminder's lead, the escalation's day, the
+   * incident's id: a door is flagged once per incident). True when this call appended it; false when it was there
+   * already, or there is no such door.
    */
   recordManualDoorNotice(notice: {
     manualDoorId: string;
-    type: Extract<ManualDoorEventType, 'reminder-sent' | 'escalated'>;
+    type: Extract<ManualDoorEventType, 'reminder-sent' | 'escalated' | 'incident-flagged'>;
     key: string;
     at: string;
     actor: string;
     details?: Record<string, string> | undefined;
-  }): Promise<void>;
+  }): Promise<boolean>;
   /** An `open` door past its `until` becomes `overdue`; a door already overdue or closed is left as it is. */
   markManualDoorOverdue(id: string): Promise<ManualDoorRecord | null>;
   /**

@@ -132,9 +132,9 @@ export async function listManualDoorEvents(db: Kysely<Database>, id: string): Pr
 export async function recordManualDoorNotice(
   db: Kysely<Database>,
   notice: Parameters<ManualDoorStore['recordManualDoorNotice']>[0],
-): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    if (!(await lockRow(tx, notice.manualDoorId))) return;
+): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    if (!(await lockRow(tx, notice.manualDoorId))) return false;
     const recorded = await tx
       .selectFrom('manual_door_events')
       .select('seq')
@@ -142,7 +142,7 @@ export async function recordManualDoorNotice(
       .where('type', '=', notice.type)
       .where('notice_key', '=', notice.key)
       .executeTakeFirst();
-    if (recorded) return;
+    if (recorded) return false;
     await appendEvent(tx, {
       manualDoorId: notice.manualDoorId,
       type: notice.type,
@@ -151,6 +151,7 @@ export async function recordManualDoorNotice(
       details: notice.details,
       noticeKey: notice.key,
     });
+    return true;
   });
 }
 

@@ -9,6 +9,12 @@ import {
   type ManualDoorsTable,
 } from './manual-doors-migration.js';
 import { addInventory, type ReviewCredentialsTable } from './inventory-migration.js';
+import {
+  addIncidents,
+  type IncidentDoorsTable,
+  type IncidentEventsTable,
+  type IncidentsTable,
+} from './incidents-migration.js';
 
 /** Row shapes as stored; instants are ISO-8601 UTC text so they sort and compare as text in any dialect. */
 export interface GrantsTable {
@@ -100,6 +106,10 @@ export interface SuppliersTable {
   created_by: string;
   created_at: string;
   updated_at: string;
+  /** The incident blocking the supplier, since when and by whom (0012); all null while it is not blocked. */
+  block_incident_id: string | null;
+  block_since: string | null;
+  block_by: string | null;
 }
 
 export interface GrantEventsTable {
@@ -162,6 +172,9 @@ export interface Database {
   manual_doors: ManualDoorsTable;
   manual_door_events: ManualDoorEventsTable;
   review_credentials: ReviewCredentialsTable;
+  incidents: IncidentsTable;
+  incident_doors: IncidentDoorsTable;
+  incident_events: IncidentEventsTable;
 }
 
 const migrations: Record<string, Migration> = {
@@ -213,6 +226,7 @@ const migrations: Record<string, Migration> = {
   '0008-shared-accounts': { up: addSharedAccounts },
   '0010-manual-doors': { up: addManualDoors },
   '0011-inventory': { up: addInventory },
+  '0012-incidents': { up: addIncidents },
 };
 
 /**

@@ -1,12 +1,13 @@
 /** The registry's suppliers: rows, writes and the listing, for `KyselyRegistry`. */
-import { sql, type Expression, type Kysely, type Selectable, type SqlBool } from 'kysely';
+import { sql, type Expression, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { SupplierRecord } from '../../domain/supplier.js';
 import { containsPattern, foldSupplierName, LIKE_ESCAPE } from './fold.js';
 import { checkLimit, pageOf, storedInstant } from './listing.js';
 import type { Database, SuppliersTable } from './schema.js';
 import type { SupplierChanges, SupplierPage, SupplierQuery } from './types.js';
 
-function supplierRow(supplier: SupplierRecord): SuppliersTable {
+/** A new supplier's row: never blocked; only an incident blocks it (`openIncident`). */
+function supplierRow(supplier: SupplierRecord): Insertable<SuppliersTable> {
   return {
     id: supplier.id,
     supplier_key: supplier.key,
@@ -32,6 +33,9 @@ function toSupplier(row: Selectable<SuppliersTable>): SupplierRecord {
     sponsor: { name: row.sponsor_name, ...(row.sponsor_email ? { email: row.sponsor_email } : {}) },
     contractEnd: row.contract_end ?? undefined,
     notes: row.notes ?? undefined,
+    ...(row.block_incident_id
+      ? { block: { incidentId: row.block_incident_id, since: row.block_since ?? '', by: row.block_by ?? '' } }
+      : {}),
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
