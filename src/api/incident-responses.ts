@@ -101,7 +101,7 @@ export const incidentEventSchema = z
     actor: z.string().meta({ description: 'Who did it: a token name, or `supplier-access`.' }),
     details: z.record(z.string(), z.string()).optional(),
     changes: z
-      .record(z.enum(INCIDENT_FIELDS), z.object({ from: valueSchema, to: valueSchema }))
+      .partialRecord(z.enum(INCIDENT_FIELDS), z.object({ from: valueSchema, to: valueSchema }))
       .optional()
       .meta({ description: '`updated` only: each changed field, before and after (`null`: unknown).' }),
   })

@@ -19,6 +19,8 @@ import { createLogger } from '../../src/logger.js';
 import { openRegistry } from '../../src/registry/store.js';
 import type { RegistryStore } from '../../src/registry/types.js';
 import { inDays } from '../helpers/kit.js';
+import type { JsonObject } from '../../src/api/json-schema.js';
+import { DocumentValidator, undeclaredKeys } from './openapi-helpers.js';
 import { addGrant, provision } from '../registry/grants.js';
 
 const TOKENS = {
@@ -31,6 +33,8 @@ const TOKENS = {
 let dataDir: string;
 let registry: RegistryStore;
 let app: FastifyInstance;
+let doc: JsonObject;
+let validator: DocumentValidator;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'incidents-api-'));
@@ -76,7 +80,17 @@ beforeAll(async () => {
     rateLimitPerMinute: 0,
   });
   await app.ready();
+  doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+  validator = new DocumentValidator(doc);
 });
+
+/** The answer's body matches the document's component, and has no member the document does not name. */
+function expectDocumented(response: { statusCode: number; body: string }, component: string): void {
+  const body = JSON.parse(response.body) as unknown;
+  const check = validator.component(component);
+  expect(check(body), JSON.stringify(check.errors)).toBe(true);
+  expect(undeclaredKeys(doc, { $ref: `#/components/schemas/${component}` }, body)).toEqual([]);
+}
 
 afterAll(async () => {
   await app?.close();
@@ -350,8 +364,10 @@ describe('completing an entry', () => {
       seriousRisk: { from: null, to: true },
       occurredFrom: { from: incident.occurredFrom, to: null },
     });
-    // The entry as read back says the same.
-    expect((await call('GET', url, TOKENS.audrey)).json()).toEqual(detail);
+    // The entry as read back says the same, as the document describes it.
+    const read = await call('GET', url, TOKENS.audrey);
+    expect(read.json()).toEqual(detail);
+    expectDocumented(read, 'IncidentDetail');
   });
 
   it('an unknown incident is a 404', async () => {
@@ -412,6 +428,7 @@ describe('the exports', () => {
   it('JSON: every entry in full, with the same filters', async () => {
     const all = await call('GET', '/v1/incidents.json', TOKENS.audrey);
     expect(all.statusCode).toBe(200);
+    expectDocumented(all, 'IncidentExport');
     const parsed = JSON.parse(all.body) as Exported;
     expect(Date.parse(parsed.exportedAt)).not.toBeNaN();
     const ids = parsed.incidents.map((d) => d.incident.id);
@@ -434,7 +451,9 @@ describe('the exports', () => {
   });
 
   it('the listing pages the same register', async () => {
-    const first = (await call('GET', '/v1/incidents?limit=1', TOKENS.audrey)).json();
+    const page = await call('GET', '/v1/incidents?limit=1', TOKENS.audrey);
+    expectDocumented(page, 'IncidentPage');
+    const first = page.json();
     expect(first.incidents).toHaveLength(1);
     const next = (
       await call('GET', `/v1/incidents?limit=1&cursor=${first.nextCursor}`, TOKENS.audrey)
@@ -449,6 +468,7 @@ describe("a blocked supplier's doors", () => {
   let incidentId: string;
   let grantId: string;
   let sharedAccountId: string;
+  const expiresAt = inDays(5);
 
   beforeAll(async () => {
     supplierId = await addSupplier(legalName);
@@ -458,7 +478,7 @@ describe("a blocked supplier's doors", () => {
       supplierId,
       organisation: legalName,
       createdAt: ago(2),
-      expiresAt: inDays(5),
+      expiresAt,
     });
     await provision(registry, grant, ago(2));
     grantId = grant.id;
@@ -477,13 +497,16 @@ describe("a blocked supplier's doors", () => {
   });
 
   it('the supplier shows its block', async () => {
-    const supplier = (await call('GET', `/v1/suppliers/${supplierId}`, TOKENS.rita)).json();
+    const answer = await call('GET', `/v1/suppliers/${supplierId}`, TOKENS.rita);
+    expectDocumented(answer, 'SupplierWithGrants');
+    const supplier = answer.json();
     expect(supplier.block).toMatchObject({ incidentId, by: 'ada' });
     expect(Date.parse(supplier.block.since)).not.toBeNaN();
   });
 
-  const blocked = (response: { statusCode: number; json(): any }) => {
+  const blocked = (response: { statusCode: number; body: string; json(): any }) => {
     expect(response.statusCode).toBe(409);
+    expectDocumented(response, 'Problem');
     expect(response.json()).toMatchObject({
       incidentId,
       detail: `supplier ${legalName} is blocked by incident ${incidentId}; an admin must lift the block first`,
@@ -533,7 +556,7 @@ describe("a blocked supplier's doors", () => {
       }),
     );
     blocked(await call('POST', `/v1/grants/${grantId}/extensions/approve`, TOKENS.alice));
-    expect((await registry.getGrant(grantId))?.expiresAt).toBe(inDays(5));
+    expect((await registry.getGrant(grantId))?.expiresAt).toBe(expiresAt);
   });
 
   it('a second incident names the one that holds the block', async () => {
@@ -553,6 +576,7 @@ describe("a blocked supplier's doors", () => {
       reason: 'Audit passed',
     });
     expect(lifted.statusCode, lifted.body).toBe(200);
+    expectDocumented(lifted, 'Supplier');
     expect(lifted.json()).toMatchObject({ id: supplierId, legalName });
     expect(lifted.json().block).toBeUndefined();
     const events = (await call('GET', `/v1/incidents/${incidentId}`, TOKENS.audrey)).json().events;
