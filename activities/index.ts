@@ -21,6 +21,7 @@ import { createReviewInventoryActivities } from './review-inventory.js';
 import { createServiceCredentialActivities } from './service-credentials.js';
 import { createSharedAccountActivities } from './shared-accounts.js';
 import { createManualDoorActivities } from './manual-doors.js';
+import { createIncidentActivities } from './incidents.js';
 
 export interface ActivityDeps {
   providers: ReadonlyMap<ProviderName, IdentityProvider>;
@@ -69,6 +70,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSharedAccountActivities(deps),
     ...createManualDoorActivities(deps),
     ...createServiceCredentialActivities(deps),
+    ...createIncidentActivities(deps),
   };
 }
 

@@ -2,8 +2,8 @@
  * The messages a grant's workflow answers, whatever its door: a grant and a lend take the same updates and query,
  * so the API's `/v1/grants/{id}/…` operations work for both. Deterministic: loaded inside the workflow sandbox.
  */
-import { setHandler } from '@temporalio/workflow';
-import { requireAuthentic } from './authentic.js';
+import { log, setHandler } from '@temporalio/workflow';
+import { isAuthentic, requireAuthentic } from './authentic.js';
 import { reject, type GrantLifecycle } from './grant-lifecycle.js';
 import {
   approveExtensionUpdate,
@@ -11,6 +11,7 @@ import {
   rejectExtensionUpdate,
   requestExtensionUpdate,
   returnCredentialUpdate,
+  revokeSignal,
   revokeUpdate,
   shortenUpdate,
   stateQuery,
@@ -66,5 +67,17 @@ export function acceptMessages(grant: GrantLifecycle): void {
       requireAuthentic(request, grantId);
       if (!grant.live) reject('Conflict', `the grant is already ${grant.state.status}`);
     },
+  });
+  // A signal has no validator and cannot be refused to its sender: what is not believed is logged and dropped.
+  setHandler(revokeSignal, async (request: RevokeRequest) => {
+    if (!isAuthentic(request) || request.grantId !== grantId) {
+      // Someone reaches the Temporal frontend and is trying: operators should hear of it.
+      log.warn(
+        'refused a revoke signal that was not encrypted with a key this service holds or names another grant',
+      );
+      return;
+    }
+    if (!grant.live) return;
+    await grant.revoke(request);
   });
 }

@@ -18,7 +18,8 @@ import { openRegistry } from '../../src/registry/store.js';
 import type { RegistryStore } from '../../src/registry/types.js';
 import { createSealer, type CredentialSealer } from '../../src/sealing.js';
 import type { grantWorkflow } from '../../workflows/grant.js';
-import { claimCredentialUpdate } from '../../workflows/messages.js';
+import { claimCredentialUpdate, grantWorkflowId } from '../../workflows/messages.js';
+import type { ProviderName } from '../../domain/account.js';
 import type { GrantInput, GrantState } from '../../domain/grant.js';
 import { sharedServers, slapdSubtree, stopUnlessShared, uniqueName } from './shared-servers.js';
 import { EncryptionCodec, parseEncryptionKeys } from '../../src/codec.js';
@@ -59,9 +60,10 @@ export class WorkflowHarness {
     private readonly dir: string,
   ) {}
 
-  static async start(name: string): Promise<WorkflowHarness> {
+  /** `ownSlapd`: a slapd of the file's own, which a test may stop (the run's shared one cannot be). */
+  static async start(name: string, { ownSlapd = false } = {}): Promise<WorkflowHarness> {
     const dir = mkdtempSync(join(tmpdir(), `${name}-`));
-    const shared = sharedServers();
+    const shared = ownSlapd ? undefined : sharedServers();
     const [env, bundle, slapd] = await Promise.all([
       timeSkippingEnvironment(testDataConverter()),
       workflowBundle(),
@@ -76,7 +78,7 @@ export class WorkflowHarness {
   /**
    * Runs `body` with a worker on a fresh task queue; its LDAP provider may be wrapped to make it fail, and its
    * notifications may go to the recipients a test names (by default, those the registry holds), and overdue
-   * manual doors to the admins `review.reportTo` names.
+   * manual doors to the admins `review.reportTo` names; `providers` adds directories beside the LDAP one.
    */
   async withWorker<T>(
     body: () => Promise<T>,
@@ -85,8 +87,10 @@ export class WorkflowHarness {
       notifier,
       recipients,
       review,
+      providers = new Map(),
     }: {
       provider?: IdentityProvider;
+      providers?: ReadonlyMap<ProviderName, IdentityProvider>;
       notifier?: Notifier;
       recipients?: GrantRecipients;
       review?: ReviewSettings;
@@ -99,7 +103,7 @@ export class WorkflowHarness {
       workflowBundle: this.bundle,
       dataConverter: testWorkerDataConverter(),
       activities: createActivities({
-        providers: new Map([['ldap', provider]]),
+        providers: new Map([...providers, ['ldap', provider]]),
         registry: this.registry,
         logger: createLogger('silent'),
         notifier,
@@ -111,11 +115,15 @@ export class WorkflowHarness {
     return worker.runUntil(body);
   }
 
-  /** Starts a grant of `days` for the organisation and takes its one-time credential, as the API would. */
+  /**
+   * Starts a grant of `days` for the organisation and takes its one-time credential, as the API would; with
+   * `claim: false` it leaves the credential (a grant that may be revoked before anyone could claim it).
+   */
   async startGrant(
     organisation: string,
     days: number,
     overrides: Partial<GrantInput> = {},
+    { claim = true } = {},
   ): Promise<{ handle: WorkflowHandle<typeof grantWorkflow>; input: GrantInput; password: string }> {
     const now = await this.env.currentTimeMs();
     const username = `sup-${organisation.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${this.queues}`;
@@ -135,9 +143,10 @@ export class WorkflowHarness {
     };
     const handle = await this.env.client.workflow.start<typeof grantWorkflow>('grantWorkflow', {
       taskQueue: this.taskQueue,
-      workflowId: `grant-ldap-${username}`,
+      workflowId: grantWorkflowId(input.provider, input.username),
       args: [input],
     });
+    if (!claim) return { handle, input, password: '' };
     const claimed = await handle.executeUpdate(claimCredentialUpdate, {
       args: [{ grantId: input.grantId, answerBy: new Date(now + 30_000).toISOString() }],
     });
