@@ -76,8 +76,9 @@ export function incidentRoutes(app: FastifyInstance, options: IncidentRoutesOpti
           'Revokes every live grant of the supplier, ends every lend (rotating the password), removes every ' +
           'service credential and flags every manual door to its custodian, all at once; blocks the supplier ' +
           '(no new door until an admin lifts the block); opens the confidentiality-incident register entry; tells ' +
-          'the admins. Answers once every door is closed, or after `API_ANSWER_WITHIN` with what is still pending ' +
-          '(a directory that is down: its doors close when it returns, and the entry records when).',
+          'the admins. Answers once every door but the manual ones is closed, or after `API_ANSWER_WITHIN` with ' +
+          'what is still pending (a directory that is down: its doors close when it returns, and the entry ' +
+          'records when). A manual door stays `pending` until its custodian attests it closed.',
         params: supplierParams,
         body: emptyWhenAbsent(openIncidentSchema(now)),
         docs: { example: INCIDENT_EXAMPLES.open },

@@ -218,12 +218,16 @@ export class IncidentService {
     }
   }
 
-  /** The incident's doors once every one is closed, or as they stand when the answer window is over. */
+  /**
+   * The incident's doors once every door the service closes itself is closed, or as they stand when the answer
+   * window is over. A flagged manual door closes when a person attests it: the answer does not wait for that.
+   */
   private async waitForDoors(incidentId: string): Promise<IncidentDoor[]> {
     const deadline = Date.now() + (this.options.answerWithinMs ?? 10_000);
     for (;;) {
       const doors = await this.options.registry.listIncidentDoors(incidentId);
-      if (doors.every((d) => d.closedAt) || Date.now() + POLL_MS > deadline) return doors;
+      const closing = doors.filter((d) => d.action !== 'flag' && !d.closedAt);
+      if (closing.length === 0 || Date.now() + POLL_MS > deadline) return doors;
       await sleep(POLL_MS);
     }
   }
