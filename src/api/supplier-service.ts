@@ -140,7 +140,10 @@ export class SupplierService {
     if (supplier) refuseIfBlocked(supplier);
   }
 
-  /** A 409 when the grant's pending extension runs past a contract end moved earlier since it was asked for. */
+  /**
+   * A 409 when an incident blocks the supplier, or when the grant's pending extension runs past a contract end
+   * moved earlier since it was asked for.
+   */
   async checkPendingExtension(grant: GrantRecord): Promise<void> {
     await this.checkNotBlocked(grant.supplierId);
     const asked = grant.pendingExtension?.expiresAt;
