@@ -217,6 +217,8 @@ describe('a supplier is breached: every door closed, the supplier blocked, the r
     for (const door of opened.doors) expect(door.status).toBe(door.closedAt ? 'closed' : 'pending');
     expect(opened.closed + opened.pending).toBe(4);
     expect(opened.closed).toBe(opened.doors.filter((d) => d.closedAt).length);
+    // The answer waits for the doors the service closes itself, not for the one a person closes.
+    expect(opened.closed, 'both grants and the lend closed in the answer').toBe(3);
     expect(doors[manualDoorId]?.status).toBe('pending');
     // No password of any door is in the answer.
     for (const secret of [ldapGrant.credential!.password, lent.credential.password])
