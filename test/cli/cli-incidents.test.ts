@@ -138,6 +138,9 @@ describe('a breached supplier through the CLI, against the real service', () => 
     expect((await readEntry(stack.slapd, dn!))?.pwdAccountLockedTime).toEqual(['000001010000Z']);
     const shown = expectOk(await audrey('supplier', 'show', supplierId));
     expect(shown.stdout).toMatch(/revoked/);
+    expect(shown.stdout).toMatch(
+      new RegExp(`blocked\\s+by incident ${incidentId} since \\S+ \\(ada\\): no new door`),
+    );
   }, 120_000);
 
   it('refuses every new door for the blocked supplier and leaves nothing behind', async () => {
@@ -252,6 +255,7 @@ describe('a breached supplier through the CLI, against the real service', () => 
     expect(denied.code).toBe(1);
     const lifted = expectOk(await ada('supplier', 'unblock', supplierId, '--reason', 'Audit passed'));
     expect(lifted.stdout).toContain('Block lifted.');
+    expect(lifted.stdout).not.toContain('blocked');
     const door = expectOk(
       await rita(
         'manual',
