@@ -37,7 +37,9 @@ export type IncidentChanges = {
 
 /**
  * Where the confidentiality-incident register is kept. Entries are never deleted by the service: the register keeps
- * them at least `INCIDENT_RETENTION_YEARS` (and the retention sweep leaves them, and the rows they name, alone).
+ * them at least `INCIDENT_RETENTION_YEARS` (and the retention sweep leaves them, and the rows they name, alone: it
+ * deletes no registry row, only closed accounts from their directories and contact e-mails, see
+ * `retention-store.ts`). An entry's doors keep their name, kind and times after the directory account is gone.
  */
 export interface IncidentStore {
   /**

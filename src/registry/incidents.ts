@@ -14,7 +14,7 @@ import { insertIncidentDoors } from './incident-doors.js';
 import { columnValue, FIELD_COLUMNS, fieldValue, incidentRow, toIncident } from './incident-rows.js';
 import type { IncidentChanges, IncidentPage, IncidentQuery, IncidentStore } from './incident-store.js';
 import { appendIncidentEvent, lockIncident } from './incident-trail.js';
-import { checkLimit, pageOf, storedInstant } from './listing.js';
+import { newestFirst, storedInstant } from './listing.js';
 import type { Database, SuppliersTable } from './schema.js';
 
 /**
@@ -92,23 +92,13 @@ export async function getIncident(db: Kysely<Database>, id: string): Promise<Inc
 
 /** See `IncidentStore.listIncidents`. */
 export async function listIncidents(db: Kysely<Database>, query: IncidentQuery): Promise<IncidentPage> {
-  checkLimit(query.limit);
   let select = db.selectFrom('incidents').selectAll();
   if (query.supplierId !== undefined) select = select.where('supplier_id', '=', query.supplierId);
   if (query.discoveredFrom !== undefined)
     select = select.where('discovered_at', '>=', storedInstant(query.discoveredFrom));
   if (query.discoveredBefore !== undefined)
     select = select.where('discovered_at', '<', storedInstant(query.discoveredBefore));
-  if (query.after) {
-    const { createdAt, id } = query.after;
-    select = select.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
-  }
-  const rows = await select
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
-  const { items, next } = pageOf(rows.map(toIncident), query.limit);
+  const { items, next } = await newestFirst(select, query, toIncident);
   return next ? { incidents: items, next } : { incidents: items };
 }
 

@@ -1,4 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { containsPattern, LIKE_ESCAPE } from './fold.js';
 import type { Database } from './schema.js';
 import type { GrantCursor, GrantQuery } from './types.js';
@@ -91,4 +91,30 @@ export function pageOf<T extends GrantCursor>(rows: T[], limit: number): { items
   return rows.length > limit && last
     ? { items, next: { createdAt: last.createdAt, id: last.id } }
     : { items };
+}
+
+/** The tables listed newest first by `(created_at, id)`, each with an index in that order. */
+type ListedTable = 'incidents' | 'manual_doors' | 'shared_accounts';
+
+/**
+ * One page of a listing newest first, from the cursor on: `select` holds the filters, this the rest. The row-value
+ * comparison lets both dialects walk the table's `(created_at, id)` index backwards from the cursor, as for grants.
+ */
+export async function newestFirst<T extends ListedTable, O, R extends GrantCursor>(
+  select: SelectQueryBuilder<Database, T, O>,
+  query: { limit: number; after?: GrantCursor | undefined },
+  toItem: (row: O) => R,
+): Promise<{ items: R[]; next?: GrantCursor }> {
+  checkLimit(query.limit);
+  const [createdAt, id] = [sql.ref('created_at'), sql.ref('id')];
+  const { after } = query;
+  const from = after
+    ? select.where(sql<SqlBool>`(${createdAt}, ${id}) < (${after.createdAt}, ${after.id})`)
+    : select;
+  const rows = await from
+    .orderBy(createdAt, 'desc')
+    .orderBy(id, 'desc')
+    .limit(query.limit + 1)
+    .execute();
+  return pageOf(rows.map(toItem), query.limit);
 }

@@ -16,6 +16,9 @@ export interface ClosingCursor {
 /*
  * The retention sweep's queries (Law 25: personal information is destroyed once its purpose is served), on a
  * migrated database of either dialect; `KyselyRegistry` delegates to these and `RegistryStore` documents them.
+ * The sweep deletes no row of the registry: it deletes closed accounts from their directories and erases contact
+ * e-mails, while grants, their trails, suppliers and manual doors stay. So the incident register's entries, kept at
+ * least `INCIDENT_RETENTION_YEARS`, and every door and supplier they name stay too (`IncidentStore`).
  */
 
 /** What stands in an event's details, or a failure, where the contact e-mail was. */

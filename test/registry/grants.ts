@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { ProviderName } from '../../domain/account.js';
+import { supplierKey } from '../../domain/naming.js';
+import type { SupplierRecord } from '../../domain/supplier.js';
 import type { GrantRecord, RegistryStore } from '../../src/registry/types.js';
 import type { EventRecord } from '../../domain/events.js';
 
@@ -10,6 +13,20 @@ export const T0 = Date.parse('2031-03-01T08:00:00.000Z');
 /** `T0 + offset`, in the form the registry stores instants. */
 export function at(offsetMs: number): string {
   return new Date(T0 + offsetMs).toISOString();
+}
+
+/** A supplier as the API records it when it is created, at the tests' origin. */
+export function supplierRecord(legalName: string): SupplierRecord {
+  return {
+    id: randomUUID(),
+    legalName,
+    key: supplierKey(legalName),
+    contactEmails: ['office@supplier.example'],
+    sponsor: { name: 'Sam Sponsor' },
+    createdBy: 'rita',
+    createdAt: at(0),
+    updatedAt: at(0),
+  };
 }
 
 let made = 0;

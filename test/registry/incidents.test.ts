@@ -1,27 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncidentDoor, IncidentRecord } from '../../domain/incident.js';
 import type { ManualDoorRecord } from '../../domain/manual-door.js';
-import { supplierKey } from '../../domain/naming.js';
-import type { SupplierRecord } from '../../domain/supplier.js';
 import { openRegistry } from '../../src/registry/store.js';
 import type { RegistryStore } from '../../src/registry/types.js';
-import { backends, migrateToBefore, type Backend } from './backends.js';
-import { addGrant, at, DAY, end, failProvisioning, HOUR, provision } from './grants.js';
-
-function supplier(legalName: string): SupplierRecord {
-  return {
-    id: randomUUID(),
-    legalName,
-    key: supplierKey(legalName),
-    contactEmails: ['office@supplier.example'],
-    sponsor: { name: 'Sam Sponsor' },
-    createdBy: 'rita',
-    createdAt: at(0),
-    updatedAt: at(0),
-  };
-}
+import { backends, type Backend, type RegistryLocation } from './backends.js';
+import { openRegistryBefore } from './legacy.js';
+import { callInOtherProcess } from './other-process.js';
+import { addGrant, at, DAY, end, failProvisioning, HOUR, provision, supplierRecord } from './grants.js';
 
 /** An entry as the API opens it, `offset` after the tests' origin. */
 function incident(supplierId: string | undefined, offset: number, reason = 'ransomware'): IncidentRecord {
@@ -68,11 +54,13 @@ function manualDoor(supplierId: string, created: number): ManualDoorRecord {
 
 describe.each(backends)('the incident register on $name', ({ start }) => {
   let backend: Backend;
+  let location: RegistryLocation;
   let store: RegistryStore;
 
   beforeAll(async () => {
     backend = await start();
-    store = await openRegistry(await backend.freshDatabase());
+    location = await backend.freshDatabase();
+    store = await openRegistry(location);
   });
   afterAll(async () => {
     await store?.close();
@@ -80,7 +68,7 @@ describe.each(backends)('the incident register on $name', ({ start }) => {
   });
 
   it('opens an entry that blocks the supplier and lists the doors to close; a second open is refused, the lift recorded', async () => {
-    const acme = await store.insertSupplier(supplier('Acme Breached'));
+    const acme = await store.insertSupplier(supplierRecord('Acme Breached'));
     const record = incident(acme.id, DAY);
     const doors = [door(record.id, 'g1', DAY), door(record.id, 'g2', DAY)];
     const opened = await store.openIncident(record, doors);
@@ -127,20 +115,24 @@ describe.each(backends)('the incident register on $name', ({ start }) => {
     expect((await store.getSupplier(acme.id))?.block?.incidentId).toBe(again.id);
   });
 
-  it('leaves exactly one block when two admins open an incident on one supplier at once', async () => {
-    const acme = await store.insertSupplier(supplier('Acme Raced'));
-    const records = [1, 2, 3, 4].map((n) => incident(acme.id, DAY + n));
+  it('leaves exactly one block when admins in several processes open an incident on one supplier at once', async () => {
+    const acme = await store.insertSupplier(supplierRecord('Acme Raced'));
+    const records = [1, 2, 3].map((n) => incident(acme.id, DAY + n));
+    const startAt = Date.now() + 8000;
     const answers = await Promise.all(
-      records.map((r) => store.openIncident(r, [door(r.id, `d-${r.id}`, DAY)])),
+      records.map((r) =>
+        callInOtherProcess(location, startAt, 'openIncident', [r, [door(r.id, `d-${r.id}`, DAY)]]),
+      ),
     );
-    const winners = answers.filter((a) => 'incident' in a);
+    const winners = answers.filter((a) => typeof a === 'object' && a !== null && 'incident' in a);
     expect(winners).toHaveLength(1);
     const winner = (winners[0] as { incident: IncidentRecord }).incident.id;
-    expect(answers.filter((a) => 'blockedBy' in a)).toEqual([1, 2, 3].map(() => ({ blockedBy: winner })));
+    expect(answers.filter((a) => a !== winners[0])).toEqual([{ blockedBy: winner }, { blockedBy: winner }]);
     expect((await store.getSupplier(acme.id))?.block?.incidentId).toBe(winner);
     const page = await store.listIncidents({ supplierId: acme.id, limit: 10 });
     expect(page.incidents.map((i) => i.id)).toEqual([winner]);
-  });
+    expect((await store.listIncidentDoors(winner)).map((d) => d.doorId)).toEqual([`d-${winner}`]);
+  }, 60_000);
 
   it('keeps an incident without a supplier in the same register, closing nothing', async () => {
     const record = incident(undefined, DAY, 'internal account phished');
@@ -198,7 +190,7 @@ describe.each(backends)('the incident register on $name', ({ start }) => {
   });
 
   it('records each door closing once with its own time, the last one once, and each notice once', async () => {
-    const acme = await store.insertSupplier(supplier('Acme Closing'));
+    const acme = await store.insertSupplier(supplierRecord('Acme Closing'));
     const record = incident(acme.id, DAY);
     await store.openIncident(record, [door(record.id, 'a', DAY)]);
     await store.addIncidentDoors(record.id, [
@@ -249,7 +241,7 @@ describe.each(backends)('the incident register on $name', ({ start }) => {
   });
 
   it('lists the register newest first, by supplier and by when it was discovered', async () => {
-    const acme = await store.insertSupplier(supplier('Acme Listed'));
+    const acme = await store.insertSupplier(supplierRecord('Acme Listed'));
     const made: IncidentRecord[] = [];
     for (let n = 0; n < 3; n++) {
       const record = incident(undefined, 40 * DAY + n * DAY);
@@ -270,7 +262,7 @@ describe.each(backends)('the incident register on $name', ({ start }) => {
   });
 
   it('pre-fills the doors the supplier held during the period, of every kind, from when to when', async () => {
-    const acme = await store.insertSupplier(supplier('Acme Held'));
+    const acme = await store.insertSupplier(supplierRecord('Acme Held'));
     const period = { from: at(10 * DAY), until: at(20 * DAY) };
     const closedBefore = await addGrant(store, { supplierId: acme.id, createdAt: at(0) });
     await provision(store, closedBefore, at(HOUR));
@@ -329,7 +321,7 @@ describe.each(backends)('the incident register on $name', ({ start }) => {
   });
 
   it('flags a manual door once per incident however often a retried activity flags it', async () => {
-    const acme = await store.insertSupplier(supplier('Acme Flagged'));
+    const acme = await store.insertSupplier(supplierRecord('Acme Flagged'));
     const manual = await store.insertManualDoor(manualDoor(acme.id, DAY));
     const flag = {
       manualDoorId: manual.id,
@@ -364,29 +356,8 @@ describe.each(backends)('the incidents migration on $name', ({ start }) => {
   });
 
   it('adds the register to a registry written before it, for the suppliers and grants it holds', async () => {
-    const location = await backend.freshDatabase();
-    const acme = supplier('Acme Before Incidents');
-    const before: Kysely<any> = backend.connect(location);
-    try {
-      await migrateToBefore(before, '0012-incidents');
-      await before
-        .insertInto('suppliers')
-        .values({
-          id: acme.id,
-          supplier_key: acme.key,
-          legal_name: acme.legalName,
-          name_key: acme.key,
-          contact_emails: '[]',
-          sponsor_name: 'Sam Sponsor',
-          created_by: 'rita',
-          created_at: at(0),
-          updated_at: at(0),
-        })
-        .execute();
-    } finally {
-      await before.destroy();
-    }
-    const store = await openRegistry(location);
+    const acme = supplierRecord('Acme Before Incidents');
+    const store = await openRegistryBefore(backend, '0012-incidents', acme);
     try {
       const stored = await store.getSupplier(acme.id);
       expect(stored?.legalName).toBe(acme.legalName);

@@ -1,6 +1,10 @@
 import type { Kysely } from 'kysely';
 import { foldOrganisation } from '../../src/registry/fold.js';
 import type { GrantRecord } from '../../src/registry/types.js';
+import type { SupplierRecord } from '../../domain/supplier.js';
+import { openRegistry } from '../../src/registry/store.js';
+import type { RegistryStore } from '../../src/registry/types.js';
+import { migrateToBefore, type Backend } from './backends.js';
 
 /**
  * Writes a grant, with its `created` event, as a release whose schema ended at `0004-closed-at` did: every column
@@ -45,4 +49,42 @@ export async function insertGrantAs0004(
     .insertInto('grant_events')
     .values({ grant_id: grant.id, seq: 1, type: 'created', at: grant.createdAt, actor: grant.requestedBy })
     .execute();
+}
+
+/**
+ * Writes a supplier as a release whose schema ended between `0006-suppliers` and `0011-inventory` did: every column
+ * of that time (no block) and nothing later.
+ */
+export async function insertSupplierAs0006(db: Kysely<any>, supplier: SupplierRecord): Promise<void> {
+  await db
+    .insertInto('suppliers')
+    .values({
+      id: supplier.id,
+      supplier_key: supplier.key,
+      legal_name: supplier.legalName,
+      name_key: supplier.key,
+      contact_emails: '[]',
+      sponsor_name: supplier.sponsor.name,
+      created_by: supplier.createdBy,
+      created_at: supplier.createdAt,
+      updated_at: supplier.updatedAt,
+    })
+    .execute();
+}
+
+/** A new database as the release before `first` left it, holding `supplier`, opened (so migrated) by this release. */
+export async function openRegistryBefore(
+  backend: Backend,
+  first: string,
+  supplier: SupplierRecord,
+): Promise<RegistryStore> {
+  const location = await backend.freshDatabase();
+  const before = backend.connect(location);
+  try {
+    await migrateToBefore(before, first);
+    await insertSupplierAs0006(before, supplier);
+  } finally {
+    await before.destroy();
+  }
+  return openRegistry(location);
 }

@@ -1,26 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManualDoorRecord } from '../../domain/manual-door.js';
-import { supplierKey } from '../../domain/naming.js';
-import type { SupplierRecord } from '../../domain/supplier.js';
 import { openRegistry } from '../../src/registry/store.js';
 import type { RegistryStore } from '../../src/registry/types.js';
-import { backends, migrateToBefore, type Backend } from './backends.js';
-import { at, DAY, HOUR } from './grants.js';
-
-function supplier(legalName: string): SupplierRecord {
-  return {
-    id: randomUUID(),
-    legalName,
-    key: supplierKey(legalName),
-    contactEmails: ['office@supplier.example'],
-    sponsor: { name: 'Sam Sponsor' },
-    createdBy: 'rita',
-    createdAt: at(0),
-    updatedAt: at(0),
-  };
-}
+import { backends, type Backend } from './backends.js';
+import { openRegistryBefore } from './legacy.js';
+import { at, DAY, HOUR, supplierRecord } from './grants.js';
 
 /** A manual door as a requester records it: created at `created`, to be closed by `until`. */
 function manualDoor(supplierId: string, created: number, until: number): ManualDoorRecord {
@@ -52,8 +37,8 @@ describe.each(backends)('manual doors in the registry on $name', ({ start }) => 
   });
 
   it('records a door with its creation, lists it by supplier and status, and counts it open until it is attested closed', async () => {
-    const acme = await store.insertSupplier(supplier('Acme Manual'));
-    const other = await store.insertSupplier(supplier('Other Manual'));
+    const acme = await store.insertSupplier(supplierRecord('Acme Manual'));
+    const other = await store.insertSupplier(supplierRecord('Other Manual'));
     const door = await store.insertManualDoor(manualDoor(acme.id, DAY, 10 * DAY));
     const otherDoor = await store.insertManualDoor(manualDoor(other.id, 2 * DAY, 10 * DAY));
     expect(await store.getManualDoor(door.id)).toEqual(door);
@@ -100,7 +85,7 @@ describe.each(backends)('manual doors in the registry on $name', ({ start }) => 
   });
 
   it('records each reminder and escalation once however often a retried activity records it', async () => {
-    const acme = await store.insertSupplier(supplier('Acme Notices'));
+    const acme = await store.insertSupplier(supplierRecord('Acme Notices'));
     const door = await store.insertManualDoor(manualDoor(acme.id, DAY, 10 * DAY));
     const reminder = {
       manualDoorId: door.id,
@@ -122,7 +107,7 @@ describe.each(backends)('manual doors in the registry on $name', ({ start }) => 
   });
 
   it('pages newest first', async () => {
-    const acme = await store.insertSupplier(supplier('Acme Paging'));
+    const acme = await store.insertSupplier(supplierRecord('Acme Paging'));
     const doors = [];
     for (let n = 0; n < 3; n++)
       doors.push(await store.insertManualDoor(manualDoor(acme.id, 20 * DAY + n, 30 * DAY)));
@@ -146,29 +131,8 @@ describe.each(backends)('the manual doors migration on $name', ({ start }) => {
   });
 
   it('adds manual doors to a registry written before them, for the suppliers it holds', async () => {
-    const location = await backend.freshDatabase();
-    const acme = supplier('Acme Before Doors');
-    const before: Kysely<any> = backend.connect(location);
-    try {
-      await migrateToBefore(before, '0010-manual-doors');
-      await before
-        .insertInto('suppliers')
-        .values({
-          id: acme.id,
-          supplier_key: acme.key,
-          legal_name: acme.legalName,
-          name_key: acme.key,
-          contact_emails: '[]',
-          sponsor_name: 'Sam Sponsor',
-          created_by: 'rita',
-          created_at: at(0),
-          updated_at: at(0),
-        })
-        .execute();
-    } finally {
-      await before.destroy();
-    }
-    const store = await openRegistry(location);
+    const acme = supplierRecord('Acme Before Doors');
+    const store = await openRegistryBefore(backend, '0010-manual-doors', acme);
     try {
       expect((await store.getSupplier(acme.id))?.legalName).toBe(acme.legalName);
       const door = await store.insertManualDoor(manualDoor(acme.id, DAY, 10 * DAY));

@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SharedAccountRecord } from '../../domain/shared-account.js';
@@ -11,8 +8,7 @@ import type { RegistryStore } from '../../src/registry/types.js';
 import { createSealer } from '../../src/sealing.js';
 import { backends, type Backend, type RegistryLocation } from './backends.js';
 import { at, DAY, HOUR } from './grants.js';
-
-const execFileAsync = promisify(execFile);
+import { callInOtherProcess } from './other-process.js';
 
 let made = 0;
 
@@ -280,15 +276,6 @@ async function takeInOtherProcess(
   actor: string,
   startAt: number,
 ): Promise<string> {
-  const script = fileURLToPath(new URL('./take-credential.child.ts', import.meta.url));
-  const { stdout } = await execFileAsync(process.execPath, [
-    '--import',
-    'tsx',
-    script,
-    location.databaseUrl,
-    id,
-    actor,
-    String(startAt),
-  ]);
-  return stdout;
+  const taken = await callInOtherProcess(location, startAt, 'takeCustodianCredential', [id, actor, at(DAY)]);
+  return taken === null ? 'none' : typeof taken === 'string' ? taken : (taken as { sealed: string }).sealed;
 }
