@@ -230,6 +230,30 @@ describe('an incident about a supplier', () => {
     });
   });
 
+  it('keeps looking across runs continued as new, telling nobody twice', async () => {
+    await withWorker(async () => {
+      const supplier = await recordSupplier(h, `Slow Custodian ${randomUUID().slice(0, 6)} inc.`);
+      const manual = await startManualDoor(h, supplier, 'FTP drop box');
+      const { incident, handle } = await openIncident(h, supplier);
+      // Five minutes of looks, once a second at most: more rounds than one run keeps.
+      await h.env.sleep(5 * 60_000);
+      const { runId, raw } = await handle.describe();
+      expect(runId).not.toBe(raw.workflowExecutionInfo?.firstRunId);
+
+      await manual.handle.executeUpdate(attestUpdate, {
+        args: [{ manualDoorId: manual.door.id, actor: 'carol' }],
+      });
+      await h.env.client.workflow.getHandle(handle.workflowId).result();
+      expect(sinks.smtp.messages.filter((m) => m.subject.includes('FTP drop box')).map((m) => m.to)).toEqual([
+        ['carol@corp.example'],
+      ]);
+      const notices = webhooksOf(incident.id).sort();
+      expect(notices).toEqual(['doors-closed', 'incident-flagged', 'opened']);
+      const flags = await h.registry.listManualDoorEvents(manual.door.id);
+      expect(flags.filter((e) => e.type === 'incident-flagged')).toHaveLength(1);
+    });
+  });
+
   it('refuses a start sent without the service key, before any door is touched', async () => {
     await withWorker(async () => {
       const supplier = await recordSupplier(h, `Forged ${randomUUID().slice(0, 6)} inc.`);
