@@ -46,6 +46,8 @@ export interface DoorsToClose {
 export interface IncidentCheck extends DoorsToClose {
   /** Doors still open. */
   pending: number;
+  /** Doors this look found closed since the last one. */
+  closed: number;
   /** Set once every door is closed: when the last one closed. */
   doorsClosedAt?: string | undefined;
 }
@@ -135,22 +137,24 @@ export function createIncidentActivities({ registry, logger, notifier, review }:
       const doors = await pickUpDoors(ref);
       const fresh = doors.filter((d) => !before.has(d.doorId));
       let pending = 0;
+      let closed = 0;
       for (const door of doors) {
         if (door.closedAt) continue;
         const closedAt = await closedAtOf(door);
         if (closedAt) {
           await registry.markIncidentDoorClosed(incidentId, door.doorId, closedAt);
           door.closedAt = closedAt;
+          closed++;
         } else pending++;
       }
       const flagged = await flagManualDoors(ref, doors);
       const grants = await grantsToRevoke(fresh);
-      if (pending > 0) return { pending, grants, flagged };
+      if (pending > 0) return { pending, closed, grants, flagged };
       const times = doors.flatMap((d) => (d.closedAt ? [d.closedAt] : []));
       const doorsClosedAt = times.reduce((a, b) => (b > a ? b : a), times[0] ?? ref.at);
       await registry.markIncidentDoorsClosed(incidentId, doorsClosedAt);
       logger.info({ incidentId, doors: doors.length, doorsClosedAt }, 'incident: every door closed');
-      return { pending, grants, flagged, doorsClosedAt };
+      return { pending, closed, grants, flagged, doorsClosedAt };
     },
 
     /**

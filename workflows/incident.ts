@@ -47,7 +47,11 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentOu
   // Each look at the doors is made at the workflow's now (see `IncidentRef.at`).
   const ref = () => ({ incidentId, supplierId, at: new Date().toISOString() });
   const notices: Promise<void>[] = [];
-  const notify = (notice: IncidentNotice) => notices.push(deliver(notice));
+  let undelivered = 0;
+  const notify = (notice: IncidentNotice) => {
+    undelivered++;
+    notices.push(deliver(notice).finally(() => undelivered--));
+  };
 
   // A run continued as new does all of this again: every step is idempotent, and a notice recorded as sent is not
   // sent again (see `deliverIncidentNotice`).
@@ -68,13 +72,14 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentOu
       await Promise.all(notices);
       return { incidentId, doorsClosedAt: check.doorsClosedAt };
     }
-    if (round >= ROUNDS_PER_RUN) {
-      // Notices under way would be dropped by continuing as new; the checks go on meanwhile.
-      await Promise.all(notices.splice(0));
+    // Notices still retrying would be dropped by continuing as new: the checks go on until they are settled.
+    if (round >= ROUNDS_PER_RUN && undelivered === 0) {
       return continueAsNew<typeof incidentWorkflow>({ ...input, checkIntervalMs: interval });
     }
     await sleep(interval);
-    interval = Math.min(interval * 2, maxInterval);
+    // While doors keep closing the pace holds, so the register hears of each soon; it slows down only when a look
+    // found nothing new (a directory down), up to the longest interval.
+    if (check.closed === 0) interval = Math.min(interval * 2, maxInterval);
   }
 }
 

@@ -23,6 +23,12 @@ export function formatSupplier(supplier: Supplier | SupplierWithGrants): string[
       ['sponsor', sponsor],
       ['contract end', supplier.contractEnd],
       ['notes', supplier.notes],
+      [
+        'blocked',
+        supplier.block
+          ? `by incident ${supplier.block.incidentId} since ${supplier.block.since} (${supplier.block.by}): no new door`
+          : undefined,
+      ],
       ['registered', `by ${supplier.createdBy} at ${supplier.createdAt}`],
       ['updated at', supplier.updatedAt],
     ]),

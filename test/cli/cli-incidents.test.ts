@@ -2,7 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import type { IncidentRecord } from '../../domain/incident.js';
 import { supplierKey } from '../../domain/naming.js';
+import { openRegistry } from '../../src/registry/store.js';
 import { listDNs, readEntry } from '../helpers/ldap.js';
 import { TestStack, TOKENS } from '../helpers/stack.js';
 import { cli, grantIdIn, type CliRun } from './run-cli.js';
@@ -135,6 +138,9 @@ describe('a breached supplier through the CLI, against the real service', () => 
     expect((await readEntry(stack.slapd, dn!))?.pwdAccountLockedTime).toEqual(['000001010000Z']);
     const shown = expectOk(await audrey('supplier', 'show', supplierId));
     expect(shown.stdout).toMatch(/revoked/);
+    expect(shown.stdout).toMatch(
+      new RegExp(`blocked\\s+by incident ${incidentId} since \\S+ \\(ada\\): no new door`),
+    );
   }, 120_000);
 
   it('refuses every new door for the blocked supplier and leaves nothing behind', async () => {
@@ -249,6 +255,7 @@ describe('a breached supplier through the CLI, against the real service', () => 
     expect(denied.code).toBe(1);
     const lifted = expectOk(await ada('supplier', 'unblock', supplierId, '--reason', 'Audit passed'));
     expect(lifted.stdout).toContain('Block lifted.');
+    expect(lifted.stdout).not.toContain('blocked');
     const door = expectOk(
       await rita(
         'manual',
@@ -270,5 +277,83 @@ describe('a breached supplier through the CLI, against the real service', () => 
     expect(door.stdout).toMatch(/^Manual door /m);
     const again = await ada('supplier', 'unblock', supplierId, '--reason', 'again');
     expect(again.stderr).toContain(`supplier ${legalName} is not blocked (HTTP 409)`);
+  }, 120_000);
+});
+
+describe('an opening whose workflow never started', () => {
+  it('is repaired by the next request, which names the incident and starts its workflow', async () => {
+    const legalName = 'Incident Cli Repair ltée';
+    const added = expectOk(await rita('supplier', 'add', '--legal-name', legalName, '--sponsor-name', 'Sam'));
+    const supplierId = /^Supplier ([0-9a-f-]{36})$/m.exec(added.stdout)?.[1] ?? '';
+    const grantId = grantIdIn(
+      expectOk(
+        await rita(
+          'grant',
+          'create',
+          '--provider',
+          'ldap',
+          '--supplier',
+          supplierId,
+          '--days',
+          '7',
+          '--reason',
+          'x',
+        ),
+      ).stdout,
+    );
+    // The entry, the block and the door to close are written, as by an API that stopped before starting the
+    // incident's workflow.
+    const registry = await openRegistry({ dataDir: stack.env.DATA_DIR as string });
+    const at = new Date().toISOString();
+    const incident: IncidentRecord = {
+      id: randomUUID(),
+      supplierId,
+      supplierName: legalName,
+      reason: 'Ransomware',
+      discoveredAt: at,
+      doors: 'closing',
+      createdBy: 'ada',
+      createdAt: at,
+      updatedAt: at,
+      revision: 0,
+    };
+    const grant = await registry.getGrant(grantId);
+    try {
+      await registry.openIncident(incident, [
+        {
+          incidentId: incident.id,
+          kind: 'account',
+          doorId: grantId,
+          provider: 'ldap',
+          name: grant!.username,
+          heldFrom: grant!.provisionedAt ?? grant!.createdAt,
+          action: 'revoke',
+          requestedAt: at,
+        },
+      ]);
+    } finally {
+      await registry.close();
+    }
+
+    const retried = await ada(
+      'incident',
+      'open',
+      supplierId,
+      '--reason',
+      'Ransomware',
+      '--discovered-at',
+      at,
+    );
+    expect(retried.code).toBe(1);
+    expect(retried.stderr).toContain(`already blocked by incident ${incident.id}`);
+    // Its workflow now closes the door.
+    let shown = '';
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+      shown = expectOk(await audrey('incident', 'show', incident.id)).stdout;
+      if (/doors\s+closed at/.test(shown)) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(shown).toMatch(/doors\s+closed at/);
+    expect(shown).toMatch(/account\s+sup-\S+\s+ldap\s+revoke\s+closed/);
   }, 120_000);
 });

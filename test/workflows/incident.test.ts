@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from '@temporalio/client';
+import { Client, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { GrantInput } from '../../domain/grant.js';
+import { incidentWorkflowId } from '../../domain/incident.js';
 import type { ServiceInput } from '../../domain/service.js';
 import type { SupplierRecord } from '../../domain/supplier.js';
 import { attestUpdate } from '../../workflows/manual-door-messages.js';
@@ -226,6 +227,54 @@ describe('an incident about a supplier', () => {
       });
       await handle.result();
       expect((await h.registry.getIncident(incident.id))?.doors).toBe('closed');
+    });
+  });
+
+  it('keeps looking across runs continued as new, telling nobody twice', async () => {
+    await withWorker(async () => {
+      const supplier = await recordSupplier(h, `Slow Custodian ${randomUUID().slice(0, 6)} inc.`);
+      const manual = await startManualDoor(h, supplier, 'FTP drop box');
+      const { incident, handle } = await openIncident(h, supplier);
+      // Five minutes of looks, once a second at most: more rounds than one run keeps.
+      await h.env.sleep(5 * 60_000);
+      const { runId, raw } = await handle.describe();
+      expect(runId).not.toBe(raw.workflowExecutionInfo?.firstRunId);
+
+      await manual.handle.executeUpdate(attestUpdate, {
+        args: [{ manualDoorId: manual.door.id, actor: 'carol' }],
+      });
+      await h.env.client.workflow.getHandle(handle.workflowId).result();
+      expect(sinks.smtp.messages.filter((m) => m.subject.includes('FTP drop box')).map((m) => m.to)).toEqual([
+        ['carol@corp.example'],
+      ]);
+      const notices = webhooksOf(incident.id).sort();
+      expect(notices).toEqual(['doors-closed', 'incident-flagged', 'opened']);
+      const flags = await h.registry.listManualDoorEvents(manual.door.id);
+      expect(flags.filter((e) => e.type === 'incident-flagged')).toHaveLength(1);
+    });
+  });
+
+  it('refuses a start sent without the service key, before any door is touched', async () => {
+    await withWorker(async () => {
+      const supplier = await recordSupplier(h, `Forged ${randomUUID().slice(0, 6)} inc.`);
+      const { handle: grant, input, password, dn } = await grantOf(supplier);
+      // The entry is opened, but its workflow is started by someone who reached Temporal without the key.
+      const stop = new Error('started elsewhere');
+      await expect(openIncident(h, supplier, { beforeStart: () => Promise.reject(stop) })).rejects.toBe(stop);
+      const [entry] = (await h.registry.listIncidents({ supplierId: supplier.id, limit: 1 })).incidents;
+      const outsider = new Client({ connection: h.env.connection });
+      const forged = await outsider.workflow.start('incidentWorkflow', {
+        taskQueue: h.taskQueue,
+        workflowId: incidentWorkflowId(entry!.id),
+        args: [{ incidentId: entry!.id, supplierId: supplier.id, actor: 'mallory', reason: 'forged' }],
+      });
+      await expect(h.env.client.workflow.getHandle(forged.workflowId).result()).rejects.toBeInstanceOf(
+        WorkflowFailedError,
+      );
+      expect(await canBind(h.slapd.url, dn, password)).toBe(true);
+      expect((await h.registry.getGrant(input.grantId))?.status).toBe('active');
+      expect((await doorsOf(entry!.id)).every((d) => !d.closedAt)).toBe(true);
+      await grant.terminate('test over');
     });
   });
 });
