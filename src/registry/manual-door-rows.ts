@@ -7,6 +7,7 @@ import type {
 } from '../../domain/manual-door.js';
 import { storedInstant } from './listing.js';
 import type { ManualDoorEventsTable, ManualDoorsTable } from './manual-doors-migration.js';
+import { trailEntry } from './trail.js';
 
 /** The row of a manual door; instants stored in the one form that compares as text. */
 export function manualDoorRow(record: ManualDoorRecord): Insertable<ManualDoorsTable> {
@@ -50,8 +51,6 @@ export function toManualDoorEvent(row: Selectable<ManualDoorEventsTable>): Manua
   return {
     manualDoorId: row.manual_door_id,
     type: row.type as ManualDoorEventType,
-    at: row.at,
-    actor: row.actor,
-    ...(row.details ? { details: JSON.parse(row.details) as Record<string, string> } : {}),
+    ...trailEntry(row),
   };
 }

@@ -6,6 +6,7 @@ import type {
   SharedAccountRecord,
 } from '../../domain/shared-account.js';
 import type { SharedAccountEventsTable, SharedAccountsTable } from './schema.js';
+import { trailEntry } from './trail.js';
 
 /** The row of a newly registered shared account: nothing rotated yet, no password waiting. */
 export function sharedAccountRow(record: SharedAccountRecord): Insertable<SharedAccountsTable> {
@@ -50,8 +51,6 @@ export function toSharedAccountEvent(row: Selectable<SharedAccountEventsTable>):
   return {
     sharedAccountId: row.shared_account_id,
     type: row.type as SharedAccountEventType,
-    at: row.at,
-    actor: row.actor,
-    ...(row.details ? { details: JSON.parse(row.details) as Record<string, string> } : {}),
+    ...trailEntry(row),
   };
 }
