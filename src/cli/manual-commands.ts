@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { ManualDoor, ManualDoorDetail } from './api-types.js';
-import { formatFields, formatTable } from './format.js';
+import { formatCustodian, formatEvents, formatFields, formatTable } from './format.js';
 import { wholeNumber } from './options.js';
 import { showListing } from './paged-listing.js';
 import { registerShowCommand, type SessionFactory } from './session.js';
@@ -129,9 +129,6 @@ export function formatManualDoorTable(doors: ManualDoor[]): string[] {
 
 /** A manual door as `manual show` prints it: its fields, then its trail when sent. */
 export function formatManualDoor(door: ManualDoor | ManualDoorDetail): string[] {
-  const custodian = door.custodian.email
-    ? `${door.custodian.name} <${door.custodian.email}>`
-    : door.custodian.name;
   const lines = [
     `Manual door ${door.id}`,
     ...formatFields([
@@ -139,7 +136,7 @@ export function formatManualDoor(door: ManualDoor | ManualDoorDetail): string[] 
       ['what', door.what],
       ['where', door.where],
       ['supplier', door.supplierId],
-      ['custodian', custodian],
+      ['custodian', formatCustodian(door.custodian)],
       ['until', door.until],
       ['reason', door.reason],
       ['recorded', `by ${door.requestedBy} at ${door.createdAt}`],
@@ -147,21 +144,7 @@ export function formatManualDoor(door: ManualDoor | ManualDoorDetail): string[] 
       ['note', door.note],
     ]),
   ];
-  if ('events' in door) {
-    lines.push(
-      'Events',
-      ...formatTable(
-        ['AT', 'EVENT', 'ACTOR', 'DETAILS'],
-        door.events.map((e) => [
-          e.at,
-          e.type,
-          e.actor,
-          Object.entries(e.details ?? {})
-            .map(([key, value]) => `${key}=${value}`)
-            .join(' '),
-        ]),
-      ).map((line) => `  ${line}`),
-    );
-  }
+  // A door's trail is never empty: it is recorded with its `created` entry.
+  if ('events' in door) lines.push('Events', ...formatEvents(door.events));
   return lines;
 }
