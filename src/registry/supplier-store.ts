@@ -3,7 +3,8 @@ import { sql, type Expression, type Kysely, type Selectable, type SqlBool } from
 import type { SupplierRecord } from '../../domain/supplier.js';
 import { containsPattern, foldSupplierName, LIKE_ESCAPE } from './fold.js';
 import { checkLimit, pageOf, storedInstant } from './listing.js';
-import type { Database, SuppliersTable } from './schema.js';
+import type { Database } from './schema.js';
+import type { SuppliersTable } from './suppliers-migration.js';
 import type { SupplierChanges, SupplierPage, SupplierQuery } from './types.js';
 
 function supplierRow(supplier: SupplierRecord): SuppliersTable {
