@@ -5,6 +5,7 @@ import type {
   ManualDoorRecord,
   ManualDoorStatus,
 } from '../../domain/manual-door.js';
+import { personOf } from './columns.js';
 import { storedInstant } from './listing.js';
 import type { ManualDoorEventsTable, ManualDoorsTable } from './manual-doors-migration.js';
 import { trailEntry } from './trail.js';
@@ -35,7 +36,7 @@ export function toManualDoor(row: Selectable<ManualDoorsTable>): ManualDoorRecor
     supplierId: row.supplier_id,
     what: row.what,
     where: row.location,
-    custodian: { name: row.custodian_name, ...(row.custodian_email ? { email: row.custodian_email } : {}) },
+    custodian: personOf(row.custodian_name, row.custodian_email),
     until: row.until,
     reason: row.reason,
     requestedBy: row.requested_by,

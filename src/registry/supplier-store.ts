@@ -1,6 +1,7 @@
 /** The registry's suppliers: rows, writes and the listing, for `KyselyRegistry`. */
 import { sql, type Expression, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { SupplierRecord } from '../../domain/supplier.js';
+import { personOf, stampColumns, stampOf } from './columns.js';
 import { containsPattern, foldSupplierName, LIKE_ESCAPE } from './fold.js';
 import { checkLimit, pageOf, storedInstant } from './listing.js';
 import type { Database } from './schema.js';
@@ -18,9 +19,7 @@ function supplierRow(supplier: SupplierRecord): SuppliersTable {
     sponsor_email: supplier.sponsor.email ?? null,
     contract_end: supplier.contractEnd ? storedInstant(supplier.contractEnd) : null,
     notes: supplier.notes ?? null,
-    created_by: supplier.createdBy,
-    created_at: supplier.createdAt,
-    updated_at: supplier.updatedAt,
+    ...stampColumns(supplier),
   };
 }
 
@@ -30,12 +29,10 @@ function toSupplier(row: Selectable<SuppliersTable>): SupplierRecord {
     legalName: row.legal_name,
     key: row.supplier_key,
     contactEmails: JSON.parse(row.contact_emails) as string[],
-    sponsor: { name: row.sponsor_name, ...(row.sponsor_email ? { email: row.sponsor_email } : {}) },
+    sponsor: personOf(row.sponsor_name, row.sponsor_email),
     contractEnd: row.contract_end ?? undefined,
     notes: row.notes ?? undefined,
-    createdBy: row.created_by,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    ...stampOf(row),
   };
 }
 
