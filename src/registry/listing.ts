@@ -1,4 +1,4 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { containsPattern, LIKE_ESCAPE } from './fold.js';
 import type { Database } from './schema.js';
 import type { GrantCursor, GrantQuery } from './types.js';
@@ -91,4 +91,38 @@ export function pageOf<T extends GrantCursor>(rows: T[], limit: number): { items
   return rows.length > limit && last
     ? { items, next: { createdAt: last.createdAt, id: last.id } }
     : { items };
+}
+
+/** The tables listed newest first and walked by cursor, besides the grants. */
+type NewestFirstTable = 'suppliers' | 'shared_accounts' | 'manual_doors';
+
+/** A row's columns a {@link GrantCursor} points at. */
+interface CursorColumns {
+  created_at: string;
+  id: string;
+}
+
+/**
+ * Reads one page of `select`'s rows newest first: those strictly after the cursor in (created_at desc, id desc)
+ * order, one predicate both dialects answer by walking the (created_at, id) index, at most `limit` of them.
+ */
+export async function newestFirst<T extends NewestFirstTable, O extends CursorColumns, R extends GrantCursor>(
+  select: SelectQueryBuilder<Database, T, O>,
+  query: { after?: GrantCursor | undefined; limit: number },
+  toRecord: (row: O) => R,
+): Promise<{ items: R[]; next?: GrantCursor }> {
+  checkLimit(query.limit);
+  const { after } = query;
+  const rows = await (
+    after
+      ? select.where(
+          sql<SqlBool>`(${sql.ref('created_at')}, ${sql.ref('id')}) < (${after.createdAt}, ${after.id})`,
+        )
+      : select
+  )
+    .orderBy(sql.ref('created_at'), 'desc')
+    .orderBy(sql.ref('id'), 'desc')
+    .limit(query.limit + 1)
+    .execute();
+  return pageOf(rows.map(toRecord), query.limit);
 }

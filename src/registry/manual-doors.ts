@@ -5,7 +5,7 @@
  */
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { ManualDoorRecord, ManualDoorEvent } from '../../domain/manual-door.js';
-import { checkLimit, pageOf, storedInstant } from './listing.js';
+import { newestFirst, storedInstant } from './listing.js';
 import { manualDoorRow, toManualDoor, toManualDoorEvent } from './manual-door-rows.js';
 import type { ManualDoorPage, ManualDoorQuery, ManualDoorStore } from './manual-door-store.js';
 import type { Database } from './schema.js';
@@ -50,7 +50,6 @@ function openAt(eb: ExpressionBuilder<Database, 'manual_doors'>, at: string): Ex
 
 /** See `ManualDoorStore.listManualDoors`. */
 export async function listManualDoors(db: Kysely<Database>, query: ManualDoorQuery): Promise<ManualDoorPage> {
-  checkLimit(query.limit);
   let select = db.selectFrom('manual_doors').selectAll();
   if (query.status !== undefined) select = select.where('status', '=', query.status);
   if (query.supplierId !== undefined) select = select.where('supplier_id', '=', query.supplierId);
@@ -58,16 +57,7 @@ export async function listManualDoors(db: Kysely<Database>, query: ManualDoorQue
     const at = storedInstant(query.activeAt);
     select = select.where((eb) => openAt(eb, at));
   }
-  if (query.after) {
-    const { createdAt, id } = query.after;
-    select = select.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
-  }
-  const rows = await select
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
-  const { items, next } = pageOf(rows.map(toManualDoor), query.limit);
+  const { items, next } = await newestFirst(select, query, toManualDoor);
   return next ? { manualDoors: items, next } : { manualDoors: items };
 }
 

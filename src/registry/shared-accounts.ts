@@ -5,7 +5,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { SharedAccountEvent, SharedAccountRecord } from '../../domain/shared-account.js';
-import { checkLimit, pageOf } from './listing.js';
+import { newestFirst } from './listing.js';
 import type { Database, SharedAccountsTable } from './schema.js';
 import { sharedAccountRow, toSharedAccount, toSharedAccountEvent } from './shared-account-rows.js';
 import { appendToTrail, lockDoor, readTrail } from './trail.js';
@@ -65,19 +65,9 @@ export async function listSharedAccounts(
   db: Kysely<Database>,
   query: Parameters<SharedAccountStore['listSharedAccounts']>[0],
 ): Promise<SharedAccountPage> {
-  checkLimit(query.limit);
   let select = db.selectFrom('shared_accounts').selectAll();
   if (query.provider !== undefined) select = select.where('provider', '=', query.provider);
-  if (query.after) {
-    const { createdAt, id } = query.after;
-    select = select.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(createdAt, id)));
-  }
-  const rows = await select
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
-  const { items, next } = pageOf(rows.map(toSharedAccount), query.limit);
+  const { items, next } = await newestFirst(select, query, toSharedAccount);
   return next ? { sharedAccounts: items, next } : { sharedAccounts: items };
 }
 

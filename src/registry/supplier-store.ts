@@ -3,7 +3,7 @@ import { sql, type Expression, type Kysely, type Selectable, type SqlBool } from
 import type { SupplierRecord } from '../../domain/supplier.js';
 import { personOf, stampColumns, stampOf } from './columns.js';
 import { containsPattern, foldSupplierName, LIKE_ESCAPE } from './fold.js';
-import { checkLimit, pageOf, storedInstant } from './listing.js';
+import { newestFirst, storedInstant } from './listing.js';
 import type { Database } from './schema.js';
 import type { SuppliersTable } from './suppliers-migration.js';
 import type { SupplierChanges, SupplierPage, SupplierQuery } from './types.js';
@@ -86,8 +86,7 @@ export async function updateSupplier(
 }
 
 export async function listSuppliers(db: Kysely<Database>, query: SupplierQuery): Promise<SupplierPage> {
-  checkLimit(query.limit);
-  const rows = await db
+  const select = db
     .selectFrom('suppliers')
     .selectAll()
     .where((eb) => {
@@ -98,18 +97,9 @@ export async function listSuppliers(db: Kysely<Database>, query: SupplierQuery):
       }
       if (query.contractEndsBefore !== undefined)
         conditions.push(eb('contract_end', '<', storedInstant(query.contractEndsBefore)));
-      if (query.after) {
-        conditions.push(
-          eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(query.after.createdAt, query.after.id)),
-        );
-      }
       return eb.and(conditions);
-    })
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
-  const { items: suppliers, next } = pageOf(rows.map(toSupplier), query.limit);
+    });
+  const { items: suppliers, next } = await newestFirst(select, query, toSupplier);
   return next ? { suppliers, next } : { suppliers };
 }
 
