@@ -10,6 +10,9 @@ import {
 } from './manual-doors-migration.js';
 import { addInventory, type ReviewCredentialsTable } from './inventory-migration.js';
 
+/** The suppliers table keeps the row type its migration created it with. */
+export type { SuppliersTable };
+
 /** Row shapes as stored; instants are ISO-8601 UTC text so they sort and compare as text in any dialect. */
 export interface GrantsTable {
   id: string;

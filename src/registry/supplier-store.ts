@@ -4,8 +4,7 @@ import type { SupplierRecord } from '../../domain/supplier.js';
 import { personOf, stampColumns, stampOf } from './columns.js';
 import { containsPattern, foldSupplierName, LIKE_ESCAPE } from './fold.js';
 import { newestFirst, storedInstant } from './listing.js';
-import type { Database } from './schema.js';
-import type { SuppliersTable } from './suppliers-migration.js';
+import type { Database, SuppliersTable } from './schema.js';
 import type { SupplierChanges, SupplierPage, SupplierQuery } from './types.js';
 
 function supplierRow(supplier: SupplierRecord): SuppliersTable {
