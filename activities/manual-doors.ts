@@ -5,7 +5,7 @@ import type { ManualDoorRecord } from '../domain/manual-door.js';
 import type { SupplierRecord } from '../domain/supplier.js';
 import type { Notification, Notifier } from '../src/notify/index.js';
 import type { RegistryStore } from '../src/registry/types.js';
-import { addressesOf, instantText, notificationFailure } from './reminders.js';
+import { addressesOf, instantText, sendNotice } from './reminders.js';
 
 /** A reminder to the custodian before `until`, or an escalation to admins of an overdue door; `key` names it. */
 export interface ManualDoorNotice {
@@ -78,18 +78,14 @@ export function createManualDoorActivities({ registry, logger, notifier, review 
         notice.kind === 'reminder'
           ? reminderMessage(door, supplier)
           : escalationMessage(door, supplier, review?.reportTo ?? []);
-      if (channel === 'email' && message.to.length === 0) return false;
-      try {
-        await notifier.send(channel, message);
-        return true;
-      } catch (err) {
-        throw notificationFailure(
-          err,
-          logger,
-          { channel, manualDoorId: door.id },
-          `manual door ${notice.kind}`,
-        );
-      }
+      return sendNotice(
+        notifier,
+        logger,
+        channel,
+        message,
+        { manualDoorId: door.id },
+        `manual door ${notice.kind}`,
+      );
     },
   };
 }

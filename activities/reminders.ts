@@ -60,14 +60,30 @@ export function deliveryActivity<Key extends string, Facts extends { grantId: st
     const facts: Facts = input[key];
     if (!notifier?.channels.includes(channel)) return false;
     const message = compose(facts, await recipients.recipientsOf(facts.grantId));
-    if (channel === 'email' && message.to.length === 0) return false;
-    try {
-      await notifier.send(channel, message);
-      return true;
-    } catch (err) {
-      throw notificationFailure(err, logger, { channel, grantId: facts.grantId }, what);
-    }
+    return sendNotice(notifier, logger, channel, message, { grantId: facts.grantId }, what);
   };
+}
+
+/**
+ * Sends one message through a configured channel; false when (e-mail) it has nobody to go to. A failure is
+ * logged with `context` and thrown as the activity's failure: retried, unless the channel refused the message.
+ * `what` names the message in logs.
+ */
+export async function sendNotice(
+  notifier: Notifier,
+  logger: Logger,
+  channel: NotificationChannel,
+  message: Notification,
+  context: Record<string, string>,
+  what: string,
+): Promise<boolean> {
+  if (channel === 'email' && message.to.length === 0) return false;
+  try {
+    await notifier.send(channel, message);
+    return true;
+  } catch (err) {
+    throw notificationFailure(err, logger, { channel, ...context }, what);
+  }
 }
 
 /**

@@ -6,7 +6,7 @@ import type { NotificationChannel } from '../domain/channels.js';
 import type { Notifier } from '../src/notify/index.js';
 import { NOTEWORTHY_FINDINGS, type ReviewReport } from '../domain/review.js';
 import type { RegistryStore } from '../src/registry/types.js';
-import { notificationFailure } from './reminders.js';
+import { sendNotice } from './reminders.js';
 
 /** How the worker reviews: the supplier convention, whether orphans are disabled, who reads the summary. */
 export interface ReviewSettings {
@@ -60,12 +60,14 @@ export function createReviewReportActivities({
       if (channel === 'email' && to.length === 0) return false;
       const report = await registry.getReview(reviewId);
       if (!report) throw ApplicationFailure.retryable(`review ${reviewId} is not in the registry yet`);
-      try {
-        await notifier.send(channel, { ...summaryMessage(report), to });
-        return true;
-      } catch (err) {
-        throw notificationFailure(err, logger, { channel, reviewId }, 'review summary');
-      }
+      return sendNotice(
+        notifier,
+        logger,
+        channel,
+        { ...summaryMessage(report), to },
+        { reviewId },
+        'review summary',
+      );
     },
   };
 }

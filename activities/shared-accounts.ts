@@ -14,7 +14,7 @@ import type { RegistryStore } from '../src/registry/types.js';
 import type { CredentialSealer } from '../src/sealing.js';
 import { custodianMessage, type CustodianFacts } from './custodian-notice.js';
 import { providerCalls, type AccountTarget } from './provider-calls.js';
-import { notificationFailure } from './reminders.js';
+import { sendNotice } from './reminders.js';
 
 /** What the shared accounts' activities need. */
 export interface SharedAccountDeps {
@@ -154,13 +154,14 @@ export function createSharedAccountActivities(deps: SharedAccountDeps) {
       const shared = await registry.getSharedAccount(notice.sharedAccountId);
       if (!shared) return false;
       const message = custodianMessage(notice, shared);
-      if (channel === 'email' && message.to.length === 0) return false;
-      try {
-        await notifier.send(channel, message);
-        return true;
-      } catch (err) {
-        throw notificationFailure(err, logger, { channel, sharedAccountId: shared.id }, 'custodian notice');
-      }
+      return sendNotice(
+        notifier,
+        logger,
+        channel,
+        message,
+        { sharedAccountId: shared.id },
+        'custodian notice',
+      );
     },
   };
 }

@@ -16,7 +16,7 @@ import {
   manualDoorParams,
 } from './manual-door-schemas.js';
 import type { ManualDoorService } from './manual-door-service.js';
-import { decodeCursor, encodeCursor } from './registry-routes.js';
+import { pageAnswer, pageQuery } from './registry-routes.js';
 import { emptyWhenAbsent, type ZodTypeProvider } from './route-contract.js';
 import type { GrantPolicy } from './schemas.js';
 
@@ -91,15 +91,8 @@ export function manualDoorRoutes(app: FastifyInstance, options: ManualDoorRoutes
       },
     },
     async (request) => {
-      const { cursor, ...filters } = request.query;
-      const page = await registry.listManualDoors({
-        ...filters,
-        after: cursor ? decodeCursor(cursor) : undefined,
-      });
-      return {
-        manualDoors: page.manualDoors.map(manualDoorView),
-        ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}),
-      };
+      const { manualDoors: items, next } = await registry.listManualDoors(pageQuery(request.query));
+      return pageAnswer('manualDoors', { items, next }, manualDoorView);
     },
   );
 

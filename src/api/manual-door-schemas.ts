@@ -5,13 +5,13 @@
 import { z } from 'zod';
 import { MANUAL_DOOR_STATUSES } from '../../domain/manual-door.js';
 import {
-  checkEnd,
-  checkSupplierReference,
-  endOf,
+  durationDays,
   email,
+  endingUntil,
   instant,
   paging,
   supplierByName,
+  supplierIdField,
   supplierIdSchema,
   text,
   utc,
@@ -29,11 +29,9 @@ const custodian = z
 
 /** `POST /v1/manual-doors`: `until` or `durationDays`, at most `MAX_GRANT_DAYS` away; the contract end is the service's check. */
 export function createManualDoorSchema(policy: GrantPolicy, now: () => number) {
-  return z
-    .strictObject({
-      supplierId: supplierIdSchema
-        .optional()
-        .meta({ description: 'A registered supplier. Give this or `supplier`.' }),
+  return endingUntil(
+    z.strictObject({
+      supplierId: supplierIdField,
       supplier: supplierByName,
       what: text(200).meta({ description: 'What the door is ("Zapier connection to the CRM").' }),
       where: text(200).meta({
@@ -43,22 +41,12 @@ export function createManualDoorSchema(policy: GrantPolicy, now: () => number) {
       until: instant
         .optional()
         .meta({ description: 'When the door must be closed. Give this or `durationDays`.' }),
-      durationDays: z
-        .number('must be a number of days')
-        .int('must be a whole number of days')
-        .min(1, 'must be at least 1')
-        .max(policy.maxGrantDays, `must be at most MAX_GRANT_DAYS (${policy.maxGrantDays})`)
-        .optional(),
+      durationDays: durationDays(policy),
       reason: text(500, { lines: true }),
-    })
-    .superRefine((body, ctx) => {
-      checkSupplierReference(ctx, body);
-      checkEnd(ctx, 'until', { at: body.until, durationDays: body.durationDays }, policy, now());
-    })
-    .transform((body) => ({
-      ...body,
-      until: endOf(body.until, body.durationDays, now()),
-    }));
+    }),
+    policy,
+    now,
+  );
 }
 
 export type CreateManualDoorBody = z.output<ReturnType<typeof createManualDoorSchema>>;

@@ -42,17 +42,12 @@ export function registryRoutes(app: FastifyInstance, { registry, policy }: Regis
       },
     },
     async (request) => {
-      const { cursor, ...filters } = request.query;
-      const page = await registry.listGrants({
-        ...filters,
-        after: cursor ? decodeCursor(cursor) : undefined,
-      });
+      const { grants, next } = await registry.listGrants(pageQuery(request.query));
       // The trails say how ended grants ended, in one query for the page; live grants need none.
-      const trails = await registry.listEventsOf(page.grants.filter((g) => g.endedAt).map((g) => g.id));
-      return {
-        grants: page.grants.map((grant) => grantView(grant, { trail: trails.get(grant.id) ?? [] })),
-        ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}),
-      };
+      const trails = await registry.listEventsOf(grants.filter((g) => g.endedAt).map((g) => g.id));
+      return pageAnswer('grants', { items: grants, next }, (grant) =>
+        grantView(grant, { trail: trails.get(grant.id) ?? [] }),
+      );
     },
   );
 
@@ -114,6 +109,26 @@ export function decodeCursor(text: string): GrantCursor {
     // Falls through to the 400 below.
   }
   throw invalid([{ field: 'cursor', rule: 'must be a nextCursor returned by this API' }]);
+}
+
+/** A listing's query as the registry reads it: its filters, and the page's start from the caller's `cursor`. */
+export function pageQuery<Q extends { cursor?: string | undefined }>({
+  cursor,
+  ...filters
+}: Q): Omit<Q, 'cursor'> & { after: GrantCursor | undefined } {
+  return { ...filters, after: cursor ? decodeCursor(cursor) : undefined };
+}
+
+/** A page as the API answers it: its items under `key` as `view` shows them, and `nextCursor` when more match. */
+export function pageAnswer<K extends string, T, V>(
+  key: K,
+  page: { items: T[]; next?: GrantCursor | undefined },
+  view: (item: T) => V,
+): Record<K, V[]> & { nextCursor?: string } {
+  return {
+    [key]: page.items.map(view),
+    ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}),
+  } as Record<K, V[]> & { nextCursor?: string };
 }
 
 export const CSV_COLUMNS = [

@@ -43,6 +43,11 @@ export const email = z.email('must be an e-mail address').max(254, 'must be at m
 /** A supplier's id in a path or a body. */
 export const supplierIdSchema = z.uuid('must be a supplier id (a UUID)');
 
+/** `supplierId` in a request for a supplier: the other way to name it than `supplier` (`checkSupplierReference`). */
+export const supplierIdField = supplierIdSchema
+  .optional()
+  .meta({ description: 'A registered supplier. Give this or `supplier`.' });
+
 /** What a grant request must say of its supplier. */
 export const SUPPLIER_RULE = 'give exactly one of supplierId and supplier';
 
@@ -94,6 +99,16 @@ export interface GrantPolicy {
   maxGrantDays: number;
 }
 
+/** `durationDays`: a request's end as whole days from now, the other way to give it than an instant. */
+export function durationDays(policy: GrantPolicy) {
+  return z
+    .number('must be a number of days')
+    .int('must be a whole number of days')
+    .min(1, 'must be at least 1')
+    .max(policy.maxGrantDays, `must be at most MAX_GRANT_DAYS (${policy.maxGrantDays})`)
+    .optional();
+}
+
 /** `POST /v1/grants`: shape and rules of docs/api.md; unknown fields are refused. */
 export function createGrantSchema(policy: GrantPolicy, now: () => number) {
   const providerNames = policy.providers as [ProviderName, ...ProviderName[]];
@@ -101,16 +116,9 @@ export function createGrantSchema(policy: GrantPolicy, now: () => number) {
     .strictObject({
       provider: z.enum(providerNames, { error: providerRule(policy.providers) }),
       supplier: supplierByName,
-      supplierId: supplierIdSchema
-        .optional()
-        .meta({ description: 'A registered supplier. Give this or `supplier`.' }),
+      supplierId: supplierIdField,
       expiresAt: instant.optional(),
-      durationDays: z
-        .number('must be a number of days')
-        .int('must be a whole number of days')
-        .min(1, 'must be at least 1')
-        .max(policy.maxGrantDays, `must be at most MAX_GRANT_DAYS (${policy.maxGrantDays})`)
-        .optional(),
+      durationDays: durationDays(policy),
       reason: text(500, { lines: true }),
       ticket: text(100).optional(),
       groups: z.array(text(256)).max(20, 'must list at most 20 groups').optional(),
@@ -213,6 +221,34 @@ export function checkEnd(
 /** The end a checked request asked for (see `checkEnd`): its instant, or `durationDays` from `now`, in UTC. */
 export function endOf(at: string | undefined, durationDays: number | undefined, now: number): string {
   return new Date(at ?? now + (durationDays as number) * DAY_MS).toISOString();
+}
+
+/** What a request that ends at `until` holds besides its own fields (a lend, a manual door). */
+interface UntilRequest {
+  supplier?: unknown;
+  supplierId?: unknown;
+  until?: string | undefined;
+  durationDays?: number | undefined;
+}
+
+/**
+ * A request for a supplier that ends at `until`, given as an instant or as `durationDays` (a lend, a manual door):
+ * its supplier reference and end checked as a grant's, and `until` answered as the instant the end falls on.
+ */
+export function endingUntil<S extends z.ZodType<UntilRequest>>(
+  body: S,
+  policy: GrantPolicy,
+  now: () => number,
+) {
+  return body
+    .superRefine((request, ctx) => {
+      checkSupplierReference(ctx, request);
+      checkEnd(ctx, 'until', { at: request.until, durationDays: request.durationDays }, policy, now());
+    })
+    .transform((request) => ({
+      ...request,
+      until: endOf(request.until, request.durationDays, now()),
+    }));
 }
 
 /** Adds an issue at `path` when the instant `at` is not in the future or lies beyond `MAX_GRANT_DAYS`. */

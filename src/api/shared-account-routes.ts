@@ -3,7 +3,7 @@ import type { ProviderName } from '../../domain/account.js';
 import type { RegistryStore } from '../registry/types.js';
 import { json, NO_STORE, problemAnswer } from './answers.js';
 import { actorOf } from './auth.js';
-import { decodeCursor, encodeCursor } from './registry-routes.js';
+import { pageAnswer, pageQuery } from './registry-routes.js';
 import { emptyWhenAbsent, type ZodTypeProvider } from './route-contract.js';
 import {
   custodianCredentialSchema,
@@ -102,15 +102,8 @@ export function sharedAccountRoutes(app: FastifyInstance, options: SharedAccount
       },
     },
     async (request) => {
-      const { cursor, ...filters } = request.query;
-      const page = await registry.listSharedAccounts({
-        ...filters,
-        after: cursor ? decodeCursor(cursor) : undefined,
-      });
-      return {
-        sharedAccounts: page.sharedAccounts.map(sharedAccountView),
-        ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}),
-      };
+      const { sharedAccounts: items, next } = await registry.listSharedAccounts(pageQuery(request.query));
+      return pageAnswer('sharedAccounts', { items, next }, sharedAccountView);
     },
   );
 

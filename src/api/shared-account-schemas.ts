@@ -5,15 +5,14 @@
 import { z } from 'zod';
 import type { ProviderName } from '../../domain/account.js';
 import {
-  checkEnd,
-  checkSupplierReference,
-  endOf,
+  durationDays,
   email,
+  endingUntil,
   instant,
   paging,
   providerRule,
   supplierByName,
-  supplierIdSchema,
+  supplierIdField,
   text,
   type GrantPolicy,
 } from './schemas.js';
@@ -72,30 +71,18 @@ export type PatchSharedAccountBody = z.output<typeof patchSharedAccountSchema>;
 
 /** `POST /v1/shared-accounts/{id}/lends`: a grant request's supplier, expiry and reason; `until` is its expiry. */
 export function lendSchema(policy: GrantPolicy, now: () => number) {
-  return z
-    .strictObject({
-      supplierId: supplierIdSchema
-        .optional()
-        .meta({ description: 'A registered supplier. Give this or `supplier`.' }),
+  return endingUntil(
+    z.strictObject({
+      supplierId: supplierIdField,
       supplier: supplierByName,
       until: instant.optional().meta({ description: 'When the lend ends. Give this or `durationDays`.' }),
-      durationDays: z
-        .number('must be a number of days')
-        .int('must be a whole number of days')
-        .min(1, 'must be at least 1')
-        .max(policy.maxGrantDays, `must be at most MAX_GRANT_DAYS (${policy.maxGrantDays})`)
-        .optional(),
+      durationDays: durationDays(policy),
       reason: text(500, { lines: true }),
       ticket: text(100).optional(),
-    })
-    .superRefine((body, ctx) => {
-      checkSupplierReference(ctx, body);
-      checkEnd(ctx, 'until', { at: body.until, durationDays: body.durationDays }, policy, now());
-    })
-    .transform((body) => ({
-      ...body,
-      until: endOf(body.until, body.durationDays, now()),
-    }));
+    }),
+    policy,
+    now,
+  );
 }
 
 export type LendBody = z.output<ReturnType<typeof lendSchema>>;

@@ -4,7 +4,7 @@ import { manualDoorView } from './manual-door-responses.js';
 import type { GrantRecord, RegistryStore } from '../registry/types.js';
 import { json, problemAnswer } from './answers.js';
 import { actorOf } from './auth.js';
-import { decodeCursor, encodeCursor } from './registry-routes.js';
+import { pageAnswer, pageQuery } from './registry-routes.js';
 import { supplierPageSchema, supplierSchema, supplierWithGrantsSchema } from './supplier-responses.js';
 import { emptyWhenAbsent, type ZodTypeProvider } from './route-contract.js';
 import {
@@ -89,15 +89,8 @@ export function supplierRoutes(app: FastifyInstance, options: SupplierRoutesOpti
       },
     },
     async (request) => {
-      const { cursor, ...filters } = request.query;
-      const page = await registry.listSuppliers({
-        ...filters,
-        after: cursor ? decodeCursor(cursor) : undefined,
-      });
-      return {
-        suppliers: page.suppliers.map(supplierView),
-        ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}),
-      };
+      const { suppliers: items, next } = await registry.listSuppliers(pageQuery(request.query));
+      return pageAnswer('suppliers', { items, next }, supplierView);
     },
   );
 

@@ -1,4 +1,4 @@
-import type { Credential, Grant, GrantEvent, Problem } from './api-types.js';
+import type { Credential, Grant, Problem } from './api-types.js';
 
 /** The CLI flag behind each field the API may name in a `400`, so the user knows what to change. */
 const FIELD_FLAGS: Record<string, string> = {
@@ -184,8 +184,19 @@ export function formatGrant(grant: Grant): string[] {
   return lines;
 }
 
-/** The event trail as a table: when, what, who, and the details as `key=value`. */
-export function formatEvents(events: GrantEvent[]): string[] {
+/** An entry of any trail, as the API answers it. */
+interface TrailEvent {
+  at: string;
+  type: string;
+  actor: string;
+  details?: Record<string, string> | undefined;
+}
+
+/**
+ * A trail (a grant's, a shared account's, a manual door's) as an indented table: when, what, who, and the details
+ * as `key=value`.
+ */
+export function formatEvents(events: TrailEvent[]): string[] {
   if (events.length === 0) return ['  (none)'];
   const rows = events.map((e) => [
     e.at,
@@ -196,6 +207,11 @@ export function formatEvents(events: GrantEvent[]): string[] {
       .join(' '),
   ]);
   return formatTable(['AT', 'EVENT', 'ACTOR', 'DETAILS'], rows).map((line) => `  ${line}`);
+}
+
+/** A custodian as `name <email>`, or the name alone when no e-mail address is known. */
+export function formatCustodian(custodian: { name: string; email?: string | undefined }): string {
+  return custodian.email ? `${custodian.name} <${custodian.email}>` : custodian.name;
 }
 
 /** The one-time credential, set apart and flagged as shown once: the API will not hand it out again. */

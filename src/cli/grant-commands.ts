@@ -2,9 +2,8 @@ import { Option, type Command } from 'commander';
 import type { GrantWithCredential } from './api-types.js';
 import { formatCredential, formatGrant } from './format.js';
 import { registerListCommand } from './list-command.js';
-import { CliError } from './client.js';
-import { collect, wholeNumber } from './options.js';
-import { registerShowCommand, type Session, type SessionFactory } from './session.js';
+import { collect, supplierReference, wholeNumber } from './options.js';
+import { callAndPrint, registerShowCommand, type Session, type SessionFactory } from './session.js';
 
 /** The providers the API knows; whether the server has each one configured is for it to say. */
 const PROVIDERS = ['ldap', 'okta', 'entra'];
@@ -125,12 +124,15 @@ function registerExtensionCommands(grant: Command, session: SessionFactory): voi
     .action(async (id: string, options: { expiresAt: string; reason: string }, command: Command) => {
       const s = session(command);
       const body = { expiresAt: options.expiresAt, reason: options.reason };
-      const answer = await s.api.call('POST', grantPath(id, '/extensions'), { body });
-      if (s.json) return s.out.json(answer.body);
-      const requested = answer.body as GrantWithCredential;
-      s.out.line(
-        `Extension requested; an approver other than you decides: supplier-access grant approve ${requested.id}`,
-        ...formatGrant(requested),
+      await callAndPrint<GrantWithCredential>(
+        s,
+        'POST',
+        grantPath(id, '/extensions'),
+        { body },
+        (requested) => [
+          `Extension requested; an approver other than you decides: supplier-access grant approve ${requested.id}`,
+          ...formatGrant(requested),
+        ],
       );
     });
 
@@ -167,26 +169,23 @@ function registerExtensionCommands(grant: Command, session: SessionFactory): voi
     .action(async (id: string, options: { reason: string }, command: Command) => {
       const s = session(command);
       const body = { reason: options.reason };
-      const answer = await s.api.call('POST', grantPath(id, '/extensions/reject'), { body });
-      if (s.json) return s.out.json(answer.body);
-      const rejected = answer.body as GrantWithCredential;
-      s.out.line(
-        `Extension rejected: the grant still expires at ${rejected.expiresAt}.`,
-        ...formatGrant(rejected),
+      await callAndPrint<GrantWithCredential>(
+        s,
+        'POST',
+        grantPath(id, '/extensions/reject'),
+        { body },
+        (rejected) => [
+          `Extension rejected: the grant still expires at ${rejected.expiresAt}.`,
+          ...formatGrant(rejected),
+        ],
       );
     });
 }
 
 async function createGrant(s: Session, options: CreateOptions): Promise<void> {
-  if ((options.supplier === undefined) === (options.organisation === undefined))
-    throw new CliError('give exactly one of --supplier and --organisation', 2);
   const body = {
     provider: options.provider,
-    supplierId: options.supplier,
-    supplier:
-      options.organisation === undefined
-        ? undefined
-        : { organisation: options.organisation, contactEmail: options.contactEmail },
+    ...supplierReference(options),
     expiresAt: options.expiresAt,
     durationDays: options.days,
     reason: options.reason,

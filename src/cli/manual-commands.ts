@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import type { ManualDoor, ManualDoorDetail } from './api-types.js';
-import { formatFields, formatTable } from './format.js';
+import { formatCustodian, formatEvents, formatFields, formatTable } from './format.js';
 import { wholeNumber } from './options.js';
-import { showListing } from './paged-listing.js';
-import { registerShowCommand, type SessionFactory } from './session.js';
+import { registerCollectionCommands, type PagingOptions } from './paged-listing.js';
+import { callAndPrint, type SessionFactory } from './session.js';
 
 interface AddOptions {
   supplier?: string;
@@ -15,6 +15,12 @@ interface AddOptions {
   until?: string;
   days?: number;
   reason: string;
+}
+
+interface ManualListOptions extends PagingOptions {
+  status?: string;
+  supplier?: string;
+  activeAt?: string;
 }
 
 /** The path of one manual door, its id escaped: it comes from the command line. */
@@ -52,57 +58,34 @@ export function registerManualCommands(manual: Command, session: SessionFactory)
         durationDays: options.days,
         reason: options.reason,
       };
-      const answer = await s.api.call('POST', '/v1/manual-doors', { body });
-      if (s.json) return s.out.json(answer.body);
-      const door = answer.body as ManualDoor;
-      s.out.line(
+      await callAndPrint<ManualDoor>(s, 'POST', '/v1/manual-doors', { body }, (door) => [
         ...formatManualDoor(door),
         '',
         `Its custodian is reminded before ${door.until}; once closed: supplier-access manual attest ${door.id} --note …`,
-      );
+      ]);
     });
 
-  manual
-    .command('list')
-    .description('list manual doors, newest first')
-    .addOption(
-      new Option('--status <status>', 'only doors in this status').choices(['open', 'overdue', 'closed']),
-    )
-    .option('--supplier <id>', 'only the doors of this supplier')
-    .option('--active-at <instant>', 'only doors open at this instant')
-    .addOption(new Option('--limit <n>', 'doors per page (the API defaults to 100)').argParser(wholeNumber))
-    .option('--cursor <cursor>', 'continue from where a previous page stopped')
-    .addOption(new Option('--all', 'follow the pages until the last one'))
-    .action(
-      async (
-        options: {
-          status?: string;
-          supplier?: string;
-          activeAt?: string;
-          limit?: number;
-          cursor?: string;
-          all?: boolean;
-        },
-        command: Command,
-      ) =>
-        showListing<ManualDoor>(session(command), options, {
-          path: '/v1/manual-doors',
-          key: 'manualDoors',
-          query: {
-            status: options.status,
-            supplierId: options.supplier,
-            activeAt: options.activeAt,
-            limit: options.limit,
-          },
-          table: formatManualDoorTable,
-          none: 'No manual door matches.',
-        }),
-    );
-
-  registerShowCommand<ManualDoorDetail>(manual, session, {
-    description: 'a manual door with its trail',
+  registerCollectionCommands<ManualDoor, ManualDoorDetail, ManualListOptions>(manual, session, {
+    path: '/v1/manual-doors',
+    key: 'manualDoors',
+    perPage: 'doors',
+    list: 'list manual doors, newest first',
+    filters: (list) =>
+      list
+        .addOption(
+          new Option('--status <status>', 'only doors in this status').choices(['open', 'overdue', 'closed']),
+        )
+        .option('--supplier <id>', 'only the doors of this supplier')
+        .option('--active-at <instant>', 'only doors open at this instant'),
+    query: (options) => ({
+      status: options.status,
+      supplierId: options.supplier,
+      activeAt: options.activeAt,
+    }),
+    table: formatManualDoorTable,
+    none: 'No manual door matches.',
+    show: 'a manual door with its trail',
     argument: 'manual door id',
-    path: (id) => doorPath(id),
     format: formatManualDoor,
   });
 
@@ -111,12 +94,15 @@ export function registerManualCommands(manual: Command, session: SessionFactory)
     .description('attest a manual door closed (its custodian or an admin)')
     .argument('<id>', 'manual door id')
     .option('--note <text>', 'how it was closed, or what was found')
-    .action(async (id: string, options: { note?: string }, command: Command) => {
-      const s = session(command);
-      const answer = await s.api.call('POST', doorPath(id, '/attest'), { body: { note: options.note } });
-      if (s.json) return s.out.json(answer.body);
-      s.out.line('Attested closed.', ...formatManualDoor(answer.body as ManualDoor));
-    });
+    .action(async (id: string, options: { note?: string }, command: Command) =>
+      callAndPrint<ManualDoor>(
+        session(command),
+        'POST',
+        doorPath(id, '/attest'),
+        { body: { note: options.note } },
+        (door) => ['Attested closed.', ...formatManualDoor(door)],
+      ),
+    );
 }
 
 /** The listing's columns. */
@@ -129,9 +115,6 @@ export function formatManualDoorTable(doors: ManualDoor[]): string[] {
 
 /** A manual door as `manual show` prints it: its fields, then its trail when sent. */
 export function formatManualDoor(door: ManualDoor | ManualDoorDetail): string[] {
-  const custodian = door.custodian.email
-    ? `${door.custodian.name} <${door.custodian.email}>`
-    : door.custodian.name;
   const lines = [
     `Manual door ${door.id}`,
     ...formatFields([
@@ -139,7 +122,7 @@ export function formatManualDoor(door: ManualDoor | ManualDoorDetail): string[] 
       ['what', door.what],
       ['where', door.where],
       ['supplier', door.supplierId],
-      ['custodian', custodian],
+      ['custodian', formatCustodian(door.custodian)],
       ['until', door.until],
       ['reason', door.reason],
       ['recorded', `by ${door.requestedBy} at ${door.createdAt}`],
@@ -147,21 +130,7 @@ export function formatManualDoor(door: ManualDoor | ManualDoorDetail): string[] 
       ['note', door.note],
     ]),
   ];
-  if ('events' in door) {
-    lines.push(
-      'Events',
-      ...formatTable(
-        ['AT', 'EVENT', 'ACTOR', 'DETAILS'],
-        door.events.map((e) => [
-          e.at,
-          e.type,
-          e.actor,
-          Object.entries(e.details ?? {})
-            .map(([key, value]) => `${key}=${value}`)
-            .join(' '),
-        ]),
-      ).map((line) => `  ${line}`),
-    );
-  }
+  // A door's trail is never empty: it is recorded with its `created` entry.
+  if ('events' in door) lines.push('Events', ...formatEvents(door.events));
   return lines;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ApiClient, CliError, type FetchLike } from './client.js';
+import { ApiClient, CliError, type ApiCall, type FetchLike } from './client.js';
 import { formatJson } from './format.js';
 
 /** Where the CLI looks for the API when neither `--api-url` nor `SUPPLIER_ACCESS_URL` says. */
@@ -111,10 +111,20 @@ export function registerShowCommand<T>(
     .command('show')
     .description(what.description)
     .argument('<id>', what.argument)
-    .action(async (id: string, _options: unknown, command: Command) => {
-      const s = session(command);
-      const { body } = await s.api.call('GET', what.path(id));
-      if (s.json) s.out.json(body);
-      else s.out.line(...what.format(body as T));
-    });
+    .action(async (id: string, _options: unknown, command: Command) =>
+      callAndPrint(session(command), 'GET', what.path(id), {}, what.format),
+    );
+}
+
+/** Sends one request and prints its answer: the API's JSON as-is with `--json`, else as `format` lays it out. */
+export async function callAndPrint<T>(
+  s: Session,
+  method: Parameters<ApiClient['call']>[0],
+  path: string,
+  call: ApiCall,
+  format: (body: T) => string[],
+): Promise<void> {
+  const answer = await s.api.call(method, path, call);
+  if (s.json) s.out.json(answer.body);
+  else s.out.line(...format(answer.body as T));
 }

@@ -1,16 +1,10 @@
 import { Option, type Command } from 'commander';
-import type {
-  CustodianCredential,
-  GrantWithCredential,
-  LendList,
-  SharedAccount,
-  SharedAccountDetail,
-} from './api-types.js';
+import type { GrantWithCredential, LendList, SharedAccount, SharedAccountDetail } from './api-types.js';
 import { CliError } from './client.js';
 import { formatCredential, formatGrant, formatGrantTable } from './format.js';
-import { wholeNumber } from './options.js';
-import { showListing } from './paged-listing.js';
-import { registerShowCommand, type Session, type SessionFactory } from './session.js';
+import { supplierReference, wholeNumber } from './options.js';
+import { registerCollectionCommands, type PagingOptions } from './paged-listing.js';
+import { callAndPrint, type Session, type SessionFactory } from './session.js';
 import { formatCustodianCredential, formatSharedAccount, formatSharedAccountTable } from './shared-format.js';
 
 const PROVIDERS = ['ldap', 'okta', 'entra'];
@@ -75,45 +69,31 @@ export function registerSharedCommands(shared: Command, session: SessionFactory)
         custodian: { name: options.custodian, email: options.custodianEmail },
         rotationIntervalDays: options.rotateEveryDays,
       };
-      const answer = await s.api.call('POST', '/v1/shared-accounts', { body });
-      if (s.json) return s.out.json(answer.body);
-      const created = answer.body as SharedAccount;
-      s.out.line(
+      await callAndPrint<SharedAccount>(s, 'POST', '/v1/shared-accounts', { body }, (created) => [
         ...formatSharedAccount(created),
         '',
         `Lend it with: supplier-access shared lend ${created.id} --organisation … --days … --reason …`,
-      );
+      ]);
     });
 
-  shared
-    .command('list')
-    .description('list shared accounts, newest first')
-    .addOption(new Option('--provider <provider>', 'only this provider').choices(PROVIDERS))
-    .addOption(
-      new Option('--limit <n>', 'accounts per page (the API defaults to 100)').argParser(wholeNumber),
-    )
-    .option('--cursor <cursor>', 'continue from where a previous page stopped')
-    .addOption(new Option('--all', 'follow the pages until the last one'))
-    .action(
-      async (
-        options: { provider?: string; limit?: number; cursor?: string; all?: boolean },
-        command: Command,
-      ) =>
-        showListing<SharedAccount>(session(command), options, {
-          path: '/v1/shared-accounts',
-          key: 'sharedAccounts',
-          query: { provider: options.provider, limit: options.limit },
-          table: formatSharedAccountTable,
-          none: 'No shared account matches.',
-        }),
-    );
-
-  registerShowCommand<SharedAccountDetail>(shared, session, {
-    description: 'a shared account with its live lend, recent lends and trail',
-    argument: 'shared account id',
-    path: (id) => sharedPath(id),
-    format: formatSharedAccount,
-  });
+  registerCollectionCommands<SharedAccount, SharedAccountDetail, { provider?: string } & PagingOptions>(
+    shared,
+    session,
+    {
+      path: '/v1/shared-accounts',
+      key: 'sharedAccounts',
+      perPage: 'accounts',
+      list: 'list shared accounts, newest first',
+      filters: (list) =>
+        list.addOption(new Option('--provider <provider>', 'only this provider').choices(PROVIDERS)),
+      query: (options) => ({ provider: options.provider }),
+      table: formatSharedAccountTable,
+      none: 'No shared account matches.',
+      show: 'a shared account with its live lend, recent lends and trail',
+      argument: 'shared account id',
+      format: formatSharedAccount,
+    },
+  );
 
   registerUpdateCommand(shared, session);
   registerLendCommands(shared, session);
@@ -146,9 +126,10 @@ function registerUpdateCommand(shared: Command, session: SessionFactory): void {
             : { name: options.custodian, email: options.custodianEmail },
         rotationIntervalDays: options.scheduledRotation === false ? null : options.rotateEveryDays,
       };
-      const answer = await s.api.call('PATCH', sharedPath(id), { body });
-      if (s.json) return s.out.json(answer.body);
-      s.out.line('Shared account updated.', ...formatSharedAccount(answer.body as SharedAccount));
+      await callAndPrint<SharedAccount>(s, 'PATCH', sharedPath(id), { body }, (updated) => [
+        'Shared account updated.',
+        ...formatSharedAccount(updated),
+      ]);
     });
 }
 
@@ -172,13 +153,11 @@ function registerLendCommands(shared: Command, session: SessionFactory): void {
     .command('lends')
     .description('who held a shared account, from when to when, newest first')
     .argument('<id>', 'shared account id')
-    .action(async (id: string, _options: unknown, command: Command) => {
-      const s = session(command);
-      const answer = await s.api.call('GET', sharedPath(id, '/lends'));
-      if (s.json) return s.out.json(answer.body);
-      const { lends } = answer.body as LendList;
-      s.out.line(...(lends.length === 0 ? ['No lend yet.'] : formatGrantTable(lends)));
-    });
+    .action(async (id: string, _options: unknown, command: Command) =>
+      callAndPrint<LendList>(session(command), 'GET', sharedPath(id, '/lends'), {}, ({ lends }) =>
+        lends.length === 0 ? ['No lend yet.'] : formatGrantTable(lends),
+      ),
+    );
 
   shared
     .command('return')
@@ -203,14 +182,8 @@ function registerLendCommands(shared: Command, session: SessionFactory): void {
 }
 
 async function lend(s: Session, id: string, options: LendOptions): Promise<void> {
-  if ((options.supplier === undefined) === (options.organisation === undefined))
-    throw new CliError('give exactly one of --supplier and --organisation', 2);
   const body = {
-    supplierId: options.supplier,
-    supplier:
-      options.organisation === undefined
-        ? undefined
-        : { organisation: options.organisation, contactEmail: options.contactEmail },
+    ...supplierReference(options),
     until: options.until,
     durationDays: options.days,
     reason: options.reason,
@@ -238,12 +211,9 @@ function registerCustodianCommands(shared: Command, session: SessionFactory): vo
     .command('claim')
     .description("take the password waiting for the account's custodian (once)")
     .argument('<id>', 'shared account id')
-    .action(async (id: string, _options: unknown, command: Command) => {
-      const s = session(command);
-      const answer = await s.api.call('POST', sharedPath(id, '/credential'));
-      if (s.json) return s.out.json(answer.body);
-      s.out.line(...formatCustodianCredential(answer.body as CustodianCredential));
-    });
+    .action(async (id: string, _options: unknown, command: Command) =>
+      callAndPrint(session(command), 'POST', sharedPath(id, '/credential'), {}, formatCustodianCredential),
+    );
 
   shared
     .command('discard')

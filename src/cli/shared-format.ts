@@ -1,5 +1,5 @@
 import type { CustodianCredential, SharedAccount, SharedAccountDetail } from './api-types.js';
-import { formatFields, formatGrantTable, formatTable } from './format.js';
+import { formatCustodian, formatEvents, formatFields, formatGrantTable, formatTable } from './format.js';
 
 /** The shared-account listing's columns. */
 export function formatSharedAccountTable(accounts: SharedAccount[]): string[] {
@@ -18,9 +18,6 @@ export function formatSharedAccountTable(accounts: SharedAccount[]): string[] {
 
 /** A shared account as `shared show` prints it: its fields, then its live lend, lends and trail when sent. */
 export function formatSharedAccount(account: SharedAccount | SharedAccountDetail): string[] {
-  const custodian = account.custodian.email
-    ? `${account.custodian.name} <${account.custodian.email}>`
-    : account.custodian.name;
   const lines = [
     `Shared account ${account.id}`,
     ...formatFields([
@@ -29,7 +26,7 @@ export function formatSharedAccount(account: SharedAccount | SharedAccountDetail
       ['external id', account.account.externalId],
       ['display name', account.account.displayName],
       ['label', account.label],
-      ['custodian', custodian],
+      ['custodian', formatCustodian(account.custodian)],
       [
         'rotation',
         account.rotationIntervalDays === undefined
@@ -61,19 +58,7 @@ export function formatSharedAccount(account: SharedAccount | SharedAccountDetail
         ? ['  (none)']
         : formatGrantTable(account.lends).map((line) => `  ${line}`)),
       'Events',
-      ...(account.events.length === 0
-        ? ['  (none)']
-        : formatTable(
-            ['AT', 'EVENT', 'ACTOR', 'DETAILS'],
-            account.events.map((e) => [
-              e.at,
-              e.type,
-              e.actor,
-              Object.entries(e.details ?? {})
-                .map(([key, value]) => `${key}=${value}`)
-                .join(' '),
-            ]),
-          ).map((line) => `  ${line}`)),
+      ...formatEvents(account.events),
     );
   }
   return lines;

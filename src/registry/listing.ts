@@ -94,7 +94,7 @@ export function pageOf<T extends GrantCursor>(rows: T[], limit: number): { items
 }
 
 /** The tables listed newest first by `(created_at, id)`, each with an index in that order. */
-type ListedTable = 'incidents' | 'manual_doors' | 'shared_accounts';
+type ListedTable = 'incidents' | 'manual_doors' | 'shared_accounts' | 'suppliers';
 
 /**
  * One page of a listing newest first, from the cursor on: `select` holds the filters, this the rest. The row-value

@@ -5,8 +5,10 @@ import type {
   ManualDoorRecord,
   ManualDoorStatus,
 } from '../../domain/manual-door.js';
+import { personOf } from './columns.js';
 import { storedInstant } from './listing.js';
 import type { ManualDoorEventsTable, ManualDoorsTable } from './manual-doors-migration.js';
+import { trailEntry } from './trail.js';
 
 /** The row of a manual door; instants stored in the one form that compares as text. */
 export function manualDoorRow(record: ManualDoorRecord): Insertable<ManualDoorsTable> {
@@ -34,7 +36,7 @@ export function toManualDoor(row: Selectable<ManualDoorsTable>): ManualDoorRecor
     supplierId: row.supplier_id,
     what: row.what,
     where: row.location,
-    custodian: { name: row.custodian_name, ...(row.custodian_email ? { email: row.custodian_email } : {}) },
+    custodian: personOf(row.custodian_name, row.custodian_email),
     until: row.until,
     reason: row.reason,
     requestedBy: row.requested_by,
@@ -50,8 +52,6 @@ export function toManualDoorEvent(row: Selectable<ManualDoorEventsTable>): Manua
   return {
     manualDoorId: row.manual_door_id,
     type: row.type as ManualDoorEventType,
-    at: row.at,
-    actor: row.actor,
-    ...(row.details ? { details: JSON.parse(row.details) as Record<string, string> } : {}),
+    ...trailEntry(row),
   };
 }

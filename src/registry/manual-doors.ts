@@ -1,48 +1,15 @@
 /**
  * The registry's manual doors, for `KyselyRegistry`; `ManualDoorStore` documents what each promises. Every write to
- * one door starts by locking its row ({@link lockRow}), so writes to one door run one at a time across processes
+ * one door starts by locking its row ({@link lockDoor}), so writes to one door run one at a time across processes
  * in both dialects, and its trail's sequence numbers never collide.
  */
-import type { Expression, ExpressionBuilder, Kysely, SqlBool, Transaction } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { ManualDoorRecord, ManualDoorEvent } from '../../domain/manual-door.js';
 import { newestFirst, storedInstant } from './listing.js';
 import { manualDoorRow, toManualDoor, toManualDoorEvent } from './manual-door-rows.js';
 import type { ManualDoorPage, ManualDoorQuery, ManualDoorStore } from './manual-door-store.js';
 import type { Database } from './schema.js';
-
-/** Takes the door's write lock before anything is read (see `shared-accounts.ts`); false when there is no door. */
-async function lockRow(tx: Transaction<Database>, id: string): Promise<boolean> {
-  const locked = await tx
-    .updateTable('manual_doors')
-    .set((eb) => ({ status: eb.ref('status') }))
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return Number(locked.numUpdatedRows) > 0;
-}
-
-/** Appends to the door's trail under the next sequence number; the row must be locked. */
-async function appendEvent(
-  tx: Transaction<Database>,
-  event: ManualDoorEvent & { noticeKey?: string | undefined },
-): Promise<void> {
-  const last = await tx
-    .selectFrom('manual_door_events')
-    .select((eb) => eb.fn.max('seq').as('seq'))
-    .where('manual_door_id', '=', event.manualDoorId)
-    .executeTakeFirst();
-  await tx
-    .insertInto('manual_door_events')
-    .values({
-      manual_door_id: event.manualDoorId,
-      seq: Number(last?.seq ?? 0) + 1,
-      type: event.type,
-      at: event.at,
-      actor: event.actor,
-      details: event.details ? JSON.stringify(event.details) : null,
-      notice_key: event.noticeKey ?? null,
-    })
-    .execute();
-}
+import { appendToTrail, lockDoor, readTrail } from './trail.js';
 
 /** See `ManualDoorStore.insertManualDoor`; the same record again (a retried request) is answered as stored. */
 export async function insertManualDoor(
@@ -56,8 +23,7 @@ export async function insertManualDoor(
       .onConflict((oc) => oc.doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
-      await appendEvent(tx, {
-        manualDoorId: record.id,
+      await appendToTrail(tx, 'manual_doors', record.id, {
         type: 'created',
         at: storedInstant(record.createdAt),
         actor: record.requestedBy,
@@ -109,13 +75,7 @@ export async function liveManualDoors(db: Kysely<Database>, activeAt?: string): 
 }
 
 export async function listManualDoorEvents(db: Kysely<Database>, id: string): Promise<ManualDoorEvent[]> {
-  const rows = await db
-    .selectFrom('manual_door_events')
-    .selectAll()
-    .where('manual_door_id', '=', id)
-    .orderBy('seq')
-    .execute();
-  return rows.map(toManualDoorEvent);
+  return readTrail(db, 'manual_doors', id, toManualDoorEvent);
 }
 
 /** See `ManualDoorStore.recordManualDoorNotice`. */
@@ -124,7 +84,7 @@ export async function recordManualDoorNotice(
   notice: Parameters<ManualDoorStore['recordManualDoorNotice']>[0],
 ): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
-    if (!(await lockRow(tx, notice.manualDoorId))) return false;
+    if (!(await lockDoor(tx, 'manual_doors', notice.manualDoorId))) return false;
     const recorded = await tx
       .selectFrom('manual_door_events')
       .select('seq')
@@ -133,8 +93,7 @@ export async function recordManualDoorNotice(
       .where('notice_key', '=', notice.key)
       .executeTakeFirst();
     if (recorded) return false;
-    await appendEvent(tx, {
-      manualDoorId: notice.manualDoorId,
+    await appendToTrail(tx, 'manual_doors', notice.manualDoorId, {
       type: notice.type,
       at: storedInstant(notice.at),
       actor: notice.actor,
@@ -166,7 +125,7 @@ export async function closeManualDoor(
   attestation: { actor: string; at: string; note?: string | undefined },
 ): Promise<ManualDoorRecord | null> {
   return db.transaction().execute(async (tx) => {
-    if (!(await lockRow(tx, id))) return null;
+    if (!(await lockDoor(tx, 'manual_doors', id))) return null;
     const current = await tx
       .selectFrom('manual_doors')
       .selectAll()
@@ -179,8 +138,7 @@ export async function closeManualDoor(
       .set({ status: 'closed', closed_at: at, closed_by: attestation.actor, note: attestation.note ?? null })
       .where('id', '=', id)
       .execute();
-    await appendEvent(tx, {
-      manualDoorId: id,
+    await appendToTrail(tx, 'manual_doors', id, {
       type: 'attested-closed',
       at,
       actor: attestation.actor,

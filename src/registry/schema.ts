@@ -16,6 +16,8 @@ import {
   type IncidentsTable,
 } from './incidents-migration.js';
 
+/** The suppliers table keeps the row type its migration created it with. */
+
 /** Row shapes as stored; instants are ISO-8601 UTC text so they sort and compare as text in any dialect. */
 export interface GrantsTable {
   id: string;

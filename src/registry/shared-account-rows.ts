@@ -6,6 +6,8 @@ import type {
   SharedAccountRecord,
 } from '../../domain/shared-account.js';
 import type { SharedAccountEventsTable, SharedAccountsTable } from './schema.js';
+import { personOf, stampColumns, stampOf } from './columns.js';
+import { trailEntry } from './trail.js';
 
 /** The row of a newly registered shared account: nothing rotated yet, no password waiting. */
 export function sharedAccountRow(record: SharedAccountRecord): Insertable<SharedAccountsTable> {
@@ -22,9 +24,7 @@ export function sharedAccountRow(record: SharedAccountRecord): Insertable<Shared
     last_rotated_at: record.lastRotatedAt ?? null,
     custodian_credential: null,
     custodian_credential_at: null,
-    created_by: record.createdBy,
-    created_at: record.createdAt,
-    updated_at: record.updatedAt,
+    ...stampColumns(record),
   };
 }
 
@@ -35,14 +35,12 @@ export function toSharedAccount(row: Selectable<SharedAccountsTable>): SharedAcc
     provider: row.provider as ProviderName,
     account: { username: row.username, externalId: row.external_id, displayName: row.display_name },
     label: row.label,
-    custodian: { name: row.custodian_name, ...(row.custodian_email ? { email: row.custodian_email } : {}) },
+    custodian: personOf(row.custodian_name, row.custodian_email),
     rotationIntervalDays: row.rotation_interval_days ?? undefined,
     lastRotatedAt: row.last_rotated_at ?? undefined,
     custodianCredentialSince:
       row.custodian_credential !== null ? (row.custodian_credential_at ?? undefined) : undefined,
-    createdBy: row.created_by,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    ...stampOf(row),
   };
 }
 
@@ -50,8 +48,6 @@ export function toSharedAccountEvent(row: Selectable<SharedAccountEventsTable>):
   return {
     sharedAccountId: row.shared_account_id,
     type: row.type as SharedAccountEventType,
-    at: row.at,
-    actor: row.actor,
-    ...(row.details ? { details: JSON.parse(row.details) as Record<string, string> } : {}),
+    ...trailEntry(row),
   };
 }

@@ -1,17 +1,14 @@
 /**
  * The registry's shared accounts, for `KyselyRegistry`; `SharedAccountStore` documents what each promises. Every
- * write to one shared account starts by locking its row ({@link lockRow}), so writes to one account run one at a
+ * write to one shared account starts by locking its row ({@link lockDoor}), so writes to one account run one at a
  * time across processes in both dialects, and its trail's sequence numbers never collide.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type {
-  SharedAccountEvent,
-  SharedAccountEventType,
-  SharedAccountRecord,
-} from '../../domain/shared-account.js';
+import type { SharedAccountEvent, SharedAccountRecord } from '../../domain/shared-account.js';
 import { newestFirst } from './listing.js';
 import type { Database, SharedAccountsTable } from './schema.js';
 import { sharedAccountRow, toSharedAccount, toSharedAccountEvent } from './shared-account-rows.js';
+import { appendToTrail, lockDoor, readTrail } from './trail.js';
 import {
   SharedAccountExistsError,
   type SealedCredential,
@@ -19,50 +16,6 @@ import {
   type SharedAccountPage,
   type SharedAccountStore,
 } from './shared-account-store.js';
-
-/**
- * Takes the write lock on the shared account before anything is read: a no-op update as the transaction's first
- * statement. PostgreSQL then holds the row until commit, and the next statement reads what a concurrent writer
- * committed; SQLite takes its write lock (waiting out `busy_timeout`) before the transaction has read anything,
- * so it never has to upgrade a stale read to a write. False when there is no such shared account.
- */
-async function lockRow(tx: Transaction<Database>, id: string): Promise<boolean> {
-  const locked = await tx
-    .updateTable('shared_accounts')
-    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return Number(locked.numUpdatedRows) > 0;
-}
-
-/** Appends to the shared account's trail, under the next sequence number; the row must be locked. */
-async function appendEvent(
-  tx: Transaction<Database>,
-  event: {
-    id: string;
-    type: SharedAccountEventType;
-    at: string;
-    actor: string;
-    details?: Record<string, string>;
-  },
-): Promise<void> {
-  const last = await tx
-    .selectFrom('shared_account_events')
-    .select((eb) => eb.fn.max('seq').as('seq'))
-    .where('shared_account_id', '=', event.id)
-    .executeTakeFirst();
-  await tx
-    .insertInto('shared_account_events')
-    .values({
-      shared_account_id: event.id,
-      seq: Number(last?.seq ?? 0) + 1,
-      type: event.type,
-      at: event.at,
-      actor: event.actor,
-      details: event.details ? JSON.stringify(event.details) : null,
-    })
-    .execute();
-}
 
 /** See `SharedAccountStore.insertSharedAccount`. */
 export async function insertSharedAccount(
@@ -87,8 +40,7 @@ export async function insertSharedAccount(
       if (existing?.id === record.id) return toSharedAccount(existing);
       throw new SharedAccountExistsError(existing?.id ?? record.id);
     }
-    await appendEvent(tx, {
-      id: record.id,
+    await appendToTrail(tx, 'shared_accounts', record.id, {
       type: 'registered',
       at: record.createdAt,
       actor: record.createdBy,
@@ -128,7 +80,7 @@ export async function updateSharedAccount(
   at: string,
 ): Promise<SharedAccountRecord | null> {
   return db.transaction().execute(async (tx) => {
-    if (!(await lockRow(tx, id))) return null;
+    if (!(await lockDoor(tx, 'shared_accounts', id))) return null;
     const columns: Partial<SharedAccountsTable> = { updated_at: at };
     if (changes.label !== undefined) columns.label = changes.label;
     if (changes.custodian !== undefined) {
@@ -141,7 +93,12 @@ export async function updateSharedAccount(
     const fields = Object.keys(changes).filter(
       (key) => changes[key as keyof SharedAccountChanges] !== undefined,
     );
-    await appendEvent(tx, { id, type: 'updated', at, actor, details: { fields: fields.join(',') } });
+    await appendToTrail(tx, 'shared_accounts', id, {
+      type: 'updated',
+      at,
+      actor,
+      details: { fields: fields.join(',') },
+    });
     const row = await tx
       .selectFrom('shared_accounts')
       .selectAll()
@@ -155,13 +112,7 @@ export async function listSharedAccountEvents(
   db: Kysely<Database>,
   id: string,
 ): Promise<SharedAccountEvent[]> {
-  const rows = await db
-    .selectFrom('shared_account_events')
-    .selectAll()
-    .where('shared_account_id', '=', id)
-    .orderBy('seq')
-    .execute();
-  return rows.map(toSharedAccountEvent);
+  return readTrail(db, 'shared_accounts', id, toSharedAccountEvent);
 }
 
 /**
@@ -176,7 +127,7 @@ export async function recordRotation(
 ): Promise<void> {
   const { sharedAccountId: id, reason, at, actor, lendId, forCustodian } = rotation;
   await db.transaction().execute(async (tx) => {
-    if (!(await lockRow(tx, id))) throw new Error(`shared account ${id} does not exist`);
+    if (!(await lockDoor(tx, 'shared_accounts', id))) throw new Error(`shared account ${id} does not exist`);
     await tx
       .updateTable('shared_accounts')
       .set({
@@ -202,8 +153,7 @@ export async function recordRotation(
       );
     });
     if (recorded) return;
-    await appendEvent(tx, {
-      id,
+    await appendToTrail(tx, 'shared_accounts', id, {
       type: 'rotated',
       at,
       actor,
@@ -220,7 +170,7 @@ export async function takeCustodianCredential(
   at: string,
 ): Promise<SealedCredential | null> {
   return db.transaction().execute(async (tx) => {
-    if (!(await lockRow(tx, id))) return null;
+    if (!(await lockDoor(tx, 'shared_accounts', id))) return null;
     const row = await tx
       .selectFrom('shared_accounts')
       .select(['custodian_credential', 'custodian_credential_at'])
@@ -228,7 +178,7 @@ export async function takeCustodianCredential(
       .executeTakeFirstOrThrow();
     if (row.custodian_credential === null) return null;
     await clearCredential(tx, id);
-    await appendEvent(tx, { id, type: 'credential-claimed', at, actor });
+    await appendToTrail(tx, 'shared_accounts', id, { type: 'credential-claimed', at, actor });
     return { sealed: row.custodian_credential, at: row.custodian_credential_at ?? at };
   });
 }
@@ -241,9 +191,9 @@ export async function discardCustodianCredential(
   at: string,
 ): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
-    if (!(await lockRow(tx, id))) return false;
+    if (!(await lockDoor(tx, 'shared_accounts', id))) return false;
     if (!(await clearCredential(tx, id))) return false;
-    await appendEvent(tx, { id, type: 'credential-discarded', at, actor });
+    await appendToTrail(tx, 'shared_accounts', id, { type: 'credential-discarded', at, actor });
     return true;
   });
 }

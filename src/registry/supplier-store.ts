@@ -1,8 +1,9 @@
 /** The registry's suppliers: rows, writes and the listing, for `KyselyRegistry`. */
 import { sql, type Expression, type Insertable, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type { SupplierRecord } from '../../domain/supplier.js';
+import { personOf, stampColumns, stampOf } from './columns.js';
 import { containsPattern, foldSupplierName, LIKE_ESCAPE } from './fold.js';
-import { checkLimit, pageOf, storedInstant } from './listing.js';
+import { newestFirst, storedInstant } from './listing.js';
 import type { Database, SuppliersTable } from './schema.js';
 import type { SupplierChanges, SupplierPage, SupplierQuery } from './types.js';
 
@@ -18,9 +19,7 @@ function supplierRow(supplier: SupplierRecord): Insertable<SuppliersTable> {
     sponsor_email: supplier.sponsor.email ?? null,
     contract_end: supplier.contractEnd ? storedInstant(supplier.contractEnd) : null,
     notes: supplier.notes ?? null,
-    created_by: supplier.createdBy,
-    created_at: supplier.createdAt,
-    updated_at: supplier.updatedAt,
+    ...stampColumns(supplier),
   };
 }
 
@@ -30,15 +29,13 @@ function toSupplier(row: Selectable<SuppliersTable>): SupplierRecord {
     legalName: row.legal_name,
     key: row.supplier_key,
     contactEmails: JSON.parse(row.contact_emails) as string[],
-    sponsor: { name: row.sponsor_name, ...(row.sponsor_email ? { email: row.sponsor_email } : {}) },
+    sponsor: personOf(row.sponsor_name, row.sponsor_email),
     contractEnd: row.contract_end ?? undefined,
     notes: row.notes ?? undefined,
     ...(row.block_incident_id
       ? { block: { incidentId: row.block_incident_id, since: row.block_since ?? '', by: row.block_by ?? '' } }
       : {}),
-    createdBy: row.created_by,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    ...stampOf(row),
   };
 }
 
@@ -92,8 +89,7 @@ export async function updateSupplier(
 }
 
 export async function listSuppliers(db: Kysely<Database>, query: SupplierQuery): Promise<SupplierPage> {
-  checkLimit(query.limit);
-  const rows = await db
+  const select = db
     .selectFrom('suppliers')
     .selectAll()
     .where((eb) => {
@@ -104,18 +100,9 @@ export async function listSuppliers(db: Kysely<Database>, query: SupplierQuery):
       }
       if (query.contractEndsBefore !== undefined)
         conditions.push(eb('contract_end', '<', storedInstant(query.contractEndsBefore)));
-      if (query.after) {
-        conditions.push(
-          eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(query.after.createdAt, query.after.id)),
-        );
-      }
       return eb.and(conditions);
-    })
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(query.limit + 1)
-    .execute();
-  const { items: suppliers, next } = pageOf(rows.map(toSupplier), query.limit);
+    });
+  const { items: suppliers, next } = await newestFirst(select, query, toSupplier);
   return next ? { suppliers, next } : { suppliers };
 }
 

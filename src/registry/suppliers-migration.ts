@@ -10,6 +10,28 @@ import { foldSupplierName } from './fold.js';
 import { createIndex } from './migration-kit.js';
 
 /**
+ * One supplier as this migration creates it; `contact_emails` is the JSON of a string array, instants are
+ * ISO-8601 UTC text. `Database` uses it as long as no later migration changes the table: one that does gives
+ * `Database` a type of its own, and this one stays as it is.
+ */
+export interface SuppliersTable {
+  id: string;
+  /** `supplierKey(legal_name)` when the supplier was created; unique, never changed. */
+  supplier_key: string;
+  legal_name: string;
+  /** `legal_name` folded by `foldSupplierName`, what the name filter matches. */
+  name_key: string;
+  contact_emails: string;
+  sponsor_name: string;
+  sponsor_email: string | null;
+  contract_end: string | null;
+  notes: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
  * The tables as this migration sees them. Migrations keep their own row types: they must keep working on the
  * schema of their time whatever later migrations change in `Database`.
  */
@@ -23,20 +45,7 @@ interface SuppliersSchema {
     created_at: string;
     supplier_id: string | null;
   };
-  suppliers: {
-    id: string;
-    supplier_key: string;
-    legal_name: string;
-    name_key: string;
-    contact_emails: string;
-    sponsor_name: string;
-    sponsor_email: string | null;
-    contract_end: string | null;
-    notes: string | null;
-    created_by: string;
-    created_at: string;
-    updated_at: string;
-  };
+  suppliers: SuppliersTable;
 }
 
 /** Spelled out rather than shared with the registry's code: this migration must do what it did when it shipped. */
