@@ -113,7 +113,11 @@ export function createIncidentActivities({ registry, logger, notifier, review }:
     }
     const grant = await registry.getGrant(door.doorId);
     // A grant whose account never came to be (provisioning failed) held nothing after its end.
-    if (grant?.status === 'failed') return grant.closedAt ?? grant.endedAt;
+    if (grant?.status === 'failed') {
+      // Grants recorded before a failure carried its end: the time of the failure's event.
+      const events = grant.endedAt ? [] : await registry.listEvents(grant.id);
+      return grant.endedAt ?? events.find((e) => e.type === 'provisioning-failed')?.at;
+    }
     return grant?.closedAt;
   }
 
