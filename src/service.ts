@@ -12,6 +12,7 @@ import { SupplierService } from './api/supplier-service.js';
 import { createAccountLookup } from './api/account-lookup.js';
 import { SharedAccountService, type AccountLookup } from './api/shared-account-service.js';
 import { ManualDoorService } from './api/manual-door-service.js';
+import { IncidentService } from './api/incident-service.js';
 import { createSealer, type CredentialSealer } from './sealing.js';
 import {
   EncryptionCodec,
@@ -257,6 +258,12 @@ async function startApi(
       client: deps.client,
       taskQueue: config.temporal.taskQueue,
       reminderLeadsMs: config.policy.reminderLeadMs,
+    }),
+    incidents: new IncidentService({
+      registry: deps.registry,
+      client: deps.client,
+      taskQueue: config.temporal.taskQueue,
+      answerWithinMs: config.answerWithinMs,
     }),
     reviews: new ReviewService({ client: deps.client, taskQueue: config.temporal.taskQueue }),
     registry: deps.registry,

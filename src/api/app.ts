@@ -11,6 +11,8 @@ import { doorRoutes } from './door-routes.js';
 import { grantChangeRoutes } from './grant-changes.js';
 import { grantRoutes } from './grants.js';
 import { healthRoutes } from './health-routes.js';
+import { incidentRoutes } from './incident-routes.js';
+import type { IncidentService } from './incident-service.js';
 import { lendRoutes } from './lend-routes.js';
 import { manualDoorRoutes } from './manual-door-routes.js';
 import type { ManualDoorService } from './manual-door-service.js';
@@ -42,6 +44,8 @@ export interface AppDeps {
   sharedAccounts?: SharedAccountService | undefined;
   /** Doors no API can close; without it the `/v1/manual-doors` routes are absent. */
   manualDoors?: ManualDoorService | undefined;
+  /** The confidentiality-incident register and the closing of a breached supplier's doors; without it, absent. */
+  incidents?: IncidentService | undefined;
   /** Access reviews on demand; without it the review routes are absent. */
   reviews?: ReviewService | undefined;
   /** The payload codec behind `/codec/encode` and `/codec/decode`; without it those routes are absent. */
@@ -170,6 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   }
   doorRoutes(app, { registry: deps.registry, now: deps.now });
+  if (deps.incidents) incidentRoutes(app, { incidents: deps.incidents, now: deps.now });
   if (deps.reviews) reviewRoutes(app, { registry: deps.registry, reviews: deps.reviews });
   if (deps.codec) await codecRoutes(app, deps.codec);
   healthRoutes(app, deps.readiness);

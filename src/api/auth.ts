@@ -36,14 +36,18 @@ export class TokenAuthenticator {
   }
 }
 
-/** What each operation needs. `admin` holds every right; every role may read. */
-export type Permission = 'read' | 'request' | 'approve' | 'admin';
+/**
+ * What each operation needs. `admin` holds every right; every role may read. `audit` is reading the
+ * confidentiality-incident register, which names breaches and the personal information concerned: auditors and
+ * admins only.
+ */
+export type Permission = 'read' | 'audit' | 'request' | 'approve' | 'admin';
 
 const GRANTS: Record<Role, Permission[]> = {
-  admin: ['read', 'request', 'approve', 'admin'],
+  admin: ['read', 'audit', 'request', 'approve', 'admin'],
   requester: ['read', 'request'],
   approver: ['read', 'approve'],
-  auditor: ['read'],
+  auditor: ['read', 'audit'],
 };
 
 export function can(actor: Actor, permission: Permission): boolean {
@@ -53,6 +57,7 @@ export function can(actor: Actor, permission: Permission): boolean {
 /** What each permission lets a person do, as a refusal names it. */
 const DOES: Record<Permission, string> = {
   read: 'read grants and reviews',
+  audit: 'read the confidentiality-incident register',
   request: 'ask for grants, extensions or one-time credentials, or shorten grants',
   approve: 'approve or reject an extension',
   admin: 'revoke grants, run access reviews or read Temporal histories',

@@ -1,8 +1,8 @@
-import { stringify } from 'csv-stringify/sync';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { openDoors, type OpenDoors, type OpenDoorSources } from '../registry/open-doors.js';
 import { csv, json } from './answers.js';
+import { csvTable } from './csv-table.js';
 import { openDoorsSchema } from './door-responses.js';
 import type { ZodTypeProvider } from './route-contract.js';
 import { instant, supplierIdSchema, utc } from './schemas.js';
@@ -108,6 +108,5 @@ export function doorsCsv(doors: OpenDoors): string {
       d.requestedBy,
     ]),
   );
-  // Cells starting with = + - @ are prefixed so a spreadsheet never runs a supplier's words as a formula.
-  return stringify([[...DOOR_CSV_COLUMNS], ...rows], { escape_formulas: true });
+  return csvTable(DOOR_CSV_COLUMNS, rows);
 }

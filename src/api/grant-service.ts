@@ -225,6 +225,7 @@ export class GrantService {
   }
 
   async requestExtension(grant: GrantRecord, actor: Actor, expiresAt: string, reason: string) {
+    await this.suppliers.checkNotBlocked(grant.supplierId);
     await this.suppliers.checkExpiry(grant.supplierId, expiresAt, 'expiresAt');
     return this.send(grant, (h) =>
       h.executeUpdate(requestExtensionUpdate, {

@@ -14,6 +14,7 @@ import { SHARED_ACCOUNT_COMPONENTS } from './shared-account-responses.js';
 import { DOOR_COMPONENTS } from './door-responses.js';
 import { SUPPLIER_COMPONENTS } from './supplier-responses.js';
 import { MANUAL_DOOR_COMPONENTS } from './manual-door-responses.js';
+import { INCIDENT_COMPONENTS } from './incident-responses.js';
 import type { DeclaredRoute } from './route-contract.js';
 
 /** The role of docs/api.md's role column that each permission of auth.ts stands for. */
@@ -22,6 +23,7 @@ const ROLE_OF: Record<Permission, Role> = {
   approve: 'approver',
   admin: 'admin',
   read: 'auditor',
+  audit: 'auditor',
 };
 
 /** Every role whose tokens hold the permission: derived from auth.ts, so it cannot disagree with it. */
@@ -61,7 +63,9 @@ function genericErrors({ method, url, schema, permission }: DeclaredRoute): Reco
         ? 'No supplier with this id.'
         : url.startsWith('/v1/shared-accounts')
           ? 'No shared account with this id.'
-          : 'No grant with this id.',
+          : url.startsWith('/v1/incidents')
+            ? 'No incident with this id.'
+            : 'No grant with this id.',
     );
   if (schema.body) errors[415] = problem('The body is not `application/json`.');
   if (isRateLimited(method, url))
@@ -130,6 +134,10 @@ const TAGS = [
   { name: 'registry', description: 'Every grant ever made.' },
   { name: 'suppliers', description: 'The supplier organisations grants are made for.' },
   { name: 'doors', description: 'Every door open at an instant, of every kind, by supplier.' },
+  {
+    name: 'incidents',
+    description: "A supplier's breach closes all its doors; the confidentiality-incident register (Law 25).",
+  },
   { name: 'reviews', description: 'Supplier accounts that nobody granted.' },
   { name: 'codec', description: 'Reading the encrypted Temporal histories.' },
   { name: 'health', description: 'For load balancers and orchestrators.' },
@@ -172,6 +180,7 @@ export function buildOpenApiDocument(routes: readonly DeclaredRoute[]): JsonObje
           ...SHARED_ACCOUNT_COMPONENTS,
           ...DOOR_COMPONENTS,
           ...MANUAL_DOOR_COMPONENTS,
+          ...INCIDENT_COMPONENTS,
         ]),
       },
       securitySchemes: {

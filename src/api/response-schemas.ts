@@ -202,9 +202,22 @@ export const problemSchema = z
     liveGrantId: z.uuid().optional().meta({
       description: 'For `409` on creation: the live grant that already covers the account (extend it).',
     }),
-    supplierId: z.uuid().optional().meta({
-      description: 'For `409` on creating a supplier: the registered supplier of the same legal name.',
-    }),
+    supplierId: z
+      .uuid()
+      .optional()
+      .meta({
+        description:
+          'For `409` on creating a supplier: the registered supplier of the same legal name; on a new door for a ' +
+          'blocked supplier: that supplier.',
+      }),
+    incidentId: z
+      .uuid()
+      .optional()
+      .meta({
+        description:
+          'For `409` on a new door, or an extension, for a blocked supplier, and on opening a second incident for ' +
+          'it: the incident whose block holds it.',
+      }),
     sharedAccountId: z.uuid().optional().meta({
       description:
         'For `409` on registering a shared account: the shared account of the same directory account.',

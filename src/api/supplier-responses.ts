@@ -24,6 +24,18 @@ export const supplierSchema = z
       'No grant of the supplier runs past this instant; absent when none is on record.',
     ).optional(),
     notes: z.string().optional(),
+    block: z
+      .object({
+        incidentId: z.uuid().meta({ description: 'The incident that blocked it.' }),
+        since: instant('When it was blocked.'),
+        by: z.string().meta({ description: 'The admin who opened the incident.' }),
+      })
+      .optional()
+      .meta({
+        description:
+          'Present while an incident blocks the supplier: no new grant, lend, service credential or manual door, ' +
+          'and no extension, until an admin lifts the block (`DELETE /v1/suppliers/{id}/block`).',
+      }),
     createdBy: z.string().meta({
       description: 'The token name that registered it (`supplier-access` for suppliers made by the upgrade).',
     }),

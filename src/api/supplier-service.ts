@@ -90,6 +90,9 @@ export class SupplierService {
   }
 
   /**
+   * The supplier of every new door (grant, lend, service credential, manual door): the one place a door gets its
+   * supplier, so the one place an incident's block is enforced (a 409 before anything is started).
+   *
    * The supplier a grant request names: by `supplierId` (unknown: a 400 naming it), or by organisation, found by
    * its canonical key or created on the fly. A supplier created that way has the requester as sponsor — with
    * the requester's token name as e-mail when that name is an address — and the contact given, if any.
@@ -98,12 +101,12 @@ export class SupplierService {
     if (reference.supplierId !== undefined) {
       const supplier = await this.options.registry.getSupplier(reference.supplierId);
       if (!supplier) throw invalid([{ field: 'supplierId', rule: 'must name a registered supplier' }]);
-      return supplier;
+      return refuseIfBlocked(supplier);
     }
     const { organisation, contactEmail } = reference.supplier ?? { organisation: '' };
     const key = supplierKey(organisation);
     const found = await this.options.registry.getSupplierByKey(key);
-    if (found) return found;
+    if (found) return refuseIfBlocked(found);
     const stamp = new Date(this.now()).toISOString();
     return this.options.registry.insertSupplier({
       id: randomUUID(),
@@ -127,8 +130,22 @@ export class SupplierService {
     checkContractEnd(supplier, expiresAt, field);
   }
 
-  /** A 409 when the grant's pending extension runs past a contract end moved earlier since it was asked for. */
+  /**
+   * A 409 when an incident blocks the door's supplier: an extension keeps a door open longer, as a new door
+   * would. Grants without a supplier on record have no block.
+   */
+  async checkNotBlocked(supplierId: string | undefined): Promise<void> {
+    if (supplierId === undefined) return;
+    const supplier = await this.options.registry.getSupplier(supplierId);
+    if (supplier) refuseIfBlocked(supplier);
+  }
+
+  /**
+   * A 409 when an incident blocks the supplier, or when the grant's pending extension runs past a contract end
+   * moved earlier since it was asked for.
+   */
   async checkPendingExtension(grant: GrantRecord): Promise<void> {
+    await this.checkNotBlocked(grant.supplierId);
     const asked = grant.pendingExtension?.expiresAt;
     if (asked === undefined || grant.supplierId === undefined) return;
     const end = (await this.options.registry.getSupplier(grant.supplierId))?.contractEnd;
@@ -148,4 +165,18 @@ export function checkContractEnd(supplier: SupplierRecord | null, expiresAt: str
       },
     ]);
   }
+}
+
+/**
+ * The supplier, or a 409 naming the incident whose block holds it: no new door (nor a longer one) for a supplier
+ * under an incident until an admin lifts the block (`DELETE /v1/suppliers/{id}/block`).
+ */
+export function refuseIfBlocked(supplier: SupplierRecord): SupplierRecord {
+  const { block } = supplier;
+  if (!block) return supplier;
+  throw problem(
+    409,
+    `supplier ${supplier.legalName} is blocked by incident ${block.incidentId}; an admin must lift the block first`,
+    { incidentId: block.incidentId, supplierId: supplier.id },
+  );
 }

@@ -59,6 +59,15 @@ export function supplierView(supplier: SupplierRecord) {
     sponsor: supplier.sponsor,
     ...(supplier.contractEnd ? { contractEnd: supplier.contractEnd } : {}),
     ...(supplier.notes ? { notes: supplier.notes } : {}),
+    ...(supplier.block
+      ? {
+          block: {
+            incidentId: supplier.block.incidentId,
+            since: supplier.block.since,
+            by: supplier.block.by,
+          },
+        }
+      : {}),
     createdBy: supplier.createdBy,
     createdAt: supplier.createdAt,
     updatedAt: supplier.updatedAt,

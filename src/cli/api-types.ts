@@ -4,6 +4,13 @@
  * server's schemas, and reads fields it knows, so it keeps working against a server built from another commit.
  */
 import type { z } from 'zod';
+import type {
+  incidentDetailSchema,
+  incidentExportSchema,
+  incidentPageSchema,
+  incidentSchema,
+  openedIncidentSchema,
+} from '../api/incident-responses.js';
 import type { manualDoorDetailSchema, manualDoorSchema } from '../api/manual-door-responses.js';
 import type {
   createdGrantSchema,
@@ -81,3 +88,18 @@ export type ManualDoor = z.output<typeof manualDoorSchema>;
 
 /** `GET /v1/manual-doors/{id}`: the door with its trail. */
 export type ManualDoorDetail = z.output<typeof manualDoorDetailSchema>;
+
+/** An entry of the confidentiality-incident register. */
+export type Incident = z.output<typeof incidentSchema>;
+
+/** `GET /v1/incidents/{id}`: the entry, the doors it closes, those the supplier held, and its trail. */
+export type IncidentDetail = z.output<typeof incidentDetailSchema>;
+
+/** `POST /v1/suppliers/{id}/incident`: what closed before the answer and what is pending. */
+export type OpenedIncident = z.output<typeof openedIncidentSchema>;
+
+/** `GET /v1/incidents`: one page of the register. */
+export type IncidentPage = z.output<typeof incidentPageSchema>;
+
+/** `GET /v1/incidents.json`. */
+export type IncidentExport = z.output<typeof incidentExportSchema>;

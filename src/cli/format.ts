@@ -33,6 +33,19 @@ const FIELD_FLAGS: Record<string, string> = {
   'custodian.name': '--custodian',
   'custodian.email': '--custodian-email',
   rotationIntervalDays: '--rotate-every-days',
+  discoveredAt: '--discovered-at',
+  occurredFrom: '--occurred-from',
+  occurredUntil: '--occurred-until',
+  personalInformation: '--personal-information',
+  circumstances: '--circumstances',
+  personsConcerned: '--persons-concerned',
+  riskAssessment: '--risk-assessment',
+  seriousRisk: '--serious-risk',
+  commissionNotifiedAt: '--commission-notified-at',
+  personsNotifiedAt: '--persons-notified-at',
+  measures: '--measures',
+  discoveredFrom: '--discovered-from',
+  discoveredBefore: '--discovered-before',
 };
 
 /**
@@ -48,7 +61,14 @@ export function formatProblem(problem: Problem): string[] {
     const flag = FIELD_FLAGS[field] ?? FIELD_FLAGS[field.replace(/\.\d+(?=\.|$)/g, '')];
     lines.push(`  ${flag ? `${flag} / ` : ''}${field}: ${rule}`);
   }
-  if (problem.supplierId) {
+  if (problem.incidentId) {
+    // A supplier under an incident's block: the way on is the incident, not another grant.
+    lines.push(`  see the incident with: supplier-access incident show ${problem.incidentId}`);
+    if (problem.supplierId)
+      lines.push(
+        `  an admin lifts the block with: supplier-access supplier unblock ${problem.supplierId} --reason <text>`,
+      );
+  } else if (problem.supplierId) {
     lines.push(`  the supplier is registered as ${problem.supplierId}; grant it access with:`);
     lines.push(`  supplier-access grant create --supplier ${problem.supplierId} …`);
   }

@@ -3,6 +3,7 @@ import { ApiProblemError, CliError } from './client.js';
 import { registerDoorCommands } from './door-commands.js';
 import { formatProblem } from './format.js';
 import { registerGrantCommands } from './grant-commands.js';
+import { registerIncidentCommands, registerUnblockCommand } from './incident-commands.js';
 import { registerManualCommands } from './manual-commands.js';
 import { registerRegistryCommands } from './registry-commands.js';
 import { registerReviewCommands } from './review-commands.js';
@@ -25,7 +26,7 @@ export async function runCli(argv: readonly string[], options: CliOptions): Prom
   }
 }
 
-/** The `supplier-access` program: global options, then the `grant`, `supplier`, `shared`, `manual`, `registry` and `review` command groups, and `doors`. */
+/** The `supplier-access` program: global options, then the `grant`, `supplier`, `shared`, `manual`, `incident`, `registry` and `review` command groups, and `doors`. */
 export function buildProgram(options: CliOptions, out: Output): Command {
   const program = new Command('supplier-access')
     .description('Grant suppliers expiring accounts through the supplier-access HTTP API.')
@@ -55,6 +56,7 @@ export function buildProgram(options: CliOptions, out: Output): Command {
     .alias('suppliers')
     .description('the supplier organisations grants are made for');
   registerSupplierCommands(supplier, session);
+  registerUnblockCommand(supplier, session);
   const shared = program
     .command('shared')
     .description('existing accounts lent to suppliers, their password rotated before and after each lend');
@@ -63,6 +65,13 @@ export function buildProgram(options: CliOptions, out: Output): Command {
     .command('manual')
     .description('doors no API can close: recorded, their custodian reminded, attested closed by a person');
   registerManualCommands(manual, session);
+  const incident = program
+    .command('incident')
+    .alias('incidents')
+    .description(
+      'a breached supplier: close every door it holds at once; the confidentiality-incident register',
+    );
+  registerIncidentCommands(incident, session);
   const registry = program.command('registry').description('the registry of every grant ever made');
   registerRegistryCommands(registry, session);
   const review = program

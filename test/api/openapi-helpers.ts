@@ -4,6 +4,7 @@ import { buildApp } from '../../src/api/app.js';
 import { TokenAuthenticator } from '../../src/api/auth.js';
 import type { GrantService } from '../../src/api/grant-service.js';
 import type { JsonObject } from '../../src/api/json-schema.js';
+import type { IncidentService } from '../../src/api/incident-service.js';
 import type { ReviewService } from '../../src/api/review-service.js';
 import type { GrantPolicy } from '../../src/api/schemas.js';
 import type { SharedAccountService } from '../../src/api/shared-account-service.js';
@@ -204,6 +205,18 @@ export const SHARED_ACCOUNT_ROLES = {
   'post /v1/shared-accounts/{id}/rotate': 'auditor',
 };
 
+/** The incident routes: the register is read by auditors and admins only (`x-allowed-roles`). */
+export const INCIDENT_ROLES = {
+  'post /v1/suppliers/{id}/incident': 'admin',
+  'delete /v1/suppliers/{id}/block': 'admin',
+  'post /v1/incidents': 'admin',
+  'get /v1/incidents': 'auditor',
+  'get /v1/incidents.csv': 'auditor',
+  'get /v1/incidents.json': 'auditor',
+  'get /v1/incidents/{id}': 'auditor',
+  'patch /v1/incidents/{id}': 'admin',
+};
+
 export const CODEC_ROLES = {
   'post /codec/decode': 'admin',
   'post /codec/encode': 'admin',
@@ -230,10 +243,10 @@ export function fakeRegistry(): RegistryStore {
   return reads as RegistryStore;
 }
 
-/** The document an app serving this policy builds from its routes; reviews, codec, shared accounts when included. */
+/** The document an app serving this policy builds from its routes; reviews, codec, shared accounts, incidents when included. */
 export async function documentOf(
   policy: GrantPolicy,
-  include: { reviews?: boolean; codec?: boolean; sharedAccounts?: boolean } = {},
+  include: { reviews?: boolean; codec?: boolean; sharedAccounts?: boolean; incidents?: boolean } = {},
 ): Promise<JsonObject> {
   const codec = { encode: async (p: Payload[]) => p, decode: async (p: Payload[]) => p };
   const app = await buildApp({
@@ -242,6 +255,7 @@ export async function documentOf(
     service: {} as GrantService,
     reviews: include.reviews ? ({} as ReviewService) : undefined,
     sharedAccounts: include.sharedAccounts ? ({} as SharedAccountService) : undefined,
+    incidents: include.incidents ? ({} as IncidentService) : undefined,
     codec: include.codec ? { codec, corsOrigins: [] } : undefined,
     registry: fakeRegistry(),
     policy,

@@ -9,6 +9,7 @@ import { EncryptionCodec, generateKeySpec, parseEncryptionKeys } from '../../src
 import { docsRoutes, DOCS_CSP } from '../../src/api/docs.js';
 import { ReviewService } from '../../src/api/review-service.js';
 import type { GrantService } from '../../src/api/grant-service.js';
+import type { IncidentService } from '../../src/api/incident-service.js';
 import type { SharedAccountService } from '../../src/api/shared-account-service.js';
 import { JsonSchemaConverter, type JsonObject } from '../../src/api/json-schema.js';
 import { exampleBodies } from '../../src/api/request-docs.js';
@@ -40,6 +41,7 @@ import {
   REVIEW_ROLES,
   CODEC_ROLES,
   SHARED_ACCOUNT_ROLES,
+  INCIDENT_ROLES,
   undeclaredKeys,
 } from './openapi-helpers.js';
 
@@ -60,6 +62,7 @@ beforeAll(async () => {
     reviews: new ReviewService({ client: new Client(), taskQueue: 'openapi-test' }),
     // Registered, never called.
     sharedAccounts: {} as SharedAccountService,
+    incidents: {} as IncidentService,
     registry: fakeRegistry(),
     policy: POLICY,
     logger: createLogger('silent'),
@@ -104,7 +107,7 @@ describe('the OpenAPI document', () => {
     const withoutReviews = await documentOf(POLICY);
     for (const [document, roles] of [
       [withoutReviews, DESIGN_ROLES],
-      [doc, { ...DESIGN_ROLES, ...REVIEW_ROLES, ...CODEC_ROLES, ...SHARED_ACCOUNT_ROLES }],
+      [doc, { ...DESIGN_ROLES, ...REVIEW_ROLES, ...CODEC_ROLES, ...SHARED_ACCOUNT_ROLES, ...INCIDENT_ROLES }],
     ] as const) {
       const operations = operationsOf(document);
       expect(operations.map((o) => o.key).sort()).toEqual(Object.keys(roles).sort());
@@ -126,6 +129,10 @@ describe('the OpenAPI document', () => {
     expect(operation('get /v1/grants/{id}').responses).toHaveProperty('404');
     expect(operation('post /v1/grants').responses).toHaveProperty('201');
     expect(operation('post /v1/grants').responses).toHaveProperty('202');
+    // The register names breaches and the personal information concerned: not every role reads it.
+    expect(operation('get /v1/incidents')['x-allowed-roles']).toEqual(['admin', 'auditor']);
+    expect(operation('get /v1/incidents')['responses']).toHaveProperty('403');
+    expect(operation('get /v1/incidents/{id}').responses).toHaveProperty('404');
   });
 
   it('documents the create body: enabled providers only, unknown fields refused', async () => {
@@ -268,7 +275,8 @@ describe('the routes', () => {
     expect(response.json()).toEqual(JSON.parse(JSON.stringify(app.swagger())));
     expect(Object.keys(response.json().paths)).toEqual(
       Object.keys(
-        (await documentOf(POLICY, { reviews: true, codec: true, sharedAccounts: true })).paths as object,
+        (await documentOf(POLICY, { reviews: true, codec: true, sharedAccounts: true, incidents: true }))
+          .paths as object,
       ),
     );
   });

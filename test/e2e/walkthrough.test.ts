@@ -15,7 +15,7 @@ const root = projectRoot();
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 const start = readme.indexOf('## Walkthrough');
 const walkthrough = readme.slice(start, readme.indexOf('\n## ', start + 1));
-const [startBlock = '', commands = '', lendCommands = ''] = [
+const [startBlock = '', commands = '', lendCommands = '', incidentCommands = ''] = [
   ...walkthrough.matchAll(/```sh\n([\s\S]*?)```/g),
 ].map((m) => m[1]);
 const dataDir = join(mkdtempSync(join(tmpdir(), 'supplier-access-walkthrough-')), 'data');
@@ -54,12 +54,13 @@ async function startAsTheReadmeSays(): Promise<string> {
   });
 }
 
-it('runs as written: grant, directory entry, four eyes, revoke, event trail, decrypted history, a lend', async () => {
+it('runs as written: grant, directory entry, four eyes, revoke, event trail, decrypted history, a lend, an incident', async () => {
   const apiUrl = await startAsTheReadmeSays();
   expect(commands).toContain('API=http://127.0.0.1:8080\n');
   expect(lendCommands).toContain('/lends');
-  // The lend's commands continue in the same terminal, with the variables of the first ones.
-  const script = `${commands}\n${lendCommands}`
+  expect(incidentCommands).toContain('/incident');
+  // The lend's and the incident's commands continue in the same terminal, with the variables of the first ones.
+  const script = `${commands}\n${lendCommands}\n${incidentCommands}`
     .replace('API=http://127.0.0.1:8080\n', `API=${apiUrl}\n`)
     .replaceAll('.data/', `${dataDir}/`);
   const { stdout } = await promisify(execFile)('bash', ['-c', `set -euo pipefail\n${script}`], {
@@ -87,7 +88,23 @@ it('runs as written: grant, directory entry, four eyes, revoke, event trail, dec
   expect(stdout).toContain("the supplier's password: refused");
   expect(stdout.match(/"credential":\{"username":"site-admin","password":/g)).toHaveLength(2);
   expect(stdout).toMatch(/"door":"lend"/);
+  // 12–18: the incident closes the new grant and flags the manual door, the supplier is blocked, the entry is
+  // completed and exported with the register's columns.
+  expect(stdout).toMatch(/"action":"revoke"/);
+  expect(stdout).toMatch(/"action":"flag"/);
+  expect(stdout).toMatch(/is blocked by incident [^;]+; an admin must lift the block first/);
+  expect(stdout).toMatch(/"personsConcerned":40/);
+  expect(stdout).toMatch(/^[^\n]*personalInformation[^\n]*personsConcerned[^\n]*$/m);
   // Nothing is left in the repository.
-  for (const file of ['grant.json', 'registry.csv', 'shared.json', 'lend.json'])
+  for (const file of [
+    'grant.json',
+    'registry.csv',
+    'shared.json',
+    'lend.json',
+    'door.json',
+    'incident.json',
+    'incidents.csv',
+    'incidents.json',
+  ])
     expect(existsSync(join(root, file)), file).toBe(false);
-}, 240_000);
+}, 300_000);
