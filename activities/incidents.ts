@@ -10,6 +10,7 @@ import { notificationFailure } from './reminders.js';
 
 export type { IncidentNotice } from './incident-notice.js';
 
+/** What the incident's activities need: the registry, and where notices go. */
 export interface IncidentDeps {
   registry: RegistryStore;
   logger: Logger;
