@@ -1,15 +1,16 @@
 import type { Logger } from 'pino';
 import { SYSTEM_ACTOR } from '../domain/actor.js';
 import type { NotificationChannel } from '../domain/channels.js';
-import { ACTION_OF_DOOR, type IncidentDoor } from '../domain/incident.js';
+import type { IncidentDoor } from '../domain/incident.js';
 import type { Notifier } from '../src/notify/index.js';
-import { openDoors, type OpenDoor } from '../src/registry/open-doors.js';
+import { incidentDoorOf, openDoors } from '../src/registry/open-doors.js';
 import type { RegistryStore } from '../src/registry/types.js';
 import { adminsMessage, custodianMessage, type IncidentNotice } from './incident-notice.js';
 import { notificationFailure } from './reminders.js';
 
 export type { IncidentNotice } from './incident-notice.js';
 
+/** What the incident's activities need: the registry, and where notices go. */
 export interface IncidentDeps {
   registry: RegistryStore;
   logger: Logger;
@@ -64,7 +65,7 @@ export function createIncidentActivities({ registry, logger, notifier, review }:
     const ids = new Set(known.map((d) => d.doorId));
     const found = live.suppliers.flatMap((s) => s.doors).filter((door) => !ids.has(door.id));
     if (found.length > 0) {
-      const added = found.map((door) => incidentDoor(incidentId, door, at));
+      const added = found.map((door) => incidentDoorOf(incidentId, door, at));
       await registry.addIncidentDoors(incidentId, added);
       logger.warn({ incidentId, doors: added.length }, 'incident: doors opened after the block was set');
       return registry.listIncidentDoors(incidentId);
@@ -113,7 +114,11 @@ export function createIncidentActivities({ registry, logger, notifier, review }:
     }
     const grant = await registry.getGrant(door.doorId);
     // A grant whose account never came to be (provisioning failed) held nothing after its end.
-    if (grant?.status === 'failed') return grant.closedAt ?? grant.endedAt;
+    if (grant?.status === 'failed') {
+      // Grants recorded before a failure carried its end: the time of the failure's event.
+      const events = grant.endedAt ? [] : await registry.listEvents(grant.id);
+      return grant.endedAt ?? events.find((e) => e.type === 'provisioning-failed')?.at;
+    }
     return grant?.closedAt;
   }
 
@@ -210,19 +215,5 @@ export function createIncidentActivities({ registry, logger, notifier, review }:
       }
       return true;
     },
-  };
-}
-
-/** A live door the entry lacks, as the API would have recorded it at the open. */
-function incidentDoor(incidentId: string, door: OpenDoor, now: string): IncidentDoor {
-  return {
-    incidentId,
-    kind: door.kind,
-    doorId: door.id,
-    provider: door.provider,
-    name: door.account ?? door.what ?? door.id,
-    heldFrom: door.since,
-    action: ACTION_OF_DOOR[door.kind],
-    requestedAt: now,
   };
 }

@@ -2,16 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Actor } from '../../domain/actor.js';
-import {
-  ACTION_OF_DOOR,
-  incidentWorkflowId,
-  type IncidentDoor,
-  type IncidentRecord,
-} from '../../domain/incident.js';
+import { incidentWorkflowId, type IncidentDoor, type IncidentRecord } from '../../domain/incident.js';
 import type { SupplierRecord } from '../../domain/supplier.js';
 import type { IncidentInput } from '../../workflows/incident-messages.js';
 import type { IncidentChanges, IncidentQuery } from '../registry/incident-store.js';
-import { openDoors, type OpenDoor } from '../registry/open-doors.js';
+import { incidentDoorOf, openDoors } from '../registry/open-doors.js';
 import type { RegistryStore } from '../registry/types.js';
 import {
   heldDoorView,
@@ -72,7 +67,7 @@ export class IncidentService {
     const at = new Date(this.now()).toISOString();
     const live = await openDoors({ registry }, { activeAt: at, supplierId });
     const record = this.record(body, actor, at, supplier);
-    const doors = live.suppliers.flatMap((s) => s.doors).map((door) => incidentDoor(record.id, door, at));
+    const doors = live.suppliers.flatMap((s) => s.doors).map((door) => incidentDoorOf(record.id, door, at));
     const opened = await registry.openIncident(record, doors);
     if ('blockedBy' in opened) throw await this.alreadyBlocked(supplier, opened.blockedBy);
     await this.startWorkflow(opened.incident);
@@ -231,18 +226,4 @@ export class IncidentService {
       await sleep(POLL_MS);
     }
   }
-}
-
-/** The door as the incident records it, to be closed by the action its kind calls for. */
-function incidentDoor(incidentId: string, door: OpenDoor, requestedAt: string): IncidentDoor {
-  return {
-    incidentId,
-    kind: door.kind,
-    doorId: door.id,
-    provider: door.provider,
-    name: door.account ?? door.what ?? door.id,
-    heldFrom: door.since,
-    action: ACTION_OF_DOOR[door.kind],
-    requestedAt,
-  };
 }

@@ -1,4 +1,5 @@
 import { DOOR_KINDS, type DoorKind } from '../../domain/shared-account.js';
+import { ACTION_OF_DOOR, type IncidentDoor } from '../../domain/incident.js';
 import type { ManualDoorRecord } from '../../domain/manual-door.js';
 import { grantPages } from './grant-pages.js';
 import type { ManualDoorStore } from './manual-door-store.js';
@@ -153,4 +154,21 @@ function bySupplier(doors: readonly OpenDoor[]): SupplierDoors[] {
       };
     })
     .sort((a, b) => compare(a.supplier, b.supplier) || compare(a.supplierId ?? '', b.supplierId ?? ''));
+}
+
+/**
+ * An open door as an incident records it, to be closed by the action its kind calls for: what the API records at
+ * the open, and the incident's workflow for a door found later.
+ */
+export function incidentDoorOf(incidentId: string, door: OpenDoor, requestedAt: string): IncidentDoor {
+  return {
+    incidentId,
+    kind: door.kind,
+    doorId: door.id,
+    provider: door.provider,
+    name: door.account ?? door.what ?? door.id,
+    heldFrom: door.since,
+    action: ACTION_OF_DOOR[door.kind],
+    requestedAt,
+  };
 }

@@ -1,16 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import {
-  ACTION_OF_DOOR,
-  incidentWorkflowId,
-  type IncidentDoor,
-  type IncidentRecord,
-} from '../../domain/incident.js';
+import { incidentWorkflowId, type IncidentRecord } from '../../domain/incident.js';
 import { manualDoorWorkflowId, type ManualDoorRecord } from '../../domain/manual-door.js';
 import { supplierKey } from '../../domain/naming.js';
 import { sharedAccountWorkflowId, type LendInput } from '../../domain/shared-account.js';
 import type { SupplierRecord } from '../../domain/supplier.js';
-import { openDoors } from '../../src/registry/open-doors.js';
+import { incidentDoorOf, openDoors } from '../../src/registry/open-doors.js';
 import type { incidentWorkflow } from '../../workflows/incident.js';
 import type { IncidentInput } from '../../workflows/incident-messages.js';
 import type { lendWorkflow } from '../../workflows/lend.js';
@@ -78,18 +73,7 @@ export async function openIncident(
   const now = new Date(await h.env.currentTimeMs()).toISOString();
   const live = await openDoors({ registry: h.registry }, { activeAt: now, supplierId: supplier.id });
   const id = randomUUID();
-  const doors: IncidentDoor[] = live.suppliers
-    .flatMap((s) => s.doors)
-    .map((door) => ({
-      incidentId: id,
-      kind: door.kind,
-      doorId: door.id,
-      provider: door.provider,
-      name: door.account ?? door.what ?? door.id,
-      heldFrom: door.since,
-      action: ACTION_OF_DOOR[door.kind],
-      requestedAt: now,
-    }));
+  const doors = live.suppliers.flatMap((s) => s.doors).map((door) => incidentDoorOf(id, door, now));
   const opened = await h.registry.openIncident(
     {
       id,

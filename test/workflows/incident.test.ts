@@ -254,6 +254,8 @@ describe('an incident about a supplier', () => {
     });
   });
 
+  // Last in the file: once a start was refused this way, the time-skipping server skipped no more time for the
+  // tests that came after it here (the continued-as-new one waited in real time).
   it('refuses a start sent without the service key, before any door is touched', async () => {
     await withWorker(async () => {
       const supplier = await recordSupplier(h, `Forged ${randomUUID().slice(0, 6)} inc.`);
