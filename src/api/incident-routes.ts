@@ -20,7 +20,7 @@ import {
   patchIncidentSchema,
 } from './incident-schemas.js';
 import type { IncidentDetail, IncidentService } from './incident-service.js';
-import { decodeCursor, encodeCursor } from './registry-routes.js';
+import { pageAnswer, pageQuery } from './registry-routes.js';
 import { emptyWhenAbsent, type ZodTypeProvider } from './route-contract.js';
 import { supplierSchema } from './supplier-responses.js';
 import { supplierParams } from './supplier-schemas.js';
@@ -164,12 +164,8 @@ export function incidentRoutes(app: FastifyInstance, options: IncidentRoutesOpti
       },
     },
     async (request) => {
-      const { cursor, ...filters } = request.query;
-      const page = await incidents.list({ ...filters, after: cursor ? decodeCursor(cursor) : undefined });
-      return {
-        incidents: page.incidents.map(incidentView),
-        ...(page.next ? { nextCursor: encodeCursor(page.next) } : {}),
-      };
+      const { incidents: items, next } = await incidents.list(pageQuery(request.query));
+      return pageAnswer('incidents', { items, next }, incidentView);
     },
   );
 

@@ -9,6 +9,7 @@ import { storedInstant } from './listing.js';
 import { toIncidentEvent } from './incident-rows.js';
 import type { IncidentStore } from './incident-store.js';
 import type { Database } from './schema.js';
+import { recordedOnce } from './trail.js';
 
 /** Takes the entry's write lock before anything is read (see `shared-accounts.ts`); false when there is no entry. */
 export async function lockIncident(tx: Transaction<Database>, id: string): Promise<boolean> {
@@ -52,14 +53,8 @@ export async function recordIncidentEvent(
 ): Promise<void> {
   await db.transaction().execute(async (tx) => {
     if (!(await lockIncident(tx, event.incidentId))) return;
-    const recorded = await tx
-      .selectFrom('incident_events')
-      .select('seq')
-      .where('incident_id', '=', event.incidentId)
-      .where('type', '=', event.type)
-      .where('event_key', '=', event.key)
-      .executeTakeFirst();
-    if (!recorded) await appendIncidentEvent(tx, event);
+    if (!(await recordedOnce(tx, 'incidents', event.incidentId, event.type, event.key)))
+      await appendIncidentEvent(tx, event);
   });
 }
 

@@ -9,7 +9,7 @@ import { newestFirst, storedInstant } from './listing.js';
 import { manualDoorRow, toManualDoor, toManualDoorEvent } from './manual-door-rows.js';
 import type { ManualDoorPage, ManualDoorQuery, ManualDoorStore } from './manual-door-store.js';
 import type { Database } from './schema.js';
-import { appendToTrail, lockDoor, readTrail } from './trail.js';
+import { appendToTrail, lockDoor, readTrail, recordedOnce } from './trail.js';
 
 /** See `ManualDoorStore.insertManualDoor`; the same record again (a retried request) is answered as stored. */
 export async function insertManualDoor(
@@ -85,14 +85,7 @@ export async function recordManualDoorNotice(
 ): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     if (!(await lockDoor(tx, 'manual_doors', notice.manualDoorId))) return false;
-    const recorded = await tx
-      .selectFrom('manual_door_events')
-      .select('seq')
-      .where('manual_door_id', '=', notice.manualDoorId)
-      .where('type', '=', notice.type)
-      .where('notice_key', '=', notice.key)
-      .executeTakeFirst();
-    if (recorded) return false;
+    if (await recordedOnce(tx, 'manual_doors', notice.manualDoorId, notice.type, notice.key)) return false;
     await appendToTrail(tx, 'manual_doors', notice.manualDoorId, {
       type: notice.type,
       at: storedInstant(notice.at),

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely
 import { createIndex } from './migration-kit.js';
 import { supplierKey } from '../../domain/naming.js';
 import { foldOrganisation } from './fold.js';
-import { addSuppliers } from './suppliers-migration.js';
+import { addSuppliers, type SuppliersTable as SuppliersTable0006 } from './suppliers-migration.js';
 import {
   addManualDoors,
   type ManualDoorEventsTable,
@@ -92,22 +92,8 @@ export interface SharedAccountEventsTable {
   details: string | null;
 }
 
-/** One supplier (0006); `contact_emails` is the JSON of a string array, instants are ISO-8601 UTC text. */
-export interface SuppliersTable {
-  id: string;
-  /** `supplierKey(legal_name)` when the supplier was created; unique, never changed. */
-  supplier_key: string;
-  legal_name: string;
-  /** `legal_name` folded by `foldSupplierName`, what the name filter matches. */
-  name_key: string;
-  contact_emails: string;
-  sponsor_name: string;
-  sponsor_email: string | null;
-  contract_end: string | null;
-  notes: string | null;
-  created_by: string;
-  created_at: string;
-  updated_at: string;
+/** One supplier: the table as `0006-suppliers` created it, with the block `0012-incidents` added. */
+export interface SuppliersTable extends SuppliersTable0006 {
   /** The incident blocking the supplier, since when and by whom (0012); all null while it is not blocked. */
   block_incident_id: string | null;
   block_since: string | null;

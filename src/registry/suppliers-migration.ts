@@ -11,8 +11,7 @@ import { createIndex } from './migration-kit.js';
 
 /**
  * One supplier as this migration creates it; `contact_emails` is the JSON of a string array, instants are
- * ISO-8601 UTC text. `Database` uses it as long as no later migration changes the table: one that does gives
- * `Database` a type of its own, and this one stays as it is.
+ * ISO-8601 UTC text. Later migrations that add columns extend it in `Database`; this one stays as it is.
  */
 export interface SuppliersTable {
   id: string;

@@ -97,3 +97,31 @@ export function trailEntry(row: { at: string; actor: string; details: string | n
     ...(row.details ? { details: JSON.parse(row.details) as Record<string, string> } : {}),
   };
 }
+
+/** The trails that record an entry once per occasion, and the column that names the occasion. */
+const KEYED = {
+  manual_doors: { trail: 'manual_door_events', door: 'manual_door_id', key: 'notice_key' },
+  incidents: { trail: 'incident_events', door: 'incident_id', key: 'event_key' },
+} as const;
+
+/**
+ * Whether the trail of `doorId` already holds an entry of `type` for the occasion `key` (a reminder's lead, a
+ * notice's channel): a retried activity then appends nothing. Read under the door's lock.
+ */
+export async function recordedOnce(
+  tx: Transaction<Database>,
+  table: keyof typeof KEYED,
+  doorId: string,
+  type: string,
+  key: string,
+): Promise<boolean> {
+  const { trail, door, key: column } = KEYED[table];
+  const recorded = await tx
+    .selectFrom(trail)
+    .select('seq')
+    .where(door, '=', doorId)
+    .where('type', '=', type)
+    .where(column, '=', key)
+    .executeTakeFirst();
+  return recorded !== undefined;
+}
