@@ -164,6 +164,8 @@ export async function startService(
         lookupAccount: lookups.lookupAccount,
         // The same payload keys as the histories: the worker seals the custodian's password, the API opens it.
         sealer: createSealer(codec),
+        // The web page's session cookie is sealed with the same keys.
+        sessionCodec: codec,
         codec: {
           codec,
           corsOrigins: config.codecCorsOrigins ?? (temporal?.uiUrl ? [new URL(temporal.uiUrl).origin] : []),
@@ -205,6 +207,7 @@ async function startApi(
     probes: ReadonlyMap<ProviderName, ReachabilityProbe>;
     lookupAccount: AccountLookup;
     sealer: CredentialSealer;
+    sessionCodec: EncryptionCodec;
     codec: CodecRoutesOptions;
   },
 ): Promise<FastifyInstance> {
@@ -263,6 +266,7 @@ async function startApi(
     policy,
     logger,
     codec: deps.codec,
+    web: { codec: deps.sessionCodec },
     rateLimitPerMinute: config.rateLimitPerMinute,
     // Temporal, then every configured directory by its name in the API.
     readiness: () =>
