@@ -112,6 +112,7 @@ export async function startService(
           registry,
           logger,
           notifier,
+          publicUrl: config.publicUrl,
           review: {
             ...config.review,
             prefix: config.policy.accountPrefix,
