@@ -35,6 +35,7 @@ afterAll(async () => {
 
 interface Run {
   name: string;
+  organisation: string;
   locale: 'en-CA' | 'fr-CA';
   javaScriptEnabled: boolean;
   words: { fourEyes: RegExp; signIn: string; submitGrant: string; extend: string; approve: string };
@@ -43,6 +44,7 @@ interface Run {
 const RUNS: Run[] = [
   {
     name: 'en-js',
+    organisation: 'Plomberie Côté & Fils inc.',
     locale: 'en-CA',
     javaScriptEnabled: true,
     words: {
@@ -55,6 +57,7 @@ const RUNS: Run[] = [
   },
   {
     name: 'fr-nojs',
+    organisation: 'Électricité Lavoie ltée',
     locale: 'fr-CA',
     javaScriptEnabled: false,
     words: {
@@ -86,7 +89,7 @@ describe.each(RUNS)('the web page, $name', (run) => {
   let step = 0;
   let context: BrowserContext;
   let page: Page;
-  const organisation = `Plomberie Côté ${run.name}`;
+  const organisation = run.organisation;
 
   /** Checks the page (accessibility), then photographs it. */
   async function checkpoint(name: string): Promise<void> {

@@ -106,7 +106,7 @@ export function GrantPage(props: {
           {(grant.events ?? []).map((e) => (
             <tr>
               <td>{when(e.at)}</td>
-              <td>{e.type}</td>
+              <td>{m.events[e.type] ?? e.type}</td>
               <td>{e.actor}</td>
             </tr>
           ))}

@@ -101,7 +101,10 @@ export function Layout(props: { ctx: PageContext; title: string; children: Compo
           </a>
           {actor && (
             <form method="post" action="/sign-out">
-              <span class="muted">{m.signedInAs(actor.name, actor.roles.join(', '))}</span> <Csrf ctx={ctx} />
+              <span class="muted">
+                {m.signedInAs(actor.name, actor.roles.map((r) => m.roles[r] ?? r).join(', '))}
+              </span>{' '}
+              <Csrf ctx={ctx} />
               <button type="submit">{m.nav.signOut}</button>
             </form>
           )}
