@@ -91,7 +91,9 @@ export function actionRoutes(web: FastifyInstance, ctx: WebContext): void {
       const { id } = request.params as { id: string };
       const payload = body(formOf(request)) as Record<string, unknown> | undefined;
       const answer = await apiAs(ctx, identity, 'POST', `/v1/grants/${segment(id)}/${path}`, payload);
-      if (succeeded(answer)) return reply.redirect(`/grants/${segment(id)}?done=${done}`, 303);
+      // A revoke answered 202 is recorded, and the door closes once the directory answers: the page says so.
+      const said = path === 'revoke' && answer.status === 202 ? 'revokeQueued' : done;
+      if (succeeded(answer)) return reply.redirect(`/grants/${segment(id)}?done=${said}`, 303);
       return renderGrant(ctx, request, reply, identity, id, { problem: explain(request, answer) });
     });
 

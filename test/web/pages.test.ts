@@ -162,11 +162,11 @@ describe('the pages', () => {
       403,
     );
     expect(changes).toEqual([]);
-    // The genuine form reaches the API, then goes back to the grant's page.
+    // The genuine form reaches the API, then goes back to the grant's page (the stub's revoke is still queued).
     const genuine = await revoke({ reason: 'work done', csrf }, { origin: 'http://localhost:80' });
     expect(changes).toEqual(['revoke']);
     expect(genuine.statusCode).toBe(303);
-    expect(genuine.headers.location).toBe(`/grants/${GRANT_ID}?done=revoked`);
+    expect(genuine.headers.location).toBe(`/grants/${GRANT_ID}?done=revokeQueued`);
   });
 
   it("show a supplier's name as text, never as markup", async () => {

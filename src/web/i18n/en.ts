@@ -85,6 +85,8 @@ export const en = {
       approved: 'The extension is approved; the new end is applied in the directory.',
       rejected: 'The extension is rejected; the grant keeps its end.',
       revoked: 'The grant is revoked: the account is disabled and its password rotated.',
+      revokeQueued:
+        'The grant is revoked; the directory has not answered yet: the account is disabled as soon as it does.',
     } as Record<string, string>,
   },
   pending: {

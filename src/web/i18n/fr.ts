@@ -98,6 +98,8 @@ export const fr: Messages = {
       approved: "La prolongation est approuvée; la nouvelle fin est appliquée dans l'annuaire.",
       rejected: "La prolongation est refusée; l'accès garde sa fin.",
       revoked: "L'accès est révoqué : le compte est désactivé et son mot de passe changé.",
+      revokeQueued:
+        "L'accès est révoqué; l'annuaire n'a pas encore répondu : le compte sera désactivé dès qu'il répondra.",
     },
   },
   pending: {
