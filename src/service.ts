@@ -267,7 +267,7 @@ async function startApi(
     policy,
     logger,
     codec: deps.codec,
-    web: { codec: deps.sessionCodec },
+    web: { codec: deps.sessionCodec, publicUrl: config.publicUrl },
     rateLimitPerMinute: config.rateLimitPerMinute,
     // Temporal, then every configured directory by its name in the API.
     readiness: () =>

@@ -50,7 +50,7 @@ export interface AppDeps {
   /** Changing requests each token (or, without one, each address) may make per minute; 0 → no limit. */
   rateLimitPerMinute?: number;
   /** The web page at `/` (its session cookie sealed with `codec`); without it there is no page. */
-  web?: Pick<WebOptions, 'codec' | 'identify'> | undefined;
+  web?: Pick<WebOptions, 'codec' | 'identify' | 'publicUrl'> | undefined;
   /** Checks each backing service (Temporal, each directory); `/readyz` reports them, 503 when one is down. */
   readiness?: () => Promise<Record<string, CheckResult>>;
   now?: () => number;

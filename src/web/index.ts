@@ -18,6 +18,8 @@ export interface WebOptions {
   authenticator: TokenAuthenticator;
   providers: readonly ProviderName[];
   now?: (() => number) | undefined;
+  /** Where people reach the page (`PUBLIC_URL`): when it is https, the session cookie is `Secure` whatever the proxy. */
+  publicUrl?: string | undefined;
   /** How a request names its person; by default the API token kept in the sealed session cookie. */
   identify?: IdentifyRequest | undefined;
 }
@@ -68,7 +70,8 @@ export async function webRoutes(app: FastifyInstance, options: WebOptions): Prom
         .header('cache-control', 'public, max-age=31536000, immutable')
         .send(STYLE),
     );
-    signInRoutes(web, ctx, { codec: options.codec, now });
+    const httpsOnly = options.publicUrl?.startsWith('https:') ?? false;
+    signInRoutes(web, ctx, { codec: options.codec, now, httpsOnly });
     pageRoutes(web, ctx);
     actionRoutes(web, ctx);
   });

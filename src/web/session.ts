@@ -17,11 +17,15 @@ export interface WebSession {
   expiresAt: number;
 }
 
-const cookieOptions = (request: FastifyRequest) => ({
+/**
+ * `Secure` when the request came over https, or when the page's public address is https (a proxy that ends TLS
+ * hands this process plain http).
+ */
+const cookieOptions = (request: FastifyRequest, httpsOnly: boolean) => ({
   httpOnly: true,
   sameSite: 'strict' as const,
   path: '/',
-  secure: request.protocol === 'https',
+  secure: httpsOnly || request.protocol === 'https',
 });
 
 /**
@@ -34,6 +38,7 @@ export async function startSession(
   reply: FastifyReply,
   token: string,
   now: number,
+  httpsOnly = false,
 ): Promise<void> {
   const session: WebSession = {
     purpose: 'web-session',
@@ -42,12 +47,15 @@ export async function startSession(
     expiresAt: now + SESSION_MS,
   };
   const sealed = await sealValue(codec, session);
-  reply.setCookie(SESSION_COOKIE, sealed, { ...cookieOptions(request), maxAge: SESSION_MS / 1000 });
+  reply.setCookie(SESSION_COOKIE, sealed, {
+    ...cookieOptions(request, httpsOnly),
+    maxAge: SESSION_MS / 1000,
+  });
 }
 
 /** Signs out: the cookie is cleared with the same attributes it was set with. */
-export function endSession(request: FastifyRequest, reply: FastifyReply): void {
-  reply.clearCookie(SESSION_COOKIE, cookieOptions(request));
+export function endSession(request: FastifyRequest, reply: FastifyReply, httpsOnly = false): void {
+  reply.clearCookie(SESSION_COOKIE, cookieOptions(request, httpsOnly));
 }
 
 /** The session of the request's cookie; null without one, or when it is forged, altered or over. */

@@ -127,6 +127,39 @@ describe('the pages', () => {
     expect(home.body).toContain('rita');
   });
 
+  it('sign nobody in from another site, and mark the cookie Secure when the public address is https', async () => {
+    const forged = await app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { ...FORM, origin: 'https://evil.example' },
+      payload: form({ token: RITA }),
+    });
+    expect(forged.headers['set-cookie']).toBeUndefined();
+
+    const behindProxy = await buildApp({
+      authenticator: new TokenAuthenticator([{ name: 'rita', roles: ['requester'], token: RITA }]),
+      service: {} as GrantService,
+      registry,
+      policy: { providers: ['ldap'], maxGrantDays: 90 },
+      logger: createLogger('silent'),
+      web: {
+        codec: new EncryptionCodec(parseEncryptionKeys(generateKeySpec('web'))),
+        publicUrl: 'https://access.client.example',
+      },
+    });
+    try {
+      const answer = await behindProxy.inject({
+        method: 'POST',
+        url: '/sign-in',
+        headers: { ...FORM, origin: 'https://localhost:80' },
+        payload: form({ token: RITA }),
+      });
+      expect(String(answer.headers['set-cookie'])).toMatch(/; Secure(;|$)/);
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   it('take an altered or forged session for none', async () => {
     const cookie = await signIn(RITA);
     const [name, value] = cookie.split('=') as [string, string];
