@@ -69,7 +69,7 @@ export function DoorsPage(props: {
                           <a href={`/grants/${d.id}`}>{d.account ?? d.id}</a>
                         )}
                       </td>
-                      <td>{d.kind}</td>
+                      <td>{m.doors.kinds[d.kind] ?? d.kind}</td>
                       <td>{d.provider ?? d.where ?? ''}</td>
                       <td>{m.statuses[d.status] ?? d.status}</td>
                       <td>{when(d.since)}</td>

@@ -35,7 +35,7 @@ export function ReviewPage(props: { ctx: PageContext; review: ReviewReport | nul
                   <td>
                     {Object.entries(p.findings)
                       .filter(([, n]) => n)
-                      .map(([finding, n]) => `${finding}: ${n}`)
+                      .map(([finding, n]) => `${m.review.findingNames[finding] ?? finding}: ${n}`)
                       .join(', ')}
                     {p.error ? ` (${p.error})` : ''}
                   </td>
@@ -61,10 +61,16 @@ export function ReviewPage(props: { ctx: PageContext; review: ReviewReport | nul
                   <td>{a.username}</td>
                   <td>{a.provider}</td>
                   <td>{a.enabled ? m.review.yes : m.review.no}</td>
-                  <td>{a.finding}</td>
-                  <td>{a.action}</td>
+                  <td>{m.review.findingNames[a.finding] ?? a.finding}</td>
+                  <td>{m.review.actionNames[a.action] ?? a.action}</td>
                   <td>
-                    {a.grantId ? <a href={`/grants/${a.grantId}`}>{a.grantStatus ?? a.grantId}</a> : ''}
+                    {a.grantId ? (
+                      <a href={`/grants/${a.grantId}`}>
+                        {a.grantStatus ? (m.statuses[a.grantStatus] ?? a.grantStatus) : a.grantId}
+                      </a>
+                    ) : (
+                      ''
+                    )}
                   </td>
                 </tr>
               ))}
