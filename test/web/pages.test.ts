@@ -21,6 +21,7 @@ const RITA = 'rita-token-0123456789abc';
 const ADA = 'ada-token-0123456789abcde';
 const HOSTILE = '<img src=x onerror=alert(1)>Acme';
 const GRANT_ID = '0b6f1f43-3c55-4c1e-9d9a-00000000000a';
+const SUPPLIER_ID = '6f1c2d3e-4a5b-4c6d-8e7f-000000000001';
 
 let app: FastifyInstance;
 let registry: RegistryStore;
@@ -31,9 +32,21 @@ const changes: string[] = [];
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'web-pages-'));
   registry = await openRegistry({ dataDir });
+  await registry.insertSupplier({
+    id: SUPPLIER_ID,
+    legalName: HOSTILE,
+    key: 'acme',
+    contactEmails: ['desk@acme.example'],
+    sponsor: { name: 'Sam Sponsor' },
+    createdBy: 'rita',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  });
   const grant = await addGrant(registry, {
     id: GRANT_ID,
+    supplierId: SUPPLIER_ID,
     organisation: HOSTILE,
+    createdAt: '2026-01-01T00:00:00.000Z',
     expiresAt: '2099-01-01T00:00:00.000Z',
   });
   await provision(registry, grant, grant.createdAt);
@@ -230,6 +243,37 @@ describe('the pages', () => {
     expect(answer.body).toContain('Motif : ne doit pas être vide');
     expect(answer.body).toContain('value="Plomberie Côté"');
     expect(changes).not.toContain('create');
+  });
+});
+
+describe('the reading pages', () => {
+  it("list the open doors by supplier, filtered as the registry's answer is, a bad filter explained", async () => {
+    const cookie = await signIn(RITA);
+    const now = await app.inject({ url: '/', headers: { cookie } });
+    expect(now.body).toContain('1 open door');
+    expect(now.body).toContain(`href="/grants/${GRANT_ID}"`);
+    expect(now.body).toContain(`href="/suppliers/${SUPPLIER_ID}"`);
+    const before = await app.inject({ url: '/?activeAt=2001-01-01T00:00', headers: { cookie } });
+    expect(before.body).toContain('No door is open at that instant.');
+    expect(before.body).toContain('value="2001-01-01T00:00"');
+    const bad = await app.inject({ url: '/?supplierId=nope', headers: { cookie, 'accept-language': 'fr' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Identifiant du fournisseur');
+  });
+
+  it('show a supplier with its contacts, sponsor and grants, and a missing one as not found', async () => {
+    const cookie = await signIn(RITA);
+    const page = await app.inject({ url: `/suppliers/${SUPPLIER_ID}`, headers: { cookie } });
+    expect(page.statusCode, page.body.slice(-600)).toBe(200);
+    expect(page.body).toContain('desk@acme.example');
+    expect(page.body).toContain('Sam Sponsor');
+    expect(page.body).toContain(`href="/grants/${GRANT_ID}"`);
+    const missing = await app.inject({
+      url: '/suppliers/6f1c2d3e-4a5b-4c6d-8e7f-0000000000ff',
+      headers: { cookie, 'accept-language': 'fr' },
+    });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.body).toContain('Introuvable');
   });
 });
 
