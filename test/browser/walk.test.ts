@@ -163,6 +163,10 @@ describe.each(RUNS)('the web page, $name', (run) => {
     // Back to the answer: it was not stored, so the browser does not show it either.
     await page.goBack().catch(() => undefined);
     expect(await shown()).not.toContain(password);
+    // The open doors list it under its supplier.
+    await page.goto(`${stack.apiUrl}/`);
+    await expect.poll(() => page.locator('main').innerText()).toContain(organisation);
+    await checkpoint('open-doors-with-grant');
     await page.goto(`${stack.apiUrl}${grantUrl}`);
     await checkpoint('grant');
 
@@ -195,10 +199,16 @@ describe.each(RUNS)('the web page, $name', (run) => {
     await page.goto(`${stack.apiUrl}${grantUrl}`);
     await page.fill('#revokeReason', 'work finished early');
     await page.locator('form[action$="/revoke"] button').click();
-    await page.waitForURL(/done=revoked/);
+    await page.waitForURL(/done=revoke/);
     await checkpoint('revoked');
     const revoked = await stack.request('GET', `/v1${grantUrl}`, TOKENS.auditor);
     expect(revoked.body.status).toBe('revoked');
+
+    // The supplier's page lists the grant, closed.
+    await page.locator('main dd a', { hasText: organisation }).click();
+    await page.waitForURL(/\/suppliers\/[0-9a-f-]{36}$/);
+    expect(await page.locator('main').innerText()).toContain(revoked.body.account.username);
+    await checkpoint('supplier');
 
     // The latest review, with the closed account among its findings.
     const review = await stack.request('POST', '/v1/reviews', TOKENS.admin);
