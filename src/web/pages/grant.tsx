@@ -25,6 +25,22 @@ export function GrantPage(props: {
     <Layout ctx={ctx} title={m.grant.title(grant.supplier.organisation)}>
       <DoneBox text={props.done} />
       {props.problem && <ProblemBox problem={props.problem} ctx={ctx} />}
+      <GrantDetails ctx={ctx} grant={grant} />
+      {pending && <p>{m.grant.pending(when(pending.expiresAt), pending.requestedBy)}</p>}
+      {pending && actions.decide && (
+        <DecisionForms ctx={ctx} grantId={grant.id} org={grant.supplier.organisation} />
+      )}
+      {live && !pending && actions.extend && <ExtendForm ctx={ctx} grantId={grant.id} />}
+      {live && actions.revoke && <RevokeForm ctx={ctx} grantId={grant.id} />}
+      <EventTrail ctx={ctx} grant={grant} />
+    </Layout>
+  );
+}
+
+function GrantDetails({ ctx, grant }: { ctx: PageContext; grant: Grant }) {
+  const { m } = ctx;
+  return (
+    <>
       <h2>{m.grant.details}</h2>
       <dl>
         <dt>{m.grant.id}</dt>
@@ -58,41 +74,53 @@ export function GrantPage(props: {
         <dt>{m.grant.createdAt}</dt>
         <dd>{when(grant.createdAt)}</dd>
       </dl>
-      {pending && <p>{m.grant.pending(when(pending.expiresAt), pending.requestedBy)}</p>}
-      {pending && actions.decide && (
-        <DecisionForms ctx={ctx} grantId={grant.id} org={grant.supplier.organisation} />
-      )}
-      {live && !pending && actions.extend && (
-        <section>
-          <h2>{m.grant.extend}</h2>
-          <form method="post" action={`/grants/${grant.id}/extensions`}>
-            <Csrf ctx={ctx} />
-            <label for="expiresOn">{m.grant.newExpiry}</label>
-            <input id="expiresOn" name="expiresOn" type="date" />
-            <label for="extendReason">{m.reasonRequired}</label>
-            <input id="extendReason" name="reason" type="text" />
-            <div>
-              <button type="submit">{m.grant.extendSubmit}</button>
-            </div>
-          </form>
-        </section>
-      )}
-      {live && actions.revoke && (
-        <section>
-          <h2>{m.grant.revoke}</h2>
-          <p>{m.grant.revokeHelp}</p>
-          <form method="post" action={`/grants/${grant.id}/revoke`}>
-            <Csrf ctx={ctx} />
-            <label for="revokeReason">{m.reasonRequired}</label>
-            <input id="revokeReason" name="reason" type="text" />
-            <div>
-              <button type="submit" class="danger">
-                {m.grant.revokeSubmit}
-              </button>
-            </div>
-          </form>
-        </section>
-      )}
+    </>
+  );
+}
+
+function ExtendForm({ ctx, grantId }: { ctx: PageContext; grantId: string }) {
+  const { m } = ctx;
+  return (
+    <section>
+      <h2>{m.grant.extend}</h2>
+      <form method="post" action={`/grants/${grantId}/extensions`}>
+        <Csrf ctx={ctx} />
+        <label for="expiresOn">{m.grant.newExpiry}</label>
+        <input id="expiresOn" name="expiresOn" type="date" />
+        <label for="extendReason">{m.reasonRequired}</label>
+        <input id="extendReason" name="reason" type="text" />
+        <div>
+          <button type="submit">{m.grant.extendSubmit}</button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function RevokeForm({ ctx, grantId }: { ctx: PageContext; grantId: string }) {
+  const { m } = ctx;
+  return (
+    <section>
+      <h2>{m.grant.revoke}</h2>
+      <p>{m.grant.revokeHelp}</p>
+      <form method="post" action={`/grants/${grantId}/revoke`}>
+        <Csrf ctx={ctx} />
+        <label for="revokeReason">{m.reasonRequired}</label>
+        <input id="revokeReason" name="reason" type="text" />
+        <div>
+          <button type="submit" class="danger">
+            {m.grant.revokeSubmit}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function EventTrail({ ctx, grant }: { ctx: PageContext; grant: Grant }) {
+  const { m } = ctx;
+  return (
+    <>
       <h2>{m.grant.events}</h2>
       <table>
         <thead>
@@ -112,7 +140,7 @@ export function GrantPage(props: {
           ))}
         </tbody>
       </table>
-    </Layout>
+    </>
   );
 }
 
