@@ -1,4 +1,4 @@
-import type { OpenDoors } from '../../registry/open-doors.js';
+import type { OpenDoors, SupplierDoors } from '../../registry/open-doors.js';
 import type { ExplainedProblem } from '../problems.js';
 import { Layout, ProblemBox, when, type PageContext } from './layout.js';
 
@@ -36,53 +36,57 @@ export function DoorsPage(props: {
           </p>
           {doors.suppliers.length === 0 && <p>{m.doors.none}</p>}
           {doors.suppliers.map((s) => (
-            <section>
-              <h2>
-                {s.supplier} <span class="muted">({m.doors.total(s.totals.total)})</span>
-              </h2>
-              {s.supplierId && (
-                <p>
-                  <a href={`/suppliers/${s.supplierId}`}>
-                    {m.doors.supplierPage}: {s.supplier}
-                  </a>
-                </p>
-              )}
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{m.doors.account}</th>
-                    <th scope="col">{m.doors.kind}</th>
-                    <th scope="col">{m.doors.provider}</th>
-                    <th scope="col">{m.doors.status}</th>
-                    <th scope="col">{m.doors.since}</th>
-                    <th scope="col">{m.doors.until}</th>
-                    <th scope="col">{m.doors.requestedBy}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {s.doors.map((d) => (
-                    <tr>
-                      <td>
-                        {d.kind === 'manual' ? (
-                          (d.what ?? d.id)
-                        ) : (
-                          <a href={`/grants/${d.id}`}>{d.account ?? d.id}</a>
-                        )}
-                      </td>
-                      <td>{m.doors.kinds[d.kind] ?? d.kind}</td>
-                      <td>{d.provider ?? d.where ?? ''}</td>
-                      <td>{m.statuses[d.status] ?? d.status}</td>
-                      <td>{when(d.since)}</td>
-                      <td>{when(d.until)}</td>
-                      <td>{d.requestedBy}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </section>
+            <SupplierDoorsSection ctx={ctx} doors={s} />
           ))}
         </>
       )}
     </Layout>
+  );
+}
+
+/** One supplier's open doors: a link to its page, then one row per door (a grant's row links to the grant). */
+function SupplierDoorsSection({ ctx, doors: s }: { ctx: PageContext; doors: SupplierDoors }) {
+  const { m } = ctx;
+  return (
+    <section>
+      <h2>
+        {s.supplier} <span class="muted">({m.doors.total(s.totals.total)})</span>
+      </h2>
+      {s.supplierId && (
+        <p>
+          <a href={`/suppliers/${s.supplierId}`}>
+            {m.doors.supplierPage}: {s.supplier}
+          </a>
+        </p>
+      )}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{m.doors.account}</th>
+            <th scope="col">{m.doors.kind}</th>
+            <th scope="col">{m.doors.provider}</th>
+            <th scope="col">{m.doors.status}</th>
+            <th scope="col">{m.doors.since}</th>
+            <th scope="col">{m.doors.until}</th>
+            <th scope="col">{m.doors.requestedBy}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {s.doors.map((d) => (
+            <tr>
+              <td>
+                {d.kind === 'manual' ? (d.what ?? d.id) : <a href={`/grants/${d.id}`}>{d.account ?? d.id}</a>}
+              </td>
+              <td>{m.doors.kinds[d.kind] ?? d.kind}</td>
+              <td>{d.provider ?? d.where ?? ''}</td>
+              <td>{m.statuses[d.status] ?? d.status}</td>
+              <td>{when(d.since)}</td>
+              <td>{when(d.until)}</td>
+              <td>{d.requestedBy}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
