@@ -12,6 +12,7 @@ const FAST = [
   'test/api/**/*.test.ts',
   'test/fakes/**/*.test.ts',
   'test/cli/cli-offline.test.ts',
+  'test/web/**/*.test.ts',
 ];
 
 /**

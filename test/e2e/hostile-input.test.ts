@@ -482,7 +482,7 @@ async function send(
   const headers: Record<string, string> = { authorization: `Bearer ${TOKENS.admin}` };
   if (contentType) headers['content-type'] = contentType;
   const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-  const response = await fetch(stack.apiUrl + path, { method, headers, body: bytes });
+  const response = await fetch(stack.apiUrl + path, { method, headers, body: new Uint8Array(bytes) });
   const text = await response.text();
   let json: any;
   try {

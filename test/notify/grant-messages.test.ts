@@ -48,6 +48,13 @@ describe('the reminder', () => {
     expect(message.text).toContain('Sam Sponsor');
   });
 
+  it("links to the grant's web page when the service has a public address, and has no link without one", () => {
+    const linked = reminderMessage(reminder, sponsored, 'https://access.client.example/');
+    expect(linked.text).toContain(`https://access.client.example/grants/${GRANT}`);
+    const unlinked = reminderMessage(reminder, sponsored);
+    expect(unlinked.text).not.toMatch(/https?:\/\//);
+  });
+
   it('still says who may ask for more time when the supplier has no sponsor', () => {
     const message = reminderMessage(reminder, { contactEmails: [] });
     expect(message.to).toEqual(['rita@client.example']);

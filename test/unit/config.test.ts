@@ -183,6 +183,20 @@ describe('configuration', () => {
     expect(bad).not.toThrow(/s3cret-pass/);
   });
 
+  it("reads the page's public address for links in reminders, without a trailing slash, and refuses a malformed one", () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://access.client.example/' }).publicUrl).toBe(
+      'https://access.client.example',
+    );
+    expect(loadConfig({ PUBLIC_URL: 'https://client.example/access' }).publicUrl).toBe(
+      'https://client.example/access',
+    );
+    expect(loadConfig({}).publicUrl).toBeUndefined();
+    expect(loadConfig({ PUBLIC_URL: ' ' }).publicUrl).toBeUndefined();
+    expect(() => loadConfig({ PUBLIC_URL: 'access.client.example' })).toThrow(
+      /PUBLIC_URL: must be an http:\/\/ or https:\/\/ URL/,
+    );
+  });
+
   it('takes two tokens for one name (rotation), never one token for two names', () => {
     const both = loadConfig({
       API_TOKENS: 'rita:requester:old-token-0123456789,rita:requester:new-token-0123456789',
