@@ -18,7 +18,7 @@ import { renderGrant } from './page-routes.js';
 import { sendPage } from './render.js';
 
 /** The person behind a form POST that may act; otherwise the answer is sent (sign-in, or a 403 page). */
-async function actingIdentity(
+export async function actingIdentity(
   ctx: WebContext,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -38,7 +38,7 @@ async function actingIdentity(
 }
 
 /** Only the fields a person filled in: an empty optional field is absent, as the API expects. */
-const filled = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
+export const filled = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
 
 /** The form as the API's body: a whole number of days is sent as a number, anything else as typed (and refused). */
 function grantBody(form: GrantForm): Record<string, unknown> {

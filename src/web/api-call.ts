@@ -12,7 +12,12 @@ export interface ApiProblem {
   detail?: string;
   errors?: { field: string; rule: string }[];
   liveGrantId?: string;
+  /** The incident that blocks the supplier, on a 409 about a block. */
+  incidentId?: string;
 }
+
+/** The methods the page's forms lead to. */
+export type ApiMethod = 'GET' | 'POST' | 'DELETE';
 
 /**
  * Calls the API in-process (`app.inject`) with the signed-in person's token: roles, four eyes, validation and
@@ -21,7 +26,7 @@ export interface ApiProblem {
 export async function callApi<T = unknown>(
   app: FastifyInstance,
   token: string,
-  method: 'GET' | 'POST',
+  method: ApiMethod,
   url: string,
   payload?: Record<string, unknown>,
 ): Promise<ApiAnswer<T>> {

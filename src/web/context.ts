@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProviderName } from '../../domain/account.js';
-import { callApi, type ApiAnswer, type ApiProblem } from './api-call.js';
+import { callApi, type ApiAnswer, type ApiMethod, type ApiProblem } from './api-call.js';
 import { asLanguage, CATALOGUES, fromAcceptLanguage, type Language, type Messages } from './i18n/index.js';
 import type { IdentifyRequest, WebIdentity } from './identity.js';
 import type { PageContext } from './pages/layout.js';
@@ -16,6 +16,8 @@ export interface WebContext {
   api: FastifyInstance;
   identify: IdentifyRequest;
   providers: readonly ProviderName[];
+  /** The clock, for a form's default time. */
+  now: () => number;
 }
 
 /** The page's language: `?lang=` first, then the remembered choice, then the browser's preference. */
@@ -84,7 +86,7 @@ export function formOf(request: FastifyRequest): Record<string, string | undefin
 export function apiAs<T>(
   ctx: WebContext,
   identity: WebIdentity,
-  method: 'GET' | 'POST',
+  method: ApiMethod,
   url: string,
   payload?: Record<string, unknown>,
 ): Promise<ApiAnswer<T>> {

@@ -7,6 +7,7 @@ import { actionRoutes } from './action-routes.js';
 import { LANGUAGE_COOKIE, type WebContext } from './context.js';
 import { asLanguage } from './i18n/index.js';
 import { tokenSessionIdentity, type IdentifyRequest } from './identity.js';
+import { incidentRoutes } from './incident-routes.js';
 import { pageRoutes } from './page-routes.js';
 import { signInRoutes } from './sign-in-routes.js';
 import { STYLE, STYLE_PATH } from './style.js';
@@ -42,6 +43,7 @@ export async function webRoutes(app: FastifyInstance, options: WebOptions): Prom
     api: app,
     identify: options.identify ?? tokenSessionIdentity(options.codec, options.authenticator, now),
     providers: options.providers,
+    now,
   };
   // A context of its own: the cookie and form parsers, the headers and the HTML error page stay out of the API.
   await app.register(async (web) => {
@@ -74,5 +76,6 @@ export async function webRoutes(app: FastifyInstance, options: WebOptions): Prom
     signInRoutes(web, ctx, { codec: options.codec, now, httpsOnly });
     pageRoutes(web, ctx);
     actionRoutes(web, ctx);
+    incidentRoutes(web, ctx);
   });
 }

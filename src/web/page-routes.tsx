@@ -90,11 +90,21 @@ export function pageRoutes(web: FastifyInstance, ctx: WebContext): void {
     const identity = await signedIn(ctx, request, reply);
     if (!identity) return reply;
     const { id } = request.params as { id: string };
+    const { done } = request.query as Record<string, string | undefined>;
     const answer = await apiAs<SupplierWithGrants>(ctx, identity, 'GET', `/v1/suppliers/${segment(id)}`);
     const page = pageContext(request, identity);
     if (!succeeded(answer))
       return sendPage(reply, <ProblemPage ctx={page} problem={explain(request, answer)} />, answer.status);
-    return sendPage(reply, <SupplierPage ctx={page} supplier={answer.body} />);
+    const actions = { admin: can(identity.actor, 'admin'), audit: can(identity.actor, 'audit') };
+    return sendPage(
+      reply,
+      <SupplierPage
+        ctx={page}
+        supplier={answer.body}
+        actions={actions}
+        done={done ? messagesOf(request).supplier.done[done] : undefined}
+      />,
+    );
   });
 
   web.get('/extensions', async (request, reply) => {

@@ -8,6 +8,8 @@ export interface ExplainedProblem {
   fields: string[];
   /** The API's own detail, shown beside the explanation (it names ids and states). */
   detail?: string | undefined;
+  /** The incident a refusal about a block names: the page links to its entry. */
+  incidentId?: string | undefined;
 }
 
 /** The workflow's refusal of a self-approval (workflows/grant-lifecycle.ts). */
@@ -26,6 +28,9 @@ export function problemKind(problem: ApiProblem): keyof Messages['problems'] {
     case 404:
       return 'notFound';
     case 409:
+      if (/is already blocked by incident/.test(detail)) return 'alreadyBlocked';
+      if (problem.incidentId) return 'supplierBlocked';
+      if (/is not blocked/.test(detail)) return 'notBlocked';
       if (problem.liveGrantId || detail.startsWith('a live grant')) return 'liveGrant';
       return /no extension is pending|no longer pending/.test(detail) ? 'nothingPending' : 'conflict';
     case 429:
@@ -54,5 +59,6 @@ export function explainProblem(m: Messages, problem: ApiProblem): ExplainedProbl
     message,
     fields,
     detail: problem.status < 500 ? problem.detail : undefined,
+    incidentId: problem.incidentId,
   };
 }

@@ -51,6 +51,17 @@ describe('the API problems the page explains', () => {
     },
     { status: 409, detail: 'no extension is pending' },
     { status: 409, detail: 'the grant is revoked' },
+    {
+      status: 409,
+      detail: 'supplier Acme is already blocked by incident 3f6c; complete that entry instead',
+      incidentId: '3f6c',
+    },
+    {
+      status: 409,
+      detail: 'supplier Acme is blocked by incident 3f6c; an admin must lift the block first',
+      incidentId: '3f6c',
+    },
+    { status: 409, detail: 'supplier Acme is not blocked' },
     { status: 429, detail: 'at most 120 changing requests a minute per token; try again in 1 minute' },
     { status: 502, detail: 'the provider refused' },
     { status: 503, detail: 'the grant did not answer in time; the approval is queued' },
@@ -67,6 +78,9 @@ describe('the API problems the page explains', () => {
       'liveGrant',
       'nothingPending',
       'conflict',
+      'alreadyBlocked',
+      'supplierBlocked',
+      'notBlocked',
       'rateLimited',
       'providerRefused',
       'notAnswered',
@@ -85,7 +99,9 @@ describe('the API problems the page explains', () => {
     expect(explainProblem(fr, problems[2]!).message).toMatch(/quatre yeux/);
     // The API's own words are kept beside the explanation, but never a 5xx's.
     expect(explainProblem(fr, problems[4]!).detail).toContain('no grant');
-    expect(explainProblem(fr, problems[11]!).detail).toBeUndefined();
+    // A refusal about a block names its incident, so the page can link to the entry.
+    expect(explainProblem(fr, problems[8]!).incidentId).toBe('3f6c');
+    expect(explainProblem(fr, problems[14]!).detail).toBeUndefined();
   });
 });
 

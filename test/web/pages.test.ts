@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/api/app.js';
 import { TokenAuthenticator } from '../../src/api/auth.js';
 import type { GrantService } from '../../src/api/grant-service.js';
+import { IncidentService } from '../../src/api/incident-service.js';
 import { EncryptionCodec, generateKeySpec, parseEncryptionKeys } from '../../src/codec.js';
 import { createLogger } from '../../src/logger.js';
 import { openRegistry } from '../../src/registry/store.js';
@@ -22,6 +24,9 @@ const ADA = 'ada-token-0123456789abcde';
 const HOSTILE = '<img src=x onerror=alert(1)>Acme';
 const GRANT_ID = '0b6f1f43-3c55-4c1e-9d9a-00000000000a';
 const SUPPLIER_ID = '6f1c2d3e-4a5b-4c6d-8e7f-000000000001';
+/** A supplier of its own for the incident: its block must not change what the other tests see. */
+const BREACHED_ID = '6f1c2d3e-4a5b-4c6d-8e7f-000000000002';
+const BREACHED_GRANT_ID = '0b6f1f43-3c55-4c1e-9d9a-00000000000b';
 
 let app: FastifyInstance;
 let registry: RegistryStore;
@@ -50,6 +55,25 @@ beforeAll(async () => {
     expiresAt: '2099-01-01T00:00:00.000Z',
   });
   await provision(registry, grant, grant.createdAt);
+  await registry.insertSupplier({
+    id: BREACHED_ID,
+    legalName: 'Toitures Nord inc.',
+    key: 'toitures-nord',
+    contactEmails: ['it@toitures.example'],
+    sponsor: { name: 'Sam Sponsor' },
+    createdBy: 'ada',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  });
+  const breached = await addGrant(registry, {
+    id: BREACHED_GRANT_ID,
+    supplierId: BREACHED_ID,
+    organisation: 'Toitures Nord inc.',
+    username: 'sup-toitures-nord-inc',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    expiresAt: '2099-01-01T00:00:00.000Z',
+  });
+  await provision(registry, breached, breached.createdAt);
   const recording = (name: string) => async () => {
     changes.push(name);
     return null;
@@ -64,6 +88,13 @@ beforeAll(async () => {
     policy: { providers: ['ldap'], maxGrantDays: 90 },
     logger: createLogger('silent'),
     web: { codec: new EncryptionCodec(parseEncryptionKeys(generateKeySpec('web'))) },
+    // No worker here: the incident's workflow is only recorded as started, so its door stays pending.
+    incidents: new IncidentService({
+      registry,
+      client: { workflow: { start: recording('incident') } } as unknown as Client,
+      taskQueue: 'web-pages',
+      answerWithinMs: 300,
+    }),
   });
   await app.ready();
 });
@@ -290,5 +321,133 @@ describe('the language', () => {
       headers: { 'accept-language': 'fr-CA', cookie: 'sa_lang=en' },
     });
     expect(remembered.body).toContain('<html lang="en">');
+  });
+});
+
+/** `2026-12-03T17:30`, as a `datetime-local` field holds it, in UTC. */
+const minuteOf = (at: number) => new Date(at).toISOString().slice(0, 16);
+
+describe('a breach reported from the page', () => {
+  const report = async (cookie: string, fields: Record<string, string>, language = 'en') =>
+    app.inject({
+      method: 'POST',
+      url: `/suppliers/${BREACHED_ID}/incident`,
+      headers: { ...FORM, cookie, 'accept-language': language },
+      payload: form(fields),
+    });
+
+  it("is offered to admins only, on a supplier's page, through a confirmation that says what will happen", async () => {
+    const rita = await signIn(RITA);
+    const asRita = await app.inject({ url: `/suppliers/${BREACHED_ID}`, headers: { cookie: rita } });
+    expect(asRita.body).not.toContain(`action="/suppliers/${BREACHED_ID}/incident"`);
+    const confirmRita = await app.inject({
+      url: `/suppliers/${BREACHED_ID}/incident`,
+      headers: { cookie: rita },
+    });
+    expect(confirmRita.statusCode).toBe(403);
+    expect(confirmRita.body).toContain('Your role does not allow this.');
+
+    const ada = await signIn(ADA);
+    const asAda = await app.inject({ url: `/suppliers/${BREACHED_ID}`, headers: { cookie: ada } });
+    expect(asAda.body).toContain(`action="/suppliers/${BREACHED_ID}/incident"`);
+    expect(asAda.body).toContain('Report a breach');
+    const before = Date.now();
+    const confirm = await app.inject({ url: `/suppliers/${BREACHED_ID}/incident`, headers: { cookie: ada } });
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).toContain('Every door of Toitures Nord inc. is closed now');
+    expect(confirm.body).toContain('sup-toitures-nord-inc');
+    expect(confirm.body).toContain('until an admin lifts it');
+    expect(confirm.body).toContain('register');
+    expect(confirm.body).toMatch(/<label for="incidentReason">/);
+    const shown = /id="discoveredAt" name="discoveredAt" type="datetime-local" value="([^"]+)"/.exec(
+      confirm.body,
+    );
+    expect([minuteOf(before), minuteOf(Date.now())]).toContain(shown?.[1]);
+    const french = await app.inject({
+      url: `/suppliers/${BREACHED_ID}/incident`,
+      headers: { cookie: ada, 'accept-language': 'fr-CA' },
+    });
+    expect(french.body).toContain('Toutes les portes de Toitures Nord inc. sont fermées maintenant');
+  });
+
+  it('refuses a forged form, explains a refused field in both languages, then shows the doors closed and pending', async () => {
+    const cookie = await signIn(ADA);
+    const csrf = await csrfOf(cookie);
+    const forged = await report(cookie, { reason: 'ransomware', discoveredAt: minuteOf(Date.now()) });
+    expect(forged.statusCode).toBe(403);
+    expect(changes).not.toContain('incident');
+
+    const future = minuteOf(Date.now() + 86_400_000);
+    const french = await report(cookie, { csrf, reason: 'rançongiciel', discoveredAt: future }, 'fr-CA');
+    expect(french.statusCode).toBe(400);
+    expect(french.body).toContain('Découvert le (UTC) : ne doit pas être dans le futur');
+    expect(french.body).toContain(`value="${future}"`);
+    const english = await report(cookie, { csrf, reason: ' ', discoveredAt: minuteOf(Date.now()) });
+    expect(english.statusCode).toBe(400);
+    expect(english.body).toContain('Reason: must not be empty');
+    expect(changes).not.toContain('incident');
+
+    const opened = await report(cookie, {
+      csrf,
+      reason: 'Supplier reports ransomware',
+      discoveredAt: minuteOf(Date.now()),
+    });
+    expect(opened.statusCode).toBe(200);
+    expect(changes).toContain('incident');
+    expect(opened.body).toContain('0 doors closed, 1 still closing');
+    expect(opened.body).toContain('sup-toitures-nord-inc');
+    expect(opened.body).toMatch(/href="\/incidents\/[0-9a-f-]{36}"/);
+  });
+
+  it('shows the block on the supplier’s page, explains a second report, and opens the entry to those who may read it', async () => {
+    const cookie = await signIn(ADA);
+    const csrf = await csrfOf(cookie);
+    const supplier = await app.inject({ url: `/suppliers/${BREACHED_ID}`, headers: { cookie } });
+    const entry = /href="(\/incidents\/[0-9a-f-]{36})"/.exec(supplier.body)?.[1];
+    expect(entry).toBeDefined();
+    expect(supplier.body).toContain('Blocked by an incident');
+    expect(supplier.body).toContain(`action="/suppliers/${BREACHED_ID}/block"`);
+    expect(supplier.body).not.toContain(`action="/suppliers/${BREACHED_ID}/incident"`);
+
+    const again = await report(cookie, { csrf, reason: 'again', discoveredAt: minuteOf(Date.now()) });
+    expect(again.statusCode).toBe(409);
+    expect(again.body).toContain('already blocked by an incident');
+    expect(again.body).toContain(`href="${entry}"`);
+    const encore = await report(cookie, { csrf, reason: 'encore', discoveredAt: minuteOf(Date.now()) }, 'fr');
+    expect(encore.body).toContain('déjà bloqué par un incident');
+
+    const page = await app.inject({ url: entry!, headers: { cookie } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Supplier reports ransomware');
+    expect(page.body).toContain('Personal information concerned');
+    expect(page.body).toContain('sup-toitures-nord-inc');
+    expect(page.body).toContain('still closing');
+    expect(page.body).toContain('supplier blocked');
+    const rita = await app.inject({ url: entry!, headers: { cookie: await signIn(RITA) } });
+    expect(rita.statusCode).toBe(403);
+  });
+
+  it('lifts the block through its own confirmation, and explains a lift with nothing to lift', async () => {
+    const cookie = await signIn(ADA);
+    const csrf = await csrfOf(cookie);
+    const confirm = await app.inject({ url: `/suppliers/${BREACHED_ID}/block`, headers: { cookie } });
+    expect(confirm.statusCode).toBe(200);
+    expect(confirm.body).toContain('may have new doors again');
+    const lift = (language: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/suppliers/${BREACHED_ID}/block`,
+        headers: { ...FORM, cookie, 'accept-language': language },
+        payload: form({ csrf, reason: 'new laptops, audit passed' }),
+      });
+    const lifted = await lift('en');
+    expect(lifted.statusCode).toBe(303);
+    expect(lifted.headers.location).toBe(`/suppliers/${BREACHED_ID}?done=unblocked`);
+    const page = await app.inject({ url: lifted.headers.location!, headers: { cookie } });
+    expect(page.body).toContain('The block is lifted');
+    expect(page.body).not.toContain('Blocked by an incident');
+    const twice = await lift('fr');
+    expect(twice.statusCode).toBe(409);
+    expect(twice.body).toContain("Ce fournisseur n'est pas bloqué");
   });
 });

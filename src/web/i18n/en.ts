@@ -59,6 +59,118 @@ export const en = {
     none: 'none',
     grants: 'Grants',
     noGrants: 'No grant yet.',
+    blocked: 'Blocked by an incident',
+    blockedHelp: 'No new door and no extension for this supplier until an admin lifts the block.',
+    blockIncident: 'Incident',
+    blockSince: 'Since',
+    blockBy: 'By',
+    done: {
+      unblocked: 'The block is lifted: the supplier may have new doors again.',
+    } as Record<string, string>,
+  },
+  incident: {
+    report: 'Report a breach',
+    reportHelp: 'The supplier, its people or its systems were breached: close everything it holds, at once.',
+    confirmTitle: (name: string) => `Report a breach at ${name}`,
+    willHappen: 'Confirming does all of this at once:',
+    closesAll: (name: string) =>
+      `Every door of ${name} is closed now: its accounts are disabled and their passwords rotated, its lends ` +
+      'end, its service credentials are removed, and the custodian of each manual door is told to close it.',
+    blocks: 'The supplier is blocked: no new door and no extension until an admin lifts it.',
+    opensEntry:
+      'An entry is opened in the register of confidentiality incidents (Law 25), to be completed as the facts ' +
+      'come in.',
+    doorsNow: (n: number) =>
+      n === 0
+        ? 'It holds no open door now.'
+        : n === 1
+          ? 'The door it holds now:'
+          : `The ${n} doors it holds now:`,
+    reason: 'What happened (required)',
+    discoveredAt: 'Discovered at (UTC)',
+    confirm: 'Confirm: close every door and block the supplier',
+    back: "Back to the supplier's page",
+    alreadyBlocked: 'This supplier is already blocked by an incident.',
+    openedTitle: (name: string) => `Breach reported: ${name}`,
+    summary: (closed: number, pending: number) =>
+      `${closed === 1 ? '1 door' : `${closed} doors`} closed, ${pending} still closing.`,
+    pendingHelp:
+      'A door still closing closes as soon as its directory answers; a manual door closes when its custodian ' +
+      'attests it. The entry records when each one closed.',
+    entryLink: 'Open the register entry',
+    entryTitle: (name: string) => `Incident: ${name}`,
+    internal: 'an internal account',
+    register: 'Register entry (Law 25)',
+    notRecorded: 'not recorded yet',
+    supplier: 'Supplier',
+    doors: 'Doors',
+    doorsStatus: {
+      closing: 'closing',
+      closed: 'all closed',
+      none: 'none to close',
+    } as Record<string, string>,
+    doorsClosedAt: 'Last door closed',
+    createdBy: 'Opened by',
+    createdAt: 'Opened',
+    keepUntil: 'Kept at least until',
+    revision: 'Changes since it was opened',
+    fields: {
+      reason: 'What happened',
+      discoveredAt: 'Discovered',
+      occurredFrom: 'Started',
+      occurredUntil: 'Ended',
+      personalInformation: 'Personal information concerned',
+      circumstances: 'Circumstances',
+      personsConcerned: 'Persons concerned',
+      riskAssessment: 'Assessment of the risk of serious injury',
+      seriousRisk: 'Risk of serious injury',
+      commissionNotifiedAt: 'Commission notified',
+      personsNotifiedAt: 'Persons concerned notified',
+      measures: 'Measures taken',
+    } as Record<string, string>,
+    closing: 'Doors it closes',
+    door: 'Door',
+    kind: 'Kind',
+    action: 'Action',
+    requestedAt: 'Asked to close',
+    closedAt: 'Closed',
+    state: 'State',
+    states: { closed: 'closed', pending: 'still closing' } as Record<string, string>,
+    actions: {
+      revoke: 'disable and rotate',
+      'end-lend': 'end the lend (rotate)',
+      'remove-credential': 'remove the credential',
+      flag: 'tell its custodian',
+    } as Record<string, string>,
+    held: 'Doors the supplier held during the incident',
+    heldNone: 'None.',
+    from: 'From',
+    until: 'Until',
+    trail: 'Trail',
+    event: 'Event',
+    at: 'When',
+    actor: 'Who',
+    details: 'Details',
+    events: {
+      opened: 'opened',
+      'supplier-blocked': 'supplier blocked',
+      'door-close-requested': 'door asked to close',
+      'door-closed': 'door closed',
+      'doors-closed': 'every door closed',
+      'admins-notified': 'admins told',
+      updated: 'completed or corrected',
+      'block-lifted': 'block lifted',
+    } as Record<string, string>,
+  },
+  block: {
+    lift: 'Lift the block',
+    title: (name: string) => `Lift the block on ${name}`,
+    willHappen: (name: string) =>
+      `${name} may have new doors again: grants, lends, service credentials, manual doors and extensions. ` +
+      'The doors the incident closed stay closed. Its entry records who lifted the block, when and why.',
+    reason: 'Why the block may be lifted (required)',
+    confirm: 'Confirm: lift the block',
+    notBlocked: 'This supplier is not blocked.',
   },
   grant: {
     title: (org: string) => `Grant for ${org}`,
@@ -175,6 +287,7 @@ export const en = {
     reason: 'Reason',
     ticket: 'Ticket',
     activeAt: 'Open at',
+    discoveredAt: 'Discovered at (UTC)',
     supplierId: 'Supplier id',
     token: 'API token',
   } as Record<string, string>,
@@ -187,6 +300,12 @@ export const en = {
     conflict: 'This cannot be done in the current state of the grant.',
     liveGrant: 'A live grant already covers this supplier on this provider: extend it instead.',
     nothingPending: 'No extension is pending on this grant.',
+    alreadyBlocked:
+      'This supplier is already blocked by an incident: complete that entry, or lift the block before reporting ' +
+      'another.',
+    supplierBlocked:
+      'This supplier is blocked by an incident: no new door and no extension until an admin lifts the block.',
+    notBlocked: 'This supplier is not blocked: there is no block to lift.',
     validation: 'Some fields are not accepted:',
     field: (label: string, rule: string) => `${label}: ${rule}`,
     rateLimited: 'Too many requests; wait a minute and try again.',

@@ -11,6 +11,7 @@ const RULES: [RegExp, (...m: string[]) => string][] = [
   [/^must be a whole number of days$/, () => 'doit être un nombre entier de jours'],
   [/^must be an e-mail address$/, () => 'doit être une adresse courriel'],
   [/^must be in the future$/, () => 'doit être dans le futur'],
+  [/^must not be in the future$/, () => 'ne doit pas être dans le futur'],
 ];
 
 /** Les mots de la page en français (Québec). */
@@ -67,6 +68,124 @@ export const fr: Messages = {
     none: 'aucun',
     grants: 'Accès',
     noGrants: "Aucun accès pour l'instant.",
+    blocked: 'Bloqué par un incident',
+    blockedHelp:
+      "Aucune nouvelle porte ni prolongation pour ce fournisseur tant qu'un administrateur n'a pas levé le blocage.",
+    blockIncident: 'Incident en cause',
+    blockSince: 'Depuis',
+    blockBy: 'Par',
+    done: {
+      unblocked: 'Le blocage est levé : le fournisseur peut de nouveau avoir des portes.',
+    },
+  },
+  incident: {
+    report: 'Signaler un incident',
+    reportHelp:
+      'Le fournisseur, son personnel ou ses systèmes ont été compromis : fermez tout ce qu’il détient, sur-le-champ.',
+    confirmTitle: (name) => `Signaler un incident chez ${name}`,
+    willHappen: 'Confirmer fait tout ceci à la fois :',
+    closesAll: (name) =>
+      `Toutes les portes de ${name} sont fermées maintenant : ses comptes sont désactivés et leurs mots de passe ` +
+      'changés, ses prêts prennent fin, ses identifiants de service sont retirés, et la personne responsable de ' +
+      'chaque porte manuelle est avisée de la fermer.',
+    blocks:
+      "Le fournisseur est bloqué : aucune nouvelle porte ni prolongation tant qu'un administrateur n'a pas levé " +
+      'le blocage.',
+    opensEntry:
+      'Une inscription est ouverte au registre des incidents de confidentialité (Loi 25), à compléter au fil ' +
+      'des faits.',
+    doorsNow: (n) =>
+      n === 0
+        ? 'Il ne détient aucune porte ouverte en ce moment.'
+        : n === 1
+          ? "La porte qu'il détient en ce moment :"
+          : `Les ${n} portes qu'il détient en ce moment :`,
+    reason: "Ce qui s'est passé (obligatoire)",
+    discoveredAt: 'Découvert le (UTC)',
+    confirm: 'Confirmer : fermer toutes les portes et bloquer le fournisseur',
+    back: 'Retour à la page du fournisseur',
+    alreadyBlocked: 'Ce fournisseur est déjà bloqué par un incident.',
+    openedTitle: (name) => `Incident signalé : ${name}`,
+    summary: (closed, pending) =>
+      `${closed <= 1 ? `${closed} porte fermée` : `${closed} portes fermées`}, ${pending} en cours de fermeture.`,
+    pendingHelp:
+      'Une porte en cours de fermeture se ferme dès que son annuaire répond; une porte manuelle, quand la ' +
+      "personne responsable atteste sa fermeture. L'inscription consigne l'heure de chaque fermeture.",
+    entryLink: "Ouvrir l'inscription au registre",
+    entryTitle: (name) => `Incident : ${name}`,
+    internal: 'un compte interne',
+    register: 'Inscription au registre (Loi 25)',
+    notRecorded: 'pas encore consigné',
+    supplier: 'Fournisseur',
+    doors: 'Portes',
+    doorsStatus: {
+      closing: 'en cours de fermeture',
+      closed: 'toutes fermées',
+      none: 'aucune à fermer',
+    },
+    doorsClosedAt: 'Dernière porte fermée',
+    createdBy: 'Ouvert par',
+    createdAt: 'Ouvert le',
+    keepUntil: "Conservé au moins jusqu'au",
+    revision: "Modifications depuis l'ouverture",
+    fields: {
+      reason: "Ce qui s'est passé",
+      discoveredAt: 'Découvert le',
+      occurredFrom: 'Début',
+      occurredUntil: 'Fin',
+      personalInformation: 'Renseignements personnels visés',
+      circumstances: 'Circonstances',
+      personsConcerned: 'Personnes concernées',
+      riskAssessment: "Évaluation du risque qu'un préjudice sérieux soit causé",
+      seriousRisk: 'Risque de préjudice sérieux',
+      commissionNotifiedAt: 'Commission avisée le',
+      personsNotifiedAt: 'Personnes concernées avisées le',
+      measures: 'Mesures prises',
+    },
+    closing: "Portes qu'il ferme",
+    door: 'Porte',
+    kind: 'Type',
+    action: 'Mesure',
+    requestedAt: 'Fermeture demandée le',
+    closedAt: 'Fermée le',
+    state: 'État',
+    states: { closed: 'fermée', pending: 'en cours de fermeture' },
+    actions: {
+      revoke: 'désactiver et changer le mot de passe',
+      'end-lend': 'mettre fin au prêt (nouveau mot de passe)',
+      'remove-credential': "retirer l'identifiant",
+      flag: 'aviser la personne responsable',
+    },
+    held: "Portes détenues par le fournisseur pendant l'incident",
+    heldNone: 'Aucune.',
+    from: 'Du',
+    until: 'Au',
+    trail: 'Historique',
+    event: 'Événement',
+    at: 'Quand',
+    actor: 'Qui',
+    details: 'Détails',
+    events: {
+      opened: 'ouvert',
+      'supplier-blocked': 'fournisseur bloqué',
+      'door-close-requested': 'fermeture de porte demandée',
+      'door-closed': 'porte fermée',
+      'doors-closed': 'toutes les portes fermées',
+      'admins-notified': 'administrateurs avisés',
+      updated: 'complété ou corrigé',
+      'block-lifted': 'blocage levé',
+    },
+  },
+  block: {
+    lift: 'Lever le blocage',
+    title: (name) => `Lever le blocage de ${name}`,
+    willHappen: (name) =>
+      `${name} peut de nouveau avoir des portes : accès, prêts, identifiants de service, portes manuelles et ` +
+      "prolongations. Les portes fermées par l'incident restent fermées. L'inscription consigne qui a levé le " +
+      'blocage, quand et pourquoi.',
+    reason: 'Pourquoi le blocage peut être levé (obligatoire)',
+    confirm: 'Confirmer : lever le blocage',
+    notBlocked: "Ce fournisseur n'est pas bloqué.",
   },
   grant: {
     title: (org) => `Accès de ${org}`,
@@ -183,6 +302,7 @@ export const fr: Messages = {
     reason: 'Motif',
     ticket: 'Billet',
     activeAt: 'Ouvertes le',
+    discoveredAt: 'Découvert le (UTC)',
     supplierId: 'Identifiant du fournisseur',
     token: "Jeton d'API",
   },
@@ -196,6 +316,13 @@ export const fr: Messages = {
     conflict: "Impossible dans l'état actuel de l'accès.",
     liveGrant: 'Un accès en cours couvre déjà ce fournisseur dans cet annuaire : prolongez-le plutôt.',
     nothingPending: "Aucune prolongation n'est en attente pour cet accès.",
+    alreadyBlocked:
+      'Ce fournisseur est déjà bloqué par un incident : complétez cette inscription, ou levez le blocage avant ' +
+      "d'en signaler un autre.",
+    supplierBlocked:
+      "Ce fournisseur est bloqué par un incident : aucune nouvelle porte ni prolongation tant qu'un " +
+      "administrateur n'a pas levé le blocage.",
+    notBlocked: "Ce fournisseur n'est pas bloqué : il n'y a aucun blocage à lever.",
     validation: 'Certains champs sont refusés :',
     field: (label, rule) => `${label} : ${translateRule(rule)}`,
     rateLimited: 'Trop de demandes; attendez une minute et réessayez.',

@@ -37,6 +37,11 @@ export function ProblemBox({ problem, ctx }: { problem: ExplainedProblem; ctx: P
           ))}
         </ul>
       )}
+      {problem.incidentId && (
+        <p>
+          <a href={`/incidents/${problem.incidentId}`}>{ctx.m.incident.entryLink}</a>
+        </p>
+      )}
       {problem.detail && (
         <p class="muted">
           {ctx.m.problems.apiSaid} {problem.detail}
