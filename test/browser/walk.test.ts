@@ -10,6 +10,8 @@ import { LEND_TOKENS, TestStack, TOKENS } from '../helpers/stack.js';
  * The web page in a real browser (Debian's chromium, headless) against the whole service: a requester who may
  * also approve (bob) grants a supplier access, sees the one-time password once, asks for more time and is refused
  * the approval of his own request; an approver (alice) approves it; an admin (ada) revokes; the latest review.
+ * Then ada reports a breach at another supplier through the confirmation, sees its door closed in the register
+ * entry, and lifts the block through its own confirmation.
  * Twice: in English with JavaScript, and in French without it (the page needs none). Each page is checked with
  * axe-core and photographed into artifacts/screenshots/.
  */
@@ -39,6 +41,9 @@ interface Run {
   locale: 'en-CA' | 'fr-CA';
   javaScriptEnabled: boolean;
   words: { fourEyes: RegExp; signIn: string; submitGrant: string; extend: string; approve: string };
+  /** The supplier whose breach is reported, and the words of the incident's pages. */
+  breached: string;
+  incident: { report: string; confirm: string; allClosed: string; lift: string; liftConfirm: string };
 }
 
 const RUNS: Run[] = [
@@ -54,6 +59,14 @@ const RUNS: Run[] = [
       extend: 'Request the extension',
       approve: 'Approve the extension',
     },
+    breached: 'Toitures Boréal inc.',
+    incident: {
+      report: 'Report a breach',
+      confirm: 'Confirm: close every door and block the supplier',
+      allClosed: 'all closed',
+      lift: 'Lift the block',
+      liftConfirm: 'Confirm: lift the block',
+    },
   },
   {
     name: 'fr-nojs',
@@ -67,6 +80,14 @@ const RUNS: Run[] = [
       submitGrant: "Créer l'accès",
       extend: 'Demander la prolongation',
       approve: 'Approuver la prolongation',
+    },
+    breached: 'Chauffage Gagnon ltée',
+    incident: {
+      report: 'Signaler un incident',
+      confirm: 'Confirmer : fermer toutes les portes et bloquer le fournisseur',
+      allClosed: 'toutes fermées',
+      lift: 'Lever le blocage',
+      liftConfirm: 'Confirmer : lever le blocage',
     },
   },
 ];
@@ -219,4 +240,49 @@ describe.each(RUNS)('the web page, $name', (run) => {
     await signOut();
     await checkpoint('signed-out');
   });
+
+  it('reports a breach through the confirmation: the door closes, the entry shows it, the block is lifted', async () => {
+    const created = await stack.request('POST', '/v1/grants', TOKENS.requester, {
+      provider: 'ldap',
+      supplier: { organisation: run.breached },
+      durationDays: 7,
+      reason: 'Roof sensors',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const { id: grantId, supplierId } = created.body as { id: string; supplierId: string };
+
+    await signInAs(TOKENS.admin);
+    await page.goto(`${stack.apiUrl}/suppliers/${supplierId}`);
+    await page.getByRole('button', { name: run.incident.report }).click();
+    await page.waitForURL(/\/incident\??$/);
+    expect(await page.locator('main').innerText()).toContain(created.body.account.username);
+    await checkpoint('incident-confirm');
+    await page.fill('#incidentReason', 'Supplier reports ransomware');
+    await page.getByRole('button', { name: run.incident.confirm }).click();
+    await page.locator('.done').waitFor();
+    await checkpoint('incident-opened');
+
+    // The entry shows the door closed, with its time, once the directory has answered.
+    await page.locator('main a[href^="/incidents/"]').first().click();
+    await page.waitForURL(/\/incidents\/[0-9a-f-]{36}$/);
+    await expect
+      .poll(async () => (await page.reload(), page.locator('main dl').innerText()), { timeout: 60_000 })
+      .toContain(run.incident.allClosed);
+    await checkpoint('incident-entry');
+    const revoked = await stack.request('GET', `/v1/grants/${grantId}`, TOKENS.auditor);
+    expect(revoked.body.status).toBe('revoked');
+
+    // The supplier's page shows the block; ada lifts it through its own confirmation.
+    await page.goto(`${stack.apiUrl}/suppliers/${supplierId}`);
+    await page.getByRole('button', { name: run.incident.lift }).click();
+    await page.waitForURL(/\/block\??$/);
+    await checkpoint('lift-confirm');
+    await page.fill('#liftReason', 'new laptops, audit passed');
+    await page.getByRole('button', { name: run.incident.liftConfirm }).click();
+    await page.waitForURL(/done=unblocked/);
+    await checkpoint('block-lifted');
+    const supplier = await stack.request('GET', `/v1/suppliers/${supplierId}`, TOKENS.auditor);
+    expect(supplier.body.block).toBeUndefined();
+    await signOut();
+  }, 180_000);
 });
