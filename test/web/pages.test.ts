@@ -377,6 +377,18 @@ describe('a breach reported from the page', () => {
     expect(forged.statusCode).toBe(403);
     expect(changes).not.toContain('incident');
 
+    // A requester's form reaches the API, which refuses the role: explained, and nothing is opened.
+    const rita = await signIn(RITA);
+    const asRita = await app.inject({
+      method: 'POST',
+      url: `/suppliers/${BREACHED_ID}/incident`,
+      headers: { ...FORM, cookie: rita },
+      payload: form({ csrf: await csrfOf(rita), reason: 'x', discoveredAt: minuteOf(Date.now()) }),
+    });
+    expect(asRita.statusCode).toBe(403);
+    expect(asRita.body).toContain('Your role does not allow this.');
+    expect(changes).not.toContain('incident');
+
     const future = minuteOf(Date.now() + 86_400_000);
     const french = await report(cookie, { csrf, reason: 'rançongiciel', discoveredAt: future }, 'fr-CA');
     expect(french.statusCode).toBe(400);
