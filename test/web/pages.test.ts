@@ -275,6 +275,61 @@ describe('the pages', () => {
     expect(answer.body).toContain('value="Plomberie Côté"');
     expect(changes).not.toContain('create');
   });
+  it('explains in French every rule the API can give the new-grant form, never in its English words', async () => {
+    const cookie = await signIn(RITA);
+    const csrf = await csrfOf(cookie);
+    const long = 'x'.repeat(600);
+    const cases: Record<string, string>[] = [
+      { provider: 'ldap', organisation: '', durationDays: '7', reason: 'audit' },
+      { provider: 'ldap', organisation: long, durationDays: '7', reason: long, ticket: long },
+      {
+        provider: 'ldap',
+        organisation: 'Acme',
+        contactEmail: 'not-an-address',
+        durationDays: '7',
+        reason: 'audit',
+      },
+      { provider: 'ldap', organisation: 'Acme', durationDays: '0', reason: 'audit' },
+      { provider: 'ldap', organisation: 'Acme', durationDays: '1.5', reason: 'audit' },
+      { provider: 'ldap', organisation: 'Acme', durationDays: 'soon', reason: 'audit' },
+      { provider: 'ldap', organisation: 'Acme', durationDays: '9999', reason: 'audit' },
+      { provider: 'ldap', organisation: 'Acme', reason: 'audit' },
+      { provider: 'okta', organisation: 'Acme', durationDays: '7', reason: 'audit' },
+    ];
+    for (const fields of cases) {
+      // What the API itself says of this body, in English: the page must say each rule in French.
+      const body = {
+        provider: fields.provider,
+        supplier: { organisation: fields.organisation, contactEmail: fields.contactEmail },
+        durationDays: /^\d+$/.test(fields.durationDays ?? '')
+          ? Number(fields.durationDays)
+          : fields.durationDays,
+        reason: fields.reason,
+        ticket: fields.ticket,
+      };
+      const api = await app.inject({
+        method: 'POST',
+        url: '/v1/grants',
+        headers: { authorization: `Bearer ${RITA}` },
+        payload: body,
+      });
+      expect(api.statusCode, JSON.stringify(fields)).toBe(400);
+      const rules = api.json<{ errors: { rule: string }[] }>().errors.map((e) => e.rule);
+      expect(rules.length).toBeGreaterThan(0);
+      const page = await app.inject({
+        method: 'POST',
+        url: '/grants',
+        headers: { ...FORM, cookie, 'accept-language': 'fr-CA,fr' },
+        payload: form({ csrf, ...fields }),
+      });
+      expect(page.statusCode).toBe(400);
+      // The API's own answer is shown beside, as it wrote it; the explanation is the list of fields.
+      const fieldList = /Certains champs sont refusés[^]*?<\/ul>/.exec(page.body)?.[0] ?? '';
+      const text = fieldList.replaceAll('&#39;', "'").replaceAll('&quot;', '"').replaceAll('&amp;', '&');
+      for (const rule of rules) expect.soft(text, `${JSON.stringify(fields)}: ${rule}`).not.toContain(rule);
+    }
+    expect(changes).not.toContain('create');
+  });
 });
 
 describe('the reading pages', () => {

@@ -1,6 +1,9 @@
 import type { Messages } from './en.js';
 
-/** The rules the API states most often, in French; any other is shown as the API wrote it. */
+/**
+ * The rules the API states, in French: every one the page's forms can provoke (`test/web/pages.test.ts`); a rule
+ * not listed here would be shown as the API wrote it.
+ */
 const RULES: [RegExp, (...m: string[]) => string][] = [
   [/^is required$/, () => 'est obligatoire'],
   [/^must not be empty$/, () => 'ne doit pas être vide'],
@@ -12,6 +15,37 @@ const RULES: [RegExp, (...m: string[]) => string][] = [
   [/^must be an e-mail address$/, () => 'doit être une adresse courriel'],
   [/^must be in the future$/, () => 'doit être dans le futur'],
   [/^must not be in the future$/, () => 'ne doit pas être dans le futur'],
+  [
+    /^must be at most MAX_GRANT_DAYS \((\d+)\) days from now$/,
+    (n = '') => `doit être au plus MAX_GRANT_DAYS (${n}) jours à partir de maintenant`,
+  ],
+  [
+    /^must be an ISO-8601 instant with Z or an offset$/,
+    () => 'doit être un instant ISO 8601 avec Z ou un décalage',
+  ],
+  [/^give exactly one of (\w+) and (\w+)$/, (a = '', b = '') => `donnez exactement un de ${a} et ${b}`],
+  [
+    /^must contain a letter or a digit \(in any script: it is transliterated, Ø counts as O\)$/,
+    () =>
+      'doit contenir une lettre ou un chiffre (dans toute écriture : elle est translittérée, Ø compte comme O)',
+  ],
+  [
+    /^must not be after the supplier's contract end \((.+)\): no access outlives the contract$/,
+    (end = '') =>
+      `ne doit pas dépasser la fin du contrat du fournisseur (${end}) : aucun accès ne survit au contrat`,
+  ],
+  [
+    /^(\w+) is not configured on this service; set (.+) to enable it$/,
+    (provider = '', variables = '') =>
+      `${provider} n'est pas configuré sur ce service; définissez ${variables.replace(/ and /g, ' et ')} pour l'activer`,
+  ],
+  [/^(\w+) has only one kind of account$/, (provider = '') => `${provider} n'a qu'une sorte de compte`],
+  [/^must be one of: (.+)$/, (values = '') => `doit être l'une de ces valeurs : ${values}`],
+  [/^must be guest or member$/, () => 'doit être guest ou member'],
+  [/^must name a registered supplier$/, () => 'doit nommer un fournisseur enregistré'],
+  [/^must change at least one field$/, () => 'doit changer au moins un champ'],
+  [/^must not be before occurredFrom$/, () => 'ne doit pas précéder occurredFrom'],
+  [/^unknown field$/, () => 'champ inconnu'],
 ];
 
 /** Les mots de la page en français (Québec). */
