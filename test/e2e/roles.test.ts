@@ -42,6 +42,30 @@ async function grantWithExtension(): Promise<string> {
   return id;
 }
 
+/** A supplier registered by rita, holding no door (so an incident about it opens at once). */
+async function newSupplier(): Promise<string> {
+  const response = await stack.request('POST', '/v1/suppliers', TOKENS.requester, {
+    legalName: `Role Matrix ${++organisations}`,
+    sponsor: { name: 'Sam Sponsor', email: 'sam@client.example' },
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body.id as string;
+}
+
+/** What an incident needs to be opened: why, and when it was found (an hour ago). */
+const incidentBody = () => ({
+  reason: 'role matrix breach',
+  discoveredAt: new Date(Date.now() - 3_600_000).toISOString(),
+});
+
+/** A supplier an incident blocks, opened by ada. */
+async function blockedSupplier(): Promise<string> {
+  const id = await newSupplier();
+  const opened = await stack.request('POST', `/v1/suppliers/${id}/incident`, TOKENS.admin, incidentBody());
+  expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+  return id;
+}
+
 interface Endpoint {
   name: string;
   method: string;
@@ -54,6 +78,7 @@ interface Endpoint {
 
 const anyGrant = { id: '' };
 const anyReview = { id: '' };
+const anyIncident = { id: '' };
 const ENDPOINTS: Endpoint[] = [
   {
     name: 'POST /v1/grants',
@@ -171,6 +196,55 @@ const ENDPOINTS: Endpoint[] = [
     allowed: ROLES,
     success: 200,
   },
+  {
+    name: 'POST /v1/suppliers/{id}/incident',
+    method: 'POST',
+    prepare: async () => ({ path: `/v1/suppliers/${await newSupplier()}/incident`, body: incidentBody() }),
+    allowed: ['admin'],
+    success: 201,
+  },
+  {
+    name: 'DELETE /v1/suppliers/{id}/block',
+    method: 'DELETE',
+    prepare: async () => ({
+      path: `/v1/suppliers/${await blockedSupplier()}/block`,
+      body: { reason: 'supplier cleaned its laptops' },
+    }),
+    allowed: ['admin'],
+    success: 200,
+  },
+  {
+    name: 'POST /v1/incidents',
+    method: 'POST',
+    prepare: async () => ({ path: '/v1/incidents', body: incidentBody() }),
+    allowed: ['admin'],
+    success: 201,
+  },
+  {
+    name: 'PATCH /v1/incidents/{id}',
+    method: 'PATCH',
+    prepare: async () => ({
+      path: `/v1/incidents/${anyIncident.id}`,
+      body: { measures: `passwords reset ${++organisations}` },
+    }),
+    allowed: ['admin'],
+    success: 200,
+  },
+  // The register is for those who answer for it: requesters and approvers may not read it.
+  ...['/v1/incidents', '/v1/incidents.csv', '/v1/incidents.json'].map((path): Endpoint => ({
+    name: `GET ${path}`,
+    method: 'GET',
+    prepare: async () => ({ path }),
+    allowed: ['admin', 'auditor'],
+    success: 200,
+  })),
+  {
+    name: 'GET /v1/incidents/{id}',
+    method: 'GET',
+    prepare: async () => ({ path: `/v1/incidents/${anyIncident.id}` }),
+    allowed: ['admin', 'auditor'],
+    success: 200,
+  },
 ];
 
 describe('every endpoint × every role', () => {
@@ -179,6 +253,9 @@ describe('every endpoint × every role', () => {
     const review = await stack.request('POST', '/v1/reviews', TOKENS.admin);
     expect(review.status).toBe(200);
     anyReview.id = review.body.id as string;
+    const incident = await stack.request('POST', '/v1/incidents', TOKENS.admin, incidentBody());
+    expect(incident.status, JSON.stringify(incident.body)).toBe(201);
+    anyIncident.id = incident.body.incident.id as string;
   }, 30_000);
 
   for (const endpoint of ENDPOINTS) {
