@@ -147,7 +147,7 @@ export async function liftSupplierBlock(
   by: { actor: string; at: string; reason: string },
 ): Promise<{ incidentId: string } | null> {
   return db.transaction().execute(async (tx) => {
-    const incidentId = await takeBlock(tx, supplierId);
+    const incidentId = await takeBlock(tx, supplierId, storedInstant(by.at));
     if (incidentId === null) return null;
     await lockIncident(tx, incidentId);
     await appendIncidentEvent(tx, {
@@ -161,8 +161,11 @@ export async function liftSupplierBlock(
   });
 }
 
-/** Clears the supplier's block, locking its row first so two lifts record one; the incident it named, if any. */
-async function takeBlock(tx: Transaction<Database>, supplierId: string): Promise<string | null> {
+/**
+ * Clears the supplier's block, locking its row first so two lifts record one; the incident it named, if any. The
+ * lift stamps `updated_at`: the contact retention counts from it (`eraseRetiredSupplierContacts`).
+ */
+async function takeBlock(tx: Transaction<Database>, supplierId: string, at: string): Promise<string | null> {
   const locked = await tx
     .updateTable('suppliers')
     .set((eb) => ({ block_by: eb.ref('block_by') }))
@@ -177,7 +180,7 @@ async function takeBlock(tx: Transaction<Database>, supplierId: string): Promise
     .executeTakeFirstOrThrow();
   await tx
     .updateTable('suppliers')
-    .set({ block_incident_id: null, block_since: null, block_by: null })
+    .set({ block_incident_id: null, block_since: null, block_by: null, updated_at: at })
     .where('id', '=', supplierId)
     .execute();
   return row.block_incident_id;

@@ -108,8 +108,10 @@ export async function listSuppliers(db: Kysely<Database>, query: SupplierQuery):
 
 /**
  * Erases the contact e-mails of suppliers whose purpose is served: no grant of theirs ended after `endedBefore` or
- * is still running, and nobody changed the supplier since then. The supplier stays (its name, sponsor and grants:
- * the trail); only the addresses of its people go. Answers how many suppliers were erased, at most `limit`.
+ * is still running, nobody changed the supplier since then, and no incident blocks it (the organisation still has
+ * to reach its people: notices to the persons concerned, the Commission's questions; lifting the block stamps
+ * `updated_at`, so the wait starts again from the lift). The supplier stays (its name, sponsor and grants: the
+ * trail); only the addresses of its people go. Answers how many suppliers were erased, at most `limit`.
  */
 export async function eraseRetiredSupplierContacts(
   db: Kysely<Database>,
@@ -122,6 +124,7 @@ export async function eraseRetiredSupplierContacts(
     .select('id')
     .where('contact_emails', '!=', '[]')
     .where('updated_at', '<=', endedBefore)
+    .where('block_incident_id', 'is', null)
     .where((eb) =>
       eb.not(
         eb.exists(

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRegistry } from '../../src/registry/store.js';
@@ -208,5 +209,47 @@ describe.each(backends)('retention in the registry on $name', ({ start }) => {
       expect((await store.getSupplier(kept.id))?.contactEmails, kept.legalName).toEqual(kept.contactEmails);
     // Nothing left to erase: a repeat changes nothing.
     expect(await store.eraseRetiredSupplierContacts(at(100 * DAY), at(400 * DAY), 500)).toBe(0);
+  });
+
+  it("keeps a blocked supplier's contacts while the incident needs them; from the lift, the normal rule applies", async () => {
+    const blocked = await store.insertSupplier({
+      id: randomUUID(),
+      key: 'retired-blocked',
+      legalName: 'Retired Blocked',
+      contactEmails: ['people@blocked.example'],
+      sponsor: { name: 'Sam Sponsor', email: 'sam@corp.example' },
+      createdBy: 'alice',
+      createdAt: at(0),
+      updatedAt: at(0),
+    });
+    await closedGrant(2 * DAY, { username: 'sup-retired-blocked', supplierId: blocked.id });
+    const opened = await store.openIncident(
+      {
+        id: randomUUID(),
+        supplierId: blocked.id,
+        reason: 'ransomware',
+        discoveredAt: at(3 * DAY),
+        doors: 'closing',
+        createdBy: 'ada',
+        createdAt: at(3 * DAY),
+        updatedAt: at(3 * DAY),
+        revision: 0,
+      },
+      [],
+    );
+    expect(opened).toHaveProperty('incident');
+    const contacts = async () => (await store.getSupplier(blocked.id))?.contactEmails;
+
+    // The persons concerned are told, the Commission asks: the addresses must still be there.
+    expect(await store.eraseRetiredSupplierContacts(at(100 * DAY), at(400 * DAY), 500)).toBe(0);
+    expect(await contacts()).toEqual(['people@blocked.example']);
+
+    await store.liftSupplierBlock(blocked.id, { actor: 'ada', at: at(500 * DAY), reason: 'laptops cleaned' });
+    // The lift restarts the wait: a cutoff before it keeps the addresses, one after it erases them. (The earlier
+    // test's suppliers are due at these cutoffs too, hence no counts here.)
+    await store.eraseRetiredSupplierContacts(at(450 * DAY), at(600 * DAY), 500);
+    expect(await contacts()).toEqual(['people@blocked.example']);
+    await store.eraseRetiredSupplierContacts(at(550 * DAY), at(900 * DAY), 500);
+    expect(await contacts()).toEqual([]);
   });
 });
