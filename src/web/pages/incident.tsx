@@ -1,25 +1,9 @@
+import { INCIDENT_FIELDS } from '../../../domain/incident.js';
 import type { IncidentDetail } from '../../cli/api-types.js';
 import { IncidentDoorsTable } from './incident-report.js';
 import { Layout, when, type PageContext } from './layout.js';
 
-type Incident = IncidentDetail['incident'];
 type IncidentEvent = IncidentDetail['events'][number];
-
-/** The register's fields (Regulation respecting confidentiality incidents, s. 7), in the order the entry shows them. */
-const REGISTER_FIELDS = [
-  'reason',
-  'discoveredAt',
-  'occurredFrom',
-  'occurredUntil',
-  'personalInformation',
-  'circumstances',
-  'personsConcerned',
-  'riskAssessment',
-  'seriousRisk',
-  'commissionNotifiedAt',
-  'personsNotifiedAt',
-  'measures',
-] as const satisfies readonly (keyof Incident)[];
 
 /** One value of the register as people read it: instants in UTC, yes or no, and a field not known yet said so. */
 function shownValue(ctx: PageContext, value: string | number | boolean | null | undefined): string {
@@ -47,7 +31,7 @@ export function IncidentPage(props: { ctx: PageContext; detail: IncidentDetail }
             m.incident.internal
           )}
         </dd>
-        {REGISTER_FIELDS.map((field) => (
+        {INCIDENT_FIELDS.map((field) => (
           <>
             <dt>{m.incident.fields[field] ?? field}</dt>
             <dd>{shownValue(ctx, incident[field])}</dd>
