@@ -1,3 +1,4 @@
+import { LIVE_STATUSES } from '../../../domain/status.js';
 import type { Grant } from '../../cli/api-types.js';
 import type { ExplainedProblem } from '../problems.js';
 import { Csrf, DoneBox, Layout, ProblemBox, when, type PageContext } from './layout.js';
@@ -19,7 +20,7 @@ export function GrantPage(props: {
 }) {
   const { ctx, grant, actions } = props;
   const { m } = ctx;
-  const live = ['active', 'extension-requested', 'provisioning'].includes(grant.status);
+  const live = LIVE_STATUSES.includes(grant.status);
   const pending = grant.pendingExtension;
   return (
     <Layout ctx={ctx} title={m.grant.title(grant.supplier.organisation)}>
